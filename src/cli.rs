@@ -1,0 +1,268 @@
+//! The command line: argument parsing, running the pipeline over each blueprint, printing, and exit
+//! codes (0 clean, 1 error, 2 differences found). The only module that prints.
+
+use crate::diag::{self, Code, Diagnostic, Span};
+use crate::emit::{self, Difference, Files};
+use crate::lower::Overrides;
+use crate::render::Renderer;
+use crate::source::{self, SourceFile};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "agentform",
+    version,
+    about = "Turn a blueprint of an AI-agent platform on AWS into reviewed, planned Terraform",
+    long_about = "Turn a blueprint of an AI-agent platform on AWS into reviewed, planned Terraform.\n\n\
+                  Exit codes: 0 clean, 1 error (invalid blueprint, unreadable input, usage error), \
+                  2 differences found (`check`: generated files are stale)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check blueprints and report every problem, with its location
+    Validate {
+        #[command(flatten)]
+        input: Input,
+        /// Treat warnings as errors (exit 1)
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Write the Terraform stack of each blueprint to OUT/<platform>/
+    Generate {
+        #[command(flatten)]
+        input: Input,
+        /// Directory that receives one sub-directory per platform
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+    },
+    /// Exit 2 with a unified diff when OUT is not what `generate` would write
+    Check {
+        #[command(flatten)]
+        input: Input,
+        /// Directory holding the generated stacks
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct Input {
+    /// Blueprint files, or directories of `*.hcl` and `*.json` blueprints
+    #[arg(default_value = "blueprints")]
+    paths: Vec<PathBuf>,
+    /// Target this hashicorp/aws version constraint instead of the blueprint's `aws_provider`
+    #[arg(long, value_name = "VERSION")]
+    aws_provider: Option<String>,
+    /// Never use hashicorp/awscc, whatever the blueprint allows
+    #[arg(long)]
+    no_awscc: bool,
+    /// Output format of diagnostics and results
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Json,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// One blueprint's front-end result, and its files when it generated.
+struct Blueprint {
+    diagnostics: Vec<Diagnostic>,
+    files: Option<Files>,
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Validate { input, deny_warnings } => {
+            let blueprints = load(&input, false)?;
+            let diagnostics: Vec<Diagnostic> = blueprints.into_iter().flat_map(|b| b.diagnostics).collect();
+            let failed = diagnostics.iter().any(|d| d.is_error() || deny_warnings);
+            report(input.format, &diagnostics, serde_json::Map::new());
+            Ok(u8::from(failed))
+        }
+        Command::Generate { input, out } => {
+            let blueprints = load(&input, true)?;
+            let (diagnostics, files) = collect(blueprints);
+            let Some(files) = files else {
+                report(input.format, &diagnostics, serde_json::Map::new());
+                return Ok(1);
+            };
+            let written = emit::write(&out, &files)?;
+            let mut extra = serde_json::Map::new();
+            extra.insert("written".into(), paths_json(&written.written));
+            extra.insert("removed".into(), paths_json(&written.removed));
+            extra.insert("unchanged".into(), written.unchanged.into());
+            report(input.format, &diagnostics, extra);
+            if input.format == OutputFormat::Human {
+                for path in &written.written {
+                    eprintln!("wrote {}", path.display());
+                }
+                for path in &written.removed {
+                    eprintln!("removed stale {}", path.display());
+                }
+                eprintln!(
+                    "{} files written, {} unchanged, {} removed",
+                    written.written.len(),
+                    written.unchanged,
+                    written.removed.len()
+                );
+            }
+            Ok(0)
+        }
+        Command::Check { input, out } => {
+            let blueprints = load(&input, true)?;
+            let (diagnostics, files) = collect(blueprints);
+            let Some(files) = files else {
+                report(input.format, &diagnostics, serde_json::Map::new());
+                return Ok(1);
+            };
+            let differences = emit::check(&out, &files)?;
+            let mut extra = serde_json::Map::new();
+            extra.insert("differences".into(), differences_json(&differences));
+            report(input.format, &diagnostics, extra);
+            if input.format == OutputFormat::Human {
+                let mut stdout = std::io::stdout().lock();
+                for difference in &differences {
+                    let _ = match difference {
+                        Difference::Missing(p) => writeln!(stdout, "missing: {}", out.join(p).display()),
+                        Difference::Stale(p) => writeln!(stdout, "stale (would be removed): {}", out.join(p).display()),
+                        Difference::Changed(_, diff) => write!(stdout, "{diff}"),
+                    };
+                }
+                if differences.is_empty() {
+                    eprintln!("{} is up to date ({} files)", out.display(), files.len());
+                } else {
+                    eprintln!(
+                        "{} is stale: {} files differ; run `agentform generate` to update it",
+                        out.display(),
+                        differences.len()
+                    );
+                }
+            }
+            Ok(if differences.is_empty() { 0 } else { 2 })
+        }
+    }
+}
+
+/// Runs the front end on every blueprint (and renders when `render` is set). Two blueprints that
+/// declare the same platform would write the same directory: that is an error on the second one.
+fn load(input: &Input, render: bool) -> anyhow::Result<Vec<Blueprint>> {
+    let overrides = Overrides {
+        aws_provider: input.aws_provider.clone(),
+        no_awscc: input.no_awscc,
+    };
+    let renderer = Renderer::new();
+    let mut platforms: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for path in source::discover(&input.paths)? {
+        let source = SourceFile::read(&path);
+        let mut analysis = crate::analyze(&source, &overrides);
+        if let Some(model) = &analysis.model {
+            let name = model.platform.name.value.clone();
+            if let Some((other, _)) = platforms.get(&name) {
+                let mut d = Diagnostic::error(
+                    Code::DuplicateName,
+                    model.platform.name.span,
+                    format!("platform `{name}` is also declared in `{other}`; both would generate `{name}/`"),
+                )
+                .with_help("each blueprint file describes its own platform; rename one");
+                d.file.clone_from(&source.display);
+                analysis.diagnostics.push(d);
+                analysis.model = None;
+            } else {
+                platforms.insert(name, (source.display.clone(), model.platform.name.span));
+            }
+        }
+        let files = match (&analysis.model, render) {
+            (Some(model), true) => Some(emit::generate(model, &renderer)?),
+            _ => None,
+        };
+        out.push(Blueprint {
+            diagnostics: analysis.diagnostics,
+            files,
+        });
+    }
+    if out.is_empty() {
+        anyhow::bail!("no blueprints found in {}", display_paths(&input.paths));
+    }
+    Ok(out)
+}
+
+/// All diagnostics, and all files when every blueprint generated (one invalid blueprint stops all
+/// writing, so a directory of blueprints is never half updated).
+fn collect(blueprints: Vec<Blueprint>) -> (Vec<Diagnostic>, Option<Files>) {
+    let mut diagnostics = Vec::new();
+    let mut files = Some(Files::new());
+    for blueprint in blueprints {
+        diagnostics.extend(blueprint.diagnostics);
+        match (blueprint.files, files.as_mut()) {
+            (Some(generated), Some(all)) => all.extend(generated),
+            _ => files = None,
+        }
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        files = None;
+    }
+    (diagnostics, files)
+}
+
+fn report(format: OutputFormat, diagnostics: &[Diagnostic], extra: serde_json::Map<String, serde_json::Value>) {
+    match format {
+        OutputFormat::Human => {
+            if !diagnostics.is_empty() {
+                eprint!("{}", diag::render_human(diagnostics));
+                eprintln!("{}", diag::summary(diagnostics));
+            }
+        }
+        OutputFormat::Json => {
+            let mut report = diag::json_report(diagnostics);
+            report.extend(extra);
+            let text = serde_json::to_string_pretty(&serde_json::Value::Object(report)).expect("report serializes");
+            println!("{text}");
+        }
+    }
+}
+
+fn paths_json(paths: &[PathBuf]) -> serde_json::Value {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().into()
+}
+
+fn differences_json(differences: &[Difference]) -> serde_json::Value {
+    differences
+        .iter()
+        .map(|d| match d {
+            Difference::Missing(p) => serde_json::json!({"path": p.display().to_string(), "kind": "missing"}),
+            Difference::Stale(p) => serde_json::json!({"path": p.display().to_string(), "kind": "stale"}),
+            Difference::Changed(p, diff) => {
+                serde_json::json!({"path": p.display().to_string(), "kind": "changed", "diff": diff})
+            }
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+fn display_paths(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}

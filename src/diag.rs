@@ -1,0 +1,404 @@
+//! Diagnostics are plain data: a severity, a stable code, a message, a blueprint location, secondary
+//! labels and a help line. This module defines them, documents every code, and renders them as human
+//! text or JSON. Every phase of the front end returns its value plus the diagnostics it found; nothing
+//! here prints.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// A position in a blueprint file: 1-based line and column (columns count characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+pub struct Span {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// A value together with where the blueprint wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $name:literal, $summary:literal, $explanation:literal; )*) => {
+        /// Every diagnostic code agentform can emit. Codes are stable: a code is never reused for a
+        /// different problem. `docs/diagnostics.md` is generated from this table.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The stable code, e.g. `AF201`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// A short kebab-case name, e.g. `unknown-reference`.
+            pub fn name(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            /// One line: what the code reports.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+
+            /// Why it matters and how to fix it.
+            pub fn explanation(self) -> &'static str {
+                match self { $( Code::$variant => $explanation, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "AF001", "hcl-syntax", "the blueprint is not valid HCL",
+        "The HCL parser could not read the file. The location points at the first token it could not accept. Nothing is generated until the file parses.";
+    JsonSyntax = "AF002", "json-syntax", "the blueprint is not valid JSON",
+        "JSON blueprints must be strict JSON (no comments, no trailing commas). The location points at the first offending character.";
+    Unreadable = "AF003", "unreadable-file", "the blueprint file cannot be read as UTF-8 text",
+        "Blueprints are UTF-8 text. A file that cannot be opened, or that contains bytes that are not UTF-8, is rejected as a whole.";
+    Empty = "AF004", "empty-blueprint", "the blueprint declares nothing",
+        "A blueprint must contain at least a `platform` block. An empty file is almost always a mistake (a truncated write or the wrong path).";
+    Expression = "AF005", "unsupported-expression", "only literal values are allowed",
+        "Blueprints are data: strings, numbers, booleans, lists and maps. Variables, function calls, conditionals and `${...}` interpolation are rejected so that what a reviewer reads is what gets generated.";
+    UnknownBlock = "AF101", "unknown-block", "a block type the blueprint language does not have",
+        "The block name is not part of the blueprint language at this position. The help line suggests the closest known block.";
+    UnknownAttribute = "AF102", "unknown-attribute", "an attribute the block does not have",
+        "Unknown attributes are errors, not silently ignored, so that a typo never drops a setting. The help line suggests the closest known attribute.";
+    MissingAttribute = "AF103", "missing-attribute", "a required attribute is missing",
+        "The block cannot be lowered without this attribute. The README's blueprint reference lists required attributes and defaults.";
+    WrongType = "AF104", "wrong-type", "a value has the wrong type",
+        "The attribute expects another type (for example a list of strings, or a whole number). Numbers are never accepted where a string is expected, and the other way round.";
+    Labels = "AF105", "block-labels", "a block has the wrong number of labels",
+        "Top-level blocks and named sub-blocks (`segment`, `route`) take exactly one label, their name.";
+    NotSupportedYet = "AF106", "not-supported-yet", "a block of the blueprint language this version does not implement yet",
+        "`mcp_ingress`, `s3_files`, `iam_role` and `payment_manager` are part of the specified language but not implemented by this version of agentform. Remove the block or wait for the release that adds it; nothing is silently dropped.";
+    DuplicateAttribute = "AF107", "duplicate-attribute", "an attribute is set twice in one block",
+        "Each attribute may appear once per block. The secondary label points at the first definition.";
+    Platform = "AF108", "platform-block", "the blueprint must declare exactly one platform",
+        "Each blueprint file describes one platform stack and must contain exactly one `platform` block. With several `transit_gateway` blocks, every VPC and interconnect names its gateway.";
+    InvalidValue = "AF109", "invalid-value", "a value is not one of the accepted values",
+        "The attribute accepts a fixed set of values (for example `partner`), or a value with a fixed shape (for example a provider version constraint).";
+    UnknownReference = "AF201", "unknown-reference", "a reference names nothing the blueprint declares",
+        "References are plain names where the kind is implied (`segment = \"agents\"`) and `kind.name` where it is not (`target = \"vpc.egress\"`). The help line suggests the closest declared name.";
+    WrongKind = "AF202", "wrong-kind", "a reference names a component of the wrong kind",
+        "The name exists, but as another kind of component (for example a VPC where a segment is expected).";
+    DuplicateName = "AF203", "duplicate-name", "two components of the same kind share a name",
+        "Names identify components, Terraform resources and AWS tags; each must be unique within its kind. The secondary label points at the first definition.";
+    Unused = "AF204", "unused-component", "a component nothing uses",
+        "A segment without attachments, or a transit gateway without segments, generates resources that carry no traffic. Usually a leftover or a typo elsewhere.";
+    InvalidName = "AF205", "invalid-name", "a block label is not a valid name",
+        "Names match `[a-z][a-z0-9-]{0,62}`: lowercase, starting with a letter, at most 63 characters. They become Terraform labels, AWS names and tags.";
+    LabelCollision = "AF206", "label-collision", "two components would get the same Terraform label",
+        "Terraform labels are derived from blueprint names (`-` becomes `_`, nested names are joined with `_`). Two different components mapping to the same label would overwrite each other; rename one.";
+    Cidr = "AF301", "invalid-cidr", "a CIDR block is malformed or not a network address",
+        "CIDRs are IPv4 `a.b.c.d/n` with no host bits set (write `10.0.0.0/16`, not `10.0.0.1/16`). VPCs accept prefix lengths /16 to /28.";
+    SubnetOutsideVpc = "AF302", "subnet-outside-vpc", "a subnet is not inside its VPC's CIDR",
+        "Every subnet must lie inside the VPC's `cidr`; AWS rejects the subnet at apply otherwise.";
+    SubnetOverlap = "AF303", "subnet-overlap", "two subnets of one VPC overlap",
+        "Subnets of a VPC must be disjoint; AWS rejects the second one at apply.";
+    SubnetAzCount = "AF304", "subnet-az-count", "the number of subnets differs from the number of AZs",
+        "`subnets` lists one private subnet per availability zone, in the order of `azs`.";
+    AzRegion = "AF305", "az-outside-region", "an availability zone is not in the platform's region",
+        "Availability zones are named after their region (`us-east-1a` is in `us-east-1`). A subnet in another region's AZ fails at apply.";
+    DuplicateAz = "AF306", "duplicate-az", "an availability zone is listed twice",
+        "One subnet per AZ: a VPC attachment to a transit gateway accepts at most one subnet per availability zone.";
+    CidrOverlap = "AF307", "cidr-overlap", "address ranges that can route to each other overlap",
+        "VPC CIDRs and interconnect `remote_cidrs` must not overlap when the two can route to each other (same non-isolated segment, or segments joined by `connects_to`): the transit gateway would pick one and black out the other. Overlaps between ranges that cannot route to each other are warnings.";
+    RouteConflict = "AF308", "route-conflict", "a static route is malformed or conflicts with another",
+        "A route has either a `target` attachment or `blackhole = true`, never both or neither, and two routes in one segment cannot share a destination.";
+    AwsReject = "AF401", "aws-would-reject", "a value AWS would reject at apply",
+        "Caught here instead of halfway through `terraform apply`: ASNs outside the private ranges, account ids that are not 12 digits, unknown regions, tag keys in the reserved `aws:` namespace, tag keys over 128 or values over 256 characters, bandwidths the service does not offer.";
+    Secret = "AF501", "secret-in-blueprint", "a value looks like a credential",
+        "Secrets never live in a blueprint: give credentials as Secrets Manager ARNs. The value is not echoed in full. Access key ids (`AKIA...`), PEM blocks, Stripe keys and long random strings in fields named like key/secret/token/password are rejected.";
+    ProviderVersion = "AF601", "provider-version", "a provider version constraint cannot be read",
+        "`aws_provider` is a Terraform version constraint (`~> 6.69`, `>= 6.40, < 7.0`, `5.100.0`). agentform derives from its lowest admitted version which resource types exist.";
+    NotExpressible = "AF602", "not-expressible", "the target providers cannot express a component",
+        "The component needs a resource type that the targeted provider versions do not have (for example `awscc_interconnect_connection` without awscc). It is not emitted; the generated stack lists the manual step instead.";
+    PartnerRegion = "AF603", "partner-region", "the interconnect partner is not known to be available in this region",
+        "AWS Interconnect - multicloud pairs specific AWS Regions with specific partner regions. The pairing table in the README comes from the AWS user guide; an unlisted pairing may still exist, so this is a warning.";
+}
+
+/// A secondary location that explains the primary one (e.g. the first definition of a duplicate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    /// The blueprint file, as displayed to the user.
+    pub file: String,
+    pub span: Span,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, span, message)
+    }
+
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, span, message)
+    }
+
+    fn new(severity: Severity, code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            file: String::new(),
+            span,
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Diagnostics of one phase, collected in order.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    /// All diagnostics, sorted by file, position and code so output never depends on rule order.
+    pub fn into_sorted(self, file: &str) -> Vec<Diagnostic> {
+        let mut items = self.items;
+        for d in &mut items {
+            d.file = file.to_string();
+        }
+        items.sort_by(|a, b| {
+            (&a.file, a.span, a.code, &a.message).cmp(&(&b.file, b.span, b.code, &b.message))
+        });
+        items.dedup();
+        items
+    }
+}
+
+/// "did you mean `x`?" for the candidate closest to `name`, when one is close enough.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let distance = edit_distance(name, candidate);
+        if best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    let (distance, candidate) = best?;
+    // Allow roughly one edit per three characters, at least one: `agnets` → `agents`, `sgement` → `segment`.
+    let limit = (name.chars().count().max(candidate.chars().count()) / 3).max(1);
+    (distance <= limit).then(|| format!("did you mean `{candidate}`?"))
+}
+
+/// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Renders diagnostics for a human reader (no colour; the CLI adds none to keep output stable).
+pub fn render_human(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code.as_str(), d.message);
+        let _ = writeln!(out, "  --> {}:{}:{}", d.file, d.span.line, d.span.col);
+        for label in &d.labels {
+            let _ = writeln!(
+                out,
+                "   = note: {} ({}:{}:{})",
+                label.message, d.file, label.span.line, label.span.col
+            );
+        }
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "   = help: {help}");
+        }
+    }
+    out
+}
+
+/// One line counting errors and warnings, e.g. `2 errors, 1 warning`.
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+/// The JSON form of one diagnostic; the schema is documented in the README.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    code: &'static str,
+    name: &'static str,
+    message: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    labels: Vec<JsonLabel<'a>>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    message: &'a str,
+    line: u32,
+    column: u32,
+}
+
+/// The documented JSON report: `{"diagnostics": [...], "errors": n, "warnings": n}`. Commands add
+/// their own fields (`files`, `differences`) to it.
+pub fn json_report(diagnostics: &[Diagnostic]) -> serde_json::Map<String, serde_json::Value> {
+    let items: Vec<JsonDiagnostic> = diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            severity: d.severity,
+            code: d.code.as_str(),
+            name: d.code.name(),
+            message: &d.message,
+            file: &d.file,
+            line: d.span.line,
+            column: d.span.col,
+            labels: d
+                .labels
+                .iter()
+                .map(|l| JsonLabel {
+                    message: &l.message,
+                    line: l.span.line,
+                    column: l.span.col,
+                })
+                .collect(),
+            help: d.help.as_deref(),
+        })
+        .collect();
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let mut report = serde_json::Map::new();
+    report.insert("diagnostics".into(), serde_json::to_value(items).expect("diagnostics serialize"));
+    report.insert("errors".into(), errors.into());
+    report.insert("warnings".into(), (diagnostics.len() - errors).into());
+    report
+}
+
+/// The reference page `docs/diagnostics.md`, generated from [`Code`]; a test keeps the file current.
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\nGenerated from `src/diag.rs`; do not edit by hand (`cargo test` fails when it is stale).\n\n",
+    );
+    for code in Code::ALL {
+        let _ = writeln!(
+            out,
+            "## {} `{}`\n\n{}.\n\n{}\n",
+            code.as_str(),
+            code.name(),
+            capitalize(code.summary()),
+            code.explanation()
+        );
+    }
+    out
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_find_close_names_only() {
+        assert_eq!(did_you_mean("agnets", ["agents", "shared"]).as_deref(), Some("did you mean `agents`?"));
+        assert_eq!(did_you_mean("cidr_blok", ["cidr", "azs"]), None);
+        assert_eq!(did_you_mean("zzz", ["agents"]), None);
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {}", code.as_str());
+        }
+    }
+}

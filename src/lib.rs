@@ -1,0 +1,46 @@
+//! agentform turns a blueprint of an AI-agent platform on AWS into reviewed Terraform.
+//!
+//! The modules are declared in pipeline order; `ARCHITECTURE.md` is the guided tour.
+//!
+//! ```text
+//! source ─▶ syntax ─▶ lower ─▶ model ─▶ validate ─▶ plan ─▶ render ─▶ emit
+//! ```
+
+pub mod diag;
+pub mod source;
+pub mod schema;
+pub mod syntax;
+pub mod lower;
+pub mod model;
+pub mod validate;
+pub mod plan;
+pub mod render;
+pub mod emit;
+pub mod cli;
+
+use diag::{Diagnostic, Diagnostics};
+use model::Model;
+use source::SourceFile;
+
+/// The front end for one blueprint file: parse → lower → validate.
+pub struct Analysis {
+    /// The model, present only when no error was found.
+    pub model: Option<Model>,
+    /// Every diagnostic, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs the front end on one blueprint. Never fails on user input: problems are diagnostics.
+pub fn analyze(source: &SourceFile, overrides: &lower::Overrides) -> Analysis {
+    let mut diagnostics = Diagnostics::default();
+    let model = syntax::parse(source, &mut diagnostics)
+        .and_then(|body| lower::lower(&body, &source.display, overrides, &mut diagnostics));
+    if let Some(model) = &model {
+        validate::validate(model, &mut diagnostics);
+    }
+    let model = model.filter(|_| !diagnostics.has_errors());
+    Analysis {
+        model,
+        diagnostics: diagnostics.into_sorted(&source.display),
+    }
+}

@@ -1,0 +1,88 @@
+//! The typed model of one blueprint: every name resolved, every value parsed. Only `lower` builds
+//! it; everything after the front end (`validate`, `plan`, later `drift`) reads it.
+
+mod interconnect;
+mod network;
+mod platform;
+
+pub use interconnect::{Interconnect, InterconnectId, Partner};
+pub use network::{AttachmentRef, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc, VpcId};
+pub use platform::{Platform, ProviderTargets, Version};
+
+use crate::diag::Span;
+
+/// A component's name as written in the blueprint label, with its location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub value: String,
+    pub span: Span,
+}
+
+impl Name {
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The blueprint file, as shown in diagnostics and in the generated marker line.
+    pub source: String,
+    pub platform: Platform,
+    pub transit_gateways: Vec<TransitGateway>,
+    pub vpcs: Vec<Vpc>,
+    pub interconnects: Vec<Interconnect>,
+}
+
+impl Model {
+    pub fn segment(&self, id: SegmentId) -> &Segment {
+        &self.transit_gateways[id.tgw.0].segments[id.index]
+    }
+
+    pub fn vpc(&self, id: VpcId) -> &Vpc {
+        &self.vpcs[id.0]
+    }
+
+    pub fn interconnect(&self, id: InterconnectId) -> &Interconnect {
+        &self.interconnects[id.0]
+    }
+
+    /// Every segment of every transit gateway, with its id.
+    pub fn segments(&self) -> impl Iterator<Item = (SegmentId, &Segment)> {
+        self.transit_gateways.iter().enumerate().flat_map(|(t, tgw)| {
+            tgw.segments.iter().enumerate().map(move |(index, segment)| (SegmentId { tgw: TgwId(t), index }, segment))
+        })
+    }
+
+    /// Every transit gateway attachment (VPCs first, then interconnects), in blueprint order.
+    pub fn attachments(&self) -> impl Iterator<Item = AttachmentRef> + '_ {
+        (0..self.vpcs.len())
+            .map(|i| AttachmentRef::Vpc(VpcId(i)))
+            .chain((0..self.interconnects.len()).map(|i| AttachmentRef::Interconnect(InterconnectId(i))))
+    }
+
+    /// The segment an attachment belongs to.
+    pub fn segment_of(&self, attachment: AttachmentRef) -> SegmentId {
+        match attachment {
+            AttachmentRef::Vpc(id) => self.vpc(id).segment,
+            AttachmentRef::Interconnect(id) => self.interconnect(id).segment,
+        }
+    }
+
+    /// `vpc.NAME` or `interconnect.NAME`: how the blueprint and the generated tags name an attachment.
+    pub fn attachment_address(&self, attachment: AttachmentRef) -> String {
+        match attachment {
+            AttachmentRef::Vpc(id) => format!("vpc.{}", self.vpc(id).name.value),
+            AttachmentRef::Interconnect(id) => format!("interconnect.{}", self.interconnect(id).name.value),
+        }
+    }
+
+    /// Whether the intent lets segment `a` and segment `b` reach each other: the same segment unless
+    /// it is isolated, or segments joined by `connects_to` (declared from either side).
+    pub fn intends_reachable(&self, a: SegmentId, b: SegmentId) -> bool {
+        if a == b {
+            return !self.segment(a).isolated;
+        }
+        a.tgw == b.tgw && (self.segment(a).connects_to.contains(&b) || self.segment(b).connects_to.contains(&a))
+    }
+}

@@ -1,0 +1,72 @@
+//! The network core: transit gateways, their segments (one route table each) and static routes, and
+//! the VPCs attached to them.
+
+use super::{InterconnectId, Name};
+use crate::diag::Spanned;
+use ipnet::Ipv4Net;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TgwId(pub usize);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SegmentId {
+    pub tgw: TgwId,
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VpcId(pub usize);
+
+/// Something attached to a transit gateway: it is associated with one segment's route table and
+/// propagates its prefixes into the tables allowed to reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AttachmentRef {
+    Vpc(VpcId),
+    Interconnect(InterconnectId),
+}
+
+#[derive(Debug, Clone)]
+pub struct TransitGateway {
+    pub name: Name,
+    pub amazon_side_asn: Spanned<u32>,
+    pub description: Option<String>,
+    pub segments: Vec<Segment>,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub name: Name,
+    /// Segments this one may reach (and be reached from): the relation is symmetric, declared from
+    /// either side.
+    pub connects_to: Vec<SegmentId>,
+    /// Members of an isolated segment may not reach each other.
+    pub isolated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub name: Name,
+    pub segment: SegmentId,
+    pub destination: Spanned<Ipv4Net>,
+    pub action: RouteAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteAction {
+    Attachment(AttachmentRef),
+    Blackhole,
+}
+
+#[derive(Debug, Clone)]
+pub struct Vpc {
+    pub name: Name,
+    pub cidr: Spanned<Ipv4Net>,
+    /// Availability zones, one private subnet each (same order as `subnets`).
+    pub azs: Vec<Spanned<String>>,
+    pub subnets: Vec<Spanned<Ipv4Net>>,
+    pub transit_gateway: super::TgwId,
+    pub segment: SegmentId,
+    pub tenant: Option<String>,
+    pub flow_log_retention_days: u32,
+}

@@ -1,0 +1,152 @@
+//! The Terraform view of AWS Interconnect - multicloud: per interconnect a Direct Connect gateway,
+//! its association with the transit gateway (`allowed_prefixes` = the VPC prefixes its segment may
+//! reach, i.e. what AWS announces to the partner cloud), the data source that yields the gateway's
+//! transit gateway attachment id, that attachment's association and propagations, and the connection
+//! itself through hashicorp/awscc when the targets allow it.
+
+use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
+use super::network::{self, LinkView, NetworkView};
+use super::providers::{self, ResourceType};
+use super::Ref;
+use crate::model::{AttachmentRef, InterconnectId, Model};
+use ipnet::Ipv4Net;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct InterconnectView {
+    pub interconnects: Vec<ConnectionView>,
+    pub associations: Vec<LinkView>,
+    pub propagations: Vec<LinkView>,
+    #[serde(skip)]
+    pub uses_awscc: bool,
+}
+
+#[derive(Serialize)]
+pub struct ConnectionView {
+    pub label: String,
+    pub name: String,
+    pub partner: String,
+    pub dx_gateway_name: String,
+    pub dx_gateway_asn: String,
+    pub transit_gateway: Ref,
+    pub allowed_prefixes: Vec<String>,
+    /// The transit gateway attachment of a Direct Connect gateway is created by AWS, not by a
+    /// resource, so its tags are set one by one with `aws_ec2_tag`.
+    pub attachment_tags: Vec<TagView>,
+    /// The awscc connection, when the targets can create it.
+    pub connection: Option<AwsccConnectionView>,
+}
+
+#[derive(Serialize)]
+pub struct AwsccConnectionView {
+    pub bandwidth: String,
+    pub description: String,
+    /// A literal environment id, or a reference to the variable that asks for it.
+    pub environment_id: serde_json::Value,
+    /// The variable to declare when the blueprint gave no environment id.
+    pub environment_variable: Option<String>,
+    /// awscc takes tags as a list of `{key, value}` objects and has no provider default tags.
+    pub tags: Vec<KeyValue>,
+}
+
+#[derive(Serialize)]
+pub struct TagView {
+    pub label: String,
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Serialize)]
+pub struct KeyValue {
+    pub key: String,
+    pub value: String,
+}
+
+pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
+    if model.interconnects.is_empty() {
+        return None;
+    }
+    let targets = &model.platform.providers;
+    let awscc = providers::available(targets, ResourceType::AwsccInterconnectConnection);
+    let interconnects = model
+        .interconnects
+        .iter()
+        .map(|ic| {
+            let label = naming::snake(&ic.name.value);
+            let tgw = &model.transit_gateways[ic.transit_gateway.0];
+            let mut allowed: Vec<Ipv4Net> =
+                network.reachable_vpc_prefixes.get(&ic.segment).cloned().unwrap_or_default();
+            allowed.sort();
+            allowed.dedup();
+            let mut attachment_tags = network::tags(model, &ic.name.value, &format!("interconnect.{}", ic.name.value));
+            attachment_tags.insert(TAG_SEGMENT.to_string(), model.segment(ic.segment).name.value.clone());
+            attachment_tags.insert(TAG_TRANSIT_GATEWAY.to_string(), tgw.name.value.clone());
+            let connection = awscc.then(|| {
+                let (environment_id, environment_variable) = match &ic.environment_id {
+                    Some(id) => (serde_json::Value::String(id.clone()), None),
+                    None => {
+                        let variable = format!("{label}_environment_id");
+                        (
+                            serde_json::to_value(Ref::new(format!("var.{variable}"))).expect("refs serialize"),
+                            Some(variable),
+                        )
+                    }
+                };
+                let mut all = super::stack::default_tags(model);
+                all.extend(network::tags(model, &ic.name.value, &format!("interconnect.{}", ic.name.value)));
+                let tags: Vec<KeyValue> =
+                    all.into_iter().map(|(key, value)| KeyValue { key, value }).collect();
+                AwsccConnectionView {
+                    bandwidth: ic.bandwidth.value.clone(),
+                    description: format!(
+                        "{} {} interconnect {} to {}",
+                        model.platform.name.value,
+                        model.platform.environment,
+                        ic.name.value,
+                        ic.partner.value.as_str()
+                    ),
+                    environment_id,
+                    environment_variable,
+                    tags,
+                }
+            });
+            ConnectionView {
+                name: ic.name.value.clone(),
+                partner: ic.partner.value.as_str().to_string(),
+                dx_gateway_name: naming::aws_name(
+                    &[&model.platform.name.value, &model.platform.environment, &ic.name.value],
+                    100,
+                ),
+                dx_gateway_asn: ic.dx_gateway_asn.value.to_string(),
+                transit_gateway: Ref::attr("aws_ec2_transit_gateway", &naming::snake(&tgw.name.value), "id"),
+                allowed_prefixes: allowed.iter().map(ToString::to_string).collect(),
+                attachment_tags: attachment_tags
+                    .iter()
+                    .map(|(key, value)| TagView {
+                        label: format!("{label}_{}", key.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_")),
+                        key: key.clone(),
+                        value: value.clone(),
+                    })
+                    .collect(),
+                connection,
+                label,
+            }
+        })
+        .collect();
+    let associations = (0..model.interconnects.len())
+        .map(|i| {
+            let attachment = AttachmentRef::Interconnect(InterconnectId(i));
+            LinkView {
+                label: network::attachment_label(model, attachment),
+                attachment: network::attachment_id(model, attachment),
+                route_table: network::route_table_id(model, model.segment_of(attachment)),
+            }
+        })
+        .collect();
+    Some(InterconnectView {
+        interconnects,
+        associations,
+        propagations: network.interconnect_propagations.clone(),
+        uses_awscc: awscc,
+    })
+}

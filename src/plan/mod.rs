@@ -1,0 +1,83 @@
+//! The plan: the Terraform view of a valid model. It decides every resource, label, reference and
+//! derived set (associations, propagations, allowed prefixes, VPC routes), and hands each generated
+//! file a `Serialize` context for its template. Templates only decide how it is written.
+
+mod interconnect;
+pub mod naming;
+mod network;
+pub mod providers;
+mod stack;
+
+use crate::model::Model;
+use serde::Serialize;
+
+pub use interconnect::InterconnectView;
+pub use network::NetworkView;
+pub use stack::{OutputsView, ProvidersView, VersionsView};
+
+/// A Terraform expression that is a reference (`aws_vpc.agents.id`), not a string. It serializes as
+/// `{"$ref": "..."}`, which the `hcl` template filter writes as a traversal after checking its syntax.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Ref {
+    #[serde(rename = "$ref")]
+    pub path: String,
+}
+
+impl Ref {
+    pub fn new(path: impl Into<String>) -> Self {
+        Ref { path: path.into() }
+    }
+
+    /// `TYPE.LABEL.ATTRIBUTE`.
+    pub fn attr(resource_type: &str, label: &str, attribute: &str) -> Self {
+        Ref::new(format!("{resource_type}.{label}.{attribute}"))
+    }
+}
+
+/// One file of the stack: its name, the template that writes it, and the template's context.
+pub struct PlannedFile {
+    pub name: &'static str,
+    pub template: &'static str,
+    pub context: serde_json::Value,
+}
+
+/// The stack for one blueprint: `generated/<platform>/` and its files.
+pub struct Plan {
+    pub directory: String,
+    pub source: String,
+    pub files: Vec<PlannedFile>,
+}
+
+/// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
+pub fn plan(model: &Model) -> Plan {
+    let network = network::plan(model);
+    let interconnect = interconnect::plan(model, &network);
+    let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc);
+    let mut files = vec![
+        file("versions.tf", "versions.tf.j2", &stack::versions(model, uses_awscc)),
+        file("providers.tf", "providers.tf.j2", &stack::providers(model, uses_awscc)),
+    ];
+    let outputs = stack::outputs(model, &network, interconnect.as_ref());
+    if !network.is_empty() {
+        files.push(file("network.tf", "network.tf.j2", &network));
+    }
+    if let Some(interconnect) = &interconnect {
+        files.push(file("interconnect.tf", "interconnect.tf.j2", interconnect));
+    }
+    if !outputs.outputs.is_empty() {
+        files.push(file("outputs.tf", "outputs.tf.j2", &outputs));
+    }
+    Plan {
+        directory: model.platform.name.value.clone(),
+        source: model.source.clone(),
+        files,
+    }
+}
+
+fn file(name: &'static str, template: &'static str, context: &impl Serialize) -> PlannedFile {
+    PlannedFile {
+        name,
+        template,
+        context: serde_json::to_value(context).expect("plan views serialize"),
+    }
+}

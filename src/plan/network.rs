@@ -1,0 +1,384 @@
+//! The network core's Terraform view: transit gateways with one route table per segment, VPCs with
+//! subnets, flow logs, a locked-down default security group and a route table toward the gateway,
+//! VPC attachments with their association and derived propagations, and static routes.
+//!
+//! Segregation is decided here, once: each attachment is associated with exactly its segment's
+//! table, and propagates into a table only when the intent lets that table's segment reach it.
+
+use super::naming::{self, TAG_COMPONENT, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
+use super::Ref;
+use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub type Tags = BTreeMap<String, String>;
+
+#[derive(Serialize)]
+pub struct NetworkView {
+    pub transit_gateways: Vec<TgwView>,
+    pub flow_logs: Option<FlowLogsView>,
+    pub vpcs: Vec<VpcView>,
+    pub associations: Vec<LinkView>,
+    pub propagations: Vec<LinkView>,
+    pub routes: Vec<TgwRouteView>,
+    /// Propagations of interconnect attachments: written by `interconnect.tf`, next to the data
+    /// source their attachment id comes from.
+    #[serde(skip)]
+    pub interconnect_propagations: Vec<LinkView>,
+    /// The VPC prefixes each segment's table can reach (for an interconnect's allowed prefixes).
+    #[serde(skip)]
+    pub reachable_vpc_prefixes: BTreeMap<SegmentId, Vec<Ipv4Net>>,
+}
+
+impl NetworkView {
+    pub fn is_empty(&self) -> bool {
+        self.transit_gateways.is_empty() && self.vpcs.is_empty()
+    }
+}
+
+#[derive(Serialize)]
+pub struct TgwView {
+    pub label: String,
+    pub description: String,
+    pub amazon_side_asn: u32,
+    pub tags: Tags,
+    pub route_tables: Vec<RouteTableView>,
+}
+
+#[derive(Serialize)]
+pub struct RouteTableView {
+    pub label: String,
+    pub segment: String,
+    pub transit_gateway: Ref,
+    pub tags: Tags,
+}
+
+/// The shared pieces of VPC flow logging: the role the service assumes and the KMS key that encrypts
+/// the log groups.
+#[derive(Serialize)]
+pub struct FlowLogsView {
+    pub role_name: String,
+    pub log_group_arns: Vec<String>,
+    pub key_description: String,
+    pub account_root: String,
+    pub logs_principal: String,
+    pub log_group_arn_pattern: String,
+}
+
+#[derive(Serialize)]
+pub struct VpcView {
+    pub label: String,
+    pub cidr: String,
+    pub tags: Tags,
+    pub subnets: Vec<SubnetView>,
+    pub log_group_name: String,
+    pub retention_days: u32,
+    pub attachment: AttachmentView,
+    pub routes: Vec<VpcRouteView>,
+}
+
+#[derive(Serialize)]
+pub struct SubnetView {
+    pub label: String,
+    pub cidr: String,
+    pub az: String,
+    pub tags: Tags,
+}
+
+#[derive(Serialize)]
+pub struct AttachmentView {
+    pub label: String,
+    pub transit_gateway: Ref,
+    pub subnet_ids: Vec<Ref>,
+    pub tags: Tags,
+}
+
+#[derive(Serialize)]
+pub struct VpcRouteView {
+    pub label: String,
+    pub destination: String,
+    pub transit_gateway: Ref,
+}
+
+/// An association or a propagation: an attachment and a route table.
+#[derive(Serialize, Clone)]
+pub struct LinkView {
+    pub label: String,
+    pub attachment: Ref,
+    pub route_table: Ref,
+}
+
+#[derive(Serialize)]
+pub struct TgwRouteView {
+    pub label: String,
+    pub route_table: Ref,
+    pub destination: String,
+    pub attachment: Option<Ref>,
+    pub blackhole: bool,
+}
+
+/// The Terraform reference to an attachment's transit gateway attachment id.
+pub fn attachment_id(model: &Model, attachment: AttachmentRef) -> Ref {
+    match attachment {
+        AttachmentRef::Vpc(id) => {
+            Ref::attr("aws_ec2_transit_gateway_vpc_attachment", &naming::snake(&model.vpc(id).name.value), "id")
+        }
+        AttachmentRef::Interconnect(id) => Ref::new(format!(
+            "data.aws_ec2_transit_gateway_dx_gateway_attachment.{}.id",
+            naming::snake(&model.interconnect(id).name.value)
+        )),
+    }
+}
+
+/// The label of a segment's route table.
+pub fn route_table_label(model: &Model, segment: SegmentId) -> String {
+    let tgw = &model.transit_gateways[segment.tgw.0];
+    naming::segment_label(&tgw.name.value, &model.segment(segment).name.value)
+}
+
+pub fn route_table_id(model: &Model, segment: SegmentId) -> Ref {
+    Ref::attr("aws_ec2_transit_gateway_route_table", &route_table_label(model, segment), "id")
+}
+
+/// `vpc_agents`, `interconnect_gcp`: an attachment's part of association and propagation labels.
+pub fn attachment_label(model: &Model, attachment: AttachmentRef) -> String {
+    naming::snake(&model.attachment_address(attachment).replace('.', "_"))
+}
+
+/// Every (route table, attachment) propagation the intent implies, grouped by table. Members are
+/// grouped by segment first, so the cost is the number of propagations, not tables × attachments.
+pub fn derived_propagations(model: &Model) -> Vec<(SegmentId, AttachmentRef)> {
+    let mut members: BTreeMap<SegmentId, Vec<AttachmentRef>> = BTreeMap::new();
+    for attachment in model.attachments() {
+        members.entry(model.segment_of(attachment)).or_default().push(attachment);
+    }
+    let mut out = Vec::new();
+    for (table, segment) in model.segments() {
+        let mut sources: Vec<SegmentId> = Vec::new();
+        if !segment.isolated {
+            sources.push(table);
+        }
+        for (other, _) in model.segments() {
+            if other != table && model.intends_reachable(table, other) {
+                sources.push(other);
+            }
+        }
+        for source in sources {
+            for &attachment in members.get(&source).into_iter().flatten() {
+                out.push((table, attachment));
+            }
+        }
+    }
+    out
+}
+
+pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
+    let mut tags = Tags::new();
+    tags.insert(
+        "Name".to_string(),
+        format!("{}-{}-{name}", model.platform.name.value, model.platform.environment),
+    );
+    tags.insert(TAG_COMPONENT.to_string(), component.to_string());
+    tags
+}
+
+pub fn plan(model: &Model) -> NetworkView {
+    let transit_gateways = model
+        .transit_gateways
+        .iter()
+        .map(|tgw| {
+            let label = naming::snake(&tgw.name.value);
+            let tgw_ref = Ref::attr("aws_ec2_transit_gateway", &label, "id");
+            TgwView {
+                description: tgw.description.clone().unwrap_or_else(|| {
+                    format!("{} {} transit gateway {}", model.platform.name.value, model.platform.environment, tgw.name.value)
+                }),
+                amazon_side_asn: tgw.amazon_side_asn.value,
+                tags: tags(model, &tgw.name.value, &format!("transit_gateway.{}", tgw.name.value)),
+                route_tables: tgw
+                    .segments
+                    .iter()
+                    .map(|segment| {
+                        let mut t = tags(
+                            model,
+                            &format!("{}-{}", tgw.name.value, segment.name.value),
+                            &format!("transit_gateway.{}.segment.{}", tgw.name.value, segment.name.value),
+                        );
+                        t.insert(TAG_SEGMENT.to_string(), segment.name.value.clone());
+                        t.insert(TAG_TRANSIT_GATEWAY.to_string(), tgw.name.value.clone());
+                        RouteTableView {
+                            label: naming::segment_label(&tgw.name.value, &segment.name.value),
+                            segment: segment.name.value.clone(),
+                            transit_gateway: tgw_ref.clone(),
+                            tags: t,
+                        }
+                    })
+                    .collect(),
+                label,
+            }
+        })
+        .collect();
+
+    let propagations = derived_propagations(model);
+    let mut reachable: BTreeMap<SegmentId, Vec<Ipv4Net>> = BTreeMap::new();
+    let mut vpc_propagations = Vec::new();
+    let mut interconnect_propagations = Vec::new();
+    for &(table, attachment) in &propagations {
+        let link = LinkView {
+            label: format!("{}__{}", route_table_label(model, table), attachment_label(model, attachment)),
+            attachment: attachment_id(model, attachment),
+            route_table: route_table_id(model, table),
+        };
+        match attachment {
+            AttachmentRef::Vpc(id) => {
+                reachable.entry(table).or_default().push(model.vpc(id).cidr.value);
+                vpc_propagations.push(link);
+            }
+            AttachmentRef::Interconnect(_) => interconnect_propagations.push(link),
+        }
+    }
+    let destinations = table_destinations(model, &propagations);
+
+    let vpcs = model
+        .vpcs
+        .iter()
+        .map(|vpc| {
+            let label = naming::snake(&vpc.name.value);
+            let tgw_ref = Ref::attr("aws_ec2_transit_gateway", &naming::snake(&model.transit_gateways[vpc.transit_gateway.0].name.value), "id");
+            let subnets: Vec<SubnetView> = vpc
+                .subnets
+                .iter()
+                .zip(&vpc.azs)
+                .map(|(subnet, az)| SubnetView {
+                    label: format!("{label}_{}", naming::snake(&az.value)),
+                    cidr: subnet.value.to_string(),
+                    az: az.value.clone(),
+                    tags: tags(model, &format!("{}-{}", vpc.name.value, az.value), &format!("vpc.{}", vpc.name.value)),
+                })
+                .collect();
+            let mut attachment_tags = tags(model, &vpc.name.value, &format!("vpc.{}", vpc.name.value));
+            attachment_tags.insert(TAG_SEGMENT.to_string(), model.segment(vpc.segment).name.value.clone());
+            attachment_tags.insert(
+                TAG_TRANSIT_GATEWAY.to_string(),
+                model.transit_gateways[vpc.transit_gateway.0].name.value.clone(),
+            );
+            let routes = vpc_routes(vpc.cidr.value, destinations.get(&vpc.segment).map_or(&[][..], Vec::as_slice))
+                .into_iter()
+                .map(|destination| VpcRouteView {
+                    label: format!("{label}_to_{}", naming::prefix_label(&destination)),
+                    destination: destination.to_string(),
+                    transit_gateway: tgw_ref.clone(),
+                })
+                .collect();
+            VpcView {
+                cidr: vpc.cidr.value.to_string(),
+                tags: tags(model, &vpc.name.value, &format!("vpc.{}", vpc.name.value)),
+                attachment: AttachmentView {
+                    label: label.clone(),
+                    transit_gateway: tgw_ref,
+                    subnet_ids: subnets.iter().map(|s| Ref::attr("aws_subnet", &s.label, "id")).collect(),
+                    tags: attachment_tags,
+                },
+                subnets,
+                log_group_name: format!(
+                    "/agentform/{}/{}/vpc-flow-logs/{}",
+                    model.platform.name.value, model.platform.environment, vpc.name.value
+                ),
+                retention_days: vpc.flow_log_retention_days,
+                routes,
+                label,
+            }
+        })
+        .collect::<Vec<_>>();
+
+    let flow_logs = (!vpcs.is_empty()).then(|| flow_logs(model));
+    let associations = model
+        .vpcs
+        .iter()
+        .enumerate()
+        .map(|(i, vpc)| {
+            let attachment = AttachmentRef::Vpc(crate::model::VpcId(i));
+            LinkView {
+                label: attachment_label(model, attachment),
+                attachment: attachment_id(model, attachment),
+                route_table: route_table_id(model, vpc.segment),
+            }
+        })
+        .collect();
+    let routes = model
+        .transit_gateways
+        .iter()
+        .flat_map(|tgw| {
+            tgw.routes.iter().map(move |route| TgwRouteView {
+                label: naming::segment_label(&tgw.name.value, &route.name.value),
+                route_table: route_table_id(model, route.segment),
+                destination: route.destination.value.to_string(),
+                attachment: match route.action {
+                    RouteAction::Attachment(target) => Some(attachment_id(model, target)),
+                    RouteAction::Blackhole => None,
+                },
+                blackhole: route.action == RouteAction::Blackhole,
+            })
+        })
+        .collect();
+
+    NetworkView {
+        transit_gateways,
+        flow_logs,
+        vpcs,
+        associations,
+        propagations: vpc_propagations,
+        routes,
+        interconnect_propagations,
+        reachable_vpc_prefixes: reachable,
+    }
+}
+
+/// Every prefix a segment's table forwards somewhere: propagated VPC CIDRs and interconnect remote
+/// prefixes, and static routes that forward to an attachment (blackholes drop, so they are left out).
+fn table_destinations(model: &Model, propagations: &[(SegmentId, AttachmentRef)]) -> BTreeMap<SegmentId, Vec<Ipv4Net>> {
+    let mut out: BTreeMap<SegmentId, Vec<Ipv4Net>> = BTreeMap::new();
+    for &(table, attachment) in propagations {
+        let entry = out.entry(table).or_default();
+        match attachment {
+            AttachmentRef::Vpc(id) => entry.push(model.vpc(id).cidr.value),
+            AttachmentRef::Interconnect(id) => entry.extend(model.interconnect(id).remote_cidrs.iter().map(|c| c.value)),
+        }
+    }
+    for tgw in &model.transit_gateways {
+        for route in &tgw.routes {
+            if let RouteAction::Attachment(_) = route.action {
+                out.entry(route.segment).or_default().push(route.destination.value);
+            }
+        }
+    }
+    out
+}
+
+/// The routes a VPC's route table sends to the transit gateway: its table's destinations other than
+/// its own range, aggregated (the transit gateway's table, not the VPC's, enforces segregation, so
+/// covering exactly the same addresses with fewer routes changes nothing and stays within quotas).
+fn vpc_routes(own: Ipv4Net, destinations: &[Ipv4Net]) -> Vec<Ipv4Net> {
+    let others: Vec<Ipv4Net> = destinations.iter().copied().filter(|d| !own.contains(d)).collect();
+    let mut aggregated = Ipv4Net::aggregate(&others);
+    aggregated.retain(|d| !own.contains(d));
+    aggregated.sort();
+    aggregated
+}
+
+fn flow_logs(model: &Model) -> FlowLogsView {
+    let p = &model.platform;
+    let arn = naming::partition(&p.region);
+    FlowLogsView {
+        role_name: naming::aws_name(&[&p.name.value, &p.environment, "vpc-flow-logs"], 64),
+        log_group_arns: vec![format!(
+            "arn:{arn}:logs:{}:{}:log-group:/agentform/{}/{}/vpc-flow-logs/*",
+            p.region, p.account_id, p.name.value, p.environment
+        )],
+        key_description: format!("{} {} VPC flow logs", p.name.value, p.environment),
+        account_root: format!("arn:{arn}:iam::{}:root", p.account_id),
+        logs_principal: format!("logs.{}.amazonaws.com", p.region),
+        log_group_arn_pattern: format!("arn:{arn}:logs:{}:{}:log-group:*", p.region, p.account_id),
+    }
+}

@@ -1,0 +1,70 @@
+//! Which resource types the targeted providers offer. One table, transcribed from
+//! `shared/provider-facts.md`: each resource type agentform emits, its provider, and the first
+//! release known to have it. The plan asks [`available`] before emitting anything whose existence
+//! depends on the target; what is unavailable is reported (rule `targets`) and listed as a manual
+//! step, never silently dropped.
+
+use crate::model::{ProviderTargets, Version};
+
+/// The lowest hashicorp/aws release agentform supports: the one whose schema the project validates
+/// against (the real 5.100.0 provider ships with the build machines).
+pub const MIN_AWS: Version = Version::new(5, 100, 0);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Aws,
+    Awscc,
+}
+
+/// Resource types whose availability depends on the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceType {
+    /// `awscc_interconnect_connection`: the AWS Interconnect - multicloud connection.
+    AwsccInterconnectConnection,
+    /// `aws_interconnect_connection`: proposed for hashicorp/aws, not released in any version.
+    AwsInterconnectConnection,
+}
+
+pub struct Availability {
+    pub resource: ResourceType,
+    pub name: &'static str,
+    pub provider: Provider,
+    /// First release with the type; `None` when no release has it.
+    pub since: Option<Version>,
+}
+
+/// The table. Sources: provider-facts.md §3 (Interconnect) and §7 (version matrix).
+pub const TABLE: &[Availability] = &[
+    Availability {
+        resource: ResourceType::AwsccInterconnectConnection,
+        name: "awscc_interconnect_connection",
+        provider: Provider::Awscc,
+        since: Some(Version::new(1, 91, 0)),
+    },
+    Availability {
+        resource: ResourceType::AwsInterconnectConnection,
+        name: "aws_interconnect_connection",
+        provider: Provider::Aws,
+        since: None,
+    },
+];
+
+fn entry(resource: ResourceType) -> &'static Availability {
+    TABLE.iter().find(|a| a.resource == resource).expect("every resource type has a table row")
+}
+
+/// Whether the targets can create `resource`: its provider is allowed and every version the
+/// constraint admits has it.
+pub fn available(targets: &ProviderTargets, resource: ResourceType) -> bool {
+    let row = entry(resource);
+    let Some(since) = row.since else { return false };
+    match row.provider {
+        Provider::Aws => targets.aws_floor >= since,
+        Provider::Awscc => targets.awscc && targets.awscc_floor >= since,
+    }
+}
+
+/// The Terraform type name of a resource type.
+pub fn type_name(resource: ResourceType) -> &'static str {
+    entry(resource).name
+}

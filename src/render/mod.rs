@@ -1,0 +1,142 @@
+//! Rendering: plan contexts → minijinja templates (embedded from `templates/`) → text, which is
+//! parsed back with hcl-edit (a template bug is an internal error, never a broken file) and then
+//! formatted exactly as `terraform fmt` would.
+//!
+//! Values reach HCL only through the `hcl` filter, which builds an hcl-rs expression and lets hcl-rs
+//! write it (strings escaped, `${` and `%{` escaped). Labels go through `ident`, which rejects
+//! anything that is not an identifier. The environment is strict: an undefined variable is an error.
+
+pub mod format;
+
+use anyhow::{Context as _, bail};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+
+/// The templates, embedded so the binary works from any directory.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("versions.tf.j2", include_str!("../../templates/versions.tf.j2")),
+    ("providers.tf.j2", include_str!("../../templates/providers.tf.j2")),
+    ("network.tf.j2", include_str!("../../templates/network.tf.j2")),
+    ("interconnect.tf.j2", include_str!("../../templates/interconnect.tf.j2")),
+    ("outputs.tf.j2", include_str!("../../templates/outputs.tf.j2")),
+];
+
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Renderer {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()
+                .expect("default delimiters are valid"),
+        );
+        env.add_filter("hcl", hcl_filter);
+        env.add_filter("ident", ident_filter);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).expect("embedded templates parse");
+        }
+        Renderer { env }
+    }
+
+    /// Renders one file: template, parse-back check, canonical formatting.
+    pub fn render(&self, template: &str, context: &serde_json::Value) -> anyhow::Result<String> {
+        let text = self
+            .env
+            .get_template(template)
+            .and_then(|t| t.render(Value::from(minijinja::value::Serde(context))))
+            .with_context(|| format!("internal error: template `{template}` failed to render"))?;
+        if let Err(error) = hcl_edit::parser::parse_body(&text) {
+            bail!("internal error: template `{template}` produced invalid HCL:\n{error}\n--- output ---\n{text}");
+        }
+        Ok(format::format(&text))
+    }
+}
+
+/// `{{ value | hcl }}`: any context value as an HCL expression.
+fn hcl_filter(value: &Value) -> Result<String, Error> {
+    let json = serde_json::to_value(value)
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("value cannot be encoded: {e}")))?;
+    let expr = to_expression(&json)?;
+    hcl::format::to_string(&expr).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+}
+
+fn to_expression(value: &serde_json::Value) -> Result<hcl::Expression, Error> {
+    use serde_json::Value as J;
+    Ok(match value {
+        J::Null => hcl::Expression::Null,
+        J::Bool(b) => hcl::Expression::Bool(*b),
+        J::Number(n) => hcl::Expression::Number(
+            n.as_i64()
+                .map(hcl::Number::from)
+                .or_else(|| n.as_u64().map(hcl::Number::from))
+                .or_else(|| n.as_f64().and_then(hcl::Number::from_f64))
+                .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "number out of range"))?,
+        ),
+        J::String(s) => hcl::Expression::String(s.clone()),
+        J::Array(items) => hcl::Expression::Array(items.iter().map(to_expression).collect::<Result<_, _>>()?),
+        J::Object(map) if map.len() == 1 && map.contains_key("$ref") => {
+            let path = map["$ref"].as_str().unwrap_or_default();
+            reference(path)?
+        }
+        J::Object(map) => {
+            let mut object = hcl::Object::new();
+            for (key, item) in map {
+                let key = match hcl::Identifier::new(key.as_str()) {
+                    Ok(ident) => hcl::ObjectKey::Identifier(ident),
+                    Err(_) => hcl::ObjectKey::Expression(hcl::Expression::String(key.clone())),
+                };
+                object.insert(key, to_expression(item)?);
+            }
+            hcl::Expression::Object(object)
+        }
+    })
+}
+
+/// `a.b.c` as a traversal; every part must be an identifier.
+fn reference(path: &str) -> Result<hcl::Expression, Error> {
+    let bad = || Error::new(ErrorKind::InvalidOperation, format!("`{path}` is not a reference"));
+    let mut parts = path.split('.');
+    let root = hcl::expr::Variable::new(parts.next().ok_or_else(bad)?).map_err(|_| bad())?;
+    let operators: Vec<hcl::expr::TraversalOperator> = parts
+        .map(|p| hcl::Identifier::new(p).map(hcl::expr::TraversalOperator::GetAttr).map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    if operators.is_empty() {
+        return Ok(hcl::Expression::Variable(root));
+    }
+    Ok(hcl::Expression::from(hcl::expr::Traversal::new(root, operators)))
+}
+
+/// `{{ label | ident }}`: a Terraform label or name, checked to be an identifier.
+fn ident_filter(value: &str) -> Result<String, Error> {
+    hcl::Identifier::new(value)
+        .map(|i| i.to_string())
+        .map_err(|_| Error::new(ErrorKind::InvalidOperation, format!("`{value}` is not an identifier")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped_and_references_are_traversals() {
+        let v = Value::from(minijinja::value::Serde(serde_json::json!("a \"b\" ${c} %{d}")));
+        assert_eq!(hcl_filter(&v).unwrap(), r#""a \"b\" $${c} %%{d}""#);
+        let r = Value::from(minijinja::value::Serde(serde_json::json!({"$ref": "aws_vpc.a.id"})));
+        assert_eq!(hcl_filter(&r).unwrap(), "aws_vpc.a.id");
+        let bad = Value::from(minijinja::value::Serde(serde_json::json!({"$ref": "aws_vpc.a b.id"})));
+        assert!(hcl_filter(&bad).is_err());
+        assert!(ident_filter("x\"y").is_err());
+    }
+}

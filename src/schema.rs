@@ -1,0 +1,112 @@
+//! The shape of the blueprint language: which blocks exist where, how many labels they take, and
+//! which attributes they accept. The JSON reader needs it to tell blocks from attributes (Terraform's
+//! JSON convention is schema-driven), and lowering uses it for "unknown attribute, did you mean".
+//! What each attribute means, its type and its default live in `lower/`.
+
+/// Whether a block is implemented by this version or only specified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Supported,
+    /// Part of the specified language; rejected with "not supported yet" until it lands.
+    Planned,
+}
+
+#[derive(Debug)]
+pub struct BlockSchema {
+    pub name: &'static str,
+    /// Number of labels (names) the block takes.
+    pub labels: usize,
+    pub attributes: &'static [&'static str],
+    pub blocks: &'static [BlockSchema],
+    pub status: Status,
+}
+
+impl BlockSchema {
+    pub fn block(&self, name: &str) -> Option<&'static BlockSchema> {
+        self.blocks.iter().find(|b| b.name == name)
+    }
+}
+
+pub const PLATFORM: BlockSchema = BlockSchema {
+    name: "platform",
+    labels: 1,
+    attributes: &["environment", "region", "account_id", "aws_provider", "awscc", "awscc_provider", "tags"],
+    blocks: &[],
+    status: Status::Supported,
+};
+
+pub const SEGMENT: BlockSchema = BlockSchema {
+    name: "segment",
+    labels: 1,
+    attributes: &["connects_to", "isolated"],
+    blocks: &[],
+    status: Status::Supported,
+};
+
+pub const ROUTE: BlockSchema = BlockSchema {
+    name: "route",
+    labels: 1,
+    attributes: &["segment", "destination", "target", "blackhole"],
+    blocks: &[],
+    status: Status::Supported,
+};
+
+pub const TRANSIT_GATEWAY: BlockSchema = BlockSchema {
+    name: "transit_gateway",
+    labels: 1,
+    attributes: &["amazon_side_asn", "description"],
+    blocks: &[SEGMENT, ROUTE],
+    status: Status::Supported,
+};
+
+pub const VPC: BlockSchema = BlockSchema {
+    name: "vpc",
+    labels: 1,
+    attributes: &["cidr", "azs", "subnets", "segment", "tenant", "transit_gateway", "flow_log_retention_days"],
+    blocks: &[],
+    status: Status::Supported,
+};
+
+pub const INTERCONNECT: BlockSchema = BlockSchema {
+    name: "interconnect",
+    labels: 1,
+    attributes: &[
+        "segment",
+        "partner",
+        "bandwidth",
+        "remote_cidrs",
+        "dx_gateway_asn",
+        "transit_gateway",
+        "environment_id",
+    ],
+    blocks: &[],
+    status: Status::Supported,
+};
+
+const fn planned(name: &'static str) -> BlockSchema {
+    BlockSchema {
+        name,
+        labels: 1,
+        attributes: &[],
+        blocks: &[],
+        status: Status::Planned,
+    }
+}
+
+/// The top level of a blueprint file.
+pub const ROOT: BlockSchema = BlockSchema {
+    name: "",
+    labels: 0,
+    attributes: &[],
+    blocks: &[
+        PLATFORM,
+        TRANSIT_GATEWAY,
+        VPC,
+        INTERCONNECT,
+        planned("mcp_ingress"),
+        planned("s3_files"),
+        planned("iam_role"),
+        planned("payment_manager"),
+    ],
+    status: Status::Supported,
+};

@@ -1,0 +1,118 @@
+//! HCL blueprints, read with `hcl-edit` because it keeps the byte span of every node (the serde path
+//! of `hcl-rs` loses positions).
+
+use super::{Attribute, Block, Body, Label, Value, ValueKind};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
+use crate::source::LineIndex;
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::{self, BlockLabel, Structure};
+
+pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
+    let index = LineIndex::new(text);
+    match hcl_edit::parser::parse_body(text) {
+        Ok(body) => Some(lower_body(&body, &index)),
+        Err(error) => {
+            let location = error.location();
+            let span = Span {
+                line: u32::try_from(location.line()).unwrap_or(u32::MAX),
+                col: u32::try_from(location.column()).unwrap_or(u32::MAX),
+            };
+            let message = error.message().trim().replace('\n', "; ");
+            diagnostics.push(Diagnostic::error(Code::Syntax, span, format!("invalid HCL: {message}")));
+            None
+        }
+    }
+}
+
+fn span_of(node: &impl hcl_edit::Span, index: &LineIndex) -> Span {
+    node.span().map_or(Span { line: 1, col: 1 }, |range| index.span(range.start))
+}
+
+fn lower_body(body: &structure::Body, index: &LineIndex) -> Body {
+    let mut out = Body::default();
+    for structure in body {
+        match structure {
+            Structure::Attribute(attribute) => out.attributes.push(Attribute {
+                key: attribute.key.as_str().to_string(),
+                key_span: span_of(&attribute.key, index),
+                value: lower_expr(&attribute.value, index),
+            }),
+            Structure::Block(block) => out.blocks.push(Block {
+                ident: block.ident.as_str().to_string(),
+                span: span_of(&block.ident, index),
+                labels: block
+                    .labels
+                    .iter()
+                    .map(|label| Label {
+                        value: match label {
+                            BlockLabel::Ident(ident) => ident.as_str().to_string(),
+                            BlockLabel::String(string) => string.as_str().to_string(),
+                        },
+                        span: span_of(label, index),
+                    })
+                    .collect(),
+                body: lower_body(&block.body, index),
+            }),
+        }
+    }
+    out
+}
+
+fn lower_expr(expr: &Expression, index: &LineIndex) -> Value {
+    let span = span_of(expr, index);
+    let kind = match expr {
+        Expression::Null(_) => ValueKind::Null,
+        Expression::Bool(b) => ValueKind::Bool(*b.value()),
+        Expression::Number(n) => ValueKind::Number(n.value().to_string()),
+        Expression::String(s) => ValueKind::String(s.value().clone()),
+        Expression::Array(array) => ValueKind::Array(array.iter().map(|e| lower_expr(e, index)).collect()),
+        Expression::Object(object) => {
+            let mut entries = Vec::new();
+            for (key, value) in object {
+                let key_span = span_of(key, index);
+                let key_text = match key {
+                    ObjectKey::Ident(ident) => Some(ident.as_str().to_string()),
+                    ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+                    ObjectKey::Expression(_) => None,
+                };
+                let value = lower_expr(value.expr(), index);
+                match key_text {
+                    Some(text) => entries.push((Label { value: text, span: key_span }, value)),
+                    // A computed key cannot be read as data; report it through the value.
+                    None => entries.push((
+                        Label {
+                            value: String::new(),
+                            span: key_span,
+                        },
+                        Value {
+                            kind: ValueKind::Expression("a computed map key"),
+                            span: key_span,
+                        },
+                    )),
+                }
+            }
+            ValueKind::Object(entries)
+        }
+        Expression::StringTemplate(_) | Expression::HeredocTemplate(_) => {
+            ValueKind::Expression("a string template with interpolation")
+        }
+        Expression::Parenthesis(inner) => return lower_expr(inner.inner(), index),
+        Expression::Variable(_) | Expression::Traversal(_) => ValueKind::Expression("a variable reference"),
+        Expression::FuncCall(_) => ValueKind::Expression("a function call"),
+        Expression::Conditional(_) => ValueKind::Expression("a conditional expression"),
+        Expression::UnaryOp(op) => return negative_number(op, span, index),
+        Expression::BinaryOp(_) => ValueKind::Expression("an operation"),
+        Expression::ForExpr(_) => ValueKind::Expression("a for expression"),
+    };
+    Value { kind, span }
+}
+
+/// `-1` parses as a unary minus applied to `1`; keep it a number literal.
+fn negative_number(op: &hcl_edit::expr::UnaryOp, span: Span, index: &LineIndex) -> Value {
+    let operand = lower_expr(&op.expr, index);
+    let kind = match (op.operator.value(), operand.kind) {
+        (hcl_edit::expr::UnaryOperator::Neg, ValueKind::Number(n)) => ValueKind::Number(format!("-{n}")),
+        _ => ValueKind::Expression("an operation"),
+    };
+    Value { kind, span }
+}

@@ -1,0 +1,58 @@
+//! BGP ASNs of transit gateways and Direct Connect gateways are private ASNs AWS accepts, and a
+//! Direct Connect gateway's ASN differs from the transit gateway it is associated with.
+//!
+//! Why: AWS rejects ASNs outside 64512–65534 and 4200000000–4294967294 for these gateways, and
+//! rejects the association when both sides share an ASN.
+//!
+//! Example: `dx_gateway_asn = 64512` next to `amazon_side_asn = 64512` is an error.
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::Model;
+use crate::validate::ComponentGraph;
+
+fn private_asn(asn: u32) -> bool {
+    (64512..=65534).contains(&asn) || (4_200_000_000..=4_294_967_294).contains(&asn)
+}
+
+pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+    for tgw in &model.transit_gateways {
+        let asn = &tgw.amazon_side_asn;
+        if !private_asn(asn.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AwsReject,
+                    asn.span,
+                    format!("`amazon_side_asn` {} of transit_gateway `{}` is not a private ASN", asn.value, tgw.name.value),
+                )
+                .with_help("use 64512–65534 or 4200000000–4294967294"),
+            );
+        }
+    }
+    for interconnect in &model.interconnects {
+        let asn = &interconnect.dx_gateway_asn;
+        let tgw = &model.transit_gateways[interconnect.transit_gateway.0];
+        if !private_asn(asn.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AwsReject,
+                    asn.span,
+                    format!("`dx_gateway_asn` {} of interconnect `{}` is not a private ASN", asn.value, interconnect.name.value),
+                )
+                .with_help("use 64512–65534 or 4200000000–4294967294"),
+            );
+        } else if asn.value == tgw.amazon_side_asn.value {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AwsReject,
+                    asn.span,
+                    format!(
+                        "interconnect `{}` uses ASN {} for its Direct Connect gateway, the same as transit_gateway `{}`",
+                        interconnect.name.value, asn.value, tgw.name.value
+                    ),
+                )
+                .with_label(tgw.amazon_side_asn.span, "the transit gateway's ASN")
+                .with_help("AWS rejects associating gateways that share an ASN; pick another private ASN"),
+            );
+        }
+    }
+}

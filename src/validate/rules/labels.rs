@@ -1,0 +1,50 @@
+//! Terraform labels derived from blueprint names never collide.
+//!
+//! Why: labels join names with `_` (`core` + `tenant-a` → `core_tenant_a`), so two different
+//! components could map to one label and overwrite each other in the generated stack.
+//!
+//! Example: transit gateway `a` with segment `b-c`, and transit gateway `a-b` with segment `c`.
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
+use crate::model::Model;
+use crate::plan::naming;
+use crate::validate::ComponentGraph;
+use std::collections::BTreeMap;
+
+pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+    let mut tables: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    let mut routes: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for tgw in &model.transit_gateways {
+        for segment in &tgw.segments {
+            let label = naming::segment_label(&tgw.name.value, &segment.name.value);
+            let what = format!("segment `{}` of transit_gateway `{}`", segment.name.value, tgw.name.value);
+            claim(&mut tables, label, what, segment.name.span, diagnostics);
+        }
+        for route in &tgw.routes {
+            let label = naming::segment_label(&tgw.name.value, &route.name.value);
+            let what = format!("route `{}` of transit_gateway `{}`", route.name.value, tgw.name.value);
+            claim(&mut routes, label, what, route.name.span, diagnostics);
+        }
+    }
+}
+
+fn claim(
+    seen: &mut BTreeMap<String, (String, Span)>,
+    label: String,
+    what: String,
+    span: Span,
+    diagnostics: &mut Diagnostics,
+) {
+    if let Some((other, other_span)) = seen.get(&label) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::LabelCollision,
+                span,
+                format!("{what} and {other} would both become Terraform label `{label}`"),
+            )
+            .with_label(*other_span, "the other component"),
+        );
+    } else {
+        seen.insert(label, (what, span));
+    }
+}

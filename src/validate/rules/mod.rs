@@ -1,0 +1,10 @@
+//! One rule per file; each is registered in `validate::RULES`.
+
+pub mod asns;
+pub mod labels;
+pub mod overlap;
+pub mod routes;
+pub mod subnets;
+pub mod targets;
+pub mod unused;
+pub mod zones;

@@ -1,0 +1,48 @@
+//! What the targeted providers cannot express, and interconnect pairings AWS does not document.
+//!
+//! Why: nothing is dropped silently. When the stack cannot create a component (the Interconnect
+//! connection needs hashicorp/awscc), the architect hears it here and finds the manual step in the
+//! stack's README.
+//!
+//! Example: `awscc = false` with an `interconnect` block warns that the connection itself is manual.
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::Model;
+use crate::plan::providers::{self, ResourceType};
+use crate::validate::ComponentGraph;
+
+pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+    let targets = &model.platform.providers;
+    for interconnect in &model.interconnects {
+        if !providers::available(targets, ResourceType::AwsccInterconnectConnection) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::NotExpressible,
+                    interconnect.name.span,
+                    format!(
+                        "the connection of interconnect `{}` cannot be created by the targeted providers (hashicorp/aws {} has no Interconnect resource, and awscc is not allowed)",
+                        interconnect.name.value, targets.aws_constraint
+                    ),
+                )
+                .with_help("the Direct Connect gateway side is generated; create the connection by hand (see the stack's README) or set `awscc = true`"),
+            );
+        }
+        let partner = interconnect.partner.value;
+        if let Some(regions) = partner.documented_regions()
+            && !regions.contains(&model.platform.region.as_str())
+        {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::PartnerRegion,
+                    interconnect.partner.span,
+                    format!(
+                        "AWS does not document `{}` interconnects in region `{}`",
+                        partner.as_str(),
+                        model.platform.region
+                    ),
+                )
+                .with_help(format!("documented regions: {}", regions.join(", "))),
+            );
+        }
+    }
+}
