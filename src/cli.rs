@@ -97,9 +97,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Validate { input, deny_warnings } => {
             let blueprints = load(&input, false)?;
+            let count = blueprints.len();
             let diagnostics: Vec<Diagnostic> = blueprints.into_iter().flat_map(|b| b.diagnostics).collect();
             let failed = diagnostics.iter().any(|d| d.is_error() || deny_warnings);
             report(input.format, &diagnostics, serde_json::Map::new());
+            if input.format == OutputFormat::Human && !failed {
+                eprintln!("{count} blueprint{} valid", if count == 1 { "" } else { "s" });
+            }
             Ok(u8::from(failed))
         }
         Command::Generate { input, out } => {

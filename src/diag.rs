@@ -247,6 +247,11 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         }
     }
     let (distance, candidate) = best?;
+    // A misspelled suffix (`cidr_blok` for `cidr`) is too far for the edit distance, but keeps the name.
+    let prefixed = candidate.len() >= 3 && name.starts_with(candidate) && name[candidate.len()..].starts_with(['_', '-']);
+    if prefixed {
+        return Some(format!("did you mean `{candidate}`?"));
+    }
     // Allow roughly one edit per three characters, at least one: `agnets` → `agents`, `sgement` → `segment`.
     let limit = (name.chars().count().max(candidate.chars().count()) / 3).max(1);
     (distance <= limit).then(|| format!("did you mean `{candidate}`?"))
@@ -390,7 +395,8 @@ mod tests {
     #[test]
     fn suggestions_find_close_names_only() {
         assert_eq!(did_you_mean("agnets", ["agents", "shared"]).as_deref(), Some("did you mean `agents`?"));
-        assert_eq!(did_you_mean("cidr_blok", ["cidr", "azs"]), None);
+        assert_eq!(did_you_mean("cidr_blok", ["cidr", "azs"]).as_deref(), Some("did you mean `cidr`?"));
+        assert_eq!(did_you_mean("ownerz", ["cidr", "azs"]), None);
         assert_eq!(did_you_mean("zzz", ["agents"]), None);
     }
 

@@ -20,7 +20,8 @@ pub struct SourceFile {
     /// The path as shown in diagnostics and in the generated marker line (relative, `/`-separated).
     pub display: String,
     pub format: Format,
-    pub text: Result<String, String>,
+    /// The text, or why it cannot be read and where (for a UTF-8 error, the first invalid byte).
+    pub text: Result<String, (String, Span)>,
 }
 
 impl SourceFile {
@@ -37,9 +38,12 @@ impl SourceFile {
     pub fn read(path: &Path) -> Self {
         let text = match std::fs::read(path) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
-                format!("is not valid UTF-8 (first invalid byte at offset {})", e.utf8_error().valid_up_to())
+                let valid = e.utf8_error().valid_up_to();
+                let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+                let span = LineIndex::new(prefix).span(valid);
+                ("is not valid UTF-8 text".to_string(), span)
             }),
-            Err(e) => Err(format!("cannot be read: {e}")),
+            Err(e) => Err((format!("cannot be read: {e}"), Span { line: 1, col: 1 })),
         };
         SourceFile {
             path: path.to_path_buf(),

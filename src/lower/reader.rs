@@ -7,6 +7,8 @@ use crate::syntax::{Attribute, Block, Body, Value, ValueKind};
 
 pub(crate) struct BlockReader<'a> {
     body: &'a Body,
+    /// Attributes an unknown attribute was taken for ("did you mean"): not reported missing again.
+    suggested: Vec<&'static str>,
     /// How messages name the block, e.g. ``vpc `agents` ``.
     owner: String,
     span: Span,
@@ -16,6 +18,7 @@ impl<'a> BlockReader<'a> {
     /// Checks the body's attribute names and nested block names against `schema`.
     pub fn new(block: &'a Block, schema: &BlockSchema, owner: String, diagnostics: &mut Diagnostics) -> Self {
         let body = &block.body;
+        let mut suggested = Vec::new();
         for (i, attribute) in body.attributes.iter().enumerate() {
             if !schema.attributes.contains(&attribute.key.as_str()) {
                 let mut d = Diagnostic::error(
@@ -24,6 +27,7 @@ impl<'a> BlockReader<'a> {
                     format!("{owner} has no attribute `{}`", attribute.key),
                 );
                 if let Some(help) = did_you_mean(&attribute.key, schema.attributes.iter().copied()) {
+                    suggested.extend(schema.attributes.iter().copied().filter(|a| help.contains(&format!("`{a}`"))));
                     d = d.with_help(help);
                 } else if schema.block(&attribute.key).is_some() {
                     d = d.with_help(format!("`{}` is a block: write `{} \"NAME\" {{ ... }}`", attribute.key, attribute.key));
@@ -60,6 +64,7 @@ impl<'a> BlockReader<'a> {
         }
         BlockReader {
             body,
+            suggested,
             owner,
             span: block.labels.first().map_or(block.span, |l| l.span),
         }
@@ -84,6 +89,10 @@ impl<'a> BlockReader<'a> {
     }
 
     pub fn missing(&self, key: &str, what: &str, diagnostics: &mut Diagnostics) {
+        if self.suggested.contains(&key) {
+            // Already reported as the likely misspelling of an unknown attribute.
+            return;
+        }
         diagnostics.push(
             Diagnostic::error(Code::MissingAttribute, self.span, format!("{} is missing `{key}`", self.owner))
                 .with_help(format!("add `{key} = {what}`")),

@@ -379,6 +379,9 @@ fn flow_logs(model: &Model) -> FlowLogsView {
         key_description: format!("{} {} VPC flow logs", p.name.value, p.environment),
         account_root: format!("arn:{arn}:iam::{}:root", p.account_id),
         logs_principal: format!("logs.{}.amazonaws.com", p.region),
-        log_group_arn_pattern: format!("arn:{arn}:logs:{}:{}:log-group:*", p.region, p.account_id),
+        log_group_arn_pattern: format!(
+            "arn:{arn}:logs:{}:{}:log-group:/agentform/{}/{}/vpc-flow-logs/*",
+            p.region, p.account_id, p.name.value, p.environment
+        ),
     }
 }

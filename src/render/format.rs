@@ -18,8 +18,10 @@ struct Line {
     text: String,
     /// Net change of `{[(` versus `}])` outside strings and comments.
     net_brackets: i32,
-    /// Byte index of the assignment `=` when the line is a complete one-line assignment.
-    assign: Option<usize>,
+    /// Byte index of the first assignment `=` of the line.
+    equals: Option<usize>,
+    /// Whether the line is a complete one-line assignment (brackets balanced after the `=`).
+    complete: bool,
 }
 
 pub fn format(input: &str) -> String {
@@ -32,7 +34,7 @@ pub fn format(input: &str) -> String {
     let mut run_start = 0;
     let mut i = 0;
     while i <= analysed.len() {
-        let in_run = i < analysed.len() && analysed[i].assign.is_some();
+        let in_run = i < analysed.len() && analysed[i].complete;
         if !in_run {
             if run_start < i {
                 let width = (run_start..i)
@@ -50,6 +52,9 @@ pub fn format(input: &str) -> String {
                 let line = &analysed[i];
                 if line.text.is_empty() {
                     out_lines.push(String::new());
+                } else if line.equals.is_some() {
+                    // `key = {` and the like: one space on each side of `=`.
+                    out_lines.push(format!("{}{} = {}", " ".repeat(indents[i]), key_of(line), value_of(line)));
                 } else {
                     out_lines.push(format!("{}{}", " ".repeat(indents[i]), line.text));
                 }
@@ -64,11 +69,11 @@ pub fn format(input: &str) -> String {
 }
 
 fn key_of(line: &Line) -> &str {
-    line.text[..line.assign.expect("assignment")].trim_end()
+    line.text[..line.equals.expect("assignment")].trim_end()
 }
 
 fn value_of(line: &Line) -> &str {
-    line.text[line.assign.expect("assignment") + 1..].trim_start()
+    line.text[line.equals.expect("assignment") + 1..].trim_start()
 }
 
 fn normalize_blank_lines(input: &str) -> Vec<String> {
@@ -151,7 +156,8 @@ fn analyse(text: &str) -> Line {
     Line {
         text: text.to_string(),
         net_brackets: net,
-        assign: first_equals.filter(|_| brackets_after_equals == 0),
+        equals: first_equals,
+        complete: first_equals.is_some() && brackets_after_equals == 0,
     }
 }
 

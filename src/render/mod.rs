@@ -69,7 +69,58 @@ fn hcl_filter(value: &Value) -> Result<String, Error> {
     let json = serde_json::to_value(value)
         .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("value cannot be encoded: {e}")))?;
     let expr = to_expression(&json)?;
-    hcl::format::to_string(&expr).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+    let mut out = String::new();
+    layout(&expr, &mut out)?;
+    Ok(out)
+}
+
+/// Lays out collections the way a person writes Terraform: a list of plain values on one line, a
+/// list of objects one element per line, a map one entry per line. Scalars are written by hcl-rs.
+/// Indentation and `=` alignment are left to the final formatting pass.
+fn layout(expr: &hcl::Expression, out: &mut String) -> Result<(), Error> {
+    let scalar = |e: &hcl::Expression| !matches!(e, hcl::Expression::Array(_) | hcl::Expression::Object(_));
+    match expr {
+        hcl::Expression::Array(items) if items.iter().all(scalar) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                layout(item, out)?;
+            }
+            out.push(']');
+        }
+        hcl::Expression::Array(items) => {
+            out.push_str("[\n");
+            for item in items {
+                layout(item, out)?;
+                out.push_str(",\n");
+            }
+            out.push(']');
+        }
+        hcl::Expression::Object(map) if map.is_empty() => out.push_str("{}"),
+        hcl::Expression::Object(map) => {
+            out.push_str("{\n");
+            for (key, value) in map {
+                let key = match key {
+                    hcl::ObjectKey::Identifier(ident) => ident.to_string(),
+                    hcl::ObjectKey::Expression(e) => encode(e)?,
+                    _ => return Err(Error::new(ErrorKind::InvalidOperation, "unsupported object key")),
+                };
+                out.push_str(&key);
+                out.push_str(" = ");
+                layout(value, out)?;
+                out.push('\n');
+            }
+            out.push('}');
+        }
+        scalar => out.push_str(&encode(scalar)?),
+    }
+    Ok(())
+}
+
+fn encode(expr: &hcl::Expression) -> Result<String, Error> {
+    hcl::format::to_string(expr).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
 }
 
 fn to_expression(value: &serde_json::Value) -> Result<hcl::Expression, Error> {

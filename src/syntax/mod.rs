@@ -74,12 +74,15 @@ impl ValueKind {
 pub fn parse(source: &SourceFile, diagnostics: &mut Diagnostics) -> Option<Body> {
     let text = match &source.text {
         Ok(text) => text,
-        Err(problem) => {
-            diagnostics.push(crate::diag::Diagnostic::error(
-                crate::diag::Code::Unreadable,
-                Span { line: 1, col: 1 },
-                format!("blueprint `{}` {problem}", source.display),
-            ));
+        Err((problem, span)) => {
+            diagnostics.push(
+                crate::diag::Diagnostic::error(
+                    crate::diag::Code::Unreadable,
+                    *span,
+                    format!("blueprint `{}` {problem}", source.display),
+                )
+                .with_help("save the file as UTF-8"),
+            );
             return None;
         }
     };

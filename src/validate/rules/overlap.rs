@@ -74,15 +74,16 @@ fn report(model: &Model, outer: &Prefix, inner: &Prefix, diagnostics: &mut Diagn
             .with_help("give one of them a disjoint range"),
         );
     } else {
+        let why = if a.tgw == b.tgw {
+            "they cannot route to each other today, but connecting their segments would break both"
+        } else {
+            "they are attached to different transit gateways, so this only matters if the gateways are ever peered"
+        };
         diagnostics.push(
             Diagnostic::warning(
                 Code::CidrOverlap,
                 here.span,
-                format!(
-                    "{} overlaps {}; they cannot route to each other today, but connecting their segments would break both",
-                    describe(here),
-                    describe(there)
-                ),
+                format!("{} overlaps {}; {why}", describe(here), describe(there)),
             )
             .with_label(there.span, "the overlapping range"),
         );

@@ -17,10 +17,10 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                     Code::SubnetAzCount,
                     vpc.name.span,
                     format!(
-                        "vpc `{}` lists {} subnets for {} availability zones",
+                        "vpc `{}` lists {} for {}",
                         vpc.name.value,
-                        vpc.subnets.len(),
-                        vpc.azs.len()
+                        count(vpc.subnets.len(), "subnet"),
+                        count(vpc.azs.len(), "availability zone")
                     ),
                 )
                 .with_help("`subnets` holds one private subnet per entry of `azs`, in the same order"),
@@ -65,4 +65,8 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
             }
         }
     }
+}
+
+fn count(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }

@@ -13,6 +13,22 @@ use crate::validate::ComponentGraph;
 
 pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     let targets = &model.platform.providers;
+    if targets.aws_floor < providers::MIN_AWS {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::ProviderVersion,
+                model.platform.name.span,
+                format!(
+                    "platform `{}` targets hashicorp/aws `{}`, which admits {}, older than {}, the oldest release agentform supports",
+                    model.platform.name.value,
+                    targets.aws_constraint,
+                    targets.aws_floor,
+                    providers::MIN_AWS
+                ),
+            )
+            .with_help("raise `aws_provider` (or `--aws-provider`) to `5.100` or later"),
+        );
+    }
     for interconnect in &model.interconnects {
         if !providers::available(targets, ResourceType::AwsccInterconnectConnection) {
             diagnostics.push(

@@ -1,0 +1,291 @@
+//! The command line, tried the way a user does: blueprints in a scratch directory, the real binary,
+//! exit codes, messages and the files left behind. Includes the bad-input corpus
+//! (`tests/fixtures/invalid/`): every broken blueprint must exit 1, point at a location, name the
+//! offending thing, and leave the output directory exactly as it was.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const REFERENCE: &str = include_str!("../blueprints/agent-platform.hcl");
+
+/// A tiny builder: blueprints in, a command run, expectations out.
+struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+}
+
+struct Output {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Test {
+    fn new() -> Self {
+        Test {
+            dir: tempfile::tempdir().expect("temp dir"),
+            args: Vec::new(),
+        }
+    }
+
+    fn blueprint(self, name: &str, text: &str) -> Self {
+        self.file(&format!("blueprints/{name}"), text.as_bytes())
+    }
+
+    fn file(self, path: &str, bytes: &[u8]) -> Self {
+        let path = self.dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+        self
+    }
+
+    fn args(mut self, args: &[&str]) -> Self {
+        self.args = args.iter().map(ToString::to_string).collect();
+        self
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn run(&self) -> Output {
+        let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
+            .args(&self.args)
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("agentform runs");
+        Output {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// Every file under `dir`, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(tree(&path));
+            } else {
+                out.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn generate_then_check_is_clean() {
+    let t = Test::new().blueprint("agent-platform.hcl", REFERENCE).args(&["generate"]);
+    let out = t.run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(t.path("generated/agents/network.tf").is_file());
+    let check = Test { args: vec!["check".into()], ..t }.run();
+    assert_eq!(check.status, 0, "{}{}", check.stdout, check.stderr);
+    assert!(check.stderr.contains("up to date"));
+}
+
+#[test]
+fn changing_a_cidr_makes_check_exit_2_with_a_diff() {
+    let t = Test::new().blueprint("agent-platform.hcl", REFERENCE).args(&["generate"]);
+    assert_eq!(t.run().status, 0);
+    let changed = REFERENCE.replace("10.60.0.0/16", "10.61.0.0/16").replace(
+        "[\"10.60.0.0/24\", \"10.60.1.0/24\"]",
+        "[\"10.61.0.0/24\", \"10.61.1.0/24\"]",
+    );
+    let t = t.blueprint("agent-platform.hcl", &changed).args(&["check"]);
+    let out = t.run();
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(out.stdout.contains("--- a/agents/network.tf"), "{}", out.stdout);
+    assert!(out.stdout.contains("-  cidr_block           = \"10.60.0.0/16\""), "{}", out.stdout);
+    assert!(out.stdout.contains("+  cidr_block           = \"10.61.0.0/16\""), "{}", out.stdout);
+    assert!(out.stderr.contains("is stale"));
+}
+
+#[test]
+fn misspelled_segment_is_one_error_at_its_line_with_a_suggestion_and_writes_nothing() {
+    let broken = REFERENCE.replacen("segment = \"agents\"\n}", "segment = \"agnets\"\n}", 1);
+    let line = broken.lines().position(|l| l.contains("\"agnets\"")).unwrap() + 1;
+    let t = Test::new().blueprint("agent-platform.hcl", &broken).args(&["generate"]);
+    let out = t.run();
+    assert_eq!(out.status, 1);
+    let errors: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("error[")).collect();
+    assert_eq!(errors, ["error[AF201]: unknown segment `agnets` in transit gateway `core`"], "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("blueprints/agent-platform.hcl:{line}:")), "{}", out.stderr);
+    assert!(out.stderr.contains("did you mean `agents`?"));
+    assert!(!t.path("generated").exists());
+}
+
+#[test]
+fn generate_leaves_foreign_files_alone_and_removes_stale_generated_ones() {
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", REFERENCE)
+        .file("generated/agents/my-extra.tf", b"# hand-written\n")
+        .args(&["generate"]);
+    assert_eq!(t.run().status, 0);
+    assert!(t.path("generated/agents/interconnect.tf").is_file());
+
+    // Without the interconnect, interconnect.tf is stale: check reports it, generate removes it.
+    let start = REFERENCE.find("interconnect \"gcp\"").unwrap();
+    let without = format!("{}", &REFERENCE[..start]).replace("segment \"multicloud\" {}", "");
+    let without = without.replace("connects_to = [\"shared\", \"multicloud\"]", "connects_to = [\"shared\"]");
+    let t = t.blueprint("agent-platform.hcl", &without).args(&["check"]);
+    let out = t.run();
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(out.stdout.contains("stale (would be removed)"), "{}", out.stdout);
+    let t = Test { args: vec!["generate".into()], ..t };
+    let out = t.run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(!t.path("generated/agents/interconnect.tf").exists());
+    assert_eq!(std::fs::read(t.path("generated/agents/my-extra.tf")).unwrap(), b"# hand-written\n");
+}
+
+#[test]
+fn generate_refuses_to_overwrite_a_file_without_the_marker() {
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", REFERENCE)
+        .file("generated/agents/network.tf", b"# mine\n")
+        .args(&["generate"]);
+    let out = t.run();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("refusing to overwrite"), "{}", out.stderr);
+    assert_eq!(std::fs::read(t.path("generated/agents/network.tf")).unwrap(), b"# mine\n");
+    assert!(!t.path("generated/agents/versions.tf").exists());
+}
+
+#[test]
+fn json_format_reports_diagnostics_as_documented() {
+    let broken = REFERENCE.replacen("segment = \"agents\"\n}", "segment = \"agnets\"\n}", 1);
+    let out = Test::new()
+        .blueprint("agent-platform.hcl", &broken)
+        .args(&["validate", "--format", "json"])
+        .run();
+    assert_eq!(out.status, 1);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("valid JSON");
+    assert_eq!(report["errors"], 1);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "AF201");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "blueprints/agent-platform.hcl");
+    assert!(d["line"].as_u64().unwrap() > 0 && d["column"].as_u64().unwrap() > 0);
+    assert_eq!(d["help"], "did you mean `agents`?");
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    let with_unused = REFERENCE.replace("segment \"multicloud\" {}", "segment \"multicloud\" {}\n  segment \"staging\" {}");
+    let t = Test::new().blueprint("agent-platform.hcl", &with_unused);
+    let out = Test { args: vec!["validate".into()], ..t }.run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning[AF204]: segment `staging` has no attachments"), "{}", out.stderr);
+    let t = Test::new().blueprint("agent-platform.hcl", &with_unused).args(&["validate", "--deny-warnings"]);
+    assert_eq!(t.run().status, 1);
+}
+
+#[test]
+fn provider_overrides_change_the_target() {
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", REFERENCE)
+        .args(&["generate", "--aws-provider", "5.100", "--no-awscc"]);
+    let out = t.run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning[AF602]"), "{}", out.stderr);
+    let versions = std::fs::read_to_string(t.path("generated/agents/versions.tf")).unwrap();
+    assert!(versions.contains("version = \"5.100\""), "{versions}");
+    assert!(!versions.contains("awscc"));
+    let interconnect = std::fs::read_to_string(t.path("generated/agents/interconnect.tf")).unwrap();
+    assert!(!interconnect.contains("awscc_interconnect_connection"));
+
+    let out = Test::new()
+        .blueprint("agent-platform.hcl", REFERENCE)
+        .args(&["validate", "--aws-provider", "5.90"])
+        .run();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("error[AF601]"), "{}", out.stderr);
+}
+
+#[test]
+fn two_blueprints_for_one_platform_are_an_error() {
+    let out = Test::new()
+        .blueprint("a.hcl", REFERENCE)
+        .blueprint("b.hcl", REFERENCE)
+        .args(&["generate"])
+        .run();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("platform `agents` is also declared in `blueprints/a.hcl`"), "{}", out.stderr);
+}
+
+#[test]
+fn missing_paths_and_empty_directories_are_errors() {
+    let out = Test::new().args(&["validate", "nowhere"]).run();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("no such blueprint file or directory: nowhere"), "{}", out.stderr);
+    let t = Test::new().file("blueprints/README.md", b"not a blueprint").args(&["validate"]);
+    let out = t.run();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("no blueprints found"), "{}", out.stderr);
+}
+
+#[test]
+fn usage_errors_exit_1() {
+    let out = Test::new().args(&["generate", "--frobnicate"]).run();
+    assert_ne!(out.status, 0);
+    let out = Test::new().args(&["--help"]).run();
+    assert_eq!(out.status, 0);
+    assert!(out.stdout.contains("validate") && out.stdout.contains("generate") && out.stdout.contains("check"));
+}
+
+/// What a bad-input fixture expects: a diagnostic code and a name the message must contain. Read
+/// from a first line `# expect: CODE NAME` (HCL) or a sidecar `FILE.expect` (other files).
+fn expectation(path: &Path, bytes: &[u8]) -> (String, String) {
+    let sidecar = PathBuf::from(format!("{}.expect", path.display()));
+    let line = if sidecar.is_file() {
+        std::fs::read_to_string(&sidecar).unwrap()
+    } else {
+        String::from_utf8_lossy(bytes).lines().next().unwrap_or_default().to_string()
+    };
+    let rest = line.trim().strip_prefix("# expect:").unwrap_or(line.trim()).trim().to_string();
+    let (code, name) = rest.split_once(' ').unwrap_or((&rest, ""));
+    (code.to_string(), name.trim().to_string())
+}
+
+#[test]
+fn bad_input_corpus() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| !p.display().to_string().ends_with(".expect"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "the corpus must hold at least 15 broken blueprints, found {}", cases.len());
+    for case in &cases {
+        let bytes = std::fs::read(case).unwrap();
+        let name = case.file_name().unwrap().to_str().unwrap();
+        let (code, offending) = expectation(case, &bytes);
+        let previous = b"# Code generated by agentform from blueprints/old.hcl. DO NOT EDIT.\n\n# previous output\n";
+        let t = Test::new()
+            .file(&format!("blueprints/{name}"), &bytes)
+            .file("generated/agents/network.tf", previous)
+            .args(&["generate"]);
+        let before = tree(&t.path("generated"));
+        let out = t.run();
+        assert_eq!(out.status, 1, "{name}: expected exit 1\n{}", out.stderr);
+        assert_eq!(tree(&t.path("generated")), before, "{name}: the output directory changed");
+        let location = format!("--> blueprints/{name}:");
+        assert!(out.stderr.contains(&location), "{name}: no location in\n{}", out.stderr);
+        assert!(out.stderr.contains(&format!("error[{code}]")), "{name}: expected {code} in\n{}", out.stderr);
+        let header = out.stderr.lines().find(|l| l.starts_with(&format!("error[{code}]"))).unwrap();
+        assert!(header.contains(&offending), "{name}: `{offending}` not named in `{header}`");
+        let validate = Test { args: vec!["validate".into()], ..t }.run();
+        assert_eq!(validate.status, 1, "{name}: validate must fail too");
+        insta::assert_snapshot!(format!("invalid__{name}"), out.stderr);
+    }
+}
