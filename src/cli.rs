@@ -95,14 +95,21 @@ struct Blueprint {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Validate { input, deny_warnings } => {
+        Command::Validate {
+            input,
+            deny_warnings,
+        } => {
             let blueprints = load(&input, false)?;
             let count = blueprints.len();
-            let diagnostics: Vec<Diagnostic> = blueprints.into_iter().flat_map(|b| b.diagnostics).collect();
+            let diagnostics: Vec<Diagnostic> =
+                blueprints.into_iter().flat_map(|b| b.diagnostics).collect();
             let failed = diagnostics.iter().any(|d| d.is_error() || deny_warnings);
             report(input.format, &diagnostics, serde_json::Map::new());
             if input.format == OutputFormat::Human && !failed {
-                eprintln!("{count} blueprint{} valid", if count == 1 { "" } else { "s" });
+                eprintln!(
+                    "{count} blueprint{} valid",
+                    if count == 1 { "" } else { "s" }
+                );
             }
             Ok(u8::from(failed))
         }
@@ -150,8 +157,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 let mut stdout = std::io::stdout().lock();
                 for difference in &differences {
                     let _ = match difference {
-                        Difference::Missing(p) => writeln!(stdout, "missing: {}", out.join(p).display()),
-                        Difference::Stale(p) => writeln!(stdout, "stale (would be removed): {}", out.join(p).display()),
+                        Difference::Missing(p) => {
+                            writeln!(stdout, "missing: {}", out.join(p).display())
+                        }
+                        Difference::Stale(p) => writeln!(
+                            stdout,
+                            "stale (would be removed): {}",
+                            out.join(p).display()
+                        ),
                         Difference::Changed(_, diff) => write!(stdout, "{diff}"),
                     };
                 }
@@ -232,7 +245,11 @@ fn collect(blueprints: Vec<Blueprint>) -> (Vec<Diagnostic>, Option<Files>) {
     (diagnostics, files)
 }
 
-fn report(format: OutputFormat, diagnostics: &[Diagnostic], extra: serde_json::Map<String, serde_json::Value>) {
+fn report(
+    format: OutputFormat,
+    diagnostics: &[Diagnostic],
+    extra: serde_json::Map<String, serde_json::Value>,
+) {
     match format {
         OutputFormat::Human => {
             if !diagnostics.is_empty() {
@@ -243,14 +260,19 @@ fn report(format: OutputFormat, diagnostics: &[Diagnostic], extra: serde_json::M
         OutputFormat::Json => {
             let mut report = diag::json_report(diagnostics);
             report.extend(extra);
-            let text = serde_json::to_string_pretty(&serde_json::Value::Object(report)).expect("report serializes");
+            let text = serde_json::to_string_pretty(&serde_json::Value::Object(report))
+                .expect("report serializes");
             println!("{text}");
         }
     }
 }
 
 fn paths_json(paths: &[PathBuf]) -> serde_json::Value {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().into()
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .into()
 }
 
 fn differences_json(differences: &[Difference]) -> serde_json::Value {
@@ -268,5 +290,9 @@ fn differences_json(differences: &[Difference]) -> serde_json::Value {
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -238,7 +238,10 @@ impl Diagnostics {
 }
 
 /// "did you mean `x`?" for the candidate closest to `name`, when one is close enough.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         let distance = edit_distance(name, candidate);
@@ -248,7 +251,9 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     }
     let (distance, candidate) = best?;
     // A misspelled suffix (`cidr_blok` for `cidr`) is too far for the edit distance, but keeps the name.
-    let prefixed = candidate.len() >= 3 && name.starts_with(candidate) && name[candidate.len()..].starts_with(['_', '-']);
+    let prefixed = candidate.len() >= 3
+        && name.starts_with(candidate)
+        && name[candidate.len()..].starts_with(['_', '-']);
     if prefixed {
         return Some(format!("did you mean `{candidate}`?"));
     }
@@ -265,13 +270,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -284,7 +291,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub fn render_human(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code.as_str(), d.message);
+        let _ = writeln!(
+            out,
+            "{}[{}]: {}",
+            d.severity.as_str(),
+            d.code.as_str(),
+            d.message
+        );
         let _ = writeln!(out, "  --> {}:{}:{}", d.file, d.span.line, d.span.col);
         for label in &d.labels {
             let _ = writeln!(
@@ -304,11 +317,19 @@ pub fn render_human(diagnostics: &[Diagnostic]) -> String {
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// The JSON form of one diagnostic; the schema is documented in the README.
@@ -359,7 +380,10 @@ pub fn json_report(diagnostics: &[Diagnostic]) -> serde_json::Map<String, serde_
         .collect();
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let mut report = serde_json::Map::new();
-    report.insert("diagnostics".into(), serde_json::to_value(items).expect("diagnostics serialize"));
+    report.insert(
+        "diagnostics".into(),
+        serde_json::to_value(items).expect("diagnostics serialize"),
+    );
     report.insert("errors".into(), errors.into());
     report.insert("warnings".into(), (diagnostics.len() - errors).into());
     report
@@ -385,7 +409,9 @@ pub fn reference_markdown() -> String {
 
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]
@@ -394,8 +420,14 @@ mod tests {
 
     #[test]
     fn suggestions_find_close_names_only() {
-        assert_eq!(did_you_mean("agnets", ["agents", "shared"]).as_deref(), Some("did you mean `agents`?"));
-        assert_eq!(did_you_mean("cidr_blok", ["cidr", "azs"]).as_deref(), Some("did you mean `cidr`?"));
+        assert_eq!(
+            did_you_mean("agnets", ["agents", "shared"]).as_deref(),
+            Some("did you mean `agents`?")
+        );
+        assert_eq!(
+            did_you_mean("cidr_blok", ["cidr", "azs"]).as_deref(),
+            Some("did you mean `cidr`?")
+        );
         assert_eq!(did_you_mean("ownerz", ["cidr", "azs"]), None);
         assert_eq!(did_you_mean("zzz", ["agents"]), None);
     }
@@ -404,7 +436,11 @@ mod tests {
     fn codes_are_unique() {
         let mut seen = std::collections::BTreeSet::new();
         for code in Code::ALL {
-            assert!(seen.insert(code.as_str()), "duplicate code {}", code.as_str());
+            assert!(
+                seen.insert(code.as_str()),
+                "duplicate code {}",
+                code.as_str()
+            );
         }
     }
 }

@@ -6,17 +6,17 @@
 //! source ─▶ syntax ─▶ lower ─▶ model ─▶ validate ─▶ plan ─▶ render ─▶ emit
 //! ```
 
+pub mod cli;
 pub mod diag;
-pub mod source;
-pub mod schema;
-pub mod syntax;
+pub mod emit;
 pub mod lower;
 pub mod model;
-pub mod validate;
 pub mod plan;
 pub mod render;
-pub mod emit;
-pub mod cli;
+pub mod schema;
+pub mod source;
+pub mod syntax;
+pub mod validate;
 
 use diag::{Diagnostic, Diagnostics};
 use model::Model;

@@ -30,7 +30,15 @@ impl BlockSchema {
 pub const PLATFORM: BlockSchema = BlockSchema {
     name: "platform",
     labels: 1,
-    attributes: &["environment", "region", "account_id", "aws_provider", "awscc", "awscc_provider", "tags"],
+    attributes: &[
+        "environment",
+        "region",
+        "account_id",
+        "aws_provider",
+        "awscc",
+        "awscc_provider",
+        "tags",
+    ],
     blocks: &[],
     status: Status::Supported,
 };
@@ -62,7 +70,15 @@ pub const TRANSIT_GATEWAY: BlockSchema = BlockSchema {
 pub const VPC: BlockSchema = BlockSchema {
     name: "vpc",
     labels: 1,
-    attributes: &["cidr", "azs", "subnets", "segment", "tenant", "transit_gateway", "flow_log_retention_days"],
+    attributes: &[
+        "cidr",
+        "azs",
+        "subnets",
+        "segment",
+        "tenant",
+        "transit_gateway",
+        "flow_log_retention_days",
+    ],
     blocks: &[],
     status: Status::Supported,
 };

@@ -67,12 +67,17 @@ fn display_path(path: &Path) -> String {
     let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| {
-            let absolute = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+            let absolute = if path.is_absolute() {
+                path.to_path_buf()
+            } else {
+                cwd.join(path)
+            };
             absolute.strip_prefix(&cwd).ok().map(Path::to_path_buf)
         })
         .unwrap_or_else(|| {
             // Outside the working directory: the file name alone keeps output free of absolute paths.
-            path.file_name().map_or_else(|| path.to_path_buf(), PathBuf::from)
+            path.file_name()
+                .map_or_else(|| path.to_path_buf(), PathBuf::from)
         });
     let text: Vec<String> = relative
         .components()
@@ -94,7 +99,10 @@ pub fn discover(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
                 .map_err(|e| anyhow::anyhow!("cannot read directory {}: {e}", path.display()))?
                 .filter_map(Result::ok)
                 .map(|entry| entry.path())
-                .filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("hcl" | "json")))
+                .filter(|p| {
+                    p.is_file()
+                        && matches!(p.extension().and_then(|e| e.to_str()), Some("hcl" | "json"))
+                })
                 .collect();
             found.sort();
             files.extend(found);
@@ -124,7 +132,10 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         Span {
             line: u32::try_from(line + 1).unwrap_or(u32::MAX),
             col: u32::try_from(col + 1).unwrap_or(u32::MAX),

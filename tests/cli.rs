@@ -82,18 +82,26 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 #[test]
 fn generate_then_check_is_clean() {
-    let t = Test::new().blueprint("agent-platform.hcl", REFERENCE).args(&["generate"]);
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", REFERENCE)
+        .args(&["generate"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(t.path("generated/agents/network.tf").is_file());
-    let check = Test { args: vec!["check".into()], ..t }.run();
+    let check = Test {
+        args: vec!["check".into()],
+        ..t
+    }
+    .run();
     assert_eq!(check.status, 0, "{}{}", check.stdout, check.stderr);
     assert!(check.stderr.contains("up to date"));
 }
 
 #[test]
 fn changing_a_cidr_makes_check_exit_2_with_a_diff() {
-    let t = Test::new().blueprint("agent-platform.hcl", REFERENCE).args(&["generate"]);
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", REFERENCE)
+        .args(&["generate"]);
     assert_eq!(t.run().status, 0);
     let changed = REFERENCE.replace("10.60.0.0/16", "10.61.0.0/16").replace(
         "[\"10.60.0.0/24\", \"10.60.1.0/24\"]",
@@ -102,22 +110,56 @@ fn changing_a_cidr_makes_check_exit_2_with_a_diff() {
     let t = t.blueprint("agent-platform.hcl", &changed).args(&["check"]);
     let out = t.run();
     assert_eq!(out.status, 2, "{}", out.stderr);
-    assert!(out.stdout.contains("--- a/agents/network.tf"), "{}", out.stdout);
-    assert!(out.stdout.contains("-  cidr_block           = \"10.60.0.0/16\""), "{}", out.stdout);
-    assert!(out.stdout.contains("+  cidr_block           = \"10.61.0.0/16\""), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("--- a/agents/network.tf"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("-  cidr_block           = \"10.60.0.0/16\""),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("+  cidr_block           = \"10.61.0.0/16\""),
+        "{}",
+        out.stdout
+    );
     assert!(out.stderr.contains("is stale"));
 }
 
 #[test]
 fn misspelled_segment_is_one_error_at_its_line_with_a_suggestion_and_writes_nothing() {
     let broken = REFERENCE.replacen("segment = \"agents\"\n}", "segment = \"agnets\"\n}", 1);
-    let line = broken.lines().position(|l| l.contains("\"agnets\"")).unwrap() + 1;
-    let t = Test::new().blueprint("agent-platform.hcl", &broken).args(&["generate"]);
+    let line = broken
+        .lines()
+        .position(|l| l.contains("\"agnets\""))
+        .unwrap()
+        + 1;
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", &broken)
+        .args(&["generate"]);
     let out = t.run();
     assert_eq!(out.status, 1);
-    let errors: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("error[")).collect();
-    assert_eq!(errors, ["error[AF201]: unknown segment `agnets` in transit gateway `core`"], "{}", out.stderr);
-    assert!(out.stderr.contains(&format!("blueprints/agent-platform.hcl:{line}:")), "{}", out.stderr);
+    let errors: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error["))
+        .collect();
+    assert_eq!(
+        errors,
+        ["error[AF201]: unknown segment `agnets` in transit gateway `core`"],
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("blueprints/agent-platform.hcl:{line}:")),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("did you mean `agents`?"));
     assert!(!t.path("generated").exists());
 }
@@ -133,17 +175,30 @@ fn generate_leaves_foreign_files_alone_and_removes_stale_generated_ones() {
 
     // Without the interconnect, interconnect.tf is stale: check reports it, generate removes it.
     let start = REFERENCE.find("interconnect \"gcp\"").unwrap();
-    let without = format!("{}", &REFERENCE[..start]).replace("segment \"multicloud\" {}", "");
-    let without = without.replace("connects_to = [\"shared\", \"multicloud\"]", "connects_to = [\"shared\"]");
+    let without = REFERENCE[..start].replace("segment \"multicloud\" {}", "");
+    let without = without.replace(
+        "connects_to = [\"shared\", \"multicloud\"]",
+        "connects_to = [\"shared\"]",
+    );
     let t = t.blueprint("agent-platform.hcl", &without).args(&["check"]);
     let out = t.run();
     assert_eq!(out.status, 2, "{}", out.stderr);
-    assert!(out.stdout.contains("stale (would be removed)"), "{}", out.stdout);
-    let t = Test { args: vec!["generate".into()], ..t };
+    assert!(
+        out.stdout.contains("stale (would be removed)"),
+        "{}",
+        out.stdout
+    );
+    let t = Test {
+        args: vec!["generate".into()],
+        ..t
+    };
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(!t.path("generated/agents/interconnect.tf").exists());
-    assert_eq!(std::fs::read(t.path("generated/agents/my-extra.tf")).unwrap(), b"# hand-written\n");
+    assert_eq!(
+        std::fs::read(t.path("generated/agents/my-extra.tf")).unwrap(),
+        b"# hand-written\n"
+    );
 }
 
 #[test]
@@ -154,8 +209,15 @@ fn generate_refuses_to_overwrite_a_file_without_the_marker() {
         .args(&["generate"]);
     let out = t.run();
     assert_eq!(out.status, 1);
-    assert!(out.stderr.contains("refusing to overwrite"), "{}", out.stderr);
-    assert_eq!(std::fs::read(t.path("generated/agents/network.tf")).unwrap(), b"# mine\n");
+    assert!(
+        out.stderr.contains("refusing to overwrite"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read(t.path("generated/agents/network.tf")).unwrap(),
+        b"# mine\n"
+    );
     assert!(!t.path("generated/agents/versions.tf").exists());
 }
 
@@ -179,12 +241,26 @@ fn json_format_reports_diagnostics_as_documented() {
 
 #[test]
 fn deny_warnings_turns_warnings_into_failure() {
-    let with_unused = REFERENCE.replace("segment \"multicloud\" {}", "segment \"multicloud\" {}\n  segment \"staging\" {}");
+    let with_unused = REFERENCE.replace(
+        "segment \"multicloud\" {}",
+        "segment \"multicloud\" {}\n  segment \"staging\" {}",
+    );
     let t = Test::new().blueprint("agent-platform.hcl", &with_unused);
-    let out = Test { args: vec!["validate".into()], ..t }.run();
+    let out = Test {
+        args: vec!["validate".into()],
+        ..t
+    }
+    .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("warning[AF204]: segment `staging` has no attachments"), "{}", out.stderr);
-    let t = Test::new().blueprint("agent-platform.hcl", &with_unused).args(&["validate", "--deny-warnings"]);
+    assert!(
+        out.stderr
+            .contains("warning[AF204]: segment `staging` has no attachments"),
+        "{}",
+        out.stderr
+    );
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", &with_unused)
+        .args(&["validate", "--deny-warnings"]);
     assert_eq!(t.run().status, 1);
 }
 
@@ -218,15 +294,27 @@ fn two_blueprints_for_one_platform_are_an_error() {
         .args(&["generate"])
         .run();
     assert_eq!(out.status, 1);
-    assert!(out.stderr.contains("platform `agents` is also declared in `blueprints/a.hcl`"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("platform `agents` is also declared in `blueprints/a.hcl`"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn missing_paths_and_empty_directories_are_errors() {
     let out = Test::new().args(&["validate", "nowhere"]).run();
     assert_eq!(out.status, 1);
-    assert!(out.stderr.contains("no such blueprint file or directory: nowhere"), "{}", out.stderr);
-    let t = Test::new().file("blueprints/README.md", b"not a blueprint").args(&["validate"]);
+    assert!(
+        out.stderr
+            .contains("no such blueprint file or directory: nowhere"),
+        "{}",
+        out.stderr
+    );
+    let t = Test::new()
+        .file("blueprints/README.md", b"not a blueprint")
+        .args(&["validate"]);
     let out = t.run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("no blueprints found"), "{}", out.stderr);
@@ -238,7 +326,11 @@ fn usage_errors_exit_1() {
     assert_ne!(out.status, 0);
     let out = Test::new().args(&["--help"]).run();
     assert_eq!(out.status, 0);
-    assert!(out.stdout.contains("validate") && out.stdout.contains("generate") && out.stdout.contains("check"));
+    assert!(
+        out.stdout.contains("validate")
+            && out.stdout.contains("generate")
+            && out.stdout.contains("check")
+    );
 }
 
 /// What a bad-input fixture expects: a diagnostic code and a name the message must contain. Read
@@ -248,9 +340,18 @@ fn expectation(path: &Path, bytes: &[u8]) -> (String, String) {
     let line = if sidecar.is_file() {
         std::fs::read_to_string(&sidecar).unwrap()
     } else {
-        String::from_utf8_lossy(bytes).lines().next().unwrap_or_default().to_string()
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
     };
-    let rest = line.trim().strip_prefix("# expect:").unwrap_or(line.trim()).trim().to_string();
+    let rest = line
+        .trim()
+        .strip_prefix("# expect:")
+        .unwrap_or(line.trim())
+        .trim()
+        .to_string();
     let (code, name) = rest.split_once(' ').unwrap_or((&rest, ""));
     (code.to_string(), name.trim().to_string())
 }
@@ -265,7 +366,11 @@ fn bad_input_corpus() {
         .filter(|p| !p.display().to_string().ends_with(".expect"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 15, "the corpus must hold at least 15 broken blueprints, found {}", cases.len());
+    assert!(
+        cases.len() >= 15,
+        "the corpus must hold at least 15 broken blueprints, found {}",
+        cases.len()
+    );
     for case in &cases {
         let bytes = std::fs::read(case).unwrap();
         let name = case.file_name().unwrap().to_str().unwrap();
@@ -278,13 +383,36 @@ fn bad_input_corpus() {
         let before = tree(&t.path("generated"));
         let out = t.run();
         assert_eq!(out.status, 1, "{name}: expected exit 1\n{}", out.stderr);
-        assert_eq!(tree(&t.path("generated")), before, "{name}: the output directory changed");
+        assert_eq!(
+            tree(&t.path("generated")),
+            before,
+            "{name}: the output directory changed"
+        );
         let location = format!("--> blueprints/{name}:");
-        assert!(out.stderr.contains(&location), "{name}: no location in\n{}", out.stderr);
-        assert!(out.stderr.contains(&format!("error[{code}]")), "{name}: expected {code} in\n{}", out.stderr);
-        let header = out.stderr.lines().find(|l| l.starts_with(&format!("error[{code}]"))).unwrap();
-        assert!(header.contains(&offending), "{name}: `{offending}` not named in `{header}`");
-        let validate = Test { args: vec!["validate".into()], ..t }.run();
+        assert!(
+            out.stderr.contains(&location),
+            "{name}: no location in\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(&format!("error[{code}]")),
+            "{name}: expected {code} in\n{}",
+            out.stderr
+        );
+        let header = out
+            .stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("error[{code}]")))
+            .unwrap();
+        assert!(
+            header.contains(&offending),
+            "{name}: `{offending}` not named in `{header}`"
+        );
+        let validate = Test {
+            args: vec!["validate".into()],
+            ..t
+        }
+        .run();
         assert_eq!(validate.status, 1, "{name}: validate must fail too");
         insta::assert_snapshot!(format!("invalid__{name}"), out.stderr);
     }

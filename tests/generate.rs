@@ -13,9 +13,18 @@ fn stack(path: &Path, overrides: &Overrides) -> String {
     let analysis = agentform::analyze(&source, overrides);
     let mut out = String::new();
     for d in &analysis.diagnostics {
-        out.push_str(&format!("# {}[{}] {}:{}: {}\n", d.severity.as_str(), d.code.as_str(), d.span.line, d.span.col, d.message));
+        out.push_str(&format!(
+            "# {}[{}] {}:{}: {}\n",
+            d.severity.as_str(),
+            d.code.as_str(),
+            d.span.line,
+            d.span.col,
+            d.message
+        ));
     }
-    let model = analysis.model.unwrap_or_else(|| panic!("{} must be valid:\n{out}", path.display()));
+    let model = analysis
+        .model
+        .unwrap_or_else(|| panic!("{} must be valid:\n{out}", path.display()));
     let files = agentform::emit::generate(&model, &Renderer::new()).expect("renders");
     for (name, text) in files {
         out.push_str(&format!("=== {}\n{text}", name.display()));
@@ -48,7 +57,10 @@ fn valid_fixtures() {
 
 #[test]
 fn generation_is_deterministic() {
-    for path in ["blueprints/agent-platform.hcl", "tests/fixtures/valid/interconnect.json"] {
+    for path in [
+        "blueprints/agent-platform.hcl",
+        "tests/fixtures/valid/interconnect.json",
+    ] {
         let first = stack(Path::new(path), &Overrides::default());
         let second = stack(Path::new(path), &Overrides::default());
         assert_eq!(first, second, "{path} generated differently twice");
@@ -63,6 +75,9 @@ fn committed_generated_directory_is_current() {
         let analysis = agentform::analyze(&SourceFile::read(&path), &Overrides::default());
         let files = agentform::emit::generate(&analysis.model.unwrap(), &renderer).unwrap();
         let differences = agentform::emit::check(Path::new("generated"), &files).unwrap();
-        assert!(differences.is_empty(), "generated/ is stale; run `cargo run -- generate`: {differences:?}");
+        assert!(
+            differences.is_empty(),
+            "generated/ is stale; run `cargo run -- generate`: {differences:?}"
+        );
     }
 }

@@ -6,36 +6,56 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Spanned, did_you_mean};
 use crate::model::{Interconnect, Partner};
 use crate::schema;
 
-pub(super) fn lower(top: &TopBlock, cx: &Context, diagnostics: &mut Diagnostics) -> Option<Interconnect> {
+pub(super) fn lower(
+    top: &TopBlock,
+    cx: &Context,
+    diagnostics: &mut Diagnostics,
+) -> Option<Interconnect> {
     let owner = format!("interconnect `{}`", top.name.value);
     let r = BlockReader::new(top.block, &schema::INTERCONNECT, owner, diagnostics);
 
-    let partner = r.required_string("partner", "\"google_cloud\"", diagnostics).and_then(|p| {
-        let found = Partner::ALL.iter().find(|(name, _)| *name == p.value).map(|(_, partner)| *partner);
-        if found.is_none() {
-            let names = Partner::ALL.map(|(name, _)| name);
-            diagnostics.push(
-                Diagnostic::error(Code::InvalidValue, p.span, format!("unknown interconnect partner `{}`", p.value))
-                    .with_help(
-                        did_you_mean(&p.value, names)
-                            .unwrap_or_else(|| "partners are `google_cloud`, `oracle_cloud` and `azure`".to_string()),
-                    ),
-            );
-        }
-        found.map(|partner| Spanned::new(partner, p.span))
-    });
+    let partner = r
+        .required_string("partner", "\"google_cloud\"", diagnostics)
+        .and_then(|p| {
+            let found = Partner::ALL
+                .iter()
+                .find(|(name, _)| *name == p.value)
+                .map(|(_, partner)| *partner);
+            if found.is_none() {
+                let names = Partner::ALL.map(|(name, _)| name);
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        p.span,
+                        format!("unknown interconnect partner `{}`", p.value),
+                    )
+                    .with_help(did_you_mean(&p.value, names).unwrap_or_else(
+                        || "partners are `google_cloud`, `oracle_cloud` and `azure`".to_string(),
+                    )),
+                );
+            }
+            found.map(|partner| Spanned::new(partner, p.span))
+        });
     let bandwidth = r.required_string("bandwidth", "\"1Gbps\"", diagnostics);
     if let Some(b) = &bandwidth
         && !valid_bandwidth(&b.value)
     {
         diagnostics.push(
-            Diagnostic::error(Code::InvalidValue, b.span, format!("bandwidth `{}` is not a bandwidth", b.value))
-                .with_help("write a number followed by `Mbps` or `Gbps`, such as `1Gbps`"),
+            Diagnostic::error(
+                Code::InvalidValue,
+                b.span,
+                format!("bandwidth `{}` is not a bandwidth", b.value),
+            )
+            .with_help("write a number followed by `Mbps` or `Gbps`, such as `1Gbps`"),
         );
     }
     let remote_cidrs: Option<Vec<_>> = r
         .required_string_list("remote_cidrs", "[\"172.16.0.0/16\"]", diagnostics)
-        .map(|list| list.iter().map(|c| parse_cidr(c, "remote CIDR", diagnostics)).collect::<Vec<_>>())
+        .map(|list| {
+            list.iter()
+                .map(|c| parse_cidr(c, "remote CIDR", diagnostics))
+                .collect::<Vec<_>>()
+        })
         .and_then(|parsed| parsed.into_iter().collect());
     let asn = r.required_u32("dx_gateway_asn", "64513", diagnostics);
     let environment_id = r.string("environment_id", diagnostics);

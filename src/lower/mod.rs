@@ -11,7 +11,9 @@ mod reader;
 mod secrets;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span, did_you_mean};
-use crate::model::{AttachmentRef, InterconnectId, Model, Name, SegmentId, TgwId, TransitGateway, VpcId};
+use crate::model::{
+    AttachmentRef, InterconnectId, Model, Name, SegmentId, TgwId, TransitGateway, VpcId,
+};
 use crate::schema::{self, Status};
 use crate::syntax::{Block, Body};
 use reader::BlockReader;
@@ -27,15 +29,24 @@ pub struct Overrides {
 }
 
 /// Lowers one parsed blueprint. Returns `None` when any error was reported.
-pub fn lower(body: &Body, source: &str, overrides: &Overrides, diagnostics: &mut Diagnostics) -> Option<Model> {
+pub fn lower(
+    body: &Body,
+    source: &str,
+    overrides: &Overrides,
+    diagnostics: &mut Diagnostics,
+) -> Option<Model> {
     let errors_before = diagnostics.has_errors();
     secrets::scan(body, diagnostics);
 
     let top = top_level_blocks(body, diagnostics);
     if top.is_empty() && !diagnostics.has_errors() {
         diagnostics.push(
-            Diagnostic::error(Code::Empty, Span { line: 1, col: 1 }, format!("blueprint `{source}` declares nothing"))
-                .with_help("a blueprint needs at least a `platform \"NAME\" { ... }` block"),
+            Diagnostic::error(
+                Code::Empty,
+                Span { line: 1, col: 1 },
+                format!("blueprint `{source}` declares nothing"),
+            )
+            .with_help("a blueprint needs at least a `platform \"NAME\" { ... }` block"),
         );
         return None;
     }
@@ -45,7 +56,7 @@ pub fn lower(body: &Body, source: &str, overrides: &Overrides, diagnostics: &mut
     let transit_gateways: Vec<TransitGateway> = top
         .iter()
         .filter(|b| b.block.ident == "transit_gateway")
-        .filter_map(|b| network::lower_transit_gateway(b, &names, diagnostics))
+        .map(|b| network::lower_transit_gateway(b, &names, diagnostics))
         .collect();
     let cx = Context {
         names: &names,
@@ -86,7 +97,10 @@ fn top_level_blocks<'a>(body: &'a Body, diagnostics: &mut Diagnostics) -> Vec<To
             Diagnostic::error(
                 Code::UnknownAttribute,
                 attribute.key_span,
-                format!("attribute `{}` is not allowed at the top level of a blueprint", attribute.key),
+                format!(
+                    "attribute `{}` is not allowed at the top level of a blueprint",
+                    attribute.key
+                ),
             )
             .with_help("settings belong inside a block, such as `platform \"NAME\" { ... }`"),
         );
@@ -95,10 +109,16 @@ fn top_level_blocks<'a>(body: &'a Body, diagnostics: &mut Diagnostics) -> Vec<To
     for block in &body.blocks {
         let Some(block_schema) = schema::ROOT.block(&block.ident) else {
             let known = schema::ROOT.blocks.iter().map(|b| b.name);
-            let help = did_you_mean(&block.ident, known.clone())
-                .unwrap_or_else(|| format!("blocks are {}", reader::list(&known.collect::<Vec<_>>())));
+            let help = did_you_mean(&block.ident, known.clone()).unwrap_or_else(|| {
+                format!("blocks are {}", reader::list(&known.collect::<Vec<_>>()))
+            });
             diagnostics.push(
-                Diagnostic::error(Code::UnknownBlock, block.span, format!("unknown block `{}`", block.ident)).with_help(help),
+                Diagnostic::error(
+                    Code::UnknownBlock,
+                    block.span,
+                    format!("unknown block `{}`", block.ident),
+                )
+                .with_help(help),
             );
             continue;
         };
@@ -128,7 +148,11 @@ pub(crate) fn single_label(block: &Block, diagnostics: &mut Diagnostics) -> Opti
             Diagnostic::error(
                 Code::Labels,
                 span,
-                format!("`{}` takes exactly one label (its name), found {}", block.ident, block.labels.len()),
+                format!(
+                    "`{}` takes exactly one label (its name), found {}",
+                    block.ident,
+                    block.labels.len()
+                ),
             )
             .with_help(format!("write `{} \"NAME\" {{ ... }}`", block.ident)),
         );
@@ -137,11 +161,15 @@ pub(crate) fn single_label(block: &Block, diagnostics: &mut Diagnostics) -> Opti
     let label = &block.labels[0];
     if !valid_name(&label.value) {
         diagnostics.push(
-            Diagnostic::error(Code::InvalidName, label.span, format!("`{}` is not a valid {} name", label.value, block.ident))
-                .with_help(format!(
-                    "names match `[a-z][a-z0-9-]{{0,62}}`; try `{}`",
-                    suggest_name(&label.value)
-                )),
+            Diagnostic::error(
+                Code::InvalidName,
+                label.span,
+                format!("`{}` is not a valid {} name", label.value, block.ident),
+            )
+            .with_help(format!(
+                "names match `[a-z][a-z0-9-]{{0,62}}`; try `{}`",
+                suggest_name(&label.value)
+            )),
         );
         return None;
     }
@@ -162,13 +190,23 @@ pub fn valid_name(name: &str) -> bool {
 fn suggest_name(name: &str) -> String {
     let mut out: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     while out.starts_with(|c: char| !c.is_ascii_lowercase()) && !out.is_empty() {
         out.remove(0);
     }
     out.truncate(63);
-    if out.is_empty() { "my-name".to_string() } else { out }
+    if out.is_empty() {
+        "my-name".to_string()
+    } else {
+        out
+    }
 }
 
 /// Every top-level name, by kind, with where it was declared: for duplicates, "did you mean" and
@@ -184,7 +222,9 @@ impl Names {
     fn collect(top: &[TopBlock], diagnostics: &mut Diagnostics) -> Names {
         let mut by_kind: BTreeMap<&'static str, Vec<Name>> = BTreeMap::new();
         for block in top {
-            let Some(kind) = KINDS.iter().find(|k| **k == block.block.ident) else { continue };
+            let Some(kind) = KINDS.iter().find(|k| **k == block.block.ident) else {
+                continue;
+            };
             let list = by_kind.entry(kind).or_default();
             if let Some(first) = list.iter().find(|n| n.value == block.name.value) {
                 diagnostics.push(
@@ -208,7 +248,11 @@ impl Names {
     }
 
     pub fn names_of(&self, kind: &str) -> impl Iterator<Item = &str> {
-        self.by_kind.get(kind).into_iter().flatten().map(|n| n.value.as_str())
+        self.by_kind
+            .get(kind)
+            .into_iter()
+            .flatten()
+            .map(|n| n.value.as_str())
     }
 
     /// The kinds (other than `expected`) that declare `name`.
@@ -237,10 +281,20 @@ impl Context<'_> {
         at: Span,
     ) -> Option<TgwId> {
         if let Some(named) = named {
-            return match self.transit_gateways.iter().position(|t| t.name.value == named.value) {
+            return match self
+                .transit_gateways
+                .iter()
+                .position(|t| t.name.value == named.value)
+            {
                 Some(i) => Some(TgwId(i)),
                 None => {
-                    unknown_reference(self.names, "transit_gateway", &named.value, named.span, diagnostics);
+                    unknown_reference(
+                        self.names,
+                        "transit_gateway",
+                        &named.value,
+                        named.span,
+                        diagnostics,
+                    );
                     None
                 }
             };
@@ -254,9 +308,14 @@ impl Context<'_> {
                         Diagnostic::error(
                             Code::UnknownReference,
                             at,
-                            format!("{} needs a transit gateway, but the blueprint declares none", reader.owner()),
+                            format!(
+                                "{} needs a transit gateway, but the blueprint declares none",
+                                reader.owner()
+                            ),
                         )
-                        .with_help("add a `transit_gateway \"NAME\" { segment \"NAME\" {} }` block"),
+                        .with_help(
+                            "add a `transit_gateway \"NAME\" { segment \"NAME\" {} }` block",
+                        ),
                     );
                 }
                 None
@@ -266,7 +325,10 @@ impl Context<'_> {
                     Diagnostic::error(
                         Code::Platform,
                         at,
-                        format!("{} must name its transit gateway: the blueprint declares several", reader.owner()),
+                        format!(
+                            "{} must name its transit gateway: the blueprint declares several",
+                            reader.owner()
+                        ),
                     )
                     .with_help("add `transit_gateway = \"NAME\"`"),
                 );
@@ -294,7 +356,11 @@ pub(crate) fn resolve_segment(
     name: &crate::diag::Spanned<String>,
     diagnostics: &mut Diagnostics,
 ) -> Option<SegmentId> {
-    if let Some(index) = gateway.segments.iter().position(|s| s.name.value == name.value) {
+    if let Some(index) = gateway
+        .segments
+        .iter()
+        .position(|s| s.name.value == name.value)
+    {
         return Some(SegmentId { tgw, index });
     }
     let others = names.other_kinds("segment", &name.value);
@@ -303,7 +369,10 @@ pub(crate) fn resolve_segment(
             Diagnostic::error(
                 Code::WrongKind,
                 name.span,
-                format!("`{}` is a {kind}, not a segment of transit gateway `{}`", name.value, gateway.name.value),
+                format!(
+                    "`{}` is a {kind}, not a segment of transit gateway `{}`",
+                    name.value, gateway.name.value
+                ),
             )
             .with_help(segment_help(gateway, &name.value)),
         );
@@ -312,7 +381,10 @@ pub(crate) fn resolve_segment(
             Diagnostic::error(
                 Code::UnknownReference,
                 name.span,
-                format!("unknown segment `{}` in transit gateway `{}`", name.value, gateway.name.value),
+                format!(
+                    "unknown segment `{}` in transit gateway `{}`",
+                    name.value, gateway.name.value
+                ),
             )
             .with_help(segment_help(gateway, &name.value)),
         );
@@ -321,12 +393,23 @@ pub(crate) fn resolve_segment(
 }
 
 fn segment_help(gateway: &TransitGateway, name: &str) -> String {
-    let names: Vec<&str> = gateway.segments.iter().map(|s| s.name.value.as_str()).collect();
-    did_you_mean(name, names.iter().copied()).unwrap_or_else(|| format!("segments are {}", reader::list(&names)))
+    let names: Vec<&str> = gateway
+        .segments
+        .iter()
+        .map(|s| s.name.value.as_str())
+        .collect();
+    did_you_mean(name, names.iter().copied())
+        .unwrap_or_else(|| format!("segments are {}", reader::list(&names)))
 }
 
 /// Reports an unknown top-level name of `kind`, or that it exists as another kind.
-pub(crate) fn unknown_reference(names: &Names, kind: &str, name: &str, span: Span, diagnostics: &mut Diagnostics) {
+pub(crate) fn unknown_reference(
+    names: &Names,
+    kind: &str,
+    name: &str,
+    span: Span,
+    diagnostics: &mut Diagnostics,
+) {
     let others = names.other_kinds(kind, name);
     if let Some(other) = others.first() {
         diagnostics.push(Diagnostic::error(
@@ -336,7 +419,11 @@ pub(crate) fn unknown_reference(names: &Names, kind: &str, name: &str, span: Spa
         ));
         return;
     }
-    let mut d = Diagnostic::error(Code::UnknownReference, span, format!("unknown {kind} `{name}`"));
+    let mut d = Diagnostic::error(
+        Code::UnknownReference,
+        span,
+        format!("unknown {kind} `{name}`"),
+    );
     if let Some(help) = did_you_mean(name, names.names_of(kind)) {
         d = d.with_help(help);
     }
@@ -382,11 +469,15 @@ pub(crate) fn resolve_attachment(
             let mut d = Diagnostic::error(
                 Code::WrongKind,
                 address.span,
-                format!("`{}` is not an attachment: `{other}` cannot be a route target", address.value),
+                format!(
+                    "`{}` is not an attachment: `{other}` cannot be a route target",
+                    address.value
+                ),
             );
             d = d.with_help(
-                did_you_mean(other, ["vpc", "interconnect"])
-                    .unwrap_or_else(|| "route targets are `vpc.NAME` or `interconnect.NAME`".to_string()),
+                did_you_mean(other, ["vpc", "interconnect"]).unwrap_or_else(|| {
+                    "route targets are `vpc.NAME` or `interconnect.NAME`".to_string()
+                }),
             );
             diagnostics.push(d);
             None
@@ -395,7 +486,11 @@ pub(crate) fn resolve_attachment(
 }
 
 /// Parses an IPv4 CIDR block; host bits must be zero.
-pub(crate) fn parse_cidr(text: &crate::diag::Spanned<String>, what: &str, diagnostics: &mut Diagnostics) -> Option<crate::diag::Spanned<ipnet::Ipv4Net>> {
+pub(crate) fn parse_cidr(
+    text: &crate::diag::Spanned<String>,
+    what: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<crate::diag::Spanned<ipnet::Ipv4Net>> {
     match text.value.parse::<ipnet::Ipv4Net>() {
         Ok(net) if net.trunc() == net => Some(crate::diag::Spanned::new(net, text.span)),
         Ok(net) => {
@@ -411,8 +506,12 @@ pub(crate) fn parse_cidr(text: &crate::diag::Spanned<String>, what: &str, diagno
         }
         Err(_) => {
             diagnostics.push(
-                Diagnostic::error(Code::Cidr, text.span, format!("{what} `{}` is not an IPv4 CIDR block", text.value))
-                    .with_help("write `a.b.c.d/n`, for example `10.0.0.0/16`"),
+                Diagnostic::error(
+                    Code::Cidr,
+                    text.span,
+                    format!("{what} `{}` is not an IPv4 CIDR block", text.value),
+                )
+                .with_help("write `a.b.c.d/n`, for example `10.0.0.0/16`"),
             );
             None
         }

@@ -1,7 +1,9 @@
 //! Lowering the network core: `transit_gateway` (with `segment` and `route`) and `vpc`.
 
 use super::reader::BlockReader;
-use super::{Context, Names, TopBlock, parse_cidr, resolve_attachment, resolve_segment, single_label};
+use super::{
+    Context, Names, TopBlock, parse_cidr, resolve_attachment, resolve_segment, single_label,
+};
 use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
 use crate::model::{Name, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc};
 use crate::schema;
@@ -12,10 +14,15 @@ pub const DEFAULT_AMAZON_SIDE_ASN: u32 = 64512;
 pub const DEFAULT_FLOW_LOG_RETENTION_DAYS: u32 = 365;
 /// The retention periods CloudWatch Logs accepts.
 pub const LOG_RETENTION_DAYS: &[u32] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
 ];
 
-pub(super) fn lower_transit_gateway(top: &TopBlock, names: &Names, diagnostics: &mut Diagnostics) -> Option<TransitGateway> {
+pub(super) fn lower_transit_gateway(
+    top: &TopBlock,
+    names: &Names,
+    diagnostics: &mut Diagnostics,
+) -> TransitGateway {
     let owner = format!("transit_gateway `{}`", top.name.value);
     let r = BlockReader::new(top.block, &schema::TRANSIT_GATEWAY, owner, diagnostics);
     let asn = r
@@ -27,13 +34,18 @@ pub(super) fn lower_transit_gateway(top: &TopBlock, names: &Names, diagnostics: 
     let mut segment_blocks = Vec::new();
     let mut segments: Vec<Segment> = Vec::new();
     for block in r.blocks("segment") {
-        let Some(name) = single_label(block, diagnostics) else { continue };
+        let Some(name) = single_label(block, diagnostics) else {
+            continue;
+        };
         if let Some(first) = segments.iter().find(|s| s.name.value == name.value) {
             diagnostics.push(
                 Diagnostic::error(
                     Code::DuplicateName,
                     name.span,
-                    format!("segment `{}` is declared twice in transit_gateway `{}`", name.value, top.name.value),
+                    format!(
+                        "segment `{}` is declared twice in transit_gateway `{}`",
+                        name.value, top.name.value
+                    ),
                 )
                 .with_label(first.name.span, "first declared here"),
             );
@@ -54,15 +66,24 @@ pub(super) fn lower_transit_gateway(top: &TopBlock, names: &Names, diagnostics: 
         routes: Vec::new(),
     };
     // The gateway's index is only needed for ids; lowering fixes it up once all gateways exist.
-    let tgw = TgwId(names.index_of("transit_gateway", &top.name.value).unwrap_or(0));
+    let tgw = TgwId(
+        names
+            .index_of("transit_gateway", &top.name.value)
+            .unwrap_or(0),
+    );
 
     for (index, block) in segment_blocks.into_iter().enumerate() {
         let owner = format!("segment `{}`", gateway.segments[index].name.value);
         let sr = BlockReader::new(block, &schema::SEGMENT, owner, diagnostics);
         let isolated = sr.bool("isolated", diagnostics).is_some_and(|b| b.value);
         let mut connects_to = Vec::new();
-        for target in sr.string_list("connects_to", diagnostics).unwrap_or_default() {
-            let Some(id) = resolve_segment(&gateway, tgw, names, &target, diagnostics) else { continue };
+        for target in sr
+            .string_list("connects_to", diagnostics)
+            .unwrap_or_default()
+        {
+            let Some(id) = resolve_segment(&gateway, tgw, names, &target, diagnostics) else {
+                continue;
+            };
             if id.index == index {
                 diagnostics.push(
                     Diagnostic::error(
@@ -76,7 +97,10 @@ pub(super) fn lower_transit_gateway(top: &TopBlock, names: &Names, diagnostics: 
                 diagnostics.push(Diagnostic::error(
                     Code::DuplicateAttribute,
                     target.span,
-                    format!("segment `{}` is listed twice in `connects_to`", target.value),
+                    format!(
+                        "segment `{}` is listed twice in `connects_to`",
+                        target.value
+                    ),
                 ));
             } else {
                 connects_to.push(id);
@@ -88,13 +112,18 @@ pub(super) fn lower_transit_gateway(top: &TopBlock, names: &Names, diagnostics: 
 
     let mut routes: Vec<Route> = Vec::new();
     for block in r.blocks("route") {
-        let Some(name) = single_label(block, diagnostics) else { continue };
+        let Some(name) = single_label(block, diagnostics) else {
+            continue;
+        };
         if let Some(first) = routes.iter().find(|route| route.name.value == name.value) {
             diagnostics.push(
                 Diagnostic::error(
                     Code::DuplicateName,
                     name.span,
-                    format!("route `{}` is declared twice in transit_gateway `{}`", name.value, top.name.value),
+                    format!(
+                        "route `{}` is declared twice in transit_gateway `{}`",
+                        name.value, top.name.value
+                    ),
                 )
                 .with_label(first.name.span, "first declared here"),
             );
@@ -105,7 +134,7 @@ pub(super) fn lower_transit_gateway(top: &TopBlock, names: &Names, diagnostics: 
         }
     }
     gateway.routes = routes;
-    Some(gateway)
+    gateway
 }
 
 fn lower_route(
@@ -116,7 +145,12 @@ fn lower_route(
     names: &Names,
     diagnostics: &mut Diagnostics,
 ) -> Option<Route> {
-    let r = BlockReader::new(block, &schema::ROUTE, format!("route `{}`", name.value), diagnostics);
+    let r = BlockReader::new(
+        block,
+        &schema::ROUTE,
+        format!("route `{}`", name.value),
+        diagnostics,
+    );
     let segment = r
         .required_string("segment", "\"NAME\"", diagnostics)
         .and_then(|s| resolve_segment(gateway, tgw, names, &s, diagnostics));
@@ -131,18 +165,29 @@ fn lower_route(
                 Diagnostic::error(
                     Code::RouteConflict,
                     target.span,
-                    format!("route `{}` has both a `target` and `blackhole = true`", name.value),
+                    format!(
+                        "route `{}` has both a `target` and `blackhole = true`",
+                        name.value
+                    ),
                 )
                 .with_help("a route either forwards to an attachment or drops traffic; remove one"),
             );
             None
         }
-        (Some(target), _) => resolve_attachment(names, &target, diagnostics).map(RouteAction::Attachment),
+        (Some(target), _) => {
+            resolve_attachment(names, &target, diagnostics).map(RouteAction::Attachment)
+        }
         (None, Some(b)) if b.value => Some(RouteAction::Blackhole),
         (None, _) => {
             diagnostics.push(
-                Diagnostic::error(Code::RouteConflict, name.span, format!("route `{}` has no `target`", name.value))
-                    .with_help("add `target = \"vpc.NAME\"` (or `interconnect.NAME`), or `blackhole = true`"),
+                Diagnostic::error(
+                    Code::RouteConflict,
+                    name.span,
+                    format!("route `{}` has no `target`", name.value),
+                )
+                .with_help(
+                    "add `target = \"vpc.NAME\"` (or `interconnect.NAME`), or `blackhole = true`",
+                ),
             );
             None
         }
@@ -155,7 +200,11 @@ fn lower_route(
     })
 }
 
-pub(super) fn lower_vpc(top: &TopBlock, cx: &Context, diagnostics: &mut Diagnostics) -> Option<Vpc> {
+pub(super) fn lower_vpc(
+    top: &TopBlock,
+    cx: &Context,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vpc> {
     let owner = format!("vpc `{}`", top.name.value);
     let r = BlockReader::new(top.block, &schema::VPC, owner, diagnostics);
     let cidr = r
@@ -164,18 +213,24 @@ pub(super) fn lower_vpc(top: &TopBlock, cx: &Context, diagnostics: &mut Diagnost
     if let Some(cidr) = &cidr
         && !(16..=28).contains(&cidr.value.prefix_len())
     {
-        diagnostics.push(
-            Diagnostic::error(
-                Code::AwsReject,
-                cidr.span,
-                format!("vpc `{}` has a /{} CIDR; AWS accepts /16 to /28", top.name.value, cidr.value.prefix_len()),
+        diagnostics.push(Diagnostic::error(
+            Code::AwsReject,
+            cidr.span,
+            format!(
+                "vpc `{}` has a /{} CIDR; AWS accepts /16 to /28",
+                top.name.value,
+                cidr.value.prefix_len()
             ),
-        );
+        ));
     }
     let azs = r.required_string_list("azs", "[\"us-east-1a\", \"us-east-1b\"]", diagnostics);
     let subnets: Option<Vec<_>> = r
         .required_string_list("subnets", "[\"10.0.0.0/24\", \"10.0.1.0/24\"]", diagnostics)
-        .map(|list| list.iter().map(|s| parse_cidr(s, "subnet", diagnostics)).collect::<Vec<_>>())
+        .map(|list| {
+            list.iter()
+                .map(|s| parse_cidr(s, "subnet", diagnostics))
+                .collect::<Vec<_>>()
+        })
         .and_then(|parsed| parsed.into_iter().collect());
     let tenant = r.string("tenant", diagnostics).map(|t| t.value);
     let retention = r.u32("flow_log_retention_days", diagnostics);
@@ -186,7 +241,10 @@ pub(super) fn lower_vpc(top: &TopBlock, cx: &Context, diagnostics: &mut Diagnost
             Diagnostic::error(
                 Code::InvalidValue,
                 days.span,
-                format!("`flow_log_retention_days` = {} is not a retention CloudWatch Logs accepts", days.value),
+                format!(
+                    "`flow_log_retention_days` = {} is not a retention CloudWatch Logs accepts",
+                    days.value
+                ),
             )
             .with_help(format!("use one of {LOG_RETENTION_DAYS:?}")),
         );

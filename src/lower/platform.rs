@@ -1,8 +1,8 @@
 //! Lowering the `platform` block: account, region, environment, tags and provider targets.
 //! The defaults of the platform live here, and the README's blueprint reference repeats them.
 
-use super::{Overrides, TopBlock};
 use super::reader::BlockReader;
+use super::{Overrides, TopBlock};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span, Spanned, did_you_mean};
 use crate::model::{Platform, ProviderTargets, Version};
 use crate::schema;
@@ -15,19 +15,57 @@ pub const DEFAULT_AWSCC_PROVIDER: &str = "~> 1.106";
 
 /// AWS Regions (commercial, GovCloud and China partitions) as of this release.
 pub const REGIONS: &[&str] = &[
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-    "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1",
-    "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1",
-    "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1",
-    "us-gov-west-1", "us-west-1", "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
 ];
 
-pub(super) fn lower(top: &[TopBlock], overrides: &Overrides, diagnostics: &mut Diagnostics) -> Option<Platform> {
+pub(super) fn lower(
+    top: &[TopBlock],
+    overrides: &Overrides,
+    diagnostics: &mut Diagnostics,
+) -> Option<Platform> {
     let mut platforms = top.iter().filter(|b| b.block.ident == "platform");
     let Some(first) = platforms.next() else {
         if !top.is_empty() {
-            let at = top.first().map_or(Span { line: 1, col: 1 }, |b| b.block.span);
+            let at = top
+                .first()
+                .map_or(Span { line: 1, col: 1 }, |b| b.block.span);
             diagnostics.push(
                 Diagnostic::error(Code::Platform, at, "the blueprint has no `platform` block")
                     .with_help("add `platform \"NAME\" { environment = \"prod\"  region = \"us-east-1\"  account_id = \"123456789012\" }`"),
@@ -40,7 +78,10 @@ pub(super) fn lower(top: &[TopBlock], overrides: &Overrides, diagnostics: &mut D
             Diagnostic::error(
                 Code::Platform,
                 extra.name.span,
-                format!("a second platform `{}`: one blueprint file describes one platform", extra.name.value),
+                format!(
+                    "a second platform `{}`: one blueprint file describes one platform",
+                    extra.name.value
+                ),
             )
             .with_label(first.name.span, "first platform declared here")
             .with_help("put each platform in its own blueprint file"),
@@ -62,7 +103,11 @@ pub(super) fn lower(top: &[TopBlock], overrides: &Overrides, diagnostics: &mut D
     if let Some(region) = &region
         && !REGIONS.contains(&region.value.as_str())
     {
-        let mut d = Diagnostic::error(Code::AwsReject, region.span, format!("AWS has no region `{}`", region.value));
+        let mut d = Diagnostic::error(
+            Code::AwsReject,
+            region.span,
+            format!("AWS has no region `{}`", region.value),
+        );
         if let Some(help) = did_you_mean(&region.value, REGIONS.iter().copied()) {
             d = d.with_help(help);
         }
@@ -73,8 +118,14 @@ pub(super) fn lower(top: &[TopBlock], overrides: &Overrides, diagnostics: &mut D
         && !(account.value.len() == 12 && account.value.bytes().all(|b| b.is_ascii_digit()))
     {
         diagnostics.push(
-            Diagnostic::error(Code::AwsReject, account.span, format!("account id `{}` is not 12 digits", account.value))
-                .with_help("AWS account ids are exactly 12 digits, written as a string: `\"123456789012\"`"),
+            Diagnostic::error(
+                Code::AwsReject,
+                account.span,
+                format!("account id `{}` is not 12 digits", account.value),
+            )
+            .with_help(
+                "AWS account ids are exactly 12 digits, written as a string: `\"123456789012\"`",
+            ),
         );
     }
     let tags = lower_tags(&r, diagnostics);
@@ -97,11 +148,20 @@ fn lower_tags(r: &BlockReader, diagnostics: &mut Diagnostics) -> Option<BTreeMap
     let mut ok = true;
     for (key, value) in &entries {
         let problem = if key.value.to_ascii_lowercase().starts_with("aws:") {
-            Some(format!("tag key `{}` uses the reserved `aws:` prefix", key.value))
+            Some(format!(
+                "tag key `{}` uses the reserved `aws:` prefix",
+                key.value
+            ))
         } else if key.value.is_empty() || key.value.chars().count() > 128 {
-            Some(format!("tag key `{}` must be 1 to 128 characters", key.value))
+            Some(format!(
+                "tag key `{}` must be 1 to 128 characters",
+                key.value
+            ))
         } else if key.value.starts_with("agentform:") {
-            Some(format!("tag key `{}` uses the `agentform:` prefix agentform reserves for its own tags", key.value))
+            Some(format!(
+                "tag key `{}` uses the `agentform:` prefix agentform reserves for its own tags",
+                key.value
+            ))
         } else {
             None
         };
@@ -113,24 +173,36 @@ fn lower_tags(r: &BlockReader, diagnostics: &mut Diagnostics) -> Option<BTreeMap
             diagnostics.push(Diagnostic::error(
                 Code::AwsReject,
                 value.span,
-                format!("the value of tag `{}` is longer than 256 characters", key.value),
+                format!(
+                    "the value of tag `{}` is longer than 256 characters",
+                    key.value
+                ),
             ));
             ok = false;
         }
     }
-    ok.then(|| entries.into_iter().map(|(k, v)| (k.value, v.value)).collect())
+    ok.then(|| {
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.value, v.value))
+            .collect()
+    })
 }
 
-fn lower_providers(r: &BlockReader, overrides: &Overrides, diagnostics: &mut Diagnostics) -> Option<ProviderTargets> {
+fn lower_providers(
+    r: &BlockReader,
+    overrides: &Overrides,
+    diagnostics: &mut Diagnostics,
+) -> Option<ProviderTargets> {
     let aws = match &overrides.aws_provider {
         Some(cli) => Spanned::new(cli.clone(), Span { line: 0, col: 0 }),
-        None => r
-            .string("aws_provider", diagnostics)
-            .unwrap_or_else(|| Spanned::new(DEFAULT_AWS_PROVIDER.to_string(), Span { line: 0, col: 0 })),
+        None => r.string("aws_provider", diagnostics).unwrap_or_else(|| {
+            Spanned::new(DEFAULT_AWS_PROVIDER.to_string(), Span { line: 0, col: 0 })
+        }),
     };
-    let awscc_constraint = r
-        .string("awscc_provider", diagnostics)
-        .unwrap_or_else(|| Spanned::new(DEFAULT_AWSCC_PROVIDER.to_string(), Span { line: 0, col: 0 }));
+    let awscc_constraint = r.string("awscc_provider", diagnostics).unwrap_or_else(|| {
+        Spanned::new(DEFAULT_AWSCC_PROVIDER.to_string(), Span { line: 0, col: 0 })
+    });
     let awscc = r.bool("awscc", diagnostics).is_some_and(|b| b.value) && !overrides.no_awscc;
 
     let aws_floor = constraint_floor(&aws, "aws_provider", diagnostics);
@@ -155,7 +227,8 @@ pub fn lowest_admitted(constraint: &str) -> Result<Version, String> {
             .iter()
             .find_map(|op| part.strip_prefix(op).map(|rest| (*op, rest.trim())))
             .unwrap_or(("=", part));
-        let v = Version::parse(version).ok_or_else(|| format!("`{part}` is not a version constraint"))?;
+        let v = Version::parse(version)
+            .ok_or_else(|| format!("`{part}` is not a version constraint"))?;
         let lower = match op {
             "~>" | ">=" | "=" => Some(v),
             ">" => Some(Version::new(v.major, v.minor, v.patch + 1)),
@@ -168,12 +241,19 @@ pub fn lowest_admitted(constraint: &str) -> Result<Version, String> {
     floor.ok_or_else(|| "the constraint has no lower bound".to_string())
 }
 
-fn constraint_floor(constraint: &Spanned<String>, key: &str, diagnostics: &mut Diagnostics) -> Option<Version> {
+fn constraint_floor(
+    constraint: &Spanned<String>,
+    key: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Version> {
     match lowest_admitted(&constraint.value) {
         Ok(v) => Some(v),
         Err(problem) => {
             let (span, origin) = if constraint.span.line == 0 {
-                (Span { line: 1, col: 1 }, format!("--{}", key.replace('_', "-")))
+                (
+                    Span { line: 1, col: 1 },
+                    format!("--{}", key.replace('_', "-")),
+                )
             } else {
                 (constraint.span, format!("`{key}`"))
             };
@@ -199,7 +279,10 @@ mod tests {
     fn constraints_yield_their_lowest_admitted_version() {
         assert_eq!(lowest_admitted("~> 6.69"), Ok(Version::new(6, 69, 0)));
         assert_eq!(lowest_admitted("5.100"), Ok(Version::new(5, 100, 0)));
-        assert_eq!(lowest_admitted(">= 6.40, < 7.0"), Ok(Version::new(6, 40, 0)));
+        assert_eq!(
+            lowest_admitted(">= 6.40, < 7.0"),
+            Ok(Version::new(6, 40, 0))
+        );
         assert_eq!(lowest_admitted("> 6.39.9"), Ok(Version::new(6, 39, 10)));
         assert!(lowest_admitted("< 7").is_err());
         assert!(lowest_admitted("six").is_err());

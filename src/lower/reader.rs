@@ -16,7 +16,12 @@ pub(crate) struct BlockReader<'a> {
 
 impl<'a> BlockReader<'a> {
     /// Checks the body's attribute names and nested block names against `schema`.
-    pub fn new(block: &'a Block, schema: &BlockSchema, owner: String, diagnostics: &mut Diagnostics) -> Self {
+    pub fn new(
+        block: &'a Block,
+        schema: &BlockSchema,
+        owner: String,
+        diagnostics: &mut Diagnostics,
+    ) -> Self {
         let body = &block.body;
         let mut suggested = Vec::new();
         for (i, attribute) in body.attributes.iter().enumerate() {
@@ -26,16 +31,27 @@ impl<'a> BlockReader<'a> {
                     attribute.key_span,
                     format!("{owner} has no attribute `{}`", attribute.key),
                 );
-                if let Some(help) = did_you_mean(&attribute.key, schema.attributes.iter().copied()) {
-                    suggested.extend(schema.attributes.iter().copied().filter(|a| help.contains(&format!("`{a}`"))));
+                if let Some(help) = did_you_mean(&attribute.key, schema.attributes.iter().copied())
+                {
+                    suggested.extend(
+                        schema
+                            .attributes
+                            .iter()
+                            .copied()
+                            .filter(|a| help.contains(&format!("`{a}`"))),
+                    );
                     d = d.with_help(help);
                 } else if schema.block(&attribute.key).is_some() {
-                    d = d.with_help(format!("`{}` is a block: write `{} \"NAME\" {{ ... }}`", attribute.key, attribute.key));
+                    d = d.with_help(format!(
+                        "`{}` is a block: write `{} \"NAME\" {{ ... }}`",
+                        attribute.key, attribute.key
+                    ));
                 } else {
                     d = d.with_help(format!("known attributes: {}", list(schema.attributes)));
                 }
                 diagnostics.push(d);
-            } else if let Some(first) = body.attributes[..i].iter().find(|a| a.key == attribute.key) {
+            } else if let Some(first) = body.attributes[..i].iter().find(|a| a.key == attribute.key)
+            {
                 diagnostics.push(
                     Diagnostic::error(
                         Code::DuplicateAttribute,
@@ -57,7 +73,10 @@ impl<'a> BlockReader<'a> {
                 if let Some(help) = did_you_mean(&nested.ident, names.iter().copied()) {
                     d = d.with_help(help);
                 } else if schema.attributes.contains(&nested.ident.as_str()) {
-                    d = d.with_help(format!("`{}` is an attribute: write `{} = ...`", nested.ident, nested.ident));
+                    d = d.with_help(format!(
+                        "`{}` is an attribute: write `{} = ...`",
+                        nested.ident, nested.ident
+                    ));
                 }
                 diagnostics.push(d);
             }
@@ -85,7 +104,12 @@ impl<'a> BlockReader<'a> {
     /// The literal value of `key`, if present; non-literal expressions are reported and skipped.
     fn value(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<&'a Value> {
         let attribute = self.attribute(key)?;
-        literal(&attribute.value, &format!("`{key}` of {}", self.owner), diagnostics).then_some(&attribute.value)
+        literal(
+            &attribute.value,
+            &format!("`{key}` of {}", self.owner),
+            diagnostics,
+        )
+        .then_some(&attribute.value)
     }
 
     pub fn missing(&self, key: &str, what: &str, diagnostics: &mut Diagnostics) {
@@ -94,8 +118,12 @@ impl<'a> BlockReader<'a> {
             return;
         }
         diagnostics.push(
-            Diagnostic::error(Code::MissingAttribute, self.span, format!("{} is missing `{key}`", self.owner))
-                .with_help(format!("add `{key} = {what}`")),
+            Diagnostic::error(
+                Code::MissingAttribute,
+                self.span,
+                format!("{} is missing `{key}`", self.owner),
+            )
+            .with_help(format!("add `{key} = {what}`")),
         );
     }
 
@@ -103,7 +131,11 @@ impl<'a> BlockReader<'a> {
         let mut d = Diagnostic::error(
             Code::WrongType,
             value.span,
-            format!("`{key}` of {} must be {expected}, found {}", self.owner, value.kind.type_name()),
+            format!(
+                "`{key}` of {} must be {expected}, found {}",
+                self.owner,
+                value.kind.type_name()
+            ),
         );
         if matches!(value.kind, ValueKind::Number(_)) && expected.contains("string") {
             d = d.with_help("quote the value");
@@ -122,7 +154,12 @@ impl<'a> BlockReader<'a> {
         }
     }
 
-    pub fn required_string(&self, key: &str, example: &str, diagnostics: &mut Diagnostics) -> Option<Spanned<String>> {
+    pub fn required_string(
+        &self,
+        key: &str,
+        example: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Spanned<String>> {
         if self.attribute(key).is_none() {
             self.missing(key, example, diagnostics);
             return None;
@@ -149,7 +186,12 @@ impl<'a> BlockReader<'a> {
                 if let Ok(number) = n.parse::<u32>() {
                     Some(Spanned::new(number, value.span))
                 } else {
-                    self.wrong_type(key, "a whole number between 0 and 4294967295", value, diagnostics);
+                    self.wrong_type(
+                        key,
+                        "a whole number between 0 and 4294967295",
+                        value,
+                        diagnostics,
+                    );
                     None
                 }
             }
@@ -160,7 +202,12 @@ impl<'a> BlockReader<'a> {
         }
     }
 
-    pub fn required_u32(&self, key: &str, example: &str, diagnostics: &mut Diagnostics) -> Option<Spanned<u32>> {
+    pub fn required_u32(
+        &self,
+        key: &str,
+        example: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Spanned<u32>> {
         if self.attribute(key).is_none() {
             self.missing(key, example, diagnostics);
             return None;
@@ -169,7 +216,11 @@ impl<'a> BlockReader<'a> {
     }
 
     /// A list of strings; `None` when absent or mistyped (mistyped elements are each reported).
-    pub fn string_list(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<Vec<Spanned<String>>> {
+    pub fn string_list(
+        &self,
+        key: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Vec<Spanned<String>>> {
         let value = self.value(key, diagnostics)?;
         let ValueKind::Array(items) = &value.kind else {
             self.wrong_type(key, "a list of strings", value, diagnostics);
@@ -193,7 +244,11 @@ impl<'a> BlockReader<'a> {
         diagnostics.push(Diagnostic::error(
             Code::WrongType,
             item.span,
-            format!("elements of `{key}` in {} must be strings, found {}", self.owner, item.kind.type_name()),
+            format!(
+                "elements of `{key}` in {} must be strings, found {}",
+                self.owner,
+                item.kind.type_name()
+            ),
         ));
         false
     }
@@ -212,7 +267,11 @@ impl<'a> BlockReader<'a> {
     }
 
     /// A map of string values, keys in the order written.
-    pub fn string_map(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<Vec<(Spanned<String>, Spanned<String>)>> {
+    pub fn string_map(
+        &self,
+        key: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Vec<(Spanned<String>, Spanned<String>)>> {
         let value = self.value(key, diagnostics)?;
         let ValueKind::Object(entries) = &value.kind else {
             self.wrong_type(key, "a map of strings", value, diagnostics);
@@ -229,7 +288,12 @@ impl<'a> BlockReader<'a> {
                 diagnostics.push(Diagnostic::error(
                     Code::WrongType,
                     v.span,
-                    format!("`{key}.{}` in {} must be a string, found {}", k.value, self.owner, v.kind.type_name()),
+                    format!(
+                        "`{key}.{}` in {} must be a string, found {}",
+                        k.value,
+                        self.owner,
+                        v.kind.type_name()
+                    ),
                 ));
                 ok = false;
                 continue;
@@ -239,14 +303,20 @@ impl<'a> BlockReader<'a> {
                     Diagnostic::error(
                         Code::DuplicateAttribute,
                         k.span,
-                        format!("key `{}` is set twice in `{key}` of {}", k.value, self.owner),
+                        format!(
+                            "key `{}` is set twice in `{key}` of {}",
+                            k.value, self.owner
+                        ),
                     )
                     .with_label(first.span, "first set here"),
                 );
                 ok = false;
                 continue;
             }
-            out.push((Spanned::new(k.value.clone(), k.span), Spanned::new(text.clone(), v.span)));
+            out.push((
+                Spanned::new(k.value.clone(), k.span),
+                Spanned::new(text.clone(), v.span),
+            ));
         }
         ok.then_some(out)
     }
@@ -268,5 +338,9 @@ fn literal(value: &Value, what: &str, diagnostics: &mut Diagnostics) -> bool {
 }
 
 pub(super) fn list(names: &[&str]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -28,7 +28,9 @@ fn scan_value(field: &str, value: &Value, diagnostics: &mut Diagnostics) {
                 );
             }
         }
-        ValueKind::Array(items) => items.iter().for_each(|item| scan_value(field, item, diagnostics)),
+        ValueKind::Array(items) => items
+            .iter()
+            .for_each(|item| scan_value(field, item, diagnostics)),
         ValueKind::Object(entries) => {
             for (key, item) in entries {
                 scan_value(&format!("{field}.{}", key.value), item, diagnostics);
@@ -46,14 +48,21 @@ fn looks_secret(field: &str, text: &str) -> Option<&'static str> {
     if text.contains("-----BEGIN") {
         return Some("a PEM-encoded key or certificate");
     }
-    if ["sk_live_", "sk_test_", "rk_live_", "rk_test_"].iter().any(|p| text.contains(p)) {
+    if ["sk_live_", "sk_test_", "rk_live_", "rk_test_"]
+        .iter()
+        .any(|p| text.contains(p))
+    {
         return Some("a Stripe secret key");
     }
     let field = field.to_ascii_lowercase();
     let sensitive_field = ["key", "secret", "token", "password", "passwd", "credential"]
         .iter()
         .any(|word| field.contains(word));
-    if sensitive_field && !text.starts_with("arn:") && text.len() >= 20 && shannon_entropy(text) >= 3.5 {
+    if sensitive_field
+        && !text.starts_with("arn:")
+        && text.len() >= 20
+        && shannon_entropy(text) >= 3.5
+    {
         return Some("a secret (a long random string in a field named like a credential)");
     }
     None
@@ -64,7 +73,9 @@ fn has_access_key_id(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.windows(20).any(|w| {
         (w.starts_with(b"AKIA") || w.starts_with(b"ASIA"))
-            && w[4..].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && w[4..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     })
 }
 
@@ -102,7 +113,13 @@ mod tests {
         assert!(looks_secret("x", "-----BEGIN PRIVATE KEY-----").is_some());
         assert!(looks_secret("x", "sk_live_abc").is_some());
         assert!(looks_secret("api_token", "q8Zr2LxV9mPw4TnYc7Hs1KdE").is_some());
-        assert!(looks_secret("api_token", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x").is_none());
+        assert!(
+            looks_secret(
+                "api_token",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:x"
+            )
+            .is_none()
+        );
         assert!(looks_secret("cost_center", "q8Zr2LxV9mPw4TnYc7Hs1KdE").is_none());
         assert!(looks_secret("owner", "platform-team").is_none());
     }

@@ -34,9 +34,14 @@ impl Partner {
     /// "Regional availability"; see provider-facts §3). `None` means unknown.
     pub fn documented_regions(self) -> Option<&'static [&'static str]> {
         match self {
-            Partner::GoogleCloud => {
-                Some(&["us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-central-1", "ap-southeast-1"])
-            }
+            Partner::GoogleCloud => Some(&[
+                "us-east-1",
+                "us-west-1",
+                "us-west-2",
+                "eu-west-2",
+                "eu-central-1",
+                "ap-southeast-1",
+            ]),
             Partner::OracleCloud => Some(&["us-east-1"]),
             Partner::Azure => None,
         }

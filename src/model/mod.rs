@@ -6,7 +6,9 @@ mod network;
 mod platform;
 
 pub use interconnect::{Interconnect, InterconnectId, Partner};
-pub use network::{AttachmentRef, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc, VpcId};
+pub use network::{
+    AttachmentRef, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc, VpcId,
+};
 pub use platform::{Platform, ProviderTargets, Version};
 
 use crate::diag::Span;
@@ -49,16 +51,33 @@ impl Model {
 
     /// Every segment of every transit gateway, with its id.
     pub fn segments(&self) -> impl Iterator<Item = (SegmentId, &Segment)> {
-        self.transit_gateways.iter().enumerate().flat_map(|(t, tgw)| {
-            tgw.segments.iter().enumerate().map(move |(index, segment)| (SegmentId { tgw: TgwId(t), index }, segment))
-        })
+        self.transit_gateways
+            .iter()
+            .enumerate()
+            .flat_map(|(t, tgw)| {
+                tgw.segments
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, segment)| {
+                        (
+                            SegmentId {
+                                tgw: TgwId(t),
+                                index,
+                            },
+                            segment,
+                        )
+                    })
+            })
     }
 
     /// Every transit gateway attachment (VPCs first, then interconnects), in blueprint order.
     pub fn attachments(&self) -> impl Iterator<Item = AttachmentRef> + '_ {
         (0..self.vpcs.len())
             .map(|i| AttachmentRef::Vpc(VpcId(i)))
-            .chain((0..self.interconnects.len()).map(|i| AttachmentRef::Interconnect(InterconnectId(i))))
+            .chain(
+                (0..self.interconnects.len())
+                    .map(|i| AttachmentRef::Interconnect(InterconnectId(i))),
+            )
     }
 
     /// The segment an attachment belongs to.
@@ -73,7 +92,9 @@ impl Model {
     pub fn attachment_address(&self, attachment: AttachmentRef) -> String {
         match attachment {
             AttachmentRef::Vpc(id) => format!("vpc.{}", self.vpc(id).name.value),
-            AttachmentRef::Interconnect(id) => format!("interconnect.{}", self.interconnect(id).name.value),
+            AttachmentRef::Interconnect(id) => {
+                format!("interconnect.{}", self.interconnect(id).name.value)
+            }
         }
     }
 
@@ -83,6 +104,8 @@ impl Model {
         if a == b {
             return !self.segment(a).isolated;
         }
-        a.tgw == b.tgw && (self.segment(a).connects_to.contains(&b) || self.segment(b).connects_to.contains(&a))
+        a.tgw == b.tgw
+            && (self.segment(a).connects_to.contains(&b)
+                || self.segment(b).connects_to.contains(&a))
     }
 }

@@ -39,7 +39,11 @@ pub struct Version {
 
 impl Version {
     pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
-        Version { major, minor, patch }
+        Version {
+            major,
+            minor,
+            patch,
+        }
     }
 
     /// Parses `6`, `6.69` or `6.69.1` (missing parts are zero).
@@ -51,7 +55,11 @@ impl Version {
         if parts.next().is_some() {
             return None;
         }
-        Some(Version { major, minor, patch })
+        Some(Version {
+            major,
+            minor,
+            patch,
+        })
     }
 }
 

@@ -4,10 +4,10 @@
 //! transit gateway attachment id, that attachment's association and propagations, and the connection
 //! itself through hashicorp/awscc when the targets allow it.
 
+use super::Ref;
 use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
 use super::network::{self, LinkView, NetworkView};
 use super::providers::{self, ResourceType};
-use super::Ref;
 use crate::model::{AttachmentRef, InterconnectId, Model};
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -74,12 +74,22 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
         .map(|ic| {
             let label = naming::snake(&ic.name.value);
             let tgw = &model.transit_gateways[ic.transit_gateway.0];
-            let mut allowed: Vec<Ipv4Net> =
-                network.reachable_vpc_prefixes.get(&ic.segment).cloned().unwrap_or_default();
+            let mut allowed: Vec<Ipv4Net> = network
+                .reachable_vpc_prefixes
+                .get(&ic.segment)
+                .cloned()
+                .unwrap_or_default();
             allowed.sort();
             allowed.dedup();
-            let mut attachment_tags = network::tags(model, &ic.name.value, &format!("interconnect.{}", ic.name.value));
-            attachment_tags.insert(TAG_SEGMENT.to_string(), model.segment(ic.segment).name.value.clone());
+            let mut attachment_tags = network::tags(
+                model,
+                &ic.name.value,
+                &format!("interconnect.{}", ic.name.value),
+            );
+            attachment_tags.insert(
+                TAG_SEGMENT.to_string(),
+                model.segment(ic.segment).name.value.clone(),
+            );
             attachment_tags.insert(TAG_TRANSIT_GATEWAY.to_string(), tgw.name.value.clone());
             let connection = awscc.then(|| {
                 let (environment_id, environment_variable) = match &ic.environment_id {
@@ -87,15 +97,22 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
                     None => {
                         let variable = format!("{label}_environment_id");
                         (
-                            serde_json::to_value(Ref::new(format!("var.{variable}"))).expect("refs serialize"),
+                            serde_json::to_value(Ref::new(format!("var.{variable}")))
+                                .expect("refs serialize"),
                             Some(variable),
                         )
                     }
                 };
                 let mut all = super::stack::default_tags(model);
-                all.extend(network::tags(model, &ic.name.value, &format!("interconnect.{}", ic.name.value)));
-                let tags: Vec<KeyValue> =
-                    all.into_iter().map(|(key, value)| KeyValue { key, value }).collect();
+                all.extend(network::tags(
+                    model,
+                    &ic.name.value,
+                    &format!("interconnect.{}", ic.name.value),
+                ));
+                let tags: Vec<KeyValue> = all
+                    .into_iter()
+                    .map(|(key, value)| KeyValue { key, value })
+                    .collect();
                 AwsccConnectionView {
                     bandwidth: ic.bandwidth.value.clone(),
                     description: format!(
@@ -114,16 +131,28 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
                 name: ic.name.value.clone(),
                 partner: ic.partner.value.as_str().to_string(),
                 dx_gateway_name: naming::aws_name(
-                    &[&model.platform.name.value, &model.platform.environment, &ic.name.value],
+                    &[
+                        &model.platform.name.value,
+                        &model.platform.environment,
+                        &ic.name.value,
+                    ],
                     100,
                 ),
                 dx_gateway_asn: ic.dx_gateway_asn.value.to_string(),
-                transit_gateway: Ref::attr("aws_ec2_transit_gateway", &naming::snake(&tgw.name.value), "id"),
+                transit_gateway: Ref::attr(
+                    "aws_ec2_transit_gateway",
+                    &naming::snake(&tgw.name.value),
+                    "id",
+                ),
                 allowed_prefixes: allowed.iter().map(ToString::to_string).collect(),
                 attachment_tags: attachment_tags
                     .iter()
                     .map(|(key, value)| TagView {
-                        label: format!("{label}_{}", key.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_")),
+                        label: format!(
+                            "{label}_{}",
+                            key.to_ascii_lowercase()
+                                .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                        ),
                         key: key.clone(),
                         value: value.clone(),
                     })

@@ -41,6 +41,15 @@ pub struct PlannedFile {
     pub context: serde_json::Value,
 }
 
+impl PlannedFile {
+    /// Terraform files are parsed back and formatted; the README is Markdown.
+    pub fn is_terraform(&self) -> bool {
+        std::path::Path::new(self.name)
+            .extension()
+            .is_some_and(|e| e == "tf")
+    }
+}
+
 /// The stack for one blueprint: `generated/<platform>/` and its files.
 pub struct Plan {
     pub directory: String,
@@ -54,8 +63,16 @@ pub fn plan(model: &Model) -> Plan {
     let interconnect = interconnect::plan(model, &network);
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc);
     let mut files = vec![
-        file("versions.tf", "versions.tf.j2", &stack::versions(model, uses_awscc)),
-        file("providers.tf", "providers.tf.j2", &stack::providers(model, uses_awscc)),
+        file(
+            "versions.tf",
+            "versions.tf.j2",
+            &stack::versions(model, uses_awscc),
+        ),
+        file(
+            "providers.tf",
+            "providers.tf.j2",
+            &stack::providers(model, uses_awscc),
+        ),
     ];
     let outputs = stack::outputs(model, &network, interconnect.as_ref());
     if !network.is_empty() {
@@ -67,6 +84,9 @@ pub fn plan(model: &Model) -> Plan {
     if !outputs.outputs.is_empty() {
         files.push(file("outputs.tf", "outputs.tf.j2", &outputs));
     }
+    let file_names: Vec<&str> = files.iter().map(|f| f.name).collect();
+    let readme = stack::readme(model, &file_names, interconnect.as_ref());
+    files.push(file("README.md", "README.md.j2", &readme));
     Plan {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),

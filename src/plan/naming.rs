@@ -1,4 +1,4 @@
-//! Names in the generated stack: Terraform labels (stable snake_case derived from blueprint names),
+//! Names in the generated stack: Terraform labels (stable `snake_case` derived from blueprint names),
 //! AWS names (with AWS's length limits, shortened deterministically), and the tags that map AWS ids
 //! back to blueprint components.
 
@@ -65,11 +65,17 @@ mod tests {
 
     #[test]
     fn long_names_are_shortened_stably_and_uniquely() {
-        assert_eq!(aws_name(&["agents", "prod", "flow-logs"], 64), "agents-prod-flow-logs");
+        assert_eq!(
+            aws_name(&["agents", "prod", "flow-logs"], 64),
+            "agents-prod-flow-logs"
+        );
         let a = aws_name(&["a".repeat(60).as_str(), "prod", "flow-logs"], 64);
         let b = aws_name(&["a".repeat(60).as_str(), "prod", "flow-logz"], 64);
         assert_eq!(a.len(), 64);
         assert_ne!(a, b);
-        assert_eq!(a, aws_name(&["a".repeat(60).as_str(), "prod", "flow-logs"], 64));
+        assert_eq!(
+            a,
+            aws_name(&["a".repeat(60).as_str(), "prod", "flow-logs"], 64)
+        );
     }
 }

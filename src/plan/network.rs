@@ -5,8 +5,8 @@
 //! Segregation is decided here, once: each attachment is associated with exactly its segment's
 //! table, and propagates into a table only when the intent lets that table's segment reach it.
 
-use super::naming::{self, TAG_COMPONENT, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
 use super::Ref;
+use super::naming::{self, TAG_COMPONENT, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -121,9 +121,11 @@ pub struct TgwRouteView {
 /// The Terraform reference to an attachment's transit gateway attachment id.
 pub fn attachment_id(model: &Model, attachment: AttachmentRef) -> Ref {
     match attachment {
-        AttachmentRef::Vpc(id) => {
-            Ref::attr("aws_ec2_transit_gateway_vpc_attachment", &naming::snake(&model.vpc(id).name.value), "id")
-        }
+        AttachmentRef::Vpc(id) => Ref::attr(
+            "aws_ec2_transit_gateway_vpc_attachment",
+            &naming::snake(&model.vpc(id).name.value),
+            "id",
+        ),
         AttachmentRef::Interconnect(id) => Ref::new(format!(
             "data.aws_ec2_transit_gateway_dx_gateway_attachment.{}.id",
             naming::snake(&model.interconnect(id).name.value)
@@ -138,7 +140,11 @@ pub fn route_table_label(model: &Model, segment: SegmentId) -> String {
 }
 
 pub fn route_table_id(model: &Model, segment: SegmentId) -> Ref {
-    Ref::attr("aws_ec2_transit_gateway_route_table", &route_table_label(model, segment), "id")
+    Ref::attr(
+        "aws_ec2_transit_gateway_route_table",
+        &route_table_label(model, segment),
+        "id",
+    )
 }
 
 /// `vpc_agents`, `interconnect_gcp`: an attachment's part of association and propagation labels.
@@ -151,7 +157,10 @@ pub fn attachment_label(model: &Model, attachment: AttachmentRef) -> String {
 pub fn derived_propagations(model: &Model) -> Vec<(SegmentId, AttachmentRef)> {
     let mut members: BTreeMap<SegmentId, Vec<AttachmentRef>> = BTreeMap::new();
     for attachment in model.attachments() {
-        members.entry(model.segment_of(attachment)).or_default().push(attachment);
+        members
+            .entry(model.segment_of(attachment))
+            .or_default()
+            .push(attachment);
     }
     let mut out = Vec::new();
     for (table, segment) in model.segments() {
@@ -177,7 +186,10 @@ pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
     let mut tags = Tags::new();
     tags.insert(
         "Name".to_string(),
-        format!("{}-{}-{name}", model.platform.name.value, model.platform.environment),
+        format!(
+            "{}-{}-{name}",
+            model.platform.name.value, model.platform.environment
+        ),
     );
     tags.insert(TAG_COMPONENT.to_string(), component.to_string());
     tags
@@ -192,10 +204,17 @@ pub fn plan(model: &Model) -> NetworkView {
             let tgw_ref = Ref::attr("aws_ec2_transit_gateway", &label, "id");
             TgwView {
                 description: tgw.description.clone().unwrap_or_else(|| {
-                    format!("{} {} transit gateway {}", model.platform.name.value, model.platform.environment, tgw.name.value)
+                    format!(
+                        "{} {} transit gateway {}",
+                        model.platform.name.value, model.platform.environment, tgw.name.value
+                    )
                 }),
                 amazon_side_asn: tgw.amazon_side_asn.value,
-                tags: tags(model, &tgw.name.value, &format!("transit_gateway.{}", tgw.name.value)),
+                tags: tags(
+                    model,
+                    &tgw.name.value,
+                    &format!("transit_gateway.{}", tgw.name.value),
+                ),
                 route_tables: tgw
                     .segments
                     .iter()
@@ -203,7 +222,10 @@ pub fn plan(model: &Model) -> NetworkView {
                         let mut t = tags(
                             model,
                             &format!("{}-{}", tgw.name.value, segment.name.value),
-                            &format!("transit_gateway.{}.segment.{}", tgw.name.value, segment.name.value),
+                            &format!(
+                                "transit_gateway.{}.segment.{}",
+                                tgw.name.value, segment.name.value
+                            ),
                         );
                         t.insert(TAG_SEGMENT.to_string(), segment.name.value.clone());
                         t.insert(TAG_TRANSIT_GATEWAY.to_string(), tgw.name.value.clone());
@@ -226,13 +248,20 @@ pub fn plan(model: &Model) -> NetworkView {
     let mut interconnect_propagations = Vec::new();
     for &(table, attachment) in &propagations {
         let link = LinkView {
-            label: format!("{}__{}", route_table_label(model, table), attachment_label(model, attachment)),
+            label: format!(
+                "{}__{}",
+                route_table_label(model, table),
+                attachment_label(model, attachment)
+            ),
             attachment: attachment_id(model, attachment),
             route_table: route_table_id(model, table),
         };
         match attachment {
             AttachmentRef::Vpc(id) => {
-                reachable.entry(table).or_default().push(model.vpc(id).cidr.value);
+                reachable
+                    .entry(table)
+                    .or_default()
+                    .push(model.vpc(id).cidr.value);
                 vpc_propagations.push(link);
             }
             AttachmentRef::Interconnect(_) => interconnect_propagations.push(link),
@@ -245,7 +274,11 @@ pub fn plan(model: &Model) -> NetworkView {
         .iter()
         .map(|vpc| {
             let label = naming::snake(&vpc.name.value);
-            let tgw_ref = Ref::attr("aws_ec2_transit_gateway", &naming::snake(&model.transit_gateways[vpc.transit_gateway.0].name.value), "id");
+            let tgw_ref = Ref::attr(
+                "aws_ec2_transit_gateway",
+                &naming::snake(&model.transit_gateways[vpc.transit_gateway.0].name.value),
+                "id",
+            );
             let subnets: Vec<SubnetView> = vpc
                 .subnets
                 .iter()
@@ -254,30 +287,49 @@ pub fn plan(model: &Model) -> NetworkView {
                     label: format!("{label}_{}", naming::snake(&az.value)),
                     cidr: subnet.value.to_string(),
                     az: az.value.clone(),
-                    tags: tags(model, &format!("{}-{}", vpc.name.value, az.value), &format!("vpc.{}", vpc.name.value)),
+                    tags: tags(
+                        model,
+                        &format!("{}-{}", vpc.name.value, az.value),
+                        &format!("vpc.{}", vpc.name.value),
+                    ),
                 })
                 .collect();
-            let mut attachment_tags = tags(model, &vpc.name.value, &format!("vpc.{}", vpc.name.value));
-            attachment_tags.insert(TAG_SEGMENT.to_string(), model.segment(vpc.segment).name.value.clone());
+            let mut attachment_tags =
+                tags(model, &vpc.name.value, &format!("vpc.{}", vpc.name.value));
+            attachment_tags.insert(
+                TAG_SEGMENT.to_string(),
+                model.segment(vpc.segment).name.value.clone(),
+            );
             attachment_tags.insert(
                 TAG_TRANSIT_GATEWAY.to_string(),
-                model.transit_gateways[vpc.transit_gateway.0].name.value.clone(),
+                model.transit_gateways[vpc.transit_gateway.0]
+                    .name
+                    .value
+                    .clone(),
             );
-            let routes = vpc_routes(vpc.cidr.value, destinations.get(&vpc.segment).map_or(&[][..], Vec::as_slice))
-                .into_iter()
-                .map(|destination| VpcRouteView {
-                    label: format!("{label}_to_{}", naming::prefix_label(&destination)),
-                    destination: destination.to_string(),
-                    transit_gateway: tgw_ref.clone(),
-                })
-                .collect();
+            let routes = vpc_routes(
+                vpc.cidr.value,
+                destinations
+                    .get(&vpc.segment)
+                    .map_or(&[][..], Vec::as_slice),
+            )
+            .into_iter()
+            .map(|destination| VpcRouteView {
+                label: format!("{label}_to_{}", naming::prefix_label(&destination)),
+                destination: destination.to_string(),
+                transit_gateway: tgw_ref.clone(),
+            })
+            .collect();
             VpcView {
                 cidr: vpc.cidr.value.to_string(),
                 tags: tags(model, &vpc.name.value, &format!("vpc.{}", vpc.name.value)),
                 attachment: AttachmentView {
                     label: label.clone(),
                     transit_gateway: tgw_ref,
-                    subnet_ids: subnets.iter().map(|s| Ref::attr("aws_subnet", &s.label, "id")).collect(),
+                    subnet_ids: subnets
+                        .iter()
+                        .map(|s| Ref::attr("aws_subnet", &s.label, "id"))
+                        .collect(),
                     tags: attachment_tags,
                 },
                 subnets,
@@ -337,19 +389,26 @@ pub fn plan(model: &Model) -> NetworkView {
 
 /// Every prefix a segment's table forwards somewhere: propagated VPC CIDRs and interconnect remote
 /// prefixes, and static routes that forward to an attachment (blackholes drop, so they are left out).
-fn table_destinations(model: &Model, propagations: &[(SegmentId, AttachmentRef)]) -> BTreeMap<SegmentId, Vec<Ipv4Net>> {
+fn table_destinations(
+    model: &Model,
+    propagations: &[(SegmentId, AttachmentRef)],
+) -> BTreeMap<SegmentId, Vec<Ipv4Net>> {
     let mut out: BTreeMap<SegmentId, Vec<Ipv4Net>> = BTreeMap::new();
     for &(table, attachment) in propagations {
         let entry = out.entry(table).or_default();
         match attachment {
             AttachmentRef::Vpc(id) => entry.push(model.vpc(id).cidr.value),
-            AttachmentRef::Interconnect(id) => entry.extend(model.interconnect(id).remote_cidrs.iter().map(|c| c.value)),
+            AttachmentRef::Interconnect(id) => {
+                entry.extend(model.interconnect(id).remote_cidrs.iter().map(|c| c.value))
+            }
         }
     }
     for tgw in &model.transit_gateways {
         for route in &tgw.routes {
             if let RouteAction::Attachment(_) = route.action {
-                out.entry(route.segment).or_default().push(route.destination.value);
+                out.entry(route.segment)
+                    .or_default()
+                    .push(route.destination.value);
             }
         }
     }
@@ -360,7 +419,11 @@ fn table_destinations(model: &Model, propagations: &[(SegmentId, AttachmentRef)]
 /// its own range, aggregated (the transit gateway's table, not the VPC's, enforces segregation, so
 /// covering exactly the same addresses with fewer routes changes nothing and stays within quotas).
 fn vpc_routes(own: Ipv4Net, destinations: &[Ipv4Net]) -> Vec<Ipv4Net> {
-    let others: Vec<Ipv4Net> = destinations.iter().copied().filter(|d| !own.contains(d)).collect();
+    let others: Vec<Ipv4Net> = destinations
+        .iter()
+        .copied()
+        .filter(|d| !own.contains(d))
+        .collect();
     let mut aggregated = Ipv4Net::aggregate(&others);
     aggregated.retain(|d| !own.contains(d));
     aggregated.sort();

@@ -50,7 +50,10 @@ pub const TABLE: &[Availability] = &[
 ];
 
 fn entry(resource: ResourceType) -> &'static Availability {
-    TABLE.iter().find(|a| a.resource == resource).expect("every resource type has a table row")
+    TABLE
+        .iter()
+        .find(|a| a.resource == resource)
+        .expect("every resource type has a table row")
 }
 
 /// Whether the targets can create `resource`: its provider is allowed and every version the

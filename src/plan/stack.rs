@@ -1,11 +1,11 @@
 //! The files every stack has: `versions.tf` (Terraform and provider requirements), `providers.tf`
 //! (region, account guard, default tags) and `outputs.tf` (ids later checks and stacks consume).
 
+use super::Ref;
 use super::interconnect::InterconnectView;
 use super::naming::{self, TAG_ENVIRONMENT, TAG_PLATFORM};
 use super::network::{self, NetworkView, Tags};
-use super::Ref;
-use crate::model::{AttachmentRef, Model};
+use crate::model::{AttachmentRef, Model, RouteAction};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -43,7 +43,10 @@ pub struct OutputView {
 pub fn default_tags(model: &Model) -> Tags {
     let mut tags = model.platform.tags.clone();
     tags.insert(TAG_PLATFORM.to_string(), model.platform.name.value.clone());
-    tags.insert(TAG_ENVIRONMENT.to_string(), model.platform.environment.clone());
+    tags.insert(
+        TAG_ENVIRONMENT.to_string(),
+        model.platform.environment.clone(),
+    );
     tags
 }
 
@@ -69,7 +72,11 @@ fn value<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).expect("output values serialize")
 }
 
-pub fn outputs(model: &Model, network: &NetworkView, interconnect: Option<&InterconnectView>) -> OutputsView {
+pub fn outputs(
+    model: &Model,
+    network: &NetworkView,
+    interconnect: Option<&InterconnectView>,
+) -> OutputsView {
     let mut outputs = Vec::new();
     for tgw in &network.transit_gateways {
         outputs.push(OutputView {
@@ -80,11 +87,19 @@ pub fn outputs(model: &Model, network: &NetworkView, interconnect: Option<&Inter
         let tables: BTreeMap<&str, Ref> = tgw
             .route_tables
             .iter()
-            .map(|t| (t.segment.as_str(), Ref::attr("aws_ec2_transit_gateway_route_table", &t.label, "id")))
+            .map(|t| {
+                (
+                    t.segment.as_str(),
+                    Ref::attr("aws_ec2_transit_gateway_route_table", &t.label, "id"),
+                )
+            })
             .collect();
         outputs.push(OutputView {
             name: format!("{}_route_table_ids", tgw.label),
-            description: format!("Route table id of each segment of transit gateway `{}`", tgw.label),
+            description: format!(
+                "Route table id of each segment of transit gateway `{}`",
+                tgw.label
+            ),
             value: value(&tables),
         });
     }
@@ -92,7 +107,12 @@ pub fn outputs(model: &Model, network: &NetworkView, interconnect: Option<&Inter
         let vpcs: BTreeMap<&str, Ref> = model
             .vpcs
             .iter()
-            .map(|v| (v.name.value.as_str(), Ref::attr("aws_vpc", &naming::snake(&v.name.value), "id")))
+            .map(|v| {
+                (
+                    v.name.value.as_str(),
+                    Ref::attr("aws_vpc", &naming::snake(&v.name.value), "id"),
+                )
+            })
             .collect();
         outputs.push(OutputView {
             name: "vpc_ids".to_string(),
@@ -102,12 +122,18 @@ pub fn outputs(model: &Model, network: &NetworkView, interconnect: Option<&Inter
     }
     let attachments: BTreeMap<String, Ref> = model
         .attachments()
-        .map(|a: AttachmentRef| (model.attachment_address(a), network::attachment_id(model, a)))
+        .map(|a: AttachmentRef| {
+            (
+                model.attachment_address(a),
+                network::attachment_id(model, a),
+            )
+        })
         .collect();
     if !attachments.is_empty() {
         outputs.push(OutputView {
             name: "transit_gateway_attachment_ids".to_string(),
-            description: "Transit gateway attachment id of each attachment, by blueprint address".to_string(),
+            description: "Transit gateway attachment id of each attachment, by blueprint address"
+                .to_string(),
             value: value(&attachments),
         });
     }
@@ -124,4 +150,142 @@ pub fn outputs(model: &Model, network: &NetworkView, interconnect: Option<&Inter
         });
     }
     OutputsView { outputs }
+}
+
+/// The stack's README: what it is, its segments, and what must be done by hand.
+#[derive(Serialize)]
+pub struct ReadmeView {
+    pub platform: String,
+    pub environment: String,
+    pub region: String,
+    pub source: String,
+    pub aws_version: String,
+    pub awscc_version: Option<String>,
+    pub files: Vec<String>,
+    pub segments: Vec<SegmentRow>,
+    pub routes: Vec<RouteRow>,
+    pub manual_steps: Vec<ManualStep>,
+}
+
+#[derive(Serialize)]
+pub struct SegmentRow {
+    pub transit_gateway: String,
+    pub name: String,
+    pub attachments: Vec<String>,
+    pub reaches: Vec<String>,
+    pub isolated: bool,
+}
+
+#[derive(Serialize)]
+pub struct RouteRow {
+    pub segment: String,
+    pub destination: String,
+    pub action: String,
+}
+
+#[derive(Serialize)]
+pub struct ManualStep {
+    pub title: String,
+    pub steps: Vec<String>,
+}
+
+pub fn readme(
+    model: &Model,
+    files: &[&str],
+    interconnect: Option<&InterconnectView>,
+) -> ReadmeView {
+    let segments = model
+        .segments()
+        .map(|(id, segment)| {
+            let tgw = &model.transit_gateways[id.tgw.0];
+            SegmentRow {
+                transit_gateway: tgw.name.value.clone(),
+                name: segment.name.value.clone(),
+                attachments: model
+                    .attachments()
+                    .filter(|a| model.segment_of(*a) == id)
+                    .map(|a| model.attachment_address(a))
+                    .collect(),
+                reaches: model
+                    .segments()
+                    .filter(|(other, _)| model.intends_reachable(id, *other))
+                    .map(|(_, s)| s.name.value.clone())
+                    .collect(),
+                isolated: segment.isolated,
+            }
+        })
+        .collect();
+    let routes = model
+        .transit_gateways
+        .iter()
+        .flat_map(|tgw| {
+            tgw.routes.iter().map(|route| RouteRow {
+                segment: model.segment(route.segment).name.value.clone(),
+                destination: route.destination.value.to_string(),
+                action: match route.action {
+                    RouteAction::Attachment(target) => {
+                        format!("to `{}`", model.attachment_address(target))
+                    }
+                    RouteAction::Blackhole => "dropped (blackhole)".to_string(),
+                },
+            })
+        })
+        .collect();
+    let mut manual_steps = Vec::new();
+    for ic in &model.interconnects {
+        let created = interconnect.is_some_and(|i| {
+            i.interconnects
+                .iter()
+                .any(|c| c.name == ic.name.value && c.connection.is_some())
+        });
+        let mut steps = Vec::new();
+        if !created {
+            steps.push(format!(
+                "Create the AWS Interconnect - multicloud connection (API `CreateConnection`, or the console): partner `{}`, bandwidth `{}`, attach point = the Direct Connect gateway in output `dx_gateway_ids[\"{}\"]`{}. No provider release this stack targets can create it (hashicorp/aws has no Interconnect resource; awscc is not allowed).",
+                ic.partner.value.as_str(),
+                ic.bandwidth.value,
+                ic.name.value,
+                ic.environment_id.as_ref().map_or(String::new(), |e| format!(", environment `{e}`")),
+            ));
+        }
+        if created && ic.environment_id.is_none() {
+            steps.push(format!(
+                "Give the AWS Interconnect environment id of the {} partner environment as Terraform variable `{}_environment_id` (or set `environment_id` in the blueprint).",
+                ic.partner.value.as_str(),
+                naming::snake(&ic.name.value)
+            ));
+        }
+        steps.push(format!(
+            "Complete the connection on the {} side with the activation key AWS returns for it.",
+            ic.partner.value.as_str()
+        ));
+        steps.push(format!(
+            "On the partner side, announce only {} toward AWS: the transit gateway routes these prefixes to interconnect `{}`.",
+            ic.remote_cidrs.iter().map(|c| format!("`{}`", c.value)).collect::<Vec<_>>().join(", "),
+            ic.name.value
+        ));
+        manual_steps.push(ManualStep {
+            title: format!(
+                "Interconnect `{}` to {}",
+                ic.name.value,
+                ic.partner.value.as_str()
+            ),
+            steps,
+        });
+    }
+    let targets = &model.platform.providers;
+    ReadmeView {
+        platform: model.platform.name.value.clone(),
+        environment: model.platform.environment.clone(),
+        region: model.platform.region.clone(),
+        source: model.source.clone(),
+        aws_version: targets.aws_constraint.clone(),
+        awscc_version: interconnect
+            .filter(|i| i.uses_awscc)
+            .map(|_| targets.awscc_constraint.clone()),
+        files: files.iter().map(ToString::to_string).collect(),
+        segments,
+        routes,
+        manual_steps,
+    }
 }

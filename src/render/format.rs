@@ -1,5 +1,5 @@
 //! The final formatting pass, byte-identical to `terraform fmt`. hcl-rs's own formatter does not
-//! align `=` the way Terraform does, so this re-implements the two rules of HashiCorp's `hclwrite`
+//! align `=` the way Terraform does, so this re-implements the two rules of HashiCorp's hclwrite
 //! formatter that matter for generated code:
 //!
 //! - **indentation**: two spaces per open bracket level; a line with a net increase of brackets
@@ -45,7 +45,11 @@ pub fn format(input: &str) -> String {
                     let key = key_of(&analysed[j]);
                     let value = value_of(&analysed[j]);
                     let pad = width - (indents[j] + key.chars().count()) + 1;
-                    out_lines.push(format!("{}{key}{}= {value}", " ".repeat(indents[j]), " ".repeat(pad)));
+                    out_lines.push(format!(
+                        "{}{key}{}= {value}",
+                        " ".repeat(indents[j]),
+                        " ".repeat(pad)
+                    ));
                 }
             }
             if i < analysed.len() {
@@ -54,7 +58,12 @@ pub fn format(input: &str) -> String {
                     out_lines.push(String::new());
                 } else if line.equals.is_some() {
                     // `key = {` and the like: one space on each side of `=`.
-                    out_lines.push(format!("{}{} = {}", " ".repeat(indents[i]), key_of(line), value_of(line)));
+                    out_lines.push(format!(
+                        "{}{} = {}",
+                        " ".repeat(indents[i]),
+                        key_of(line),
+                        value_of(line)
+                    ));
                 } else {
                     out_lines.push(format!("{}{}", " ".repeat(indents[i]), line.text));
                 }
@@ -81,13 +90,17 @@ fn normalize_blank_lines(input: &str) -> Vec<String> {
     for raw in input.lines() {
         let text = raw.trim().to_string();
         if text.is_empty() {
-            let after_open = out.last().is_none_or(|l| l.is_empty() || l.ends_with('{') || l.ends_with('['));
+            let after_open = out
+                .last()
+                .is_none_or(|l| l.is_empty() || l.ends_with('{') || l.ends_with('['));
             if !after_open {
                 out.push(text);
             }
             continue;
         }
-        if (text.starts_with('}') || text.starts_with(']')) && out.last().is_some_and(String::is_empty) {
+        if (text.starts_with('}') || text.starts_with(']'))
+            && out.last().is_some_and(String::is_empty)
+        {
             out.pop();
         }
         out.push(text);
@@ -140,9 +153,10 @@ fn analyse(text: &str) -> Line {
                 }
             }
             b'=' => {
-                let prev = i.checked_sub(1).map(|p| bytes[p]);
-                let next = bytes.get(i + 1).copied();
-                let operator = matches!(prev, Some(b'=' | b'!' | b'<' | b'>')) || matches!(next, Some(b'=' | b'>'));
+                let before = i.checked_sub(1).map(|p| bytes[p]);
+                let after = bytes.get(i + 1).copied();
+                let operator = matches!(before, Some(b'=' | b'!' | b'<' | b'>'))
+                    || matches!(after, Some(b'=' | b'>'));
                 if !operator && first_equals.is_none() && tokens_before > 0 {
                     first_equals = Some(i);
                 }

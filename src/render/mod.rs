@@ -13,11 +13,27 @@ use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
 /// The templates, embedded so the binary works from any directory.
 const TEMPLATES: &[(&str, &str)] = &[
-    ("versions.tf.j2", include_str!("../../templates/versions.tf.j2")),
-    ("providers.tf.j2", include_str!("../../templates/providers.tf.j2")),
-    ("network.tf.j2", include_str!("../../templates/network.tf.j2")),
-    ("interconnect.tf.j2", include_str!("../../templates/interconnect.tf.j2")),
-    ("outputs.tf.j2", include_str!("../../templates/outputs.tf.j2")),
+    (
+        "versions.tf.j2",
+        include_str!("../../templates/versions.tf.j2"),
+    ),
+    (
+        "providers.tf.j2",
+        include_str!("../../templates/providers.tf.j2"),
+    ),
+    (
+        "network.tf.j2",
+        include_str!("../../templates/network.tf.j2"),
+    ),
+    (
+        "interconnect.tf.j2",
+        include_str!("../../templates/interconnect.tf.j2"),
+    ),
+    (
+        "outputs.tf.j2",
+        include_str!("../../templates/outputs.tf.j2"),
+    ),
+    ("README.md.j2", include_str!("../../templates/README.md.j2")),
 ];
 
 pub struct Renderer {
@@ -45,20 +61,44 @@ impl Renderer {
         env.add_filter("hcl", hcl_filter);
         env.add_filter("ident", ident_filter);
         for (name, source) in TEMPLATES {
-            env.add_template(name, source).expect("embedded templates parse");
+            env.add_template(name, source)
+                .expect("embedded templates parse");
         }
         Renderer { env }
     }
 
-    /// Renders one file: template, parse-back check, canonical formatting.
-    pub fn render(&self, template: &str, context: &serde_json::Value) -> anyhow::Result<String> {
-        let text = self
-            .env
+    /// Renders a text file (Markdown): the template alone, trailing whitespace trimmed.
+    pub fn render_text(
+        &self,
+        template: &str,
+        context: &serde_json::Value,
+    ) -> anyhow::Result<String> {
+        let text = self.expand(template, context)?;
+        let mut out = String::with_capacity(text.len());
+        for line in text.lines() {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        Ok(out)
+    }
+
+    fn expand(&self, template: &str, context: &serde_json::Value) -> anyhow::Result<String> {
+        self.env
             .get_template(template)
             .and_then(|t| t.render(Value::from(minijinja::value::Serde(context))))
-            .with_context(|| format!("internal error: template `{template}` failed to render"))?;
+            .with_context(|| format!("internal error: template `{template}` failed to render"))
+    }
+
+    /// Renders one Terraform file: template, parse-back check, canonical formatting.
+    pub fn render(&self, template: &str, context: &serde_json::Value) -> anyhow::Result<String> {
+        let text = self.expand(template, context)?;
         if let Err(error) = hcl_edit::parser::parse_body(&text) {
-            bail!("internal error: template `{template}` produced invalid HCL:\n{error}\n--- output ---\n{text}");
+            bail!(
+                "internal error: template `{template}` produced invalid HCL:\n{error}\n--- output ---\n{text}"
+            );
         }
         Ok(format::format(&text))
     }
@@ -66,8 +106,12 @@ impl Renderer {
 
 /// `{{ value | hcl }}`: any context value as an HCL expression.
 fn hcl_filter(value: &Value) -> Result<String, Error> {
-    let json = serde_json::to_value(value)
-        .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("value cannot be encoded: {e}")))?;
+    let json = serde_json::to_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("value cannot be encoded: {e}"),
+        )
+    })?;
     let expr = to_expression(&json)?;
     let mut out = String::new();
     layout(&expr, &mut out)?;
@@ -78,7 +122,8 @@ fn hcl_filter(value: &Value) -> Result<String, Error> {
 /// list of objects one element per line, a map one entry per line. Scalars are written by hcl-rs.
 /// Indentation and `=` alignment are left to the final formatting pass.
 fn layout(expr: &hcl::Expression, out: &mut String) -> Result<(), Error> {
-    let scalar = |e: &hcl::Expression| !matches!(e, hcl::Expression::Array(_) | hcl::Expression::Object(_));
+    let scalar =
+        |e: &hcl::Expression| !matches!(e, hcl::Expression::Array(_) | hcl::Expression::Object(_));
     match expr {
         hcl::Expression::Array(items) if items.iter().all(scalar) => {
             out.push('[');
@@ -105,7 +150,12 @@ fn layout(expr: &hcl::Expression, out: &mut String) -> Result<(), Error> {
                 let key = match key {
                     hcl::ObjectKey::Identifier(ident) => ident.to_string(),
                     hcl::ObjectKey::Expression(e) => encode(e)?,
-                    _ => return Err(Error::new(ErrorKind::InvalidOperation, "unsupported object key")),
+                    _ => {
+                        return Err(Error::new(
+                            ErrorKind::InvalidOperation,
+                            "unsupported object key",
+                        ));
+                    }
                 };
                 out.push_str(&key);
                 out.push_str(" = ");
@@ -136,7 +186,9 @@ fn to_expression(value: &serde_json::Value) -> Result<hcl::Expression, Error> {
                 .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "number out of range"))?,
         ),
         J::String(s) => hcl::Expression::String(s.clone()),
-        J::Array(items) => hcl::Expression::Array(items.iter().map(to_expression).collect::<Result<_, _>>()?),
+        J::Array(items) => {
+            hcl::Expression::Array(items.iter().map(to_expression).collect::<Result<_, _>>()?)
+        }
         J::Object(map) if map.len() == 1 && map.contains_key("$ref") => {
             let path = map["$ref"].as_str().unwrap_or_default();
             reference(path)?
@@ -157,23 +209,39 @@ fn to_expression(value: &serde_json::Value) -> Result<hcl::Expression, Error> {
 
 /// `a.b.c` as a traversal; every part must be an identifier.
 fn reference(path: &str) -> Result<hcl::Expression, Error> {
-    let bad = || Error::new(ErrorKind::InvalidOperation, format!("`{path}` is not a reference"));
+    let bad = || {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("`{path}` is not a reference"),
+        )
+    };
     let mut parts = path.split('.');
     let root = hcl::expr::Variable::new(parts.next().ok_or_else(bad)?).map_err(|_| bad())?;
     let operators: Vec<hcl::expr::TraversalOperator> = parts
-        .map(|p| hcl::Identifier::new(p).map(hcl::expr::TraversalOperator::GetAttr).map_err(|_| bad()))
+        .map(|p| {
+            hcl::Identifier::new(p)
+                .map(hcl::expr::TraversalOperator::GetAttr)
+                .map_err(|_| bad())
+        })
         .collect::<Result<_, _>>()?;
     if operators.is_empty() {
         return Ok(hcl::Expression::Variable(root));
     }
-    Ok(hcl::Expression::from(hcl::expr::Traversal::new(root, operators)))
+    Ok(hcl::Expression::from(hcl::expr::Traversal::new(
+        root, operators,
+    )))
 }
 
 /// `{{ label | ident }}`: a Terraform label or name, checked to be an identifier.
 fn ident_filter(value: &str) -> Result<String, Error> {
     hcl::Identifier::new(value)
         .map(|i| i.to_string())
-        .map_err(|_| Error::new(ErrorKind::InvalidOperation, format!("`{value}` is not an identifier")))
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!("`{value}` is not an identifier"),
+            )
+        })
 }
 
 #[cfg(test)]
@@ -182,11 +250,17 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_and_references_are_traversals() {
-        let v = Value::from(minijinja::value::Serde(serde_json::json!("a \"b\" ${c} %{d}")));
+        let v = Value::from(minijinja::value::Serde(serde_json::json!(
+            "a \"b\" ${c} %{d}"
+        )));
         assert_eq!(hcl_filter(&v).unwrap(), r#""a \"b\" $${c} %%{d}""#);
-        let r = Value::from(minijinja::value::Serde(serde_json::json!({"$ref": "aws_vpc.a.id"})));
+        let r = Value::from(minijinja::value::Serde(
+            serde_json::json!({"$ref": "aws_vpc.a.id"}),
+        ));
         assert_eq!(hcl_filter(&r).unwrap(), "aws_vpc.a.id");
-        let bad = Value::from(minijinja::value::Serde(serde_json::json!({"$ref": "aws_vpc.a b.id"})));
+        let bad = Value::from(minijinja::value::Serde(
+            serde_json::json!({"$ref": "aws_vpc.a b.id"}),
+        ));
         assert!(hcl_filter(&bad).is_err());
         assert!(ident_filter("x\"y").is_err());
     }

@@ -18,14 +18,19 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
                 col: u32::try_from(location.column()).unwrap_or(u32::MAX),
             };
             let message = error.message().trim().replace('\n', "; ");
-            diagnostics.push(Diagnostic::error(Code::Syntax, span, format!("invalid HCL: {message}")));
+            diagnostics.push(Diagnostic::error(
+                Code::Syntax,
+                span,
+                format!("invalid HCL: {message}"),
+            ));
             None
         }
     }
 }
 
 fn span_of(node: &impl hcl_edit::Span, index: &LineIndex) -> Span {
-    node.span().map_or(Span { line: 1, col: 1 }, |range| index.span(range.start))
+    node.span()
+        .map_or(Span { line: 1, col: 1 }, |range| index.span(range.start))
 }
 
 fn lower_body(body: &structure::Body, index: &LineIndex) -> Body {
@@ -65,7 +70,9 @@ fn lower_expr(expr: &Expression, index: &LineIndex) -> Value {
         Expression::Bool(b) => ValueKind::Bool(*b.value()),
         Expression::Number(n) => ValueKind::Number(n.value().to_string()),
         Expression::String(s) => ValueKind::String(s.value().clone()),
-        Expression::Array(array) => ValueKind::Array(array.iter().map(|e| lower_expr(e, index)).collect()),
+        Expression::Array(array) => {
+            ValueKind::Array(array.iter().map(|e| lower_expr(e, index)).collect())
+        }
         Expression::Object(object) => {
             let mut entries = Vec::new();
             for (key, value) in object {
@@ -77,7 +84,13 @@ fn lower_expr(expr: &Expression, index: &LineIndex) -> Value {
                 };
                 let value = lower_expr(value.expr(), index);
                 match key_text {
-                    Some(text) => entries.push((Label { value: text, span: key_span }, value)),
+                    Some(text) => entries.push((
+                        Label {
+                            value: text,
+                            span: key_span,
+                        },
+                        value,
+                    )),
                     // A computed key cannot be read as data; report it through the value.
                     None => entries.push((
                         Label {
@@ -97,7 +110,9 @@ fn lower_expr(expr: &Expression, index: &LineIndex) -> Value {
             ValueKind::Expression("a string template with interpolation")
         }
         Expression::Parenthesis(inner) => return lower_expr(inner.inner(), index),
-        Expression::Variable(_) | Expression::Traversal(_) => ValueKind::Expression("a variable reference"),
+        Expression::Variable(_) | Expression::Traversal(_) => {
+            ValueKind::Expression("a variable reference")
+        }
         Expression::FuncCall(_) => ValueKind::Expression("a function call"),
         Expression::Conditional(_) => ValueKind::Expression("a conditional expression"),
         Expression::UnaryOp(op) => return negative_number(op, span, index),
@@ -111,7 +126,9 @@ fn lower_expr(expr: &Expression, index: &LineIndex) -> Value {
 fn negative_number(op: &hcl_edit::expr::UnaryOp, span: Span, index: &LineIndex) -> Value {
     let operand = lower_expr(&op.expr, index);
     let kind = match (op.operator.value(), operand.kind) {
-        (hcl_edit::expr::UnaryOperator::Neg, ValueKind::Number(n)) => ValueKind::Number(format!("-{n}")),
+        (hcl_edit::expr::UnaryOperator::Neg, ValueKind::Number(n)) => {
+            ValueKind::Number(format!("-{n}"))
+        }
         _ => ValueKind::Expression("an operation"),
     };
     Value { kind, span }

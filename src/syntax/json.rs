@@ -24,7 +24,11 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let parsed = match jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &options) {
+    let parsed = match jsonc_parser::parse_to_ast(
+        text,
+        &jsonc_parser::CollectOptions::default(),
+        &options,
+    ) {
         Ok(parsed) => parsed,
         Err(error) => {
             diagnostics.push(Diagnostic::error(
@@ -81,7 +85,9 @@ impl Reader<'_> {
             // At the top level every key is a block; unknown ones become unknown blocks.
             let is_root = schema.name.is_empty();
             match nested {
-                Some(block_schema) => self.blocks(&key, key_span, &prop.value, block_schema, &mut body),
+                Some(block_schema) => {
+                    self.blocks(&key, key_span, &prop.value, block_schema, &mut body)
+                }
                 None if is_root => body.blocks.push(Block {
                     ident: key,
                     span: key_span,
@@ -99,7 +105,14 @@ impl Reader<'_> {
     }
 
     /// One block key: its value is a label map (or body, for unlabeled blocks), or an array of them.
-    fn blocks(&self, ident: &str, span: Span, value: &ast::Value, schema: &BlockSchema, body: &mut Body) {
+    fn blocks(
+        &self,
+        ident: &str,
+        span: Span,
+        value: &ast::Value,
+        schema: &BlockSchema,
+        body: &mut Body,
+    ) {
         let items: Vec<&ast::Value> = match value {
             ast::Value::Array(array) => array.elements.iter().collect(),
             other => vec![other],
@@ -163,11 +176,15 @@ impl Reader<'_> {
             ast::Value::NullKeyword(v) => (ValueKind::Null, v.range),
             ast::Value::BooleanLit(v) => (ValueKind::Bool(v.value), v.range),
             ast::Value::NumberLit(v) => (ValueKind::Number(v.value.to_string()), v.range),
-            ast::Value::StringLit(v) if v.value.contains("${") || v.value.contains("%{") => {
-                (ValueKind::Expression("a string template with interpolation"), v.range)
-            }
+            ast::Value::StringLit(v) if v.value.contains("${") || v.value.contains("%{") => (
+                ValueKind::Expression("a string template with interpolation"),
+                v.range,
+            ),
             ast::Value::StringLit(v) => (ValueKind::String(v.value.to_string()), v.range),
-            ast::Value::Array(v) => (ValueKind::Array(v.elements.iter().map(|e| self.value(e)).collect()), v.range),
+            ast::Value::Array(v) => (
+                ValueKind::Array(v.elements.iter().map(|e| self.value(e)).collect()),
+                v.range,
+            ),
             ast::Value::Object(v) => (
                 ValueKind::Object(
                     v.properties

@@ -47,7 +47,11 @@ impl ComponentGraph {
             g.node(Node::TransitGateway(tgw_id));
             for (index, segment) in tgw.segments.iter().enumerate() {
                 let id = SegmentId { tgw: tgw_id, index };
-                g.edge(Node::Segment(id), Node::TransitGateway(tgw_id), Edge::PartOf);
+                g.edge(
+                    Node::Segment(id),
+                    Node::TransitGateway(tgw_id),
+                    Edge::PartOf,
+                );
                 for &other in &segment.connects_to {
                     g.edge(Node::Segment(id), Node::Segment(other), Edge::ConnectsTo);
                 }
@@ -61,13 +65,20 @@ impl ComponentGraph {
             }
         }
         for attachment in model.attachments() {
-            g.edge(attachment_node(attachment), Node::Segment(model.segment_of(attachment)), Edge::MemberOf);
+            g.edge(
+                attachment_node(attachment),
+                Node::Segment(model.segment_of(attachment)),
+                Edge::MemberOf,
+            );
         }
         g
     }
 
     fn node(&mut self, node: Node) -> NodeIndex {
-        *self.index.entry(node).or_insert_with(|| self.graph.add_node(node))
+        *self
+            .index
+            .entry(node)
+            .or_insert_with(|| self.graph.add_node(node))
     }
 
     fn edge(&mut self, from: Node, to: Node, edge: Edge) {
@@ -78,7 +89,9 @@ impl ComponentGraph {
 
     /// Components with an edge of kind `edge` pointing at `node`, in a stable order.
     pub fn incoming(&self, node: Node, edge: Edge) -> Vec<Node> {
-        let Some(&index) = self.index.get(&node) else { return Vec::new() };
+        let Some(&index) = self.index.get(&node) else {
+            return Vec::new();
+        };
         let mut out: Vec<Node> = self
             .graph
             .edges_directed(index, Direction::Incoming)

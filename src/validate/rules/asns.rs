@@ -22,7 +22,10 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                 Diagnostic::error(
                     Code::AwsReject,
                     asn.span,
-                    format!("`amazon_side_asn` {} of transit_gateway `{}` is not a private ASN", asn.value, tgw.name.value),
+                    format!(
+                        "`amazon_side_asn` {} of transit_gateway `{}` is not a private ASN",
+                        asn.value, tgw.name.value
+                    ),
                 )
                 .with_help("use 64512–65534 or 4200000000–4294967294"),
             );
@@ -36,7 +39,10 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                 Diagnostic::error(
                     Code::AwsReject,
                     asn.span,
-                    format!("`dx_gateway_asn` {} of interconnect `{}` is not a private ASN", asn.value, interconnect.name.value),
+                    format!(
+                        "`dx_gateway_asn` {} of interconnect `{}` is not a private ASN",
+                        asn.value, interconnect.name.value
+                    ),
                 )
                 .with_help("use 64512–65534 or 4200000000–4294967294"),
             );

@@ -17,12 +17,18 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     for tgw in &model.transit_gateways {
         for segment in &tgw.segments {
             let label = naming::segment_label(&tgw.name.value, &segment.name.value);
-            let what = format!("segment `{}` of transit_gateway `{}`", segment.name.value, tgw.name.value);
+            let what = format!(
+                "segment `{}` of transit_gateway `{}`",
+                segment.name.value, tgw.name.value
+            );
             claim(&mut tables, label, what, segment.name.span, diagnostics);
         }
         for route in &tgw.routes {
             let label = naming::segment_label(&tgw.name.value, &route.name.value);
-            let what = format!("route `{}` of transit_gateway `{}`", route.name.value, tgw.name.value);
+            let what = format!(
+                "route `{}` of transit_gateway `{}`",
+                route.name.value, tgw.name.value
+            );
             claim(&mut routes, label, what, route.name.span, diagnostics);
         }
     }

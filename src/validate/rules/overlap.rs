@@ -57,18 +57,30 @@ fn report(model: &Model, outer: &Prefix, inner: &Prefix, diagnostics: &mut Diagn
     let (a, b) = (model.segment_of(outer.owner), model.segment_of(inner.owner));
     let describe = |p: &Prefix| format!("{} `{}`", model.attachment_address(p.owner), p.net);
     // Report at the later of the two in the file, pointing back at the earlier one.
-    let (here, there) = if inner.span >= outer.span { (inner, outer) } else { (outer, inner) };
+    let (here, there) = if inner.span >= outer.span {
+        (inner, outer)
+    } else {
+        (outer, inner)
+    };
     if model.intends_reachable(a, b) {
         let why = if a == b {
             format!("both are in segment `{}`", model.segment(a).name.value)
         } else {
-            format!("segments `{}` and `{}` are connected", model.segment(a).name.value, model.segment(b).name.value)
+            format!(
+                "segments `{}` and `{}` are connected",
+                model.segment(a).name.value,
+                model.segment(b).name.value
+            )
         };
         diagnostics.push(
             Diagnostic::error(
                 Code::CidrOverlap,
                 here.span,
-                format!("{} overlaps {}, and they can route to each other: {why}", describe(here), describe(there)),
+                format!(
+                    "{} overlaps {}, and they can route to each other: {why}",
+                    describe(here),
+                    describe(there)
+                ),
             )
             .with_label(there.span, "the overlapping range")
             .with_help("give one of them a disjoint range"),

@@ -13,10 +13,9 @@ use crate::validate::ComponentGraph;
 pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     for (t, tgw) in model.transit_gateways.iter().enumerate() {
         for (i, route) in tgw.routes.iter().enumerate() {
-            if let Some(first) = tgw.routes[..i]
-                .iter()
-                .find(|r| r.segment == route.segment && r.destination.value == route.destination.value)
-            {
+            if let Some(first) = tgw.routes[..i].iter().find(|r| {
+                r.segment == route.segment && r.destination.value == route.destination.value
+            }) {
                 diagnostics.push(
                     Diagnostic::error(
                         Code::RouteConflict,

@@ -23,14 +23,19 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                         count(vpc.azs.len(), "availability zone")
                     ),
                 )
-                .with_help("`subnets` holds one private subnet per entry of `azs`, in the same order"),
+                .with_help(
+                    "`subnets` holds one private subnet per entry of `azs`, in the same order",
+                ),
             );
         }
         if vpc.subnets.is_empty() {
             diagnostics.push(Diagnostic::error(
                 Code::SubnetAzCount,
                 vpc.name.span,
-                format!("vpc `{}` has no subnets; a transit gateway attachment needs at least one", vpc.name.value),
+                format!(
+                    "vpc `{}` has no subnets; a transit gateway attachment needs at least one",
+                    vpc.name.value
+                ),
             ));
         }
         for (i, subnet) in vpc.subnets.iter().enumerate() {
@@ -68,5 +73,9 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
 }
 
 fn count(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }

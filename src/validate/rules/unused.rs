@@ -13,7 +13,9 @@ use crate::validate::graph::{Edge, Node};
 pub fn check(model: &Model, graph: &ComponentGraph, diagnostics: &mut Diagnostics) {
     for (id, segment) in model.segments() {
         if graph.members(id).is_empty() {
-            let referenced = !graph.incoming(Node::Segment(id), Edge::ConnectsTo).is_empty();
+            let referenced = !graph
+                .incoming(Node::Segment(id), Edge::ConnectsTo)
+                .is_empty();
             let mut d = Diagnostic::warning(
                 Code::Unused,
                 segment.name.span,

@@ -14,15 +14,21 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     for vpc in &model.vpcs {
         for (i, az) in vpc.azs.iter().enumerate() {
             let suffix = az.value.strip_prefix(region.as_str());
-            let in_region = suffix.is_some_and(|s| s.len() == 1 && s.bytes().all(|b| b.is_ascii_lowercase()));
+            let in_region =
+                suffix.is_some_and(|s| s.len() == 1 && s.bytes().all(|b| b.is_ascii_lowercase()));
             if !in_region {
                 diagnostics.push(
                     Diagnostic::error(
                         Code::AzRegion,
                         az.span,
-                        format!("availability zone `{}` of vpc `{}` is not in region `{region}`", az.value, vpc.name.value),
+                        format!(
+                            "availability zone `{}` of vpc `{}` is not in region `{region}`",
+                            az.value, vpc.name.value
+                        ),
                     )
-                    .with_help(format!("zones of `{region}` are named `{region}a`, `{region}b`, ...")),
+                    .with_help(format!(
+                        "zones of `{region}` are named `{region}a`, `{region}b`, ..."
+                    )),
                 );
             }
             if let Some(first) = vpc.azs[..i].iter().find(|a| a.value == az.value) {
@@ -30,7 +36,10 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                     Diagnostic::error(
                         Code::DuplicateAz,
                         az.span,
-                        format!("availability zone `{}` is listed twice in vpc `{}`", az.value, vpc.name.value),
+                        format!(
+                            "availability zone `{}` is listed twice in vpc `{}`",
+                            az.value, vpc.name.value
+                        ),
                     )
                     .with_label(first.span, "first listed here"),
                 );

@@ -1,0 +1,102 @@
+//! Documentation that must not drift from the code: the diagnostic reference is generated from the
+//! code table, and every path ARCHITECTURE.md names exists.
+
+use std::path::Path;
+
+#[test]
+fn diagnostic_reference_is_current() {
+    let expected = agentform::diag::reference_markdown();
+    let path = Path::new("docs/diagnostics.md");
+    if std::env::var("AGENTFORM_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/diagnostics.md is stale: run `AGENTFORM_BLESS=1 cargo test --test docs`"
+    );
+}
+
+#[test]
+fn every_code_is_documented_in_the_readme_index() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    assert!(
+        readme.contains("docs/diagnostics.md"),
+        "README must link the diagnostic reference"
+    );
+    for code in agentform::diag::Code::ALL {
+        assert!(
+            !code.summary().is_empty() && code.explanation().len() > 20,
+            "{} is undocumented",
+            code.as_str()
+        );
+    }
+}
+
+#[test]
+fn architecture_names_only_real_paths() {
+    let text = std::fs::read_to_string("ARCHITECTURE.md").unwrap();
+    let mut named = 0;
+    for (i, part) in text.split('`').enumerate() {
+        // Inside backticks, things that look like repository paths.
+        let looks_like_path = i % 2 == 1
+            && !part.contains(' ')
+            && (part.starts_with("src/")
+                || part.starts_with("tests/")
+                || part.starts_with("templates/")
+                || part.starts_with("blueprints/")
+                || part.starts_with("docs/")
+                || part.starts_with(".ci/"));
+        if looks_like_path {
+            named += 1;
+            assert!(
+                Path::new(part.trim_end_matches('/')).exists(),
+                "ARCHITECTURE.md names `{part}`, which does not exist"
+            );
+        }
+    }
+    assert!(
+        named >= 20,
+        "ARCHITECTURE.md should map the code ({named} paths named)"
+    );
+}
+
+/// Every snapshot file belongs to a scenario that still exists (insta's `--unreferenced reject`,
+/// without needing cargo-insta): one per bad-input fixture, one per valid fixture, and the two
+/// reference-blueprint scenarios. Pending `.snap.new` files are rejected too.
+#[test]
+fn no_orphaned_or_pending_snapshots() {
+    let mut expected = std::collections::BTreeSet::new();
+    expected.insert("generate__agent-platform.snap".to_string());
+    expected.insert("generate__agent-platform@aws-5.100-no-awscc.snap".to_string());
+    for entry in std::fs::read_dir("tests/fixtures/invalid")
+        .unwrap()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".expect") {
+            expected.insert(format!("cli__invalid__{name}.snap"));
+        }
+    }
+    for entry in std::fs::read_dir("tests/fixtures/valid").unwrap().flatten() {
+        expected.insert(format!(
+            "generate__valid_fixtures@{}.snap",
+            entry.file_name().to_string_lossy()
+        ));
+    }
+    let actual: std::collections::BTreeSet<String> = std::fs::read_dir("tests/snapshots")
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let orphaned: Vec<_> = actual.difference(&expected).collect();
+    let missing: Vec<_> = expected.difference(&actual).collect();
+    assert!(
+        orphaned.is_empty(),
+        "orphaned or pending snapshots (delete them or review with `cargo insta review`): {orphaned:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "scenarios without a reviewed snapshot: {missing:?}"
+    );
+}

@@ -1,0 +1,287 @@
+//! Real Terraform, real provider: every blueprint is generated for hashicorp/aws 5.100 without awscc
+//! into a scratch directory, then `terraform fmt -check`, `init` (from the machine's provider mirror,
+//! offline), `validate` and `plan -refresh=false` with fake credentials must all succeed. The fake
+//! credentials and `skip_*` flags live in a `*_override.tf` written into the scratch copy only.
+//!
+//! Also: random valid blueprints generate output that `terraform fmt` leaves byte for byte unchanged.
+//!
+//! These tests need `terraform` on `PATH` and the aws 5.100.0 provider in a filesystem mirror (found
+//! through `AGENTFORM_TF_PLUGIN_DIR`, or by searching the usual places). When either is missing they
+//! fail; set `AGENTFORM_SKIP_TERRAFORM=1` to skip them deliberately on a machine without Terraform.
+
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const OVERRIDE: &str = r#"# Written by agentform's tests into a scratch copy: offline, fake credentials.
+provider "aws" {
+  access_key                  = "AKIAFAKEFAKEFAKEFAKE"
+  secret_key                  = "fake-secret-for-offline-plan"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  allowed_account_ids         = null
+}
+"#;
+
+fn skip() -> bool {
+    std::env::var("AGENTFORM_SKIP_TERRAFORM").is_ok_and(|v| v == "1")
+}
+
+/// The directory holding `registry.terraform.io/hashicorp/aws/5.100.0/...`.
+fn plugin_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("AGENTFORM_TF_PLUGIN_DIR") {
+        return PathBuf::from(dir);
+    }
+    let provider = "registry.terraform.io/hashicorp/aws/5.100.0";
+    for candidate in [
+        "/opt/tf-plugins",
+        "/usr/share/terraform/plugins",
+        "/usr/local/share/terraform/plugins",
+    ] {
+        if Path::new(candidate).join(provider).is_dir() {
+            return PathBuf::from(candidate);
+        }
+    }
+    let found = Command::new("find")
+        .args([
+            "/",
+            "-xdev",
+            "-name",
+            "terraform-provider-aws_v5.100.0*",
+            "-type",
+            "f",
+        ])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.lines().next().map(PathBuf::from));
+    let binary = found.expect(
+        "the hashicorp/aws 5.100.0 provider mirror was not found: set AGENTFORM_TF_PLUGIN_DIR (or AGENTFORM_SKIP_TERRAFORM=1)",
+    );
+    // <root>/registry.terraform.io/hashicorp/aws/5.100.0/<os_arch>/<binary>
+    binary
+        .ancestors()
+        .nth(5)
+        .expect("mirror layout")
+        .to_path_buf()
+}
+
+fn terraform(dir: &Path, args: &[&str], config: &Path) -> String {
+    let output = Command::new("terraform")
+        .args(args)
+        .current_dir(dir)
+        .env("TF_CLI_CONFIG_FILE", config)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("terraform is not on PATH ({e}); set AGENTFORM_SKIP_TERRAFORM=1 to skip")
+        });
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "terraform {} failed in {}:\n{text}",
+        args.join(" "),
+        dir.display()
+    );
+    text
+}
+
+fn agentform(args: &[&str]) {
+    let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
+        .args(args)
+        .output()
+        .expect("agentform runs");
+    assert!(
+        output.status.success(),
+        "agentform {} failed:\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn blueprints() -> Vec<PathBuf> {
+    let mut all =
+        agentform::source::discover(&["blueprints".into(), "tests/fixtures/valid".into()]).unwrap();
+    all.sort();
+    all
+}
+
+#[test]
+fn every_blueprint_validates_and_plans_offline_with_the_real_provider() {
+    if skip() {
+        eprintln!("AGENTFORM_SKIP_TERRAFORM=1: skipping real Terraform");
+        return;
+    }
+    let plugins = plugin_dir();
+    let scratch = tempfile::tempdir().unwrap();
+    let config = scratch.path().join("terraform.rc");
+    std::fs::write(&config, "# no settings: providers come from -plugin-dir\n").unwrap();
+    for blueprint in blueprints() {
+        let out = scratch.path().join(blueprint.file_stem().unwrap());
+        agentform(&[
+            "generate",
+            blueprint.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--aws-provider",
+            "5.100",
+            "--no-awscc",
+        ]);
+        for stack in std::fs::read_dir(&out).unwrap().flatten().map(|e| e.path()) {
+            terraform(&stack, &["fmt", "-check", "-diff"], &config);
+            std::fs::write(stack.join("agentform_test_override.tf"), OVERRIDE).unwrap();
+            let plugin_arg = format!("-plugin-dir={}", plugins.display());
+            terraform(
+                &stack,
+                &["init", "-input=false", "-backend=false", &plugin_arg],
+                &config,
+            );
+            terraform(&stack, &["validate", "-no-color"], &config);
+            let plan = terraform(
+                &stack,
+                &[
+                    "plan",
+                    "-refresh=false",
+                    "-input=false",
+                    "-lock=false",
+                    "-no-color",
+                ],
+                &config,
+            );
+            assert!(
+                plan.contains("to add, 0 to change, 0 to destroy"),
+                "{}: unexpected plan:\n{plan}",
+                blueprint.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn default_targets_are_terraform_fmt_clean() {
+    if skip() {
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let config = scratch.path().join("terraform.rc");
+    std::fs::write(&config, "").unwrap();
+    for blueprint in blueprints() {
+        let out = scratch.path().join(blueprint.file_stem().unwrap());
+        agentform(&[
+            "generate",
+            blueprint.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+    }
+    terraform(
+        scratch.path(),
+        &["fmt", "-check", "-diff", "-recursive"],
+        &config,
+    );
+}
+
+/// A random but valid blueprint: segments with random connections and isolation, VPCs with
+/// disjoint ranges, random routes and interconnects, tag values with characters that need escaping.
+fn random_blueprint() -> impl Strategy<Value = String> {
+    let segment = (any::<bool>(), prop::collection::vec(0usize..5, 0..3));
+    (
+        prop::collection::vec(segment, 1..5),
+        prop::collection::vec((0usize..5, 1usize..4), 1..7),
+        prop::collection::vec((0usize..5, any::<bool>(), 0usize..7), 0..3),
+        any::<bool>(),
+        "[ -~]{0,12}",
+    )
+        .prop_map(|(segments, vpcs, routes, interconnect, tag)| {
+            let n = segments.len();
+            let mut text = format!(
+                "platform \"p\" {{\n  environment = \"test\"\n  region = \"us-east-1\"\n  account_id = \"123456789012\"\n  awscc = true\n  tags = {{ note = {} }}\n}}\n",
+                serde_json::to_string(&tag).unwrap().replace("${", "$${").replace("%{", "%%{")
+            );
+            text.push_str("transit_gateway \"tgw\" {\n");
+            for (i, (isolated, connects)) in segments.iter().enumerate() {
+                let mut targets: Vec<String> = connects.iter().map(|c| c % n).filter(|c| *c != i).map(|c| format!("\"s{c}\"")).collect();
+                targets.sort();
+                targets.dedup();
+                text.push_str(&format!("  segment \"s{i}\" {{\n    isolated = {isolated}\n    connects_to = [{}]\n  }}\n", targets.join(", ")));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for (r, (segment, blackhole, target)) in routes.iter().enumerate() {
+                let destination = format!("192.168.{r}.0/24");
+                if !seen.insert((segment % n, destination.clone())) {
+                    continue;
+                }
+                let action = if *blackhole { "blackhole = true".to_string() } else { format!("target = \"vpc.v{}\"", target % vpcs.len()) };
+                text.push_str(&format!("  route \"r{r}\" {{\n    segment = \"s{}\"\n    destination = \"{destination}\"\n    {action}\n  }}\n", segment % n));
+            }
+            text.push_str("}\n");
+            for (v, (segment, azs)) in vpcs.iter().enumerate() {
+                let zones: Vec<String> = ["a", "b", "c"][..*azs].iter().map(|z| format!("\"us-east-1{z}\"")).collect();
+                let subnets: Vec<String> = (0..*azs).map(|s| format!("\"10.{v}.{s}.0/24\"")).collect();
+                text.push_str(&format!(
+                    "vpc \"v{v}\" {{\n  cidr = \"10.{v}.0.0/16\"\n  azs = [{}]\n  subnets = [{}]\n  segment = \"s{}\"\n}}\n",
+                    zones.join(", "),
+                    subnets.join(", "),
+                    segment % n
+                ));
+            }
+            if interconnect {
+                text.push_str("interconnect \"x\" {\n  segment = \"s0\"\n  partner = \"google_cloud\"\n  bandwidth = \"1Gbps\"\n  remote_cidrs = [\"172.16.0.0/16\"]\n  dx_gateway_asn = 64513\n}\n");
+            }
+            text
+        })
+}
+
+#[test]
+fn random_blueprints_generate_terraform_fmt_stable_output() {
+    if skip() {
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let config = scratch.path().join("terraform.rc");
+    std::fs::write(&config, "").unwrap();
+    let renderer = agentform::render::Renderer::new();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(200));
+    let case = std::cell::Cell::new(0usize);
+    runner
+        .run(&random_blueprint(), |text| {
+            let source = agentform::source::SourceFile::from_text("random.hcl", &text);
+            let analysis = agentform::analyze(&source, &agentform::lower::Overrides::default());
+            let errors: Vec<_> = analysis
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .collect();
+            prop_assert!(
+                errors.is_empty(),
+                "random blueprint is invalid: {errors:?}\n{text}"
+            );
+            let files = agentform::emit::generate(&analysis.model.unwrap(), &renderer).unwrap();
+            for (name, content) in files {
+                // The formatter must be a fixed point of itself ...
+                prop_assert_eq!(agentform::render::format::format(&content), content.clone());
+                let path = scratch
+                    .path()
+                    .join(format!("case{}", case.get()))
+                    .join(name);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, content).unwrap();
+            }
+            case.set(case.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+    // ... and of `terraform fmt`, checked once over every case.
+    terraform(
+        scratch.path(),
+        &["fmt", "-check", "-diff", "-recursive"],
+        &config,
+    );
+}
