@@ -116,7 +116,7 @@ pub fn check(out: &Path, files: &Files) -> anyhow::Result<Vec<Difference>> {
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                differences.push(Difference::Missing(relative.clone()))
+                differences.push(Difference::Missing(relative.clone()));
             }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         }

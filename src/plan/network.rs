@@ -267,7 +267,11 @@ pub fn plan(model: &Model) -> NetworkView {
             AttachmentRef::Interconnect(_) => interconnect_propagations.push(link),
         }
     }
-    let destinations = table_destinations(model, &propagations);
+    // Aggregated once per segment, not once per VPC: the cost stays linear in the number of VPCs.
+    let aggregated: BTreeMap<SegmentId, Vec<Ipv4Net>> = table_destinations(model, &propagations)
+        .into_iter()
+        .map(|(segment, prefixes)| (segment, Ipv4Net::aggregate(&prefixes)))
+        .collect();
 
     let vpcs = model
         .vpcs
@@ -309,9 +313,7 @@ pub fn plan(model: &Model) -> NetworkView {
             );
             let routes = vpc_routes(
                 vpc.cidr.value,
-                destinations
-                    .get(&vpc.segment)
-                    .map_or(&[][..], Vec::as_slice),
+                aggregated.get(&vpc.segment).map_or(&[][..], Vec::as_slice),
             )
             .into_iter()
             .map(|destination| VpcRouteView {
@@ -399,7 +401,7 @@ fn table_destinations(
         match attachment {
             AttachmentRef::Vpc(id) => entry.push(model.vpc(id).cidr.value),
             AttachmentRef::Interconnect(id) => {
-                entry.extend(model.interconnect(id).remote_cidrs.iter().map(|c| c.value))
+                entry.extend(model.interconnect(id).remote_cidrs.iter().map(|c| c.value));
             }
         }
     }
@@ -415,19 +417,17 @@ fn table_destinations(
     out
 }
 
-/// The routes a VPC's route table sends to the transit gateway: its table's destinations other than
-/// its own range, aggregated (the transit gateway's table, not the VPC's, enforces segregation, so
-/// covering exactly the same addresses with fewer routes changes nothing and stays within quotas).
-fn vpc_routes(own: Ipv4Net, destinations: &[Ipv4Net]) -> Vec<Ipv4Net> {
-    let others: Vec<Ipv4Net> = destinations
+/// The routes a VPC's route table sends to the transit gateway: its segment's destinations,
+/// aggregated (covering exactly the same addresses with fewer routes stays within route-table
+/// quotas), minus those inside the VPC's own range. An aggregate that contains the VPC's range is
+/// kept: the VPC's local route is more specific and wins for its own addresses. Segregation is
+/// enforced by the transit gateway's tables, not by these routes.
+fn vpc_routes(own: Ipv4Net, aggregated: &[Ipv4Net]) -> Vec<Ipv4Net> {
+    aggregated
         .iter()
         .copied()
         .filter(|d| !own.contains(d))
-        .collect();
-    let mut aggregated = Ipv4Net::aggregate(&others);
-    aggregated.retain(|d| !own.contains(d));
-    aggregated.sort();
-    aggregated
+        .collect()
 }
 
 fn flow_logs(model: &Model) -> FlowLogsView {

@@ -86,7 +86,7 @@ impl Reader<'_> {
             let is_root = schema.name.is_empty();
             match nested {
                 Some(block_schema) => {
-                    self.blocks(&key, key_span, &prop.value, block_schema, &mut body)
+                    self.blocks(&key, key_span, &prop.value, block_schema, &mut body);
                 }
                 None if is_root => body.blocks.push(Block {
                     ident: key,
