@@ -81,3 +81,72 @@ fn committed_generated_directory_is_current() {
         );
     }
 }
+
+/// The front end never fails on user input: randomly damaged copies of the reference blueprint
+/// either yield a model that renders, or at least one error with a location, and never a panic.
+#[test]
+fn damaged_blueprints_never_panic() {
+    use proptest::prelude::*;
+    let reference = std::fs::read_to_string("blueprints/agent-platform.hcl").unwrap();
+    let renderer = Renderer::new();
+    let edits = prop::collection::vec(
+        (
+            0usize..4,
+            any::<prop::sample::Index>(),
+            any::<prop::sample::Index>(),
+            32u8..127,
+        ),
+        1..4,
+    );
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(500));
+    runner
+        .run(&edits, |edits| {
+            let mut chars: Vec<char> = reference.chars().collect();
+            for (kind, a, b, byte) in edits {
+                let i = a.index(chars.len());
+                match kind {
+                    0 => {
+                        chars.remove(i);
+                    }
+                    1 => chars.insert(i, char::from(byte)),
+                    2 => {
+                        let j = b.index(chars.len());
+                        chars.swap(i, j);
+                    }
+                    _ => {
+                        let j = b.index(chars.len());
+                        let lo = i.min(j);
+                        let hi = i.max(j).min(lo_bound(lo, chars.len()));
+                        chars.drain(lo..hi);
+                    }
+                }
+            }
+            let text: String = chars.into_iter().collect();
+            let analysis = agentform::analyze(
+                &SourceFile::from_text("damaged.hcl", &text),
+                &Overrides::default(),
+            );
+            match analysis.model {
+                Some(model) => {
+                    prop_assert!(
+                        agentform::emit::generate(&model, &renderer).is_ok(),
+                        "valid model failed to render:\n{text}"
+                    );
+                }
+                None => {
+                    let error = analysis.diagnostics.iter().find(|d| d.is_error());
+                    prop_assert!(
+                        error.is_some_and(|d| d.span.line >= 1 && d.span.col >= 1),
+                        "no located error for:\n{text}"
+                    );
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Deletions span at most 40 characters, so damaged files stay close to the original.
+fn lo_bound(lo: usize, len: usize) -> usize {
+    (lo + 40).min(len)
+}

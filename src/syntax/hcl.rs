@@ -18,10 +18,17 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
                 col: u32::try_from(location.column()).unwrap_or(u32::MAX),
             };
             let message = error.message().trim().replace('\n', "; ");
+            // Quote the offending line so the message names what is wrong, not only where.
+            let line: String = error.line().trim().chars().take(60).collect();
+            let quoted = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" in `{line}`")
+            };
             diagnostics.push(Diagnostic::error(
                 Code::Syntax,
                 span,
-                format!("invalid HCL: {message}"),
+                format!("invalid HCL{quoted}: {message}"),
             ));
             None
         }
