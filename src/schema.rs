@@ -78,6 +78,7 @@ pub const VPC: BlockSchema = BlockSchema {
         "tenant",
         "transit_gateway",
         "flow_log_retention_days",
+        "transit_gateway_routes",
     ],
     blocks: &[],
     status: Status::Supported,

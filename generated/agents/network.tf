@@ -421,37 +421,9 @@ resource "aws_route_table_association" "mcp_us_east_1b" {
   route_table_id = aws_route_table.mcp.id
 }
 
-resource "aws_route" "mcp_to_10_10_0_0_16" {
+resource "aws_route" "mcp_to_0_0_0_0_0" {
   route_table_id         = aws_route_table.mcp.id
-  destination_cidr_block = "10.10.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.mcp]
-}
-
-resource "aws_route" "mcp_to_10_20_0_0_16" {
-  route_table_id         = aws_route_table.mcp.id
-  destination_cidr_block = "10.20.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.mcp]
-}
-
-resource "aws_route" "mcp_to_10_40_0_0_16" {
-  route_table_id         = aws_route_table.mcp.id
-  destination_cidr_block = "10.40.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.mcp]
-}
-
-resource "aws_route" "mcp_to_10_50_0_0_16" {
-  route_table_id         = aws_route_table.mcp.id
-  destination_cidr_block = "10.50.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.mcp]
-}
-
-resource "aws_route" "mcp_to_10_60_0_0_16" {
-  route_table_id         = aws_route_table.mcp.id
-  destination_cidr_block = "10.60.0.0/16"
+  destination_cidr_block = "0.0.0.0/0"
   transit_gateway_id     = aws_ec2_transit_gateway.core.id
   depends_on             = [aws_ec2_transit_gateway_vpc_attachment.mcp]
 }
@@ -542,16 +514,9 @@ resource "aws_route_table_association" "dev_us_east_1b" {
   route_table_id = aws_route_table.dev.id
 }
 
-resource "aws_route" "dev_to_10_20_0_0_16" {
+resource "aws_route" "dev_to_0_0_0_0_0" {
   route_table_id         = aws_route_table.dev.id
-  destination_cidr_block = "10.20.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.dev]
-}
-
-resource "aws_route" "dev_to_10_30_0_0_16" {
-  route_table_id         = aws_route_table.dev.id
-  destination_cidr_block = "10.30.0.0/16"
+  destination_cidr_block = "0.0.0.0/0"
   transit_gateway_id     = aws_ec2_transit_gateway.core.id
   depends_on             = [aws_ec2_transit_gateway_vpc_attachment.dev]
 }
@@ -642,16 +607,9 @@ resource "aws_route_table_association" "tenant_a_us_east_1b" {
   route_table_id = aws_route_table.tenant_a.id
 }
 
-resource "aws_route" "tenant_a_to_10_20_0_0_16" {
+resource "aws_route" "tenant_a_to_0_0_0_0_0" {
   route_table_id         = aws_route_table.tenant_a.id
-  destination_cidr_block = "10.20.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.tenant_a]
-}
-
-resource "aws_route" "tenant_a_to_10_30_0_0_16" {
-  route_table_id         = aws_route_table.tenant_a.id
-  destination_cidr_block = "10.30.0.0/16"
+  destination_cidr_block = "0.0.0.0/0"
   transit_gateway_id     = aws_ec2_transit_gateway.core.id
   depends_on             = [aws_ec2_transit_gateway_vpc_attachment.tenant_a]
 }
@@ -742,16 +700,9 @@ resource "aws_route_table_association" "tenant_b_us_east_1b" {
   route_table_id = aws_route_table.tenant_b.id
 }
 
-resource "aws_route" "tenant_b_to_10_20_0_0_16" {
+resource "aws_route" "tenant_b_to_0_0_0_0_0" {
   route_table_id         = aws_route_table.tenant_b.id
-  destination_cidr_block = "10.20.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.tenant_b]
-}
-
-resource "aws_route" "tenant_b_to_10_30_0_0_16" {
-  route_table_id         = aws_route_table.tenant_b.id
-  destination_cidr_block = "10.30.0.0/16"
+  destination_cidr_block = "0.0.0.0/0"
   transit_gateway_id     = aws_ec2_transit_gateway.core.id
   depends_on             = [aws_ec2_transit_gateway_vpc_attachment.tenant_b]
 }

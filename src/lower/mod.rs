@@ -212,7 +212,10 @@ fn suggest_name(name: &str) -> String {
 /// Every top-level name, by kind, with where it was declared: for duplicates, "did you mean" and
 /// "wrong kind" diagnostics.
 pub(crate) struct Names {
+    /// Per kind, the declared names in order (for suggestions), and an index by name (for lookups:
+    /// resolving n references costs O(n log n), not O(n²)).
     by_kind: BTreeMap<&'static str, Vec<Name>>,
+    index: BTreeMap<(&'static str, String), usize>,
 }
 
 /// The kinds of top-level components that references can name.
@@ -221,12 +224,14 @@ pub(crate) const KINDS: [&str; 4] = ["platform", "transit_gateway", "vpc", "inte
 impl Names {
     fn collect(top: &[TopBlock], diagnostics: &mut Diagnostics) -> Names {
         let mut by_kind: BTreeMap<&'static str, Vec<Name>> = BTreeMap::new();
+        let mut index: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
         for block in top {
             let Some(kind) = KINDS.iter().find(|k| **k == block.block.ident) else {
                 continue;
             };
             let list = by_kind.entry(kind).or_default();
-            if let Some(first) = list.iter().find(|n| n.value == block.name.value) {
+            if let Some(&first) = index.get(&(*kind, block.name.value.clone())) {
+                let first = &list[first];
                 diagnostics.push(
                     Diagnostic::error(
                         Code::DuplicateName,
@@ -237,14 +242,16 @@ impl Names {
                     .with_help(format!("rename one of them; {kind} names must be unique")),
                 );
             } else {
+                index.insert((*kind, block.name.value.clone()), list.len());
                 list.push(block.name.clone());
             }
         }
-        Names { by_kind }
+        Names { by_kind, index }
     }
 
     pub fn index_of(&self, kind: &str, name: &str) -> Option<usize> {
-        self.by_kind.get(kind)?.iter().position(|n| n.value == name)
+        let kind = KINDS.iter().find(|k| **k == kind)?;
+        self.index.get(&(*kind, name.to_string())).copied()
     }
 
     pub fn names_of(&self, kind: &str) -> impl Iterator<Item = &str> {

@@ -249,6 +249,15 @@ pub(super) fn lower_vpc(
             .with_help(format!("use one of {LOG_RETENTION_DAYS:?}")),
         );
     }
+    let transit_gateway_routes: Option<Option<Vec<_>>> = r
+        .string_list("transit_gateway_routes", diagnostics)
+        .map(|list| {
+            let parsed: Vec<_> = list
+                .iter()
+                .map(|c| parse_cidr(c, "transit gateway route", diagnostics))
+                .collect();
+            parsed.into_iter().collect()
+        });
     let named_tgw = r.string("transit_gateway", diagnostics);
     let segment_name = r.required_string("segment", "\"NAME\"", diagnostics);
     let tgw = cx.transit_gateway(&r, named_tgw, diagnostics, top.name.span);
@@ -265,5 +274,9 @@ pub(super) fn lower_vpc(
         segment: segment?,
         tenant,
         flow_log_retention_days: retention.map_or(DEFAULT_FLOW_LOG_RETENTION_DAYS, |d| d.value),
+        transit_gateway_routes: match transit_gateway_routes {
+            None => None,
+            Some(parsed) => Some(parsed?),
+        },
     })
 }

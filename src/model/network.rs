@@ -69,4 +69,7 @@ pub struct Vpc {
     pub segment: SegmentId,
     pub tenant: Option<String>,
     pub flow_log_retention_days: u32,
+    /// Destinations the VPC's route table sends to the transit gateway, when the blueprint lists
+    /// them; `None` means the default of `plan::network::transit_routes`.
+    pub transit_gateway_routes: Option<Vec<Spanned<Ipv4Net>>>,
 }

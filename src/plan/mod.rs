@@ -4,7 +4,7 @@
 
 mod interconnect;
 pub mod naming;
-mod network;
+pub mod network;
 pub mod providers;
 mod stack;
 

@@ -7,7 +7,7 @@
 
 use super::Ref;
 use super::naming::{self, TAG_COMPONENT, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
-use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
+use crate::model::{AttachmentRef, Model, RouteAction, SegmentId, VpcId};
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -267,16 +267,13 @@ pub fn plan(model: &Model) -> NetworkView {
             AttachmentRef::Interconnect(_) => interconnect_propagations.push(link),
         }
     }
-    // Aggregated once per segment, not once per VPC: the cost stays linear in the number of VPCs.
-    let aggregated: BTreeMap<SegmentId, Vec<Ipv4Net>> = table_destinations(model, &propagations)
-        .into_iter()
-        .map(|(segment, prefixes)| (segment, Ipv4Net::aggregate(&prefixes)))
-        .collect();
+    let transit_routes = transit_routes_for(model, &propagations);
 
     let vpcs = model
         .vpcs
         .iter()
-        .map(|vpc| {
+        .zip(transit_routes)
+        .map(|(vpc, vpc_routes)| {
             let label = naming::snake(&vpc.name.value);
             let tgw_ref = Ref::attr(
                 "aws_ec2_transit_gateway",
@@ -311,17 +308,14 @@ pub fn plan(model: &Model) -> NetworkView {
                     .value
                     .clone(),
             );
-            let routes = vpc_routes(
-                vpc.cidr.value,
-                aggregated.get(&vpc.segment).map_or(&[][..], Vec::as_slice),
-            )
-            .into_iter()
-            .map(|destination| VpcRouteView {
-                label: format!("{label}_to_{}", naming::prefix_label(&destination)),
-                destination: destination.to_string(),
-                transit_gateway: tgw_ref.clone(),
-            })
-            .collect();
+            let routes = vpc_routes
+                .into_iter()
+                .map(|destination| VpcRouteView {
+                    label: format!("{label}_to_{}", naming::prefix_label(&destination)),
+                    destination: destination.to_string(),
+                    transit_gateway: tgw_ref.clone(),
+                })
+                .collect();
             VpcView {
                 cidr: vpc.cidr.value.to_string(),
                 tags: tags(model, &vpc.name.value, &format!("vpc.{}", vpc.name.value)),
@@ -389,6 +383,66 @@ pub fn plan(model: &Model) -> NetworkView {
     }
 }
 
+/// The destinations each VPC's route table sends to the transit gateway, by VPC index.
+///
+/// - Listed in the blueprint (`transit_gateway_routes`): exactly those.
+/// - A VPC that static routes forward to (an egress or inspection VPC): the prefixes its segment's
+///   table reaches, aggregated, without those inside its own range and without the destinations of
+///   the routes that point at itself (which would loop).
+/// - Any other VPC: `0.0.0.0/0`. The transit gateway's route tables, not the VPC's, enforce
+///   segregation, so one route per VPC is enough, and it stays within route-table quotas at any scale.
+pub fn transit_routes(model: &Model) -> Vec<Vec<Ipv4Net>> {
+    transit_routes_for(model, &derived_propagations(model))
+}
+
+fn transit_routes_for(
+    model: &Model,
+    propagations: &[(SegmentId, AttachmentRef)],
+) -> Vec<Vec<Ipv4Net>> {
+    let default_route: Ipv4Net = "0.0.0.0/0".parse().expect("literal CIDR");
+    let mut targeted: BTreeMap<VpcId, Vec<Ipv4Net>> = BTreeMap::new();
+    for tgw in &model.transit_gateways {
+        for route in &tgw.routes {
+            if let RouteAction::Attachment(AttachmentRef::Vpc(id)) = route.action {
+                targeted
+                    .entry(id)
+                    .or_default()
+                    .push(route.destination.value);
+            }
+        }
+    }
+    // Only computed when some VPC is a route target: the common case stays free of per-table work.
+    let destinations = if targeted.is_empty() {
+        BTreeMap::new()
+    } else {
+        table_destinations(model, propagations)
+    };
+    model
+        .vpcs
+        .iter()
+        .enumerate()
+        .map(|(i, vpc)| {
+            if let Some(listed) = &vpc.transit_gateway_routes {
+                return listed.iter().map(|c| c.value).collect();
+            }
+            let Some(own_routes) = targeted.get(&VpcId(i)) else {
+                return vec![default_route];
+            };
+            let reachable: Vec<Ipv4Net> = destinations
+                .get(&vpc.segment)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|d| !own_routes.contains(d))
+                .collect();
+            Ipv4Net::aggregate(&reachable)
+                .into_iter()
+                .filter(|d| !vpc.cidr.value.contains(d))
+                .collect()
+        })
+        .collect()
+}
+
 /// Every prefix a segment's table forwards somewhere: propagated VPC CIDRs and interconnect remote
 /// prefixes, and static routes that forward to an attachment (blackholes drop, so they are left out).
 fn table_destinations(
@@ -415,19 +469,6 @@ fn table_destinations(
         }
     }
     out
-}
-
-/// The routes a VPC's route table sends to the transit gateway: its segment's destinations,
-/// aggregated (covering exactly the same addresses with fewer routes stays within route-table
-/// quotas), minus those inside the VPC's own range. An aggregate that contains the VPC's range is
-/// kept: the VPC's local route is more specific and wins for its own addresses. Segregation is
-/// enforced by the transit gateway's tables, not by these routes.
-fn vpc_routes(own: Ipv4Net, aggregated: &[Ipv4Net]) -> Vec<Ipv4Net> {
-    aggregated
-        .iter()
-        .copied()
-        .filter(|d| !own.contains(d))
-        .collect()
 }
 
 fn flow_logs(model: &Model) -> FlowLogsView {

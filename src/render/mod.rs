@@ -95,13 +95,41 @@ impl Renderer {
     /// Renders one Terraform file: template, parse-back check, canonical formatting.
     pub fn render(&self, template: &str, context: &serde_json::Value) -> anyhow::Result<String> {
         let text = self.expand(template, context)?;
-        if let Err(error) = hcl_edit::parser::parse_body(&text) {
-            bail!(
-                "internal error: template `{template}` produced invalid HCL:\n{error}\n--- output ---\n{text}"
-            );
+        for chunk in top_level_chunks(&text) {
+            if let Err(error) = hcl_edit::parser::parse_body(chunk) {
+                bail!(
+                    "internal error: template `{template}` produced invalid HCL:\n{error}\n--- output ---\n{chunk}"
+                );
+            }
         }
         Ok(format::format(&text))
     }
+}
+
+/// The rendered text cut before each top-level block (templates start those at column 0 with a
+/// keyword and a label or brace). Parsing block by block proves the same as parsing the whole file,
+/// but never holds the syntax tree of a large file at once. A cut in a wrong place can only make the
+/// check stricter (a fragment fails to parse), never let a broken file through.
+fn top_level_chunks(text: &str) -> Vec<&str> {
+    const STARTS: [&str; 7] = [
+        "resource \"",
+        "data \"",
+        "output \"",
+        "variable \"",
+        "provider \"",
+        "check \"",
+        "terraform {",
+    ];
+    let mut cuts = vec![0];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if offset > 0 && STARTS.iter().any(|s| line.starts_with(s)) {
+            cuts.push(offset);
+        }
+        offset += line.len();
+    }
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect()
 }
 
 /// `{{ value | hcl }}`: any context value as an HCL expression.
@@ -112,20 +140,20 @@ fn hcl_filter(value: &Value) -> Result<String, Error> {
             format!("value cannot be encoded: {e}"),
         )
     })?;
-    let expr = to_expression(&json)?;
     let mut out = String::new();
-    layout(&expr, &mut out)?;
+    layout(&json, &mut out)?;
     Ok(out)
 }
 
 /// Lays out collections the way a person writes Terraform: a list of plain values on one line, a
-/// list of objects one element per line, a map one entry per line. Scalars are written by hcl-rs.
-/// Indentation and `=` alignment are left to the final formatting pass.
-fn layout(expr: &hcl::Expression, out: &mut String) -> Result<(), Error> {
-    let scalar =
-        |e: &hcl::Expression| !matches!(e, hcl::Expression::Array(_) | hcl::Expression::Object(_));
-    match expr {
-        hcl::Expression::Array(items) if items.iter().all(scalar) => {
+/// list of objects one element per line, a map one entry per line (keys as identifiers where they
+/// are identifiers, quoted otherwise). Every scalar and key is encoded by hcl-rs. Indentation and
+/// `=` alignment are left to the final formatting pass.
+fn layout(value: &serde_json::Value, out: &mut String) -> Result<(), Error> {
+    use serde_json::Value as J;
+    let scalar = |v: &J| !matches!(v, J::Array(_) | J::Object(_)) || reference_path(v).is_some();
+    match value {
+        J::Array(items) if items.iter().all(scalar) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -135,7 +163,7 @@ fn layout(expr: &hcl::Expression, out: &mut String) -> Result<(), Error> {
             }
             out.push(']');
         }
-        hcl::Expression::Array(items) => {
+        J::Array(items) => {
             out.push_str("[\n");
             for item in items {
                 layout(item, out)?;
@@ -143,68 +171,50 @@ fn layout(expr: &hcl::Expression, out: &mut String) -> Result<(), Error> {
             }
             out.push(']');
         }
-        hcl::Expression::Object(map) if map.is_empty() => out.push_str("{}"),
-        hcl::Expression::Object(map) => {
+        J::Object(_) if reference_path(value).is_some() => {
+            let path = reference_path(value).unwrap_or_default();
+            out.push_str(&encode(&reference(path)?)?);
+        }
+        J::Object(map) if map.is_empty() => out.push_str("{}"),
+        J::Object(map) => {
             out.push_str("{\n");
-            for (key, value) in map {
-                let key = match key {
-                    hcl::ObjectKey::Identifier(ident) => ident.to_string(),
-                    hcl::ObjectKey::Expression(e) => encode(e)?,
-                    _ => {
-                        return Err(Error::new(
-                            ErrorKind::InvalidOperation,
-                            "unsupported object key",
-                        ));
-                    }
-                };
-                out.push_str(&key);
+            for (key, item) in map {
+                match hcl::Identifier::new(key.as_str()) {
+                    Ok(ident) => out.push_str(ident.as_str()),
+                    Err(_) => out.push_str(&encode(&hcl::Expression::String(key.clone()))?),
+                }
                 out.push_str(" = ");
-                layout(value, out)?;
+                layout(item, out)?;
                 out.push('\n');
             }
             out.push('}');
         }
-        scalar => out.push_str(&encode(scalar)?),
+        J::Null => out.push_str("null"),
+        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        J::Number(n) => {
+            let number = n
+                .as_i64()
+                .map(hcl::Number::from)
+                .or_else(|| n.as_u64().map(hcl::Number::from))
+                .or_else(|| n.as_f64().and_then(hcl::Number::from_f64))
+                .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "number out of range"))?;
+            out.push_str(&encode(&hcl::Expression::Number(number))?);
+        }
+        J::String(text) => out.push_str(&encode(&hcl::Expression::String(text.clone()))?),
     }
     Ok(())
 }
 
-fn encode(expr: &hcl::Expression) -> Result<String, Error> {
-    hcl::format::to_string(expr).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+/// The path of a `{"$ref": "..."}` value (a `plan::Ref`).
+fn reference_path(value: &serde_json::Value) -> Option<&str> {
+    match value {
+        serde_json::Value::Object(map) if map.len() == 1 => map.get("$ref")?.as_str(),
+        _ => None,
+    }
 }
 
-fn to_expression(value: &serde_json::Value) -> Result<hcl::Expression, Error> {
-    use serde_json::Value as J;
-    Ok(match value {
-        J::Null => hcl::Expression::Null,
-        J::Bool(b) => hcl::Expression::Bool(*b),
-        J::Number(n) => hcl::Expression::Number(
-            n.as_i64()
-                .map(hcl::Number::from)
-                .or_else(|| n.as_u64().map(hcl::Number::from))
-                .or_else(|| n.as_f64().and_then(hcl::Number::from_f64))
-                .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "number out of range"))?,
-        ),
-        J::String(s) => hcl::Expression::String(s.clone()),
-        J::Array(items) => {
-            hcl::Expression::Array(items.iter().map(to_expression).collect::<Result<_, _>>()?)
-        }
-        J::Object(map) if map.len() == 1 && map.contains_key("$ref") => {
-            let path = map["$ref"].as_str().unwrap_or_default();
-            reference(path)?
-        }
-        J::Object(map) => {
-            let mut object = hcl::Object::new();
-            for (key, item) in map {
-                let key = match hcl::Identifier::new(key.as_str()) {
-                    Ok(ident) => hcl::ObjectKey::Identifier(ident),
-                    Err(_) => hcl::ObjectKey::Expression(hcl::Expression::String(key.clone())),
-                };
-                object.insert(key, to_expression(item)?);
-            }
-            hcl::Expression::Object(object)
-        }
-    })
+fn encode(expr: &hcl::Expression) -> Result<String, Error> {
+    hcl::format::to_string(expr).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
 }
 
 /// `a.b.c` as a traversal; every part must be an identifier.

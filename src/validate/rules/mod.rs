@@ -7,4 +7,5 @@ pub mod routes;
 pub mod subnets;
 pub mod targets;
 pub mod unused;
+pub mod vpc_routes;
 pub mod zones;
