@@ -106,6 +106,34 @@ fn agentform(args: &[&str]) {
     );
 }
 
+/// A scratch directory and an empty Terraform CLI configuration in it (providers come from
+/// `-plugin-dir`, and the machine's own configuration must not leak in).
+fn scratch() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("terraform.rc");
+    std::fs::write(&config, "# no settings: providers come from -plugin-dir\n").unwrap();
+    (dir, config)
+}
+
+/// Generates every blueprint into `<dir>/<blueprint stem>/`, returning those directories.
+fn generate_every_blueprint(dir: &Path, extra: &[&str]) -> Vec<PathBuf> {
+    blueprints()
+        .into_iter()
+        .map(|blueprint| {
+            let out = dir.join(blueprint.file_stem().unwrap());
+            let mut args = vec![
+                "generate",
+                blueprint.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ];
+            args.extend_from_slice(extra);
+            agentform(&args);
+            out
+        })
+        .collect()
+}
+
 fn blueprints() -> Vec<PathBuf> {
     let mut all =
         agentform::source::discover(&["blueprints".into(), "tests/fixtures/valid".into()]).unwrap();
@@ -120,20 +148,10 @@ fn every_blueprint_validates_and_plans_offline_with_the_real_provider() {
         return;
     }
     let plugins = plugin_dir();
-    let scratch = tempfile::tempdir().unwrap();
-    let config = scratch.path().join("terraform.rc");
-    std::fs::write(&config, "# no settings: providers come from -plugin-dir\n").unwrap();
-    for blueprint in blueprints() {
-        let out = scratch.path().join(blueprint.file_stem().unwrap());
-        agentform(&[
-            "generate",
-            blueprint.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--aws-provider",
-            "5.100",
-            "--no-awscc",
-        ]);
+    let (scratch, config) = scratch();
+    for out in generate_every_blueprint(scratch.path(), &["--aws-provider", "5.100", "--no-awscc"])
+    {
+        let blueprint = out.file_name().unwrap().to_string_lossy().into_owned();
         for stack in std::fs::read_dir(&out).unwrap().flatten().map(|e| e.path()) {
             terraform(&stack, &["fmt", "-check", "-diff"], &config);
             std::fs::write(stack.join("agentform_test_override.tf"), OVERRIDE).unwrap();
@@ -157,8 +175,7 @@ fn every_blueprint_validates_and_plans_offline_with_the_real_provider() {
             );
             assert!(
                 plan.contains("to add, 0 to change, 0 to destroy"),
-                "{}: unexpected plan:\n{plan}",
-                blueprint.display()
+                "{blueprint}: unexpected plan:\n{plan}"
             );
         }
     }
@@ -169,18 +186,8 @@ fn default_targets_are_terraform_fmt_clean() {
     if skip() {
         return;
     }
-    let scratch = tempfile::tempdir().unwrap();
-    let config = scratch.path().join("terraform.rc");
-    std::fs::write(&config, "").unwrap();
-    for blueprint in blueprints() {
-        let out = scratch.path().join(blueprint.file_stem().unwrap());
-        agentform(&[
-            "generate",
-            blueprint.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-    }
+    let (scratch, config) = scratch();
+    generate_every_blueprint(scratch.path(), &[]);
     terraform(
         scratch.path(),
         &["fmt", "-check", "-diff", "-recursive"],
@@ -244,9 +251,7 @@ fn random_blueprints_generate_terraform_fmt_stable_output() {
     if skip() {
         return;
     }
-    let scratch = tempfile::tempdir().unwrap();
-    let config = scratch.path().join("terraform.rc");
-    std::fs::write(&config, "").unwrap();
+    let (scratch, config) = scratch();
     let renderer = agentform::render::Renderer::new();
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(200));
     let case = std::cell::Cell::new(0usize);
