@@ -3,11 +3,12 @@
 //! Why: labels join names with `_` (`core` + `tenant-a` → `core_tenant_a`), so two different
 //! components could map to one label and overwrite each other in the generated stack.
 //!
-//! Example: transit gateway `a` with segment `b-c`, and transit gateway `a-b` with segment `c`.
+//! Example: transit gateway `a` with segment `b-c`, and transit gateway `a-b` with segment `c`; or
+//! segment `x--vpc-a` with vpc `b`, and segment `x` with vpc `a--vpc-b` (propagation labels).
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::Model;
-use crate::plan::naming;
+use crate::plan::{naming, network};
 use crate::validate::ComponentGraph;
 use std::collections::BTreeMap;
 
@@ -31,6 +32,25 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
             );
             claim(&mut routes, label, what, route.name.span, diagnostics);
         }
+    }
+    // Propagations join a table label and an attachment label with `__`; names may contain `--`.
+    let mut propagations: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for (table, attachment) in network::derived_propagations(model) {
+        let label = format!(
+            "{}__{}",
+            network::route_table_label(model, table),
+            network::attachment_label(model, attachment)
+        );
+        let what = format!(
+            "the propagation of `{}` into segment `{}`",
+            model.attachment_address(attachment),
+            model.segment(table).name.value
+        );
+        let span = match attachment {
+            crate::model::AttachmentRef::Vpc(id) => model.vpc(id).name.span,
+            crate::model::AttachmentRef::Interconnect(id) => model.interconnect(id).name.span,
+        };
+        claim(&mut propagations, label, what, span, diagnostics);
     }
 }
 
