@@ -70,10 +70,36 @@ fn stack_dirs(files: &Files) -> Vec<PathBuf> {
     dirs
 }
 
-/// Generated files (with the marker) in the stack directories that `files` does not contain.
+/// The blueprint a generated file names in its marker line.
+fn marker_source(text: &str) -> Option<&str> {
+    let first = text.lines().next()?;
+    let rest = first
+        .strip_prefix(MARKER_PREFIX)
+        .or_else(|| first.strip_prefix(MARKDOWN_MARKER_PREFIX))?;
+    rest.strip_suffix(". DO NOT EDIT.")
+        .or_else(|| rest.strip_suffix(". DO NOT EDIT. -->"))
+}
+
+/// Generated files (with the marker) under `out` that `files` does not contain, and that belong to
+/// this run: in a stack directory it writes, or generated from one of its blueprints (a platform
+/// that was renamed leaves its old directory behind). Stacks of blueprints not in this run are left
+/// alone, so generating one blueprint never removes another's stack.
 fn stale_files(out: &Path, files: &Files) -> Vec<PathBuf> {
+    let ours: Vec<PathBuf> = stack_dirs(files);
+    let sources: std::collections::BTreeSet<&str> =
+        files.values().filter_map(|t| marker_source(t)).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(out)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .map(|e| PathBuf::from(e.file_name()))
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
     let mut stale = Vec::new();
-    for dir in stack_dirs(files) {
+    for dir in dirs {
         let Ok(entries) = std::fs::read_dir(out.join(&dir)) else {
             continue;
         };
@@ -87,7 +113,12 @@ fn stale_files(out: &Path, files: &Files) -> Vec<PathBuf> {
             if files.contains_key(&relative) || !path.is_file() {
                 continue;
             }
-            if std::fs::read_to_string(&path).is_ok_and(|t| is_generated(&t)) {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let belongs =
+                ours.contains(&dir) || marker_source(&text).is_some_and(|s| sources.contains(s));
+            if is_generated(&text) && belongs {
                 stale.push(relative);
             }
         }
@@ -186,6 +217,11 @@ pub fn write(out: &Path, files: &Files) -> anyhow::Result<WriteReport> {
         let path = out.join(&relative);
         std::fs::remove_file(&path)
             .with_context(|| format!("cannot remove stale {}", path.display()))?;
+        // A retired stack directory goes too, once nothing else is in it (`remove_dir` refuses
+        // to remove a directory that is not empty, so foreign files keep it alive).
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
         report.removed.push(path);
     }
     Ok(report)

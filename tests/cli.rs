@@ -417,3 +417,37 @@ fn bad_input_corpus() {
         insta::assert_snapshot!(format!("invalid__{name}"), out.stderr);
     }
 }
+
+#[test]
+fn renaming_a_platform_retires_its_old_stack_but_not_other_stacks() {
+    let other = REFERENCE.replace("platform \"agents\"", "platform \"other\"");
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", REFERENCE)
+        .blueprint("other.hcl", &other)
+        .args(&["generate"]);
+    assert_eq!(t.run().status, 0);
+    let renamed = REFERENCE.replace("platform \"agents\"", "platform \"renamed\"");
+    let t = t
+        .blueprint("agent-platform.hcl", &renamed)
+        .args(&["check", "blueprints/agent-platform.hcl"]);
+    let out = t.run();
+    assert_eq!(out.status, 2);
+    assert!(
+        out.stdout
+            .contains("stale (would be removed): generated/agents/network.tf"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("generated/other/"), "{}", out.stdout);
+    let t = Test {
+        args: vec!["generate".into(), "blueprints/agent-platform.hcl".into()],
+        ..t
+    };
+    assert_eq!(t.run().status, 0);
+    assert!(!t.path("generated/agents").exists(), "the retired stack directory is removed");
+    assert!(t.path("generated/renamed/network.tf").is_file());
+    assert!(
+        t.path("generated/other/network.tf").is_file(),
+        "another blueprint's stack must stay"
+    );
+}
