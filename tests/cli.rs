@@ -444,7 +444,10 @@ fn renaming_a_platform_retires_its_old_stack_but_not_other_stacks() {
         ..t
     };
     assert_eq!(t.run().status, 0);
-    assert!(!t.path("generated/agents").exists(), "the retired stack directory is removed");
+    assert!(
+        !t.path("generated/agents").exists(),
+        "the retired stack directory is removed"
+    );
     assert!(t.path("generated/renamed/network.tf").is_file());
     assert!(
         t.path("generated/other/network.tf").is_file(),

@@ -1,7 +1,7 @@
 //! JSON blueprints, in Terraform's JSON convention: a labeled block `vpc "a" { ... }` is
 //! `{"vpc": {"a": { ... }}}`, and any block level may also be an array of such objects. Telling a
 //! block from a map-valued attribute needs the schema, so this reader consults `crate::schema`.
-//! Strict JSON only (no comments, no trailing commas); `jsonc-parser` provides the byte ranges that
+//! Strict JSON only (no trailing commas; comments as Terraform's `"//"` keys); `jsonc-parser` provides the byte ranges that
 //! `serde_json` does not.
 
 use super::{Attribute, Block, Body, Label, Value, ValueKind};
@@ -79,6 +79,10 @@ impl Reader<'_> {
     fn body(&self, object: &ast::Object, schema: &BlockSchema) -> Body {
         let mut body = Body::default();
         for prop in &object.properties {
+            // Terraform's JSON syntax reserves the key `//` for comments.
+            if prop.name.as_str() == "//" {
+                continue;
+            }
             let key = prop.name.as_str().to_string();
             let key_span = self.span(prop_name_range(&prop.name));
             let nested = schema.block(&key);
@@ -137,6 +141,9 @@ impl Reader<'_> {
                 continue;
             }
             for prop in &object.properties {
+                if prop.name.as_str() == "//" {
+                    continue;
+                }
                 let label_span = self.span(prop_name_range(&prop.name));
                 let inner = match &prop.value {
                     ast::Value::Object(inner) => self.block_body(inner, schema),
