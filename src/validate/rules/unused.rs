@@ -1,4 +1,5 @@
-//! Components nothing uses: segments without attachments, transit gateways without segments.
+//! Components nothing uses: segments without attachments, transit gateways without segments,
+//! interconnects that reach no VPC.
 //!
 //! Why: they generate resources that carry no traffic, and are usually a leftover or the other half
 //! of a typo (a VPC that names a misspelled segment is an error; the segment it meant becomes unused).
@@ -27,6 +28,26 @@ pub fn check(model: &Model, graph: &ComponentGraph, diagnostics: &mut Diagnostic
                 "add a VPC or interconnect with this `segment`, or remove it"
             });
             diagnostics.push(d);
+        }
+    }
+    for interconnect in &model.interconnects {
+        let reaches_a_vpc = model
+            .vpcs
+            .iter()
+            .any(|vpc| model.intends_reachable(interconnect.segment, vpc.segment));
+        if !reaches_a_vpc {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::Unused,
+                    interconnect.name.span,
+                    format!(
+                        "interconnect `{}` reaches no VPC: segment `{}` is connected to no segment with VPCs",
+                        interconnect.name.value,
+                        model.segment(interconnect.segment).name.value
+                    ),
+                )
+                .with_help("its Direct Connect gateway would announce no AWS prefix to the partner; add the segment to a `connects_to`"),
+            );
         }
     }
     for tgw in &model.transit_gateways {
