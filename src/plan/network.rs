@@ -59,6 +59,9 @@ pub struct RouteTableView {
 #[derive(Serialize)]
 pub struct FlowLogsView {
     pub role_name: String,
+    pub account_id: String,
+    /// The flow logs of this account and region (`aws:SourceArn` of the delivery role's trust).
+    pub flow_log_arn_pattern: String,
     pub log_group_arns: Vec<String>,
     pub key_description: String,
     pub account_root: String,
@@ -475,6 +478,8 @@ fn flow_logs(model: &Model) -> FlowLogsView {
     let p = &model.platform;
     let arn = naming::partition(&p.region);
     FlowLogsView {
+        account_id: p.account_id.clone(),
+        flow_log_arn_pattern: format!("arn:{arn}:ec2:{}:{}:vpc-flow-log/*", p.region, p.account_id),
         role_name: naming::aws_name(&[&p.name.value, &p.environment, "vpc-flow-logs"], 64),
         log_group_arns: vec![format!(
             "arn:{arn}:logs:{}:{}:log-group:/agentform/{}/{}/vpc-flow-logs/*",
