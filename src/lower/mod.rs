@@ -35,7 +35,6 @@ pub fn lower(
     overrides: &Overrides,
     diagnostics: &mut Diagnostics,
 ) -> Option<Model> {
-    let errors_before = diagnostics.has_errors();
     secrets::scan(body, diagnostics);
 
     let top = top_level_blocks(body, diagnostics);
@@ -73,7 +72,7 @@ pub fn lower(
         .filter_map(|b| interconnect::lower(b, &cx, diagnostics))
         .collect();
 
-    if diagnostics.has_errors() || errors_before {
+    if diagnostics.has_errors() {
         return None;
     }
     Some(Model {
