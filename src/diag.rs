@@ -219,10 +219,6 @@ impl Diagnostics {
         self.items.iter().any(Diagnostic::is_error)
     }
 
-    pub fn extend(&mut self, other: Diagnostics) {
-        self.items.extend(other.items);
-    }
-
     /// All diagnostics, sorted by file, position and code so output never depends on rule order.
     pub fn into_sorted(self, file: &str) -> Vec<Diagnostic> {
         let mut items = self.items;

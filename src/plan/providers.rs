@@ -49,7 +49,8 @@ pub const TABLE: &[Availability] = &[
     },
 ];
 
-fn entry(resource: ResourceType) -> &'static Availability {
+/// The table row of a resource type.
+pub fn entry(resource: ResourceType) -> &'static Availability {
     TABLE
         .iter()
         .find(|a| a.resource == resource)
@@ -65,9 +66,4 @@ pub fn available(targets: &ProviderTargets, resource: ResourceType) -> bool {
         Provider::Aws => targets.aws_floor >= since,
         Provider::Awscc => targets.awscc && targets.awscc_floor >= since,
     }
-}
-
-/// The Terraform type name of a resource type.
-pub fn type_name(resource: ResourceType) -> &'static str {
-    entry(resource).name
 }

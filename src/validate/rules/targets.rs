@@ -36,8 +36,9 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                     Code::NotExpressible,
                     interconnect.name.span,
                     format!(
-                        "the connection of interconnect `{}` cannot be created by the targeted providers (hashicorp/aws {} has no Interconnect resource, and awscc is not allowed)",
-                        interconnect.name.value, targets.aws_constraint
+                        "the connection of interconnect `{}` cannot be created by the targeted providers: no hashicorp/aws release has an Interconnect resource, and {}",
+                        interconnect.name.value,
+                        awscc_reason(targets)
                     ),
                 )
                 .with_help("the Direct Connect gateway side is generated; create the connection by hand (see the stack's README) or set `awscc = true`"),
@@ -60,5 +61,24 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                 .with_help(format!("documented regions: {}", regions.join(", "))),
             );
         }
+    }
+}
+
+/// Why the awscc Interconnect connection is unavailable to these targets.
+fn awscc_reason(targets: &crate::model::ProviderTargets) -> String {
+    let row = providers::entry(ResourceType::AwsccInterconnectConnection);
+    let since = row
+        .since
+        .map_or_else(|| "a future release".to_string(), |v| v.to_string());
+    if targets.awscc {
+        format!(
+            "`{}` needs hashicorp/awscc {since} or later, but `awscc_provider` = `{}` admits {}",
+            row.name, targets.awscc_constraint, targets.awscc_floor
+        )
+    } else {
+        format!(
+            "`{}` needs hashicorp/awscc, which is not allowed (`awscc = false` or `--no-awscc`)",
+            row.name
+        )
     }
 }
