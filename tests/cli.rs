@@ -454,3 +454,30 @@ fn renaming_a_platform_retires_its_old_stack_but_not_other_stacks() {
         "another blueprint's stack must stay"
     );
 }
+
+#[test]
+fn an_awscc_constraint_too_old_for_the_interconnect_is_explained() {
+    let old = REFERENCE.replace(
+        "awscc        = true",
+        "awscc        = true\n  awscc_provider = \"~> 1.50\"",
+    );
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", &old)
+        .args(&["generate"]);
+    let out = t.run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "needs hashicorp/awscc 1.91.0 or later, but `awscc_provider` = `~> 1.50` admits 1.50.0"
+        ),
+        "{}",
+        out.stderr
+    );
+    let interconnect = std::fs::read_to_string(t.path("generated/agents/interconnect.tf")).unwrap();
+    assert!(!interconnect.contains("awscc_interconnect_connection"));
+    let readme = std::fs::read_to_string(t.path("generated/agents/README.md")).unwrap();
+    assert!(
+        readme.contains("Create the AWS Interconnect - multicloud connection"),
+        "{readme}"
+    );
+}
