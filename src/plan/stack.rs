@@ -241,7 +241,7 @@ pub fn readme(
         let mut steps = Vec::new();
         if !created {
             steps.push(format!(
-                "Create the AWS Interconnect - multicloud connection (API `CreateConnection`, or the console): partner `{}`, bandwidth `{}`, attach point = the Direct Connect gateway in output `dx_gateway_ids[\"{}\"]`{}. No provider release this stack targets can create it (hashicorp/aws has no Interconnect resource; awscc is not allowed).",
+                "Create the AWS Interconnect - multicloud connection (API `CreateConnection`, or the console): partner `{}`, bandwidth `{}`, attach point = the Direct Connect gateway in output `dx_gateway_ids[\"{}\"]`{}. The providers this stack targets cannot create it (see warning AF602 of `agentform validate`).",
                 ic.partner.value.as_str(),
                 ic.bandwidth.value,
                 ic.name.value,
