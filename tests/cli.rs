@@ -481,3 +481,21 @@ fn an_awscc_constraint_too_old_for_the_interconnect_is_explained() {
         "{readme}"
     );
 }
+
+#[test]
+fn check_reports_differences_as_json() {
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", REFERENCE)
+        .args(&["check", "--format", "json"]);
+    let out = t.run();
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("valid JSON");
+    let differences = report["differences"].as_array().unwrap();
+    assert!(
+        differences
+            .iter()
+            .any(|d| d["path"] == "agents/network.tf" && d["kind"] == "missing"),
+        "{report}"
+    );
+    assert_eq!(report["errors"], 0);
+}

@@ -59,13 +59,7 @@ pub(super) fn lower(
         .and_then(|parsed| parsed.into_iter().collect());
     let asn = r.required_u32("dx_gateway_asn", "64513", diagnostics);
     let environment_id = r.string("environment_id", diagnostics);
-    let named_tgw = r.string("transit_gateway", diagnostics);
-    let segment_name = r.required_string("segment", "\"NAME\"", diagnostics);
-    let tgw = cx.transit_gateway(&r, named_tgw, diagnostics, top.name.span);
-    let segment = match (tgw, &segment_name) {
-        (Some(tgw), Some(name)) => cx.segment(tgw, name, diagnostics),
-        _ => None,
-    };
+    let (tgw, segment) = cx.placement(&r, top, diagnostics);
     Some(Interconnect {
         name: top.name.clone(),
         transit_gateway: tgw?,

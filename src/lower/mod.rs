@@ -278,8 +278,26 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Where an attachment (VPC or interconnect) sits: its `transit_gateway` (named, or the only
+    /// one) and its `segment` within that gateway.
+    pub(crate) fn placement(
+        &self,
+        reader: &BlockReader,
+        top: &TopBlock,
+        diagnostics: &mut Diagnostics,
+    ) -> (Option<TgwId>, Option<SegmentId>) {
+        let named = reader.string("transit_gateway", diagnostics);
+        let segment_name = reader.required_string("segment", "\"NAME\"", diagnostics);
+        let tgw = self.transit_gateway(reader, named, diagnostics, top.name.span);
+        let segment = match (tgw, &segment_name) {
+            (Some(tgw), Some(name)) => self.segment(tgw, name, diagnostics),
+            _ => None,
+        };
+        (tgw, segment)
+    }
+
     /// The transit gateway a VPC or interconnect attaches to: the named one, or the only one.
-    pub(crate) fn transit_gateway(
+    fn transit_gateway(
         &self,
         reader: &BlockReader,
         named: Option<crate::diag::Spanned<String>>,
@@ -344,7 +362,7 @@ impl Context<'_> {
     }
 
     /// Resolves a segment name within one transit gateway.
-    pub fn segment(
+    fn segment(
         &self,
         tgw: TgwId,
         name: &crate::diag::Spanned<String>,

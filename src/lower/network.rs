@@ -5,7 +5,7 @@ use super::{
     Context, Names, TopBlock, parse_cidr, resolve_attachment, resolve_segment, single_label,
 };
 use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
-use crate::model::{Name, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc};
+use crate::model::{Name, Route, RouteAction, Segment, TgwId, TransitGateway, Vpc};
 use crate::schema;
 
 /// The transit gateway's BGP ASN when the blueprint does not say.
@@ -258,13 +258,7 @@ pub(super) fn lower_vpc(
                 .collect();
             parsed.into_iter().collect()
         });
-    let named_tgw = r.string("transit_gateway", diagnostics);
-    let segment_name = r.required_string("segment", "\"NAME\"", diagnostics);
-    let tgw = cx.transit_gateway(&r, named_tgw, diagnostics, top.name.span);
-    let segment: Option<SegmentId> = match (tgw, &segment_name) {
-        (Some(tgw), Some(name)) => cx.segment(tgw, name, diagnostics),
-        _ => None,
-    };
+    let (tgw, segment) = cx.placement(&r, top, diagnostics);
     Some(Vpc {
         name: top.name.clone(),
         cidr: cidr?,

@@ -6,7 +6,7 @@
 //!
 //! Example: `dx_gateway_asn = 64512` next to `amazon_side_asn = 64512` is an error.
 
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
 use crate::model::Model;
 use crate::validate::ComponentGraph;
 
@@ -14,38 +14,35 @@ fn private_asn(asn: u32) -> bool {
     (64512..=65534).contains(&asn) || (4_200_000_000..=4_294_967_294).contains(&asn)
 }
 
+fn not_private(asn: &Spanned<u32>, owner: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::AwsReject,
+        asn.span,
+        format!("{owner} is not a private ASN"),
+    )
+    .with_help("use 64512–65534 or 4200000000–4294967294")
+}
+
 pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     for tgw in &model.transit_gateways {
         let asn = &tgw.amazon_side_asn;
         if !private_asn(asn.value) {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::AwsReject,
-                    asn.span,
-                    format!(
-                        "`amazon_side_asn` {} of transit_gateway `{}` is not a private ASN",
-                        asn.value, tgw.name.value
-                    ),
-                )
-                .with_help("use 64512–65534 or 4200000000–4294967294"),
+            let owner = format!(
+                "`amazon_side_asn` {} of transit_gateway `{}`",
+                asn.value, tgw.name.value
             );
+            diagnostics.push(not_private(asn, &owner));
         }
     }
     for interconnect in &model.interconnects {
         let asn = &interconnect.dx_gateway_asn;
         let tgw = &model.transit_gateways[interconnect.transit_gateway.0];
         if !private_asn(asn.value) {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::AwsReject,
-                    asn.span,
-                    format!(
-                        "`dx_gateway_asn` {} of interconnect `{}` is not a private ASN",
-                        asn.value, interconnect.name.value
-                    ),
-                )
-                .with_help("use 64512–65534 or 4200000000–4294967294"),
+            let owner = format!(
+                "`dx_gateway_asn` {} of interconnect `{}`",
+                asn.value, interconnect.name.value
             );
+            diagnostics.push(not_private(asn, &owner));
         } else if asn.value == tgw.amazon_side_asn.value {
             diagnostics.push(
                 Diagnostic::error(
