@@ -14,6 +14,7 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod schema;
+pub mod segregation;
 pub mod source;
 pub mod syntax;
 pub mod validate;

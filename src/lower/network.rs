@@ -76,7 +76,7 @@ pub(super) fn lower_transit_gateway(
         let owner = format!("segment `{}`", gateway.segments[index].name.value);
         let sr = BlockReader::new(block, &schema::SEGMENT, owner, diagnostics);
         let isolated = sr.bool("isolated", diagnostics).is_some_and(|b| b.value);
-        let mut connects_to = Vec::new();
+        let mut connects_to: Vec<Spanned<_>> = Vec::new();
         for target in sr
             .string_list("connects_to", diagnostics)
             .unwrap_or_default()
@@ -93,7 +93,7 @@ pub(super) fn lower_transit_gateway(
                     )
                     .with_help("members of a segment reach each other unless it is `isolated`; remove the entry"),
                 );
-            } else if connects_to.contains(&id) {
+            } else if connects_to.iter().any(|c| c.value == id) {
                 diagnostics.push(Diagnostic::error(
                     Code::DuplicateAttribute,
                     target.span,
@@ -103,7 +103,7 @@ pub(super) fn lower_transit_gateway(
                     ),
                 ));
             } else {
-                connects_to.push(id);
+                connects_to.push(Spanned::new(id, target.span));
             }
         }
         gateway.segments[index].isolated = isolated;

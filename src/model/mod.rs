@@ -100,12 +100,30 @@ impl Model {
 
     /// Whether the intent lets segment `a` and segment `b` reach each other: the same segment unless
     /// it is isolated, or segments joined by `connects_to` (declared from either side).
+    /// The blueprint text that declares the intent between two segments: the `connects_to` entry
+    /// joining them (from either side), or, within one segment, the segment's label.
+    pub fn intent_span(&self, a: SegmentId, b: SegmentId) -> Span {
+        if a == b {
+            return self.segment(a).name.span;
+        }
+        let declared = |from: SegmentId, to: SegmentId| {
+            self.segment(from)
+                .connects_to
+                .iter()
+                .find(|c| c.value == to)
+                .map(|c| c.span)
+        };
+        declared(a, b)
+            .or_else(|| declared(b, a))
+            .unwrap_or(self.segment(a).name.span)
+    }
+
     pub fn intends_reachable(&self, a: SegmentId, b: SegmentId) -> bool {
         if a == b {
             return !self.segment(a).isolated;
         }
         a.tgw == b.tgw
-            && (self.segment(a).connects_to.contains(&b)
-                || self.segment(b).connects_to.contains(&a))
+            && (self.segment(a).connects_to.iter().any(|c| c.value == b)
+                || self.segment(b).connects_to.iter().any(|c| c.value == a))
     }
 }

@@ -39,7 +39,7 @@ pub struct Segment {
     pub name: Name,
     /// Segments this one may reach (and be reached from): the relation is symmetric, declared from
     /// either side.
-    pub connects_to: Vec<SegmentId>,
+    pub connects_to: Vec<Spanned<SegmentId>>,
     /// Members of an isolated segment may not reach each other.
     pub isolated: bool,
 }

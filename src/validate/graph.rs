@@ -52,8 +52,12 @@ impl ComponentGraph {
                     Node::TransitGateway(tgw_id),
                     Edge::PartOf,
                 );
-                for &other in &segment.connects_to {
-                    g.edge(Node::Segment(id), Node::Segment(other), Edge::ConnectsTo);
+                for other in &segment.connects_to {
+                    g.edge(
+                        Node::Segment(id),
+                        Node::Segment(other.value),
+                        Edge::ConnectsTo,
+                    );
                 }
             }
             for (r, route) in tgw.routes.iter().enumerate() {
