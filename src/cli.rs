@@ -5,6 +5,7 @@ use crate::diag::{self, Code, Diagnostic, Span};
 use crate::emit::{self, Difference, Files};
 use crate::lower::Overrides;
 use crate::render::Renderer;
+use crate::segregation::report::ReachReport;
 use crate::source::{self, SourceFile};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
@@ -52,6 +53,24 @@ enum Command {
         #[arg(long, default_value = "generated")]
         out: PathBuf,
     },
+    /// Show who reaches whom: segment and attachment matrices, intended against actual
+    ///
+    /// Exit 0 when every path matches the intent, 2 when a leak, gap or one-way path exists,
+    /// 1 when the blueprint cannot be read.
+    Reach {
+        /// A blueprint file, or a directory of blueprints
+        #[arg(default_value = "blueprints")]
+        paths: Vec<PathBuf>,
+        /// `table` for a terminal, `json` for tools
+        #[arg(long, value_enum, default_value_t = ReachFormat::Table)]
+        format: ReachFormat,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReachFormat {
+    Table,
+    Json,
 }
 
 #[derive(Args)]
@@ -142,6 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        Command::Reach { paths, format } => reach(&paths, format),
         Command::Check { input, out } => {
             let blueprints = load(&input, true)?;
             let (diagnostics, files) = collect(blueprints);
@@ -183,6 +203,63 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
+/// `agentform reach`: the matrices of every blueprint that lowers, even one with validation errors
+/// (it shows what that blueprint would do). Diagnostics go to stderr in table mode.
+fn reach(paths: &[PathBuf], format: ReachFormat) -> anyhow::Result<u8> {
+    let overrides = Overrides::default();
+    let mut reports = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut unusable = false;
+    for path in source::discover(paths)? {
+        let source = SourceFile::read(&path);
+        let analysis = crate::analyze(&source, &overrides);
+        match &analysis.model {
+            Some(model) => reports.push(ReachReport::build(model)),
+            None => unusable = true,
+        }
+        diagnostics.extend(analysis.diagnostics);
+    }
+    if reports.is_empty() && !unusable {
+        anyhow::bail!("no blueprints found in {}", display_paths(paths));
+    }
+    let findings = reports.iter().any(ReachReport::has_findings);
+    let other_errors = diagnostics
+        .iter()
+        .any(|d| d.is_error() && !d.code.is_segregation());
+    match format {
+        ReachFormat::Table => {
+            let mut stdout = std::io::stdout().lock();
+            for (i, report) in reports.iter().enumerate() {
+                if i > 0 {
+                    let _ = writeln!(stdout);
+                }
+                let _ = write!(stdout, "{}", report.table());
+            }
+            if !diagnostics.is_empty() {
+                eprint!("{}", diag::render_human(&diagnostics));
+                eprintln!("{}", diag::summary(&diagnostics));
+            }
+        }
+        ReachFormat::Json => {
+            let mut report = diag::json_report(&diagnostics);
+            report.insert(
+                "blueprints".into(),
+                serde_json::to_value(&reports).expect("reports serialize"),
+            );
+            let text = serde_json::to_string_pretty(&serde_json::Value::Object(report))
+                .expect("report serializes");
+            println!("{text}");
+        }
+    }
+    Ok(if unusable || other_errors {
+        1
+    } else if findings {
+        2
+    } else {
+        0
+    })
+}
+
 /// Runs the front end on every blueprint (and renders when `render` is set). Two blueprints that
 /// declare the same platform would write the same directory: that is an error on the second one.
 fn load(input: &Input, render: bool) -> anyhow::Result<Vec<Blueprint>> {
@@ -196,6 +273,9 @@ fn load(input: &Input, render: bool) -> anyhow::Result<Vec<Blueprint>> {
     for path in source::discover(&input.paths)? {
         let source = SourceFile::read(&path);
         let mut analysis = crate::analyze(&source, &overrides);
+        if analysis.has_errors() {
+            analysis.model = None;
+        }
         if let Some(model) = &analysis.model {
             let name = model.platform.name.value.clone();
             if let Some((other, _)) = platforms.get(&name) {

@@ -67,6 +67,11 @@ macro_rules! codes {
                 match self { $( Code::$variant => $summary, )* }
             }
 
+            /// Whether the code is one of the segregation findings (leak, gap, asymmetric, shadow).
+            pub fn is_segregation(self) -> bool {
+                matches!(self.as_str(), "AF310" | "AF311" | "AF312" | "AF313")
+            }
+
             /// Why it matters and how to fix it.
             pub fn explanation(self) -> &'static str {
                 match self { $( Code::$variant => $explanation, )* }
@@ -132,6 +137,14 @@ codes! {
         "VPC CIDRs and interconnect `remote_cidrs` must not overlap when the two can route to each other (same non-isolated segment, or segments joined by `connects_to`): the transit gateway would pick one and black out the other. Overlaps between ranges that cannot route to each other are warnings.";
     RouteConflict = "AF308", "route-conflict", "a static route is malformed or conflicts with another",
         "A route has either a `target` attachment or `blackhole = true`, never both or neither, and two routes in one segment cannot share a destination.";
+    Leak = "AF310", "segregation-leak", "a segment reaches an attachment its intent does not allow",
+        "Computed from the effective routes of every transit gateway route table: a static route (or, in deployed state, a propagation) delivers traffic from a segment's attachments to an attachment in a segment it is not connected to, or to another member of an isolated segment. A static route toward an attachment of an unconnected segment is a leak even when its destination lies outside that attachment. Remove the route, or connect the segments with `connects_to` if the path is intended.";
+    Gap = "AF311", "segregation-gap", "a segment cannot reach an attachment its intent allows",
+        "Part or all of an intended destination is dropped: a blackhole route covers it, no route covers it, or the source VPC's own route table (`transit_gateway_routes`) does not send it to the transit gateway. The diagnostic names the sub-prefixes that are lost and the route responsible.";
+    Asymmetric = "AF312", "asymmetric-path", "traffic takes a route one way that replies cannot take back",
+        "A static route sends part of an intended destination to another attachment while replies return directly, or sends traffic to an attachment (an egress VPC, say) that has no route back to the sender. Stateful firewalls and NAT drop such flows; make both directions take the same path.";
+    Shadowed = "AF313", "shadowed-prefix", "another attachment's prefix hides part of an intended destination",
+        "In some segment's route table, a more specific (or preferred) prefix propagated by another attachment captures addresses of an attachment that the segment should reach. This is reported when the two owners are not meant to reach each other (otherwise `AF307` already reports the overlap). Give the two attachments disjoint ranges.";
     AwsReject = "AF401", "aws-would-reject", "a value AWS would reject at apply",
         "Caught here instead of halfway through `terraform apply`: ASNs outside the private ranges, account ids that are not 12 digits, unknown regions, tag keys in the reserved `aws:` namespace, tag keys over 128 or values over 256 characters, bandwidths the service does not offer.";
     Secret = "AF501", "secret-in-blueprint", "a value looks like a credential",

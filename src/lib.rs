@@ -25,10 +25,23 @@ use source::SourceFile;
 
 /// The front end for one blueprint file: parse → lower → validate.
 pub struct Analysis {
-    /// The model, present only when no error was found.
+    /// The model, present when the blueprint could be lowered, even if validation then found
+    /// errors (`agentform reach` still shows what such a blueprint would do).
     pub model: Option<Model>,
     /// Every diagnostic, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The model, when the blueprint is valid: the only kind `plan` and `emit` accept.
+    pub fn into_valid_model(self) -> Option<Model> {
+        if self.has_errors() { None } else { self.model }
+    }
 }
 
 /// Runs the front end on one blueprint. Never fails on user input: problems are diagnostics.
@@ -39,7 +52,6 @@ pub fn analyze(source: &SourceFile, overrides: &lower::Overrides) -> Analysis {
     if let Some(model) = &model {
         validate::validate(model, &mut diagnostics);
     }
-    let model = model.filter(|_| !diagnostics.has_errors());
     Analysis {
         model,
         diagnostics: diagnostics.into_sorted(&source.display),

@@ -23,7 +23,7 @@ fn stack(path: &Path, overrides: &Overrides) -> String {
         ));
     }
     let model = analysis
-        .model
+        .into_valid_model()
         .unwrap_or_else(|| panic!("{} must be valid:\n{out}", path.display()));
     let files = agentform::emit::generate(&model, &Renderer::new()).expect("renders");
     for (name, text) in files {
@@ -126,7 +126,12 @@ fn damaged_blueprints_never_panic() {
                 &SourceFile::from_text("damaged.hcl", &text),
                 &Overrides::default(),
             );
-            match analysis.model {
+            if let Some(model) = &analysis.model {
+                // Whatever lowers can be reported on, errors or not.
+                let _ = agentform::segregation::report::ReachReport::build(model);
+            }
+            let errors = analysis.has_errors();
+            match analysis.model.filter(|_| !errors) {
                 Some(model) => {
                     prop_assert!(
                         agentform::emit::generate(&model, &renderer).is_ok(),

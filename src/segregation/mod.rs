@@ -8,6 +8,7 @@
 
 pub mod engine;
 pub mod reach;
+pub mod report;
 pub mod topology;
 
 pub use engine::{Delivery, Engine, Extent, Hop, Outcome, Piece, Via};

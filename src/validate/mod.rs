@@ -18,6 +18,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("zones", rules::zones::check),
     ("overlap", rules::overlap::check),
     ("routes", rules::routes::check),
+    ("segregation", rules::segregation::check),
     ("vpc-routes", rules::vpc_routes::check),
     ("asns", rules::asns::check),
     ("unused", rules::unused::check),

@@ -4,6 +4,7 @@ pub mod asns;
 pub mod labels;
 pub mod overlap;
 pub mod routes;
+pub mod segregation;
 pub mod subnets;
 pub mod targets;
 pub mod unused;
