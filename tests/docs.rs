@@ -62,13 +62,15 @@ fn architecture_names_only_real_paths() {
 }
 
 /// Every snapshot file belongs to a scenario that still exists (insta's `--unreferenced reject`,
-/// without needing cargo-insta): one per bad-input fixture, one per valid fixture, and the two
-/// reference-blueprint scenarios. Pending `.snap.new` files are rejected too.
+/// without needing cargo-insta): one per bad-input fixture, two per valid fixture (stack and reach
+/// matrices), and the reference-blueprint scenarios. Pending `.snap.new` files are rejected too.
 #[test]
 fn no_orphaned_or_pending_snapshots() {
     let mut expected = std::collections::BTreeSet::new();
     expected.insert("generate__agent-platform.snap".to_string());
     expected.insert("generate__agent-platform@aws-5.100-no-awscc.snap".to_string());
+    expected.insert("segregation__reach@agent-platform.snap".to_string());
+    expected.insert("cli__reach_json@agent-platform.snap".to_string());
     for entry in std::fs::read_dir("tests/fixtures/invalid")
         .unwrap()
         .flatten()
@@ -79,10 +81,9 @@ fn no_orphaned_or_pending_snapshots() {
         }
     }
     for entry in std::fs::read_dir("tests/fixtures/valid").unwrap().flatten() {
-        expected.insert(format!(
-            "generate__valid_fixtures@{}.snap",
-            entry.file_name().to_string_lossy()
-        ));
+        let name = entry.file_name().to_string_lossy().into_owned();
+        expected.insert(format!("generate__valid_fixtures@{name}.snap"));
+        expected.insert(format!("segregation__reach_matrices@{name}.snap"));
     }
     let actual: std::collections::BTreeSet<String> = std::fs::read_dir("tests/snapshots")
         .unwrap()

@@ -261,3 +261,33 @@ proptest! {
         }
     }
 }
+
+/// The matrices of every valid blueprint, as `agentform reach` prints them: the classic patterns
+/// (hub and spoke, isolated tenants, central egress, dev/prod with a blackhole, multicloud) and the
+/// reference platform.
+#[test]
+fn reach_matrices() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    insta::glob!("fixtures/valid/*.{hcl,json}", |path| {
+        insta::assert_snapshot!(reach_table(root, path));
+    });
+    insta::assert_snapshot!(
+        "reach@agent-platform",
+        reach_table(root, &root.join("blueprints/agent-platform.hcl"))
+    );
+}
+
+fn reach_table(root: &std::path::Path, path: &std::path::Path) -> String {
+    let display = path.strip_prefix(root).unwrap().display().to_string();
+    let text = std::fs::read_to_string(path).unwrap();
+    let source = agentform::source::SourceFile::from_text(&display, &text);
+    let analysis = agentform::analyze(&source, &agentform::lower::Overrides::default());
+    assert!(!analysis.has_errors(), "{display} must be valid");
+    let model = analysis.model.expect("valid");
+    let report = agentform::segregation::report::ReachReport::build(&model);
+    assert!(
+        !report.has_findings(),
+        "{display}: a valid blueprint breaks its intent"
+    );
+    report.table()
+}

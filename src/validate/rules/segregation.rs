@@ -236,26 +236,56 @@ impl Context<'_, '_, '_> {
                     ));
                 }
                 let unconnected = self.unconnected_segments(segment, affected.keys(), target);
+                let segment_name = &model.segment(segment).name.value;
+                let label = format!(
+                    "sends `{}` to `{}`",
+                    route.destination.value,
+                    target.map_or_else(String::new, |t| model.attachment_address(t))
+                );
+                if unconnected == [segment] {
+                    let others: Vec<String> = self
+                        .reach
+                        .members(table)
+                        .iter()
+                        .filter(|a| !affected.contains_key(a))
+                        .map(|&a| {
+                            format!("`{}`", model.attachment_address(self.mt.attachment_ref(a)))
+                        })
+                        .collect();
+                    return Diagnostic::error(
+                        Code::Leak,
+                        route.name.span,
+                        format!(
+                            "route `{}` leaks: in isolated segment `{segment_name}`, traffic from {} reaches {}",
+                            route.name.value,
+                            list(&others),
+                            list(&reached),
+                        ),
+                    )
+                    .with_label(route.destination.span, label)
+                    .with_help(
+                        "members of an isolated segment may not reach each other: remove the route",
+                    );
+                }
+                let unconnected = list(
+                    &unconnected
+                        .iter()
+                        .map(|&s| format!("segment `{}`", model.segment(s).name.value))
+                        .collect::<Vec<_>>(),
+                );
                 Diagnostic::error(
                     Code::Leak,
                     route.name.span,
                     format!(
-                        "route `{}` leaks: segment `{}` ({}) reaches {}, but `{}` is not connected to {}",
+                        "route `{}` leaks: segment `{segment_name}` ({}) reaches {}, but `{segment_name}` is not connected to {unconnected}",
                         route.name.value,
-                        model.segment(segment).name.value,
                         self.sources(table),
                         list(&reached),
-                        model.segment(segment).name.value,
-                        unconnected
                     ),
                 )
-                .with_label(
-                    route.destination.span,
-                    format!("sends `{}` out of the segment", route.destination.value),
-                )
+                .with_label(route.destination.span, label)
                 .with_help(format!(
-                    "remove the route, or connect the segments (`connects_to`) if segment `{}` should reach {unconnected}",
-                    model.segment(segment).name.value
+                    "remove the route, or connect the segments (`connects_to`) if segment `{segment_name}` should reach {unconnected}"
                 ))
             }
             Finding::Leak(Via::Propagated(table, attachment)) => {
@@ -453,32 +483,20 @@ impl Context<'_, '_, '_> {
             .collect()
     }
 
-    /// The segments of the reached attachments that `segment` is not connected to.
+    /// The segments of the reached attachments (and of the route's target) that `segment` may not
+    /// reach; `segment` itself when it is isolated.
     fn unconnected_segments<'x>(
         &self,
         segment: SegmentId,
         reached: impl Iterator<Item = &'x AttachmentId>,
         target: Option<AttachmentRef>,
-    ) -> String {
+    ) -> Vec<SegmentId> {
         let mut segments: Vec<SegmentId> = reached.map(|&a| self.segment_of(a)).collect();
         segments.extend(target.map(|t| self.model.segment_of(t)));
         segments.retain(|&s| !self.model.intends_reachable(segment, s));
         segments.sort();
         segments.dedup();
-        let names: Vec<String> = segments
-            .iter()
-            .map(|&s| {
-                if s == segment {
-                    format!(
-                        "the other members of isolated segment `{}`",
-                        self.model.segment(s).name.value
-                    )
-                } else {
-                    format!("segment `{}`", self.model.segment(s).name.value)
-                }
-            })
-            .collect();
-        list(&names)
+        segments
     }
 
     /// Why replies from `from` do not reach the affected sources (the first lost piece's cause).
