@@ -65,6 +65,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReachFormat::Table)]
         format: ReachFormat,
     },
+    /// Write a synthetic blueprint (N VPCs over K segments) for benchmarks
+    #[command(hide = true)]
+    Synth {
+        /// Number of VPCs (1 to 65536)
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+        vpcs: u32,
+        /// Number of segments
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        segments: u32,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -162,6 +172,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Reach { paths, format } => reach(&paths, format),
+        Command::Synth { vpcs, segments } => {
+            print!(
+                "{}",
+                crate::synth::blueprint(vpcs as usize, segments as usize)
+            );
+            Ok(0)
+        }
         Command::Check { input, out } => {
             let blueprints = load(&input, true)?;
             let (diagnostics, files) = collect(blueprints);

@@ -17,6 +17,7 @@ pub mod schema;
 pub mod segregation;
 pub mod source;
 pub mod syntax;
+pub mod synth;
 pub mod validate;
 
 use diag::{Diagnostic, Diagnostics};

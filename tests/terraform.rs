@@ -195,6 +195,14 @@ fn default_targets_are_terraform_fmt_clean() {
     );
 }
 
+/// Whether segment `from` lists `to` in its `connects_to` (as the generator below writes it).
+fn connected(segments: &[(bool, Vec<usize>)], from: usize, to: usize) -> bool {
+    segments[from]
+        .1
+        .iter()
+        .any(|c| c % segments.len() == to && to != from)
+}
+
 /// A random but valid blueprint: segments with random connections and isolation, VPCs with
 /// disjoint ranges, random routes and interconnects, tag values with characters that need escaping.
 fn random_blueprint() -> impl Strategy<Value = String> {
@@ -225,7 +233,15 @@ fn random_blueprint() -> impl Strategy<Value = String> {
                 if !seen.insert((segment % n, destination.clone())) {
                     continue;
                 }
-                let action = if *blackhole { "blackhole = true".to_string() } else { format!("target = \"vpc.v{}\"", target % vpcs.len()) };
+                // A route may only target an attachment its segment is meant to reach (anything
+                // else is a leak, which is an error); otherwise it becomes a blackhole.
+                let (from, to) = (segment % n, vpcs[target % vpcs.len()].0 % n);
+                let intended = if from == to {
+                    !segments[from].0
+                } else {
+                    connected(&segments, from, to) || connected(&segments, to, from)
+                };
+                let action = if *blackhole || !intended { "blackhole = true".to_string() } else { format!("target = \"vpc.v{}\"", target % vpcs.len()) };
                 text.push_str(&format!("  route \"r{r}\" {{\n    segment = \"s{}\"\n    destination = \"{destination}\"\n    {action}\n  }}\n", segment % n));
             }
             text.push_str("}\n");

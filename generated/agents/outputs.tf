@@ -8,42 +8,50 @@ output "core_transit_gateway_id" {
 output "core_route_table_ids" {
   description = "Route table id of each segment of transit gateway `core`"
   value = {
-    agents     = aws_ec2_transit_gateway_route_table.core_agents.id
-    dev        = aws_ec2_transit_gateway_route_table.core_dev.id
-    multicloud = aws_ec2_transit_gateway_route_table.core_multicloud.id
-    shared     = aws_ec2_transit_gateway_route_table.core_shared.id
-    tenants    = aws_ec2_transit_gateway_route_table.core_tenants.id
+    for entry in [
+      { name = "agents", id = aws_ec2_transit_gateway_route_table.core_agents.id },
+      { name = "dev", id = aws_ec2_transit_gateway_route_table.core_dev.id },
+      { name = "multicloud", id = aws_ec2_transit_gateway_route_table.core_multicloud.id },
+      { name = "shared", id = aws_ec2_transit_gateway_route_table.core_shared.id },
+      { name = "tenants", id = aws_ec2_transit_gateway_route_table.core_tenants.id },
+    ] : entry.name => entry.id
   }
 }
 
 output "vpc_ids" {
   description = "Id of each VPC"
   value = {
-    agents   = aws_vpc.agents.id
-    dev      = aws_vpc.dev.id
-    egress   = aws_vpc.egress.id
-    mcp      = aws_vpc.mcp.id
-    tenant-a = aws_vpc.tenant_a.id
-    tenant-b = aws_vpc.tenant_b.id
+    for entry in [
+      { name = "agents", id = aws_vpc.agents.id },
+      { name = "dev", id = aws_vpc.dev.id },
+      { name = "egress", id = aws_vpc.egress.id },
+      { name = "mcp", id = aws_vpc.mcp.id },
+      { name = "tenant-a", id = aws_vpc.tenant_a.id },
+      { name = "tenant-b", id = aws_vpc.tenant_b.id },
+    ] : entry.name => entry.id
   }
 }
 
 output "transit_gateway_attachment_ids" {
   description = "Transit gateway attachment id of each attachment, by blueprint address"
   value = {
-    "interconnect.gcp" = data.aws_ec2_transit_gateway_dx_gateway_attachment.gcp.id
-    "vpc.agents"       = aws_ec2_transit_gateway_vpc_attachment.agents.id
-    "vpc.dev"          = aws_ec2_transit_gateway_vpc_attachment.dev.id
-    "vpc.egress"       = aws_ec2_transit_gateway_vpc_attachment.egress.id
-    "vpc.mcp"          = aws_ec2_transit_gateway_vpc_attachment.mcp.id
-    "vpc.tenant-a"     = aws_ec2_transit_gateway_vpc_attachment.tenant_a.id
-    "vpc.tenant-b"     = aws_ec2_transit_gateway_vpc_attachment.tenant_b.id
+    for entry in [
+      { name = "interconnect.gcp", id = data.aws_ec2_transit_gateway_dx_gateway_attachment.gcp.id },
+      { name = "vpc.agents", id = aws_ec2_transit_gateway_vpc_attachment.agents.id },
+      { name = "vpc.dev", id = aws_ec2_transit_gateway_vpc_attachment.dev.id },
+      { name = "vpc.egress", id = aws_ec2_transit_gateway_vpc_attachment.egress.id },
+      { name = "vpc.mcp", id = aws_ec2_transit_gateway_vpc_attachment.mcp.id },
+      { name = "vpc.tenant-a", id = aws_ec2_transit_gateway_vpc_attachment.tenant_a.id },
+      { name = "vpc.tenant-b", id = aws_ec2_transit_gateway_vpc_attachment.tenant_b.id },
+    ] : entry.name => entry.id
   }
 }
 
 output "dx_gateway_ids" {
   description = "Direct Connect gateway id of each interconnect"
   value = {
-    gcp = aws_dx_gateway.gcp.id
+    for entry in [
+      { name = "gcp", id = aws_dx_gateway.gcp.id },
+    ] : entry.name => entry.id
   }
 }

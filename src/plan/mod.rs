@@ -2,6 +2,7 @@
 //! derived set (associations, propagations, allowed prefixes, VPC routes), and hands each generated
 //! file a `Serialize` context for its template. Templates only decide how it is written.
 
+mod checks;
 mod interconnect;
 pub mod naming;
 pub mod network;
@@ -80,6 +81,10 @@ pub fn plan(model: &Model) -> Plan {
     }
     if let Some(interconnect) = &interconnect {
         files.push(file("interconnect.tf", "interconnect.tf.j2", interconnect));
+    }
+    let checks = checks::plan(model);
+    if !checks.checks.is_empty() {
+        files.push(file("checks.tf", "checks.tf.j2", &checks));
     }
     if !outputs.outputs.is_empty() {
         files.push(file("outputs.tf", "outputs.tf.j2", &outputs));

@@ -6,6 +6,7 @@ use super::interconnect::InterconnectView;
 use super::naming::{self, TAG_ENVIRONMENT, TAG_PLATFORM};
 use super::network::{self, NetworkView, Tags};
 use crate::model::{AttachmentRef, Model, RouteAction};
+use crate::segregation::report::ReachReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -36,7 +37,28 @@ pub struct OutputsView {
 pub struct OutputView {
     pub name: String,
     pub description: String,
-    pub value: serde_json::Value,
+    /// A single value, or
+    pub value: Option<serde_json::Value>,
+    /// a map by blueprint name, written as a `for` expression over a list of `{ name, id }`
+    /// objects: one line per entry for reviewers, and linear to parse (an object literal with
+    /// thousands of keys is not).
+    pub entries: Option<Vec<Entry>>,
+}
+
+#[derive(Serialize)]
+pub struct Entry {
+    pub name: String,
+    pub id: Ref,
+}
+
+fn entries<'a>(pairs: impl IntoIterator<Item = (&'a str, Ref)>) -> Vec<Entry> {
+    pairs
+        .into_iter()
+        .map(|(name, id)| Entry {
+            name: name.to_string(),
+            id,
+        })
+        .collect()
 }
 
 /// Tags on every resource: the platform's own, plus which platform and environment it belongs to.
@@ -82,7 +104,12 @@ pub fn outputs(
         outputs.push(OutputView {
             name: format!("{}_transit_gateway_id", tgw.label),
             description: format!("Id of transit gateway `{}`", tgw.label),
-            value: value(&Ref::attr("aws_ec2_transit_gateway", &tgw.label, "id")),
+            value: Some(value(&Ref::attr(
+                "aws_ec2_transit_gateway",
+                &tgw.label,
+                "id",
+            ))),
+            entries: None,
         });
         let tables: BTreeMap<&str, Ref> = tgw
             .route_tables
@@ -100,7 +127,8 @@ pub fn outputs(
                 "Route table id of each segment of transit gateway `{}`",
                 tgw.label
             ),
-            value: value(&tables),
+            value: None,
+            entries: Some(entries(tables.iter().map(|(k, v)| (*k, v.clone())))),
         });
     }
     if !model.vpcs.is_empty() {
@@ -117,7 +145,8 @@ pub fn outputs(
         outputs.push(OutputView {
             name: "vpc_ids".to_string(),
             description: "Id of each VPC".to_string(),
-            value: value(&vpcs),
+            value: None,
+            entries: Some(entries(vpcs.iter().map(|(k, v)| (*k, v.clone())))),
         });
     }
     let attachments: BTreeMap<String, Ref> = model
@@ -134,7 +163,10 @@ pub fn outputs(
             name: "transit_gateway_attachment_ids".to_string(),
             description: "Transit gateway attachment id of each attachment, by blueprint address"
                 .to_string(),
-            value: value(&attachments),
+            value: None,
+            entries: Some(entries(
+                attachments.iter().map(|(k, v)| (k.as_str(), v.clone())),
+            )),
         });
     }
     if let Some(interconnect) = interconnect {
@@ -146,7 +178,8 @@ pub fn outputs(
         outputs.push(OutputView {
             name: "dx_gateway_ids".to_string(),
             description: "Direct Connect gateway id of each interconnect".to_string(),
-            value: value(&gateways),
+            value: None,
+            entries: Some(entries(gateways.iter().map(|(k, v)| (*k, v.clone())))),
         });
     }
     OutputsView { outputs }
@@ -164,7 +197,22 @@ pub struct ReadmeView {
     pub files: Vec<String>,
     pub segments: Vec<SegmentRow>,
     pub routes: Vec<RouteRow>,
+    pub reachability: Vec<MatrixView>,
     pub manual_steps: Vec<ManualStep>,
+}
+
+/// One transit gateway's segment reachability matrix, as computed by the segregation engine.
+#[derive(Serialize)]
+pub struct MatrixView {
+    pub transit_gateway: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Serialize)]
+pub struct MatrixRow {
+    pub segment: String,
+    pub cells: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -273,6 +321,27 @@ pub fn readme(
             steps,
         });
     }
+    let reachability = ReachReport::segments_only(model)
+        .transit_gateways
+        .into_iter()
+        .map(|g| MatrixView {
+            columns: g.segments.iter().map(|s| s.name.clone()).collect(),
+            rows: g
+                .segments
+                .iter()
+                .map(|s| MatrixRow {
+                    segment: s.name.clone(),
+                    cells: g
+                        .segment_matrix
+                        .iter()
+                        .filter(|c| c.from == s.name)
+                        .map(|c| c.status.symbol().to_string())
+                        .collect(),
+                })
+                .collect(),
+            transit_gateway: g.name,
+        })
+        .collect();
     let targets = &model.platform.providers;
     ReadmeView {
         platform: model.platform.name.value.clone(),
@@ -286,6 +355,7 @@ pub fn readme(
         files: files.iter().map(ToString::to_string).collect(),
         segments,
         routes,
+        reachability,
         manual_steps,
     }
 }

@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "interconnect.tf.j2",
         include_str!("../../templates/interconnect.tf.j2"),
     ),
+    ("checks.tf.j2", include_str!("../../templates/checks.tf.j2")),
     (
         "outputs.tf.j2",
         include_str!("../../templates/outputs.tf.j2"),
@@ -92,18 +93,114 @@ impl Renderer {
             .with_context(|| format!("internal error: template `{template}` failed to render"))
     }
 
-    /// Renders one Terraform file: template, parse-back check, canonical formatting.
+    /// Renders one Terraform file: template, parse-back check, canonical formatting. Parse-back and
+    /// formatting of a large file are spread over the machine's cores, cut at top-level blocks.
     pub fn render(&self, template: &str, context: &serde_json::Value) -> anyhow::Result<String> {
         let text = self.expand(template, context)?;
-        for chunk in top_level_chunks(&text) {
-            if let Err(error) = hcl_edit::parser::parse_body(chunk) {
-                bail!(
-                    "internal error: template `{template}` produced invalid HCL:\n{error}\n--- output ---\n{chunk}"
-                );
-            }
+        let threads = parallelism(text.len());
+        let chunks = top_level_chunks(&text);
+        let groups = balanced_groups(&chunks, threads);
+        let failure = std::thread::scope(|scope| {
+            let handles: Vec<_> = groups
+                .iter()
+                .map(|group| {
+                    scope.spawn(move || {
+                        group.iter().find_map(|chunk| {
+                            hcl_edit::parser::parse_body(chunk)
+                                .err()
+                                .map(|error| format!("{error}\n--- output ---\n{chunk}"))
+                        })
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .find_map(|h| h.join().expect("parse-back does not panic"))
+        });
+        if let Some(failure) = failure {
+            bail!("internal error: template `{template}` produced invalid HCL:\n{failure}");
         }
-        Ok(format::format(&text))
+        Ok(format_in_parts(&text, threads))
     }
+}
+
+/// How many threads a text of `len` bytes is worth: one below a megabyte, else the cores.
+fn parallelism(len: usize) -> usize {
+    if len < 1 << 20 {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
+}
+
+/// Consecutive chunks grouped into at most `n` groups of similar total size.
+fn balanced_groups<'a>(chunks: &[&'a str], n: usize) -> Vec<Vec<&'a str>> {
+    let total: usize = chunks.iter().map(|c| c.len()).sum();
+    let target = total.div_ceil(n.max(1)).max(1);
+    let mut groups: Vec<Vec<&str>> = vec![Vec::new()];
+    let mut size = 0;
+    for chunk in chunks {
+        if size >= target && groups.len() < n {
+            groups.push(Vec::new());
+            size = 0;
+        }
+        size += chunk.len();
+        groups.last_mut().expect("one group").push(chunk);
+    }
+    groups
+}
+
+/// `format::format`, run on up to `n` parts of the text in parallel. Parts are cut only before a
+/// top-level block that follows a top-level `}` and a blank line: formatting never carries state
+/// across such a point (depth 0, no alignment run, one blank line between blocks), so the parts
+/// joined by a blank line are byte-identical to formatting the whole text.
+fn format_in_parts(text: &str, n: usize) -> String {
+    if n < 2 {
+        return format::format(text);
+    }
+    let mut cuts = vec![0];
+    let step = text.len() / n;
+    for k in 1..n {
+        let from = (k * step).max(*cuts.last().expect("one cut"));
+        let mut at = from;
+        while let Some(found) = text[at..].find("\n}\n\n") {
+            let next = at + found + 4;
+            if block_starts_at(&text[next..]) {
+                cuts.push(next);
+                break;
+            }
+            at = next;
+        }
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    let parts: Vec<&str> = cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+    let formatted: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| scope.spawn(move || format::format(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("formatting does not panic"))
+            .collect()
+    });
+    formatted.join("\n")
+}
+
+/// The keywords that start a top-level block in our templates.
+const BLOCK_STARTS: [&str; 7] = [
+    "resource \"",
+    "data \"",
+    "output \"",
+    "variable \"",
+    "provider \"",
+    "check \"",
+    "terraform {",
+];
+
+fn block_starts_at(text: &str) -> bool {
+    BLOCK_STARTS.iter().any(|s| text.starts_with(s))
 }
 
 /// The rendered text cut before each top-level block (templates start those at column 0 with a
@@ -111,19 +208,10 @@ impl Renderer {
 /// but never holds the syntax tree of a large file at once. A cut in a wrong place can only make the
 /// check stricter (a fragment fails to parse), never let a broken file through.
 fn top_level_chunks(text: &str) -> Vec<&str> {
-    const STARTS: [&str; 7] = [
-        "resource \"",
-        "data \"",
-        "output \"",
-        "variable \"",
-        "provider \"",
-        "check \"",
-        "terraform {",
-    ];
     let mut cuts = vec![0];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        if offset > 0 && STARTS.iter().any(|s| line.starts_with(s)) {
+        if offset > 0 && block_starts_at(line) {
             cuts.push(offset);
         }
         offset += line.len();
@@ -273,5 +361,28 @@ mod tests {
         ));
         assert!(hcl_filter(&bad).is_err());
         assert!(ident_filter("x\"y").is_err());
+    }
+
+    #[test]
+    fn formatting_in_parts_equals_formatting_the_whole() {
+        let text = crate::synth::blueprint(60, 4);
+        let source = crate::source::SourceFile::from_text("synth.hcl", &text);
+        let model = crate::analyze(&source, &crate::lower::Overrides::default())
+            .into_valid_model()
+            .expect("valid");
+        let plan = crate::plan::plan(&model);
+        let renderer = Renderer::new();
+        for file in plan.files.iter().filter(|f| f.is_terraform()) {
+            let raw = renderer.expand(file.template, &file.context).unwrap();
+            let whole = format::format(&raw);
+            for parts in 2..6 {
+                assert_eq!(
+                    format_in_parts(&raw, parts),
+                    whole,
+                    "{} in {parts} parts",
+                    file.name
+                );
+            }
+        }
     }
 }

@@ -185,9 +185,20 @@ impl<'e, 't> Reachability<'e, 't> {
             return cell;
         }
         // Pairs with a restricted end, one at a time (there are few such attachments).
-        for &a in sources {
+        let (restricted_sources, plain_sources): (Vec<AttachmentId>, Vec<AttachmentId>) =
+            sources.iter().partition(|a| restricted(a));
+        let restricted_targets: Vec<AttachmentId> =
+            targets.iter().copied().filter(|b| restricted(b)).collect();
+        for &a in &restricted_sources {
             for &b in targets {
-                if a != b && (restricted(&a) || restricted(&b)) {
+                if a != b {
+                    cell.add(self.pair(a, b).verdict, 1);
+                }
+            }
+        }
+        for &a in &plain_sources {
+            for &b in &restricted_targets {
+                if a != b {
                     cell.add(self.pair(a, b).verdict, 1);
                 }
             }

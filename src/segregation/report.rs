@@ -129,12 +129,23 @@ pub struct PieceReport {
 }
 
 impl ReachReport {
+    /// Both matrices. The attachment matrix has a cell per ordered pair of attachments: meant for
+    /// `agentform reach`, not for thousands of attachments.
     pub fn build(model: &Model) -> Self {
+        Self::build_with(model, true)
+    }
+
+    /// The segment matrices only (linear in the attachments): what the stack README shows.
+    pub fn segments_only(model: &Model) -> Self {
+        Self::build_with(model, false)
+    }
+
+    fn build_with(model: &Model, attachments: bool) -> Self {
         let mt = ModelTopology::build(model);
         let engine = Engine::new(&mt.topology);
         let reach = Reachability::compute(&engine);
         let transit_gateways = (0..model.transit_gateways.len())
-            .map(|t| gateway(model, &mt, &reach, TgwId(t)))
+            .map(|t| gateway(model, &mt, &reach, TgwId(t), attachments))
             .collect();
         ReachReport {
             blueprint: model.source.clone(),
@@ -299,7 +310,13 @@ fn grid(headers: &[String], rows: &[(String, Vec<&str>)]) -> String {
     out
 }
 
-fn gateway(model: &Model, mt: &ModelTopology, reach: &Reachability, tgw: TgwId) -> GatewayReach {
+fn gateway(
+    model: &Model,
+    mt: &ModelTopology,
+    reach: &Reachability,
+    tgw: TgwId,
+    with_attachments: bool,
+) -> GatewayReach {
     let topology = &mt.topology;
     let tables: Vec<TableId> = topology
         .table_ids()
@@ -340,7 +357,7 @@ fn gateway(model: &Model, mt: &ModelTopology, reach: &Reachability, tgw: TgwId) 
         }
     }
     let mut attachment_matrix = Vec::new();
-    for &a in &attachments {
+    for &a in attachments.iter().filter(|_| with_attachments) {
         for &b in &attachments {
             if a == b {
                 continue;

@@ -1,0 +1,103 @@
+//! `checks.tf`: Terraform `check` blocks that keep asserting segregation after apply (every plan,
+//! refresh and HCP health assessment), because a propagation or association made outside Terraform
+//! is a new object that state-based drift detection never sees.
+//!
+//! Per segment route table: the exact set of associated attachments, the exact set of propagated
+//! attachments, and the exact set of blackhole destinations. Data source quirks (provider-facts §4):
+//! the `ids` of `_associations` and `_propagations` are transit gateway attachment ids (not
+//! association ids), and `_routes` requires at least one `filter`; its routes carry no attachment
+//! id, which is why static routes toward attachments are not asserted here.
+
+use super::Ref;
+use super::network::{attachment_id, derived_propagations, route_table_id, route_table_label};
+use crate::model::{Model, RouteAction, SegmentId};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+pub struct ChecksView {
+    pub checks: Vec<CheckView>,
+}
+
+#[derive(Serialize)]
+pub struct CheckView {
+    /// The route table's label: the checks and their scoped data sources are named after it.
+    pub label: String,
+    pub transit_gateway: String,
+    pub segment: String,
+    pub route_table: Ref,
+    pub associations: Expected<Ref>,
+    pub propagations: Expected<Ref>,
+    pub blackholes: Expected<String>,
+}
+
+/// An expected set: the values, and the blueprint names a failure message lists.
+#[derive(Serialize)]
+pub struct Expected<T> {
+    pub values: Vec<T>,
+    pub names: String,
+}
+
+impl<T> Expected<T> {
+    fn new(items: Vec<(T, String)>) -> Self {
+        let names = if items.is_empty() {
+            String::from("none")
+        } else {
+            items
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Expected {
+            values: items.into_iter().map(|(v, _)| v).collect(),
+            names,
+        }
+    }
+}
+
+pub fn plan(model: &Model) -> ChecksView {
+    let mut propagated: BTreeMap<SegmentId, Vec<_>> = BTreeMap::new();
+    for (table, attachment) in derived_propagations(model) {
+        propagated.entry(table).or_default().push(attachment);
+    }
+    let checks = model
+        .segments()
+        .map(|(id, segment)| {
+            let tgw = &model.transit_gateways[id.tgw.0];
+            let associated = model
+                .attachments()
+                .filter(|&a| model.segment_of(a) == id)
+                .map(|a| (attachment_id(model, a), model.attachment_address(a)))
+                .collect();
+            let propagations = propagated
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| (attachment_id(model, a), model.attachment_address(a)))
+                .collect();
+            let mut blackholes: Vec<(String, String)> = tgw
+                .routes
+                .iter()
+                .filter(|r| r.segment == id && r.action == RouteAction::Blackhole)
+                .map(|r| {
+                    (
+                        r.destination.value.to_string(),
+                        format!("{} ({})", r.destination.value, r.name.value),
+                    )
+                })
+                .collect();
+            blackholes.sort();
+            CheckView {
+                label: route_table_label(model, id),
+                transit_gateway: tgw.name.value.clone(),
+                segment: segment.name.value.clone(),
+                route_table: route_table_id(model, id),
+                associations: Expected::new(associated),
+                propagations: Expected::new(propagations),
+                blackholes: Expected::new(blackholes),
+            }
+        })
+        .collect();
+    ChecksView { checks }
+}
