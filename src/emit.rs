@@ -35,16 +35,32 @@ pub type Files = BTreeMap<PathBuf, String>;
 /// Plans and renders a valid model.
 pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
     let plan = plan::plan(model);
+    // Files render side by side (a large network.tf keeps one core busy expanding its template).
+    let rendered: Vec<anyhow::Result<String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = plan
+            .files
+            .iter()
+            .map(|file| {
+                let source = &plan.source;
+                scope.spawn(move || {
+                    Ok(if file.is_terraform() {
+                        let body = renderer.render(file.template, &file.contexts)?;
+                        format!("{}\n\n{body}", marker(source))
+                    } else {
+                        let body = renderer.render_text(file.template, &file.contexts)?;
+                        format!("{}\n\n{body}", markdown_marker(source))
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("rendering does not panic"))
+            .collect()
+    });
     let mut files = Files::new();
-    for file in &plan.files {
-        let text = if file.is_terraform() {
-            let body = renderer.render(file.template, &file.context)?;
-            format!("{}\n\n{body}", marker(&plan.source))
-        } else {
-            let body = renderer.render_text(file.template, &file.context)?;
-            format!("{}\n\n{body}", markdown_marker(&plan.source))
-        };
-        files.insert(Path::new(&plan.directory).join(file.name), text);
+    for (file, text) in plan.files.iter().zip(rendered) {
+        files.insert(Path::new(&plan.directory).join(file.name), text?);
     }
     Ok(files)
 }

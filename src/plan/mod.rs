@@ -39,7 +39,11 @@ impl Ref {
 pub struct PlannedFile {
     pub name: &'static str,
     pub template: &'static str,
-    pub context: serde_json::Value,
+    /// The view, as the template engine's value (converted once, straight from the view). A large
+    /// file comes in several parts, each a slice of the view, rendered with the same template and
+    /// concatenated in order (every section of a template is a loop or a condition over its own
+    /// field, so slices render exactly the text the whole view would).
+    pub contexts: Vec<minijinja::Value>,
 }
 
 impl PlannedFile {
@@ -77,7 +81,14 @@ pub fn plan(model: &Model) -> Plan {
     ];
     let outputs = stack::outputs(model, &network, interconnect.as_ref());
     if !network.is_empty() {
-        files.push(file("network.tf", "network.tf.j2", &network));
+        files.push(PlannedFile {
+            name: "network.tf",
+            template: "network.tf.j2",
+            contexts: network::parts(&network)
+                .iter()
+                .map(|part| minijinja::Value::from(minijinja::value::Serde(part)))
+                .collect(),
+        });
     }
     if let Some(interconnect) = &interconnect {
         files.push(file("interconnect.tf", "interconnect.tf.j2", interconnect));
@@ -103,6 +114,6 @@ fn file(name: &'static str, template: &'static str, context: &impl Serialize) ->
     PlannedFile {
         name,
         template,
-        context: serde_json::to_value(context).expect("plan views serialize"),
+        contexts: vec![minijinja::Value::from(minijinja::value::Serde(context))],
     }
 }

@@ -37,6 +37,47 @@ impl NetworkView {
     }
 }
 
+/// A slice of the network view: `network.tf` renders in parts of at most this many VPCs, so that a
+/// large platform's file expands on every core.
+const VPCS_PER_PART: usize = 500;
+
+#[derive(Serialize)]
+pub struct NetworkPart<'a> {
+    pub transit_gateways: &'a [TgwView],
+    pub flow_logs: Option<&'a FlowLogsView>,
+    pub vpcs: &'a [VpcView],
+    pub associations: &'a [LinkView],
+    pub propagations: &'a [LinkView],
+    pub routes: &'a [TgwRouteView],
+}
+
+/// The view in parts, in template order: gateways and flow logs with the first VPCs, more VPCs,
+/// then the links and routes with the last VPCs.
+pub fn parts(view: &NetworkView) -> Vec<NetworkPart<'_>> {
+    let chunks: Vec<&[VpcView]> = if view.vpcs.is_empty() {
+        vec![&[]]
+    } else {
+        view.vpcs.chunks(VPCS_PER_PART).collect()
+    };
+    let last = chunks.len() - 1;
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, vpcs)| NetworkPart {
+            transit_gateways: if i == 0 { &view.transit_gateways } else { &[] },
+            flow_logs: if i == 0 {
+                view.flow_logs.as_ref()
+            } else {
+                None
+            },
+            vpcs,
+            associations: if i == last { &view.associations } else { &[] },
+            propagations: if i == last { &view.propagations } else { &[] },
+            routes: if i == last { &view.routes } else { &[] },
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 pub struct TgwView {
     pub label: String,

@@ -69,12 +69,8 @@ impl Renderer {
     }
 
     /// Renders a text file (Markdown): the template alone, trailing whitespace trimmed.
-    pub fn render_text(
-        &self,
-        template: &str,
-        context: &serde_json::Value,
-    ) -> anyhow::Result<String> {
-        let text = self.expand(template, context)?;
+    pub fn render_text(&self, template: &str, contexts: &[Value]) -> anyhow::Result<String> {
+        let text = self.expand_parts(template, contexts)?;
         let mut out = String::with_capacity(text.len());
         for line in text.lines() {
             out.push_str(line.trim_end());
@@ -86,17 +82,35 @@ impl Renderer {
         Ok(out)
     }
 
-    fn expand(&self, template: &str, context: &serde_json::Value) -> anyhow::Result<String> {
+    /// Expands the template once per part, side by side, and joins the texts in order.
+    fn expand_parts(&self, template: &str, contexts: &[Value]) -> anyhow::Result<String> {
+        if let [context] = contexts {
+            return self.expand(template, context);
+        }
+        let texts: Vec<anyhow::Result<String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = contexts
+                .iter()
+                .map(|context| scope.spawn(move || self.expand(template, context)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("expansion does not panic"))
+                .collect()
+        });
+        texts.into_iter().collect()
+    }
+
+    fn expand(&self, template: &str, context: &Value) -> anyhow::Result<String> {
         self.env
             .get_template(template)
-            .and_then(|t| t.render(Value::from(minijinja::value::Serde(context))))
+            .and_then(|t| t.render(context))
             .with_context(|| format!("internal error: template `{template}` failed to render"))
     }
 
     /// Renders one Terraform file: template, parse-back check, canonical formatting. Parse-back and
     /// formatting of a large file are spread over the machine's cores, cut at top-level blocks.
-    pub fn render(&self, template: &str, context: &serde_json::Value) -> anyhow::Result<String> {
-        let text = self.expand(template, context)?;
+    pub fn render(&self, template: &str, contexts: &[Value]) -> anyhow::Result<String> {
+        let text = self.expand_parts(template, contexts)?;
         let threads = parallelism(text.len());
         let chunks = top_level_chunks(&text);
         let groups = balanced_groups(&chunks, threads);
@@ -373,7 +387,9 @@ mod tests {
         let plan = crate::plan::plan(&model);
         let renderer = Renderer::new();
         for file in plan.files.iter().filter(|f| f.is_terraform()) {
-            let raw = renderer.expand(file.template, &file.context).unwrap();
+            let raw = renderer
+                .expand_parts(file.template, &file.contexts)
+                .unwrap();
             let whole = format::format(&raw);
             for parts in 2..6 {
                 assert_eq!(
@@ -384,5 +400,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_file_rendered_in_parts_equals_the_whole() {
+        let text = crate::synth::blueprint(1_100, 4);
+        let source = crate::source::SourceFile::from_text("synth.hcl", &text);
+        let model = crate::analyze(&source, &crate::lower::Overrides::default())
+            .into_valid_model()
+            .expect("valid");
+        let view = crate::plan::network::plan(&model);
+        let parts: Vec<Value> = crate::plan::network::parts(&view)
+            .iter()
+            .map(|p| Value::from(minijinja::value::Serde(p)))
+            .collect();
+        assert_eq!(parts.len(), 3);
+        let renderer = Renderer::new();
+        let whole = renderer
+            .render(
+                "network.tf.j2",
+                &[Value::from(minijinja::value::Serde(&view))],
+            )
+            .unwrap();
+        assert_eq!(renderer.render("network.tf.j2", &parts).unwrap(), whole);
     }
 }

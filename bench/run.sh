@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Benchmark of `agentform generate` (full validation, reachability and rendering) on synthetic
+# blueprints of N VPCs over 4 segments (rendered for hashicorp/aws 5.100, the provider the machine
+# ships), against `terraform validate` with that real provider on the same generated stack.
+#
+#   bench/run.sh [RUNS]        # default 5 runs per measurement; prints medians
+#
+# Needs: a Rust toolchain, GNU time (/usr/bin/time), terraform on PATH, and the hashicorp/aws
+# provider in a filesystem mirror ($AGENTFORM_TF_PLUGIN_DIR, default /opt/tf-plugins).
+# Wall times are medians of RUNS; memory is the median peak resident set size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${1:-5}"
+PLUGIN_DIR="${AGENTFORM_TF_PLUGIN_DIR:-/opt/tf-plugins}"
+[ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) is required" >&2; exit 1; }
+command -v terraform >/dev/null || { echo "bench: terraform is required" >&2; exit 1; }
+[ -d "$PLUGIN_DIR/registry.terraform.io" ] || { echo "bench: no provider mirror at $PLUGIN_DIR" >&2; exit 1; }
+
+cargo build --release --quiet
+BIN="$PWD/target/release/agentform"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
+: > "$TF_CLI_CONFIG_FILE"
+
+# Median of RUNS measurements: prints "seconds kilobytes". $1 is a directory to empty before each
+# run ("-" for none); the rest is the command.
+measure() {
+  local fresh="$1" out="$WORK/times"
+  shift
+  : > "$out"
+  for _ in $(seq "$RUNS"); do
+    [ "$fresh" = "-" ] || rm -rf "$fresh"
+    /usr/bin/time -f "%e %M" -a -o "$out" "$@" >/dev/null 2>&1
+  done
+  python3 -c '
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip() and l[0].isdigit()]
+print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)))
+' "$out"
+}
+
+printf '%-8s %-12s %-12s %-14s %s\n' N "generate s" "generate MB" "validate s" "ratio"
+for n in 1000 2000 5000 10000; do
+  mkdir -p "$WORK/bp$n"
+  "$BIN" synth --vpcs "$n" --segments 4 > "$WORK/bp$n/synth.hcl"
+  read -r gen_s gen_kb < <(measure "$WORK/out$n" "$BIN" generate --aws-provider 5.100 --out "$WORK/out$n" "$WORK/bp$n")
+  val="-"; ratio="-"
+  if [ "$n" = 1000 ]; then
+    rm -rf "$WORK/out$n" && "$BIN" generate --aws-provider 5.100 --out "$WORK/out$n" "$WORK/bp$n" >/dev/null 2>&1
+    terraform -chdir="$WORK/out$n/synth" init -backend=false -input=false -no-color \
+      -plugin-dir="$PLUGIN_DIR" >/dev/null
+    read -r val _ < <(measure - terraform -chdir="$WORK/out$n/synth" validate -no-color)
+    ratio="$(python3 -c "print(f'{$gen_s / $val:.1%}')")"
+  fi
+  printf '%-8s %-12s %-12s %-14s %s\n' "$n" "$gen_s" "$((gen_kb / 1024))" "$val" "$ratio"
+done
