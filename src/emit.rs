@@ -36,7 +36,7 @@ pub type Files = BTreeMap<PathBuf, String>;
 pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
     let plan = plan::plan(model);
     // Files render side by side (a large network.tf keeps one core busy expanding its template).
-    let rendered: Vec<anyhow::Result<String>> = std::thread::scope(|scope| {
+    let texts: Vec<anyhow::Result<String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = plan
             .files
             .iter()
@@ -59,7 +59,7 @@ pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
             .collect()
     });
     let mut files = Files::new();
-    for (file, text) in plan.files.iter().zip(rendered) {
+    for (file, text) in plan.files.iter().zip(texts) {
         files.insert(Path::new(&plan.directory).join(file.name), text?);
     }
     Ok(files)
