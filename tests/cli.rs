@@ -575,6 +575,25 @@ fn connecting_dev_to_agents_opens_exactly_those_paths() {
             "missing propagation {label}"
         );
     }
+    // ... and so do the check blocks that keep asserting it after apply.
+    let checks = std::fs::read_to_string(generate.path("generated/agents/checks.tf")).unwrap();
+    let block = |name: &str| {
+        let start = checks
+            .find(&format!("check \"{name}\""))
+            .expect("check block");
+        let rest = &checks[start + 1..];
+        rest[..rest.find("\ncheck \"").unwrap_or(rest.len())].to_string()
+    };
+    assert!(
+        block("core_dev_propagations").contains("aws_ec2_transit_gateway_vpc_attachment.agents.id")
+    );
+    assert!(
+        block("core_agents_propagations").contains("aws_ec2_transit_gateway_vpc_attachment.dev.id")
+    );
+    assert!(
+        !block("core_tenants_propagations")
+            .contains("aws_ec2_transit_gateway_vpc_attachment.dev.id")
+    );
 }
 
 #[test]

@@ -13,9 +13,9 @@
 //! input is the output of our own templates: no heredocs, no multi-line strings.
 
 /// One source line, analysed.
-struct Line {
+struct Line<'a> {
     /// The line without surrounding whitespace.
-    text: String,
+    text: &'a str,
     /// Net change of `{[(` versus `}])` outside strings and comments.
     net_brackets: i32,
     /// Byte index of the first assignment `=` of the line.
@@ -30,7 +30,7 @@ pub fn format(input: &str) -> String {
     let indents = indentation(&analysed);
 
     // Columns of each assignment's key (indentation included), aligned per run.
-    let mut out_lines: Vec<String> = Vec::with_capacity(analysed.len());
+    let mut out = String::with_capacity(input.len() + input.len() / 4);
     let mut run_start = 0;
     let mut i = 0;
     while i <= analysed.len() {
@@ -43,52 +43,58 @@ pub fn format(input: &str) -> String {
                     .unwrap_or(0);
                 for j in run_start..i {
                     let key = key_of(&analysed[j]);
-                    let value = value_of(&analysed[j]);
                     let pad = width - (indents[j] + key.chars().count()) + 1;
-                    out_lines.push(format!(
-                        "{}{key}{}= {value}",
-                        " ".repeat(indents[j]),
-                        " ".repeat(pad)
-                    ));
+                    spaces(&mut out, indents[j]);
+                    out.push_str(key);
+                    spaces(&mut out, pad);
+                    out.push_str("= ");
+                    out.push_str(value_of(&analysed[j]));
+                    out.push('\n');
                 }
             }
             if i < analysed.len() {
                 let line = &analysed[i];
                 if line.text.is_empty() {
-                    out_lines.push(String::new());
+                    out.push('\n');
                 } else if line.equals.is_some() {
                     // `key = {` and the like: one space on each side of `=`.
-                    out_lines.push(format!(
-                        "{}{} = {}",
-                        " ".repeat(indents[i]),
-                        key_of(line),
-                        value_of(line)
-                    ));
+                    spaces(&mut out, indents[i]);
+                    out.push_str(key_of(line));
+                    out.push_str(" = ");
+                    out.push_str(value_of(line));
+                    out.push('\n');
                 } else {
-                    out_lines.push(format!("{}{}", " ".repeat(indents[i]), line.text));
+                    spaces(&mut out, indents[i]);
+                    out.push_str(line.text);
+                    out.push('\n');
                 }
             }
             run_start = i + 1;
         }
         i += 1;
     }
-    let mut out = out_lines.join("\n");
-    out.push('\n');
+    if out.is_empty() {
+        out.push('\n');
+    }
     out
 }
 
-fn key_of(line: &Line) -> &str {
+fn spaces(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+fn key_of<'a>(line: &Line<'a>) -> &'a str {
     line.text[..line.equals.expect("assignment")].trim_end()
 }
 
-fn value_of(line: &Line) -> &str {
+fn value_of<'a>(line: &Line<'a>) -> &'a str {
     line.text[line.equals.expect("assignment") + 1..].trim_start()
 }
 
-fn normalize_blank_lines(input: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn normalize_blank_lines(input: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
     for raw in input.lines() {
-        let text = raw.trim().to_string();
+        let text = raw.trim();
         if text.is_empty() {
             let after_open = out
                 .last()
@@ -99,20 +105,20 @@ fn normalize_blank_lines(input: &str) -> Vec<String> {
             continue;
         }
         if (text.starts_with('}') || text.starts_with(']'))
-            && out.last().is_some_and(String::is_empty)
+            && out.last().is_some_and(|l| l.is_empty())
         {
             out.pop();
         }
         out.push(text);
     }
-    while out.last().is_some_and(String::is_empty) {
+    while out.last().is_some_and(|l| l.is_empty()) {
         out.pop();
     }
     out
 }
 
 /// Bracket balance and assignment position of one trimmed line.
-fn analyse(text: &str) -> Line {
+fn analyse(text: &str) -> Line<'_> {
     let bytes = text.as_bytes();
     let mut net = 0i32;
     let mut in_string = false;
@@ -168,7 +174,7 @@ fn analyse(text: &str) -> Line {
         i += 1;
     }
     Line {
-        text: text.to_string(),
+        text,
         net_brackets: net,
         equals: first_equals,
         complete: first_equals.is_some() && brackets_after_equals == 0,
