@@ -556,6 +556,13 @@ fn connecting_dev_to_agents_opens_exactly_those_paths() {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    // Readable in a terminal at 100 columns.
+    for line in before.stdout.lines().chain(after.stdout.lines()) {
+        assert!(
+            line.chars().count() <= 100,
+            "wider than 100 columns: `{line}`"
+        );
+    }
     // Segment rows: agents, shared, dev, multicloud, tenants.
     assert_eq!(row(&before.stdout, "dev "), ". ok - . .");
     assert_eq!(row(&after.stdout, "dev "), "ok ok - . .");
