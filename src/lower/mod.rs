@@ -4,6 +4,7 @@
 //! lowered independently and all diagnostics are collected. A model is returned only when no error
 //! was found.
 
+mod identity;
 mod interconnect;
 mod network;
 mod platform;
@@ -72,6 +73,12 @@ pub fn lower(
         .filter_map(|b| interconnect::lower(b, &cx, diagnostics))
         .collect();
 
+    let iam_roles: Vec<_> = top
+        .iter()
+        .filter(|b| b.block.ident == "iam_role")
+        .filter_map(|b| identity::lower(b, diagnostics))
+        .collect();
+
     if diagnostics.has_errors() {
         return None;
     }
@@ -81,6 +88,7 @@ pub fn lower(
         transit_gateways,
         vpcs,
         interconnects,
+        iam_roles,
     })
 }
 
@@ -218,7 +226,13 @@ pub(crate) struct Names {
 }
 
 /// The kinds of top-level components that references can name.
-pub(crate) const KINDS: [&str; 4] = ["platform", "transit_gateway", "vpc", "interconnect"];
+pub(crate) const KINDS: [&str; 5] = [
+    "platform",
+    "transit_gateway",
+    "vpc",
+    "interconnect",
+    "iam_role",
+];
 
 impl Names {
     fn collect(top: &[TopBlock], diagnostics: &mut Diagnostics) -> Names {

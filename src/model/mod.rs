@@ -1,10 +1,13 @@
 //! The typed model of one blueprint: every name resolved, every value parsed. Only `lower` builds
 //! it; everything after the front end (`validate`, `plan`, later `drift`) reads it.
 
+pub mod actions;
+mod identity;
 mod interconnect;
 mod network;
 mod platform;
 
+pub use identity::{Allow, IamRole, Trust, TrustAnchor};
 pub use interconnect::{Interconnect, InterconnectId, Partner};
 pub use network::{
     AttachmentRef, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc, VpcId,
@@ -34,6 +37,7 @@ pub struct Model {
     pub transit_gateways: Vec<TransitGateway>,
     pub vpcs: Vec<Vpc>,
     pub interconnects: Vec<Interconnect>,
+    pub iam_roles: Vec<IamRole>,
 }
 
 impl Model {

@@ -24,6 +24,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("unused", rules::unused::check),
     ("labels", rules::labels::check),
     ("targets", rules::targets::check),
+    ("identity", rules::identity::check),
 ];
 
 /// Runs every rule over the model.

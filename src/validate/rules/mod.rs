@@ -1,6 +1,7 @@
 //! One rule per file; each is registered in `validate::RULES`.
 
 pub mod asns;
+pub mod identity;
 pub mod labels;
 pub mod overlap;
 pub mod routes;

@@ -1,0 +1,351 @@
+//! Lowering `iam_role` blocks: exactly one trust block, `allow` blocks with `service:Action` names
+//! and targets (ARNs, `*`, or references to components the stack emits).
+
+use super::reader::BlockReader;
+use super::{TopBlock, single_label};
+use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
+use crate::model::{Allow, IamRole, Trust, TrustAnchor};
+use crate::schema;
+
+/// The session length AWS allows for a role, in seconds (IAM `MaxSessionDuration`).
+const SESSION_SECONDS: std::ops::RangeInclusive<u32> = 3_600..=43_200;
+pub const DEFAULT_MAX_SESSION_SECONDS: u32 = 3_600;
+
+const TRUST_KINDS: [&str; 4] = ["irsa", "pod_identity", "roles_anywhere", "service"];
+
+pub(super) fn lower(top: &TopBlock, diagnostics: &mut Diagnostics) -> Option<IamRole> {
+    let owner = format!("iam_role `{}`", top.name.value);
+    let r = BlockReader::new(top.block, &schema::IAM_ROLE, owner.clone(), diagnostics);
+    let description = r.string("description", diagnostics).map(|d| d.value);
+    let max_session_seconds = r
+        .u32("max_session_seconds", diagnostics)
+        .unwrap_or_else(|| Spanned::new(DEFAULT_MAX_SESSION_SECONDS, top.name.span));
+    if !SESSION_SECONDS.contains(&max_session_seconds.value) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::AwsReject,
+                max_session_seconds.span,
+                format!(
+                    "`max_session_seconds` of {owner} is {}; IAM accepts 3600 to 43200",
+                    max_session_seconds.value
+                ),
+            )
+            .with_help("sessions last between one and twelve hours"),
+        );
+    }
+
+    let trusts: Vec<_> = top
+        .block
+        .body
+        .blocks
+        .iter()
+        .filter(|b| TRUST_KINDS.contains(&b.ident.as_str()))
+        .collect();
+    let trust = match trusts.as_slice() {
+        [] => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::MissingAttribute,
+                    top.name.span,
+                    format!("{owner} has no trust: nobody could assume it"),
+                )
+                .with_help("add exactly one of `irsa { ... }`, `pod_identity { ... }`, `roles_anywhere { ... }`, `service { ... }`"),
+            );
+            None
+        }
+        [block] => lower_trust(block, &owner, diagnostics),
+        [first, second, ..] => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    second.span,
+                    format!(
+                        "{owner} has two trusts (`{}` and `{}`); a role has exactly one",
+                        first.ident, second.ident
+                    ),
+                )
+                .with_label(first.span, "first trust")
+                .with_help("one role per kind of workload: split it into two roles"),
+            );
+            None
+        }
+    };
+
+    let mut allows: Vec<Allow> = Vec::new();
+    for block in r.blocks("allow") {
+        let Some(name) = single_label(block, diagnostics) else {
+            continue;
+        };
+        if let Some(first) = allows.iter().find(|a| a.name.value == name.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("{owner} declares `allow \"{}\"` twice", name.value),
+                )
+                .with_label(first.name.span, "first declared here"),
+            );
+            continue;
+        }
+        let ar = BlockReader::new(
+            block,
+            &schema::ALLOW,
+            format!("allow `{}` of {owner}", name.value),
+            diagnostics,
+        );
+        let actions = ar.required_string_list("actions", "[\"s3:GetObject\"]", diagnostics);
+        let on = ar.required_string_list("on", "[\"arn:aws:s3:::bucket/*\"]", diagnostics);
+        for action in actions.iter().flatten() {
+            if !valid_action(&action.value) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        action.span,
+                        format!("`{}` is not an IAM action", action.value),
+                    )
+                    .with_help("write `service:Action`, such as `s3:GetObject`"),
+                );
+            }
+        }
+        for target in on.iter().flatten() {
+            check_target(target, diagnostics);
+        }
+        if let (Some(actions), Some(on)) = (actions, on) {
+            allows.push(Allow { name, actions, on });
+        }
+    }
+
+    Some(IamRole {
+        name: top.name.clone(),
+        description,
+        max_session_seconds,
+        trust: trust?,
+        allows,
+    })
+}
+
+fn lower_trust(
+    block: &crate::syntax::Block,
+    owner: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Trust> {
+    let schema = schema::IAM_ROLE.block(&block.ident).expect("a trust kind");
+    if !block.labels.is_empty() {
+        diagnostics.push(Diagnostic::error(
+            Code::Labels,
+            block.labels[0].span,
+            format!("`{}` takes no label", block.ident),
+        ));
+        return None;
+    }
+    let r = BlockReader::new(
+        block,
+        schema,
+        format!("`{}` of {owner}", block.ident),
+        diagnostics,
+    );
+    let kubernetes = |r: &BlockReader, diagnostics: &mut Diagnostics| {
+        let namespace = r.required_string("namespace", "\"agents\"", diagnostics);
+        let service_account = r.required_string("service_account", "\"research\"", diagnostics);
+        for field in [&namespace, &service_account].into_iter().flatten() {
+            if !valid_kubernetes_name(&field.value) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        field.span,
+                        format!("`{}` is not a Kubernetes name", field.value),
+                    )
+                    .with_help("lowercase letters, digits and `-`, at most 63 characters; never `*`"),
+                );
+            }
+        }
+        (namespace, service_account)
+    };
+    match block.ident.as_str() {
+        "irsa" => {
+            let arn = r.required_string(
+                "oidc_provider_arn",
+                "\"arn:aws:iam::123456789012:oidc-provider/oidc.eks.REGION.amazonaws.com/id/ID\"",
+                diagnostics,
+            );
+            let (namespace, service_account) = kubernetes(&r, diagnostics);
+            let arn = arn?;
+            let issuer = match arn_part(&arn.value, "iam", "oidc-provider/") {
+                Some(issuer) if !issuer.is_empty() && !issuer.contains('*') => issuer.to_string(),
+                _ => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            arn.span,
+                            format!("`{}` is not an IAM OIDC provider ARN", arn.value),
+                        )
+                        .with_help("write `arn:aws:iam::ACCOUNT:oidc-provider/oidc.eks.REGION.amazonaws.com/id/ID`"),
+                    );
+                    return None;
+                }
+            };
+            Some(Trust::Irsa {
+                oidc_provider_arn: arn,
+                issuer,
+                namespace: namespace?,
+                service_account: service_account?,
+            })
+        }
+        "pod_identity" => {
+            let cluster = r.required_string("cluster", "\"agents\"", diagnostics);
+            let (namespace, service_account) = kubernetes(&r, diagnostics);
+            Some(Trust::PodIdentity {
+                cluster: cluster?,
+                namespace: namespace?,
+                service_account: service_account?,
+            })
+        }
+        "roles_anywhere" => {
+            let existing = r.string("trust_anchor_arn", diagnostics);
+            let pca = r.string("acm_pca_arn", diagnostics);
+            let common_name = r.required_string("common_name", "\"mcp-modify.agents.internal\"", diagnostics);
+            if let Some(cn) = &common_name
+                && (cn.value.is_empty() || cn.value.contains('*'))
+            {
+                diagnostics.push(Diagnostic::error(
+                    Code::InvalidValue,
+                    cn.span,
+                    "`common_name` must name one certificate subject, without wildcards",
+                ));
+            }
+            let anchor = match (existing, pca) {
+                (Some(arn), None) => {
+                    check_arn(&arn, "rolesanywhere", "trust-anchor/", "a Roles Anywhere trust anchor", diagnostics);
+                    TrustAnchor::Existing(arn)
+                }
+                (None, Some(arn)) => {
+                    check_arn(&arn, "acm-pca", "certificate-authority/", "an ACM Private CA", diagnostics);
+                    TrustAnchor::FromAcmPca(arn)
+                }
+                (Some(a), Some(b)) => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            b.span,
+                            "give either `trust_anchor_arn` (an existing anchor) or `acm_pca_arn` (create one), not both",
+                        )
+                        .with_label(a.span, "the existing anchor"),
+                    );
+                    return None;
+                }
+                (None, None) => {
+                    r.missing(
+                        "trust_anchor_arn",
+                        "\"arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID\" (or `acm_pca_arn`)",
+                        diagnostics,
+                    );
+                    return None;
+                }
+            };
+            Some(Trust::RolesAnywhere {
+                anchor,
+                common_name: common_name?,
+            })
+        }
+        _ => {
+            let principal = r.required_string("principal", "\"lambda.amazonaws.com\"", diagnostics)?;
+            let valid = principal
+                .value
+                .strip_suffix(".amazonaws.com")
+                .is_some_and(|host| !host.is_empty() && host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'));
+            if !valid {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        principal.span,
+                        format!("`{}` is not an AWS service principal", principal.value),
+                    )
+                    .with_help("service principals look like `lambda.amazonaws.com`; for people and workloads use another trust kind"),
+                );
+                return None;
+            }
+            Some(Trust::Service { principal })
+        }
+    }
+}
+
+/// The resource part of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` after `prefix`, when the
+/// ARN has that service and a 12-digit account.
+fn arn_part<'a>(arn: &'a str, service: &str, prefix: &str) -> Option<&'a str> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some(s), Some(_region), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    (s == service && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| resource.strip_prefix(prefix))
+        .flatten()
+}
+
+fn check_arn(
+    arn: &Spanned<String>,
+    service: &str,
+    prefix: &str,
+    what: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    if arn_part(&arn.value, service, prefix).is_none_or(|id| id.is_empty() || id.contains('*')) {
+        diagnostics.push(Diagnostic::error(
+            Code::InvalidValue,
+            arn.span,
+            format!("`{}` is not the ARN of {what}", arn.value),
+        ));
+    }
+}
+
+/// `service:Action`: a service prefix and an action name (wildcards are judged by the rules).
+fn valid_action(action: &str) -> bool {
+    action == "*"
+        || action.split_once(':').is_some_and(|(service, name)| {
+            !service.is_empty()
+                && !name.is_empty()
+                && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+        })
+}
+
+/// An `on` entry: `*`, an ARN, or a reference to a component the stack will emit.
+fn check_target(target: &Spanned<String>, diagnostics: &mut Diagnostics) {
+    let value = target.value.as_str();
+    if value == "*" || value.starts_with("arn:") {
+        return;
+    }
+    let kind = value.split('.').next().unwrap_or_default();
+    let planned = ["mcp_ingress", "s3_files", "payment_manager"];
+    if planned.contains(&kind) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::NotSupportedYet,
+                target.span,
+                format!("`{value}`: references to `{kind}` components are not supported yet by this version of agentform"),
+            )
+            .with_help("give the resource's ARN for now"),
+        );
+    } else {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                target.span,
+                format!("`{value}` is neither an ARN, `*`, nor a reference to a component the stack emits"),
+            )
+            .with_help("write an ARN such as `arn:aws:s3:::bucket/prefix/*`"),
+        );
+    }
+}
+
+fn valid_kubernetes_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+}

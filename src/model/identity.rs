@@ -1,0 +1,70 @@
+//! Workload identity: IAM roles with exactly one kind of trust and least-privilege permissions
+//! (`allow` blocks: actions on targets).
+
+use super::Name;
+use crate::diag::Spanned;
+
+#[derive(Debug, Clone)]
+pub struct IamRole {
+    pub name: Name,
+    pub description: Option<String>,
+    pub max_session_seconds: Spanned<u32>,
+    pub trust: Trust,
+    pub allows: Vec<Allow>,
+}
+
+/// Who may assume the role. Every kind is conditioned by construction: the fields that pin it are
+/// required.
+#[derive(Debug, Clone)]
+pub enum Trust {
+    /// EKS IAM roles for service accounts: the cluster's OIDC provider, `sub` and `aud` pinned.
+    Irsa {
+        oidc_provider_arn: Spanned<String>,
+        /// The issuer host and path (the provider ARN after `oidc-provider/`).
+        issuer: String,
+        namespace: Spanned<String>,
+        service_account: Spanned<String>,
+    },
+    /// EKS Pod Identity: `pods.eks.amazonaws.com`, pinned to the cluster, namespace and service
+    /// account through the session tags EKS sets; the association resource is generated.
+    PodIdentity {
+        cluster: Spanned<String>,
+        namespace: Spanned<String>,
+        service_account: Spanned<String>,
+    },
+    /// IAM Roles Anywhere: certificates from a trust anchor, pinned to a subject common name.
+    RolesAnywhere {
+        anchor: TrustAnchor,
+        common_name: Spanned<String>,
+    },
+    /// An AWS service principal, pinned to this account with `aws:SourceAccount`.
+    Service { principal: Spanned<String> },
+}
+
+#[derive(Debug, Clone)]
+pub enum TrustAnchor {
+    /// An existing trust anchor, by ARN.
+    Existing(Spanned<String>),
+    /// A trust anchor the stack creates from an ACM Private CA.
+    FromAcmPca(Spanned<String>),
+}
+
+impl Trust {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Trust::Irsa { .. } => "irsa",
+            Trust::PodIdentity { .. } => "pod_identity",
+            Trust::RolesAnywhere { .. } => "roles_anywhere",
+            Trust::Service { .. } => "service",
+        }
+    }
+}
+
+/// One permission statement: these actions on these targets.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    pub name: Name,
+    pub actions: Vec<Spanned<String>>,
+    /// ARNs, or `*` (only for actions that change nothing).
+    pub on: Vec<Spanned<String>>,
+}
