@@ -123,7 +123,10 @@ pub const IAM_ROLE: BlockSchema = BlockSchema {
     labels: 1,
     attributes: &["description", "max_session_seconds"],
     blocks: &[
-        trust("irsa", &["oidc_provider_arn", "namespace", "service_account"]),
+        trust(
+            "irsa",
+            &["oidc_provider_arn", "namespace", "service_account"],
+        ),
         trust("pod_identity", &["cluster", "namespace", "service_account"]),
         trust(
             "roles_anywhere",

@@ -665,3 +665,43 @@ fn reach_on_an_unreadable_blueprint_exits_1() {
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("error[AF001]"), "{}", out.stderr);
 }
+
+#[test]
+fn an_irsa_role_gets_a_trust_pinned_to_its_service_account() {
+    let blueprint = r#"
+platform "agents" {
+  environment = "prod"
+  region      = "us-east-1"
+  account_id  = "123456789012"
+}
+
+iam_role "research-agent" {
+  irsa {
+    oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+    namespace         = "agents"
+    service_account   = "research"
+  }
+  allow "read" {
+    actions = ["s3:GetObject"]
+    on      = ["arn:aws:s3:::agents-prod-context/*"]
+  }
+}
+"#;
+    let t = Test::new()
+        .blueprint("agents.hcl", blueprint)
+        .args(&["generate"]);
+    let out = t.run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let identity = std::fs::read_to_string(t.path("generated/agents/identity.tf")).unwrap();
+    for pinned in [
+        "variable = \"oidc.eks.us-east-1.amazonaws.com/id/ABC:sub\"",
+        "values   = [\"system:serviceaccount:agents:research\"]",
+        "variable = \"oidc.eks.us-east-1.amazonaws.com/id/ABC:aud\"",
+        "values   = [\"sts.amazonaws.com\"]",
+    ] {
+        assert!(
+            identity.contains(pinned),
+            "`{pinned}` missing from\n{identity}"
+        );
+    }
+}

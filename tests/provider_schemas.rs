@@ -142,6 +142,36 @@ fn key_name(key: &hcl::ObjectKey) -> String {
     }
 }
 
+/// A block body as the schema checker sees it: attributes, and nested blocks as objects (several
+/// blocks of one type as a list of objects).
+fn body_entries(body: &hcl::Body) -> Vec<(String, hcl::Expression)> {
+    let mut entries: Vec<(String, hcl::Expression)> = body
+        .attributes()
+        .map(|a| (a.key().to_string(), a.expr().clone()))
+        .collect();
+    let mut blocks: Vec<(String, Vec<hcl::Expression>)> = Vec::new();
+    for block in body.blocks() {
+        let mut object = hcl::Object::new();
+        for (key, value) in body_entries(block.body()) {
+            object.insert(hcl::ObjectKey::from(hcl::Identifier::unchecked(key)), value);
+        }
+        let name = block.identifier().to_string();
+        match blocks.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, list)) => list.push(hcl::Expression::Object(object)),
+            None => blocks.push((name, vec![hcl::Expression::Object(object)])),
+        }
+    }
+    for (name, mut list) in blocks {
+        let value = if list.len() == 1 {
+            list.remove(0)
+        } else {
+            hcl::Expression::Array(list)
+        };
+        entries.push((name, value));
+    }
+    entries
+}
+
 #[test]
 fn resources_terraform_cannot_validate_here_match_the_provider_schemas() {
     let schemas = load();
@@ -176,11 +206,7 @@ fn resources_terraform_cannot_validate_here_match_the_provider_schemas() {
                 let Some(config) = schemas.resources.get(ty) else {
                     continue;
                 };
-                let attributes: Vec<(String, hcl::Expression)> = block
-                    .body()
-                    .attributes()
-                    .map(|a| (a.key().to_string(), a.expr().clone()))
-                    .collect();
+                let attributes = body_entries(block.body());
                 check_object(&schemas, config, &attributes, &at, &mut problems);
                 checked += 1;
             }

@@ -155,7 +155,9 @@ fn lower_trust(
                         field.span,
                         format!("`{}` is not a Kubernetes name", field.value),
                     )
-                    .with_help("lowercase letters, digits and `-`, at most 63 characters; never `*`"),
+                    .with_help(
+                        "lowercase letters, digits and `-`, at most 63 characters; never `*`",
+                    ),
                 );
             }
         }
@@ -203,7 +205,8 @@ fn lower_trust(
         "roles_anywhere" => {
             let existing = r.string("trust_anchor_arn", diagnostics);
             let pca = r.string("acm_pca_arn", diagnostics);
-            let common_name = r.required_string("common_name", "\"mcp-modify.agents.internal\"", diagnostics);
+            let common_name =
+                r.required_string("common_name", "\"mcp-modify.agents.internal\"", diagnostics);
             if let Some(cn) = &common_name
                 && (cn.value.is_empty() || cn.value.contains('*'))
             {
@@ -215,11 +218,23 @@ fn lower_trust(
             }
             let anchor = match (existing, pca) {
                 (Some(arn), None) => {
-                    check_arn(&arn, "rolesanywhere", "trust-anchor/", "a Roles Anywhere trust anchor", diagnostics);
+                    check_arn(
+                        &arn,
+                        "rolesanywhere",
+                        "trust-anchor/",
+                        "a Roles Anywhere trust anchor",
+                        diagnostics,
+                    );
                     TrustAnchor::Existing(arn)
                 }
                 (None, Some(arn)) => {
-                    check_arn(&arn, "acm-pca", "certificate-authority/", "an ACM Private CA", diagnostics);
+                    check_arn(
+                        &arn,
+                        "acm-pca",
+                        "certificate-authority/",
+                        "an ACM Private CA",
+                        diagnostics,
+                    );
                     TrustAnchor::FromAcmPca(arn)
                 }
                 (Some(a), Some(b)) => {
@@ -248,11 +263,17 @@ fn lower_trust(
             })
         }
         _ => {
-            let principal = r.required_string("principal", "\"lambda.amazonaws.com\"", diagnostics)?;
+            let principal =
+                r.required_string("principal", "\"lambda.amazonaws.com\"", diagnostics)?;
             let valid = principal
                 .value
                 .strip_suffix(".amazonaws.com")
-                .is_some_and(|host| !host.is_empty() && host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'));
+                .is_some_and(|host| {
+                    !host.is_empty()
+                        && host.bytes().all(|b| {
+                            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                        })
+                });
             if !valid {
                 diagnostics.push(
                     Diagnostic::error(
@@ -310,8 +331,12 @@ fn valid_action(action: &str) -> bool {
         || action.split_once(':').is_some_and(|(service, name)| {
             !service.is_empty()
                 && !name.is_empty()
-                && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+                && service
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
         })
 }
 
@@ -347,5 +372,7 @@ fn check_target(target: &Spanned<String>, diagnostics: &mut Diagnostics) {
 fn valid_kubernetes_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
 }

@@ -85,7 +85,10 @@ mod tests {
     #[test]
     fn the_catalogue_knows_reads_writes_and_close_names() {
         assert_eq!(lookup("s3", "GetObject"), Lookup::Known(Access::Read));
-        assert_eq!(lookup("s3files", "ClientWrite"), Lookup::Known(Access::Write));
+        assert_eq!(
+            lookup("s3files", "ClientWrite"),
+            Lookup::Known(Access::Write)
+        );
         let suggestion = Lookup::Unknown(Some("did you mean `s3:GetObject`?".to_string()));
         assert_eq!(lookup("s3", "GetObjct"), suggestion);
         assert_eq!(lookup("s3", "getobject"), suggestion);

@@ -3,6 +3,7 @@
 //! file a `Serialize` context for its template. Templates only decide how it is written.
 
 mod checks;
+pub mod identity;
 mod interconnect;
 pub mod naming;
 pub mod network;
@@ -92,6 +93,9 @@ pub fn plan(model: &Model) -> Plan {
     }
     if let Some(interconnect) = &interconnect {
         files.push(file("interconnect.tf", "interconnect.tf.j2", interconnect));
+    }
+    if let Some(identity) = identity::plan(model) {
+        files.push(file("identity.tf", "identity.tf.j2", &identity));
     }
     let checks = checks::plan(model);
     if !checks.checks.is_empty() {

@@ -1,0 +1,242 @@
+//! `identity.tf`: one IAM role per `iam_role`, its trust policy and permissions as local
+//! `aws_iam_policy_document` data sources (no AWS call), and what each trust kind needs besides:
+//! the EKS Pod Identity association, or the Roles Anywhere trust anchor and profile.
+
+use super::Ref;
+use super::naming;
+use crate::model::{IamRole, Model, Trust, TrustAnchor};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+#[derive(Serialize)]
+pub struct IdentityView {
+    pub roles: Vec<RoleView>,
+}
+
+#[derive(Serialize)]
+pub struct RoleView {
+    pub name: String,
+    pub label: String,
+    pub role_name: String,
+    pub description: String,
+    pub trust_kind: &'static str,
+    pub max_session_seconds: u32,
+    pub trust: StatementView,
+    pub statements: Vec<PermissionView>,
+    pub pod_identity: Option<PodIdentityView>,
+    pub roles_anywhere: Option<RolesAnywhereView>,
+}
+
+/// The trust statement: who may assume the role, and the conditions that pin it.
+#[derive(Serialize)]
+pub struct StatementView {
+    pub actions: Vec<&'static str>,
+    pub principal_type: &'static str,
+    pub principals: Vec<Value>,
+    pub conditions: Vec<ConditionView>,
+}
+
+#[derive(Serialize)]
+pub struct ConditionView {
+    pub test: &'static str,
+    pub variable: String,
+    pub values: Vec<Value>,
+}
+
+#[derive(Serialize)]
+pub struct PermissionView {
+    pub sid: String,
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct PodIdentityView {
+    pub cluster: String,
+    pub namespace: String,
+    pub service_account: String,
+}
+
+#[derive(Serialize)]
+pub struct RolesAnywhereView {
+    /// Set when the stack creates the trust anchor from an ACM Private CA.
+    pub create_anchor_from: Option<String>,
+    pub anchor_name: String,
+    pub profile_name: String,
+}
+
+pub fn plan(model: &Model) -> Option<IdentityView> {
+    (!model.iam_roles.is_empty()).then(|| IdentityView {
+        roles: model.iam_roles.iter().map(|r| role(model, r)).collect(),
+    })
+}
+
+/// The Terraform reference to a role's ARN.
+pub fn role_arn(role: &IamRole) -> Ref {
+    Ref::attr("aws_iam_role", &naming::snake(&role.name.value), "arn")
+}
+
+fn role(model: &Model, role: &IamRole) -> RoleView {
+    let p = &model.platform;
+    let label = naming::snake(&role.name.value);
+    let text = |s: &str| Value::String(s.to_string());
+    let mut pod_identity = None;
+    let mut roles_anywhere = None;
+    let trust = match &role.trust {
+        Trust::Irsa {
+            oidc_provider_arn,
+            issuer,
+            namespace,
+            service_account,
+        } => StatementView {
+            actions: vec!["sts:AssumeRoleWithWebIdentity"],
+            principal_type: "Federated",
+            principals: vec![text(&oidc_provider_arn.value)],
+            conditions: vec![
+                ConditionView {
+                    test: "StringEquals",
+                    variable: format!("{issuer}:sub"),
+                    values: vec![text(&format!(
+                        "system:serviceaccount:{}:{}",
+                        namespace.value, service_account.value
+                    ))],
+                },
+                ConditionView {
+                    test: "StringEquals",
+                    variable: format!("{issuer}:aud"),
+                    values: vec![text("sts.amazonaws.com")],
+                },
+            ],
+        },
+        Trust::PodIdentity {
+            cluster,
+            namespace,
+            service_account,
+        } => {
+            pod_identity = Some(PodIdentityView {
+                cluster: cluster.value.clone(),
+                namespace: namespace.value.clone(),
+                service_account: service_account.value.clone(),
+            });
+            StatementView {
+                actions: vec!["sts:AssumeRole", "sts:TagSession"],
+                principal_type: "Service",
+                principals: vec![text("pods.eks.amazonaws.com")],
+                conditions: vec![
+                    ConditionView {
+                        test: "StringEquals",
+                        variable: "aws:SourceAccount".to_string(),
+                        values: vec![text(&p.account_id)],
+                    },
+                    ConditionView {
+                        test: "StringEquals",
+                        variable: "aws:RequestTag/eks-cluster-name".to_string(),
+                        values: vec![text(&cluster.value)],
+                    },
+                    ConditionView {
+                        test: "StringEquals",
+                        variable: "aws:RequestTag/kubernetes-namespace".to_string(),
+                        values: vec![text(&namespace.value)],
+                    },
+                    ConditionView {
+                        test: "StringEquals",
+                        variable: "aws:RequestTag/kubernetes-service-account".to_string(),
+                        values: vec![text(&service_account.value)],
+                    },
+                ],
+            }
+        }
+        Trust::RolesAnywhere {
+            anchor,
+            common_name,
+        } => {
+            let anchor_arn = match anchor {
+                TrustAnchor::Existing(arn) => text(&arn.value),
+                TrustAnchor::FromAcmPca(_) => {
+                    json!(Ref::attr("aws_rolesanywhere_trust_anchor", &label, "arn"))
+                }
+            };
+            roles_anywhere = Some(RolesAnywhereView {
+                create_anchor_from: match anchor {
+                    TrustAnchor::FromAcmPca(arn) => Some(arn.value.clone()),
+                    TrustAnchor::Existing(_) => None,
+                },
+                anchor_name: naming::aws_name(
+                    &[&p.name.value, &p.environment, &role.name.value],
+                    255,
+                ),
+                profile_name: naming::aws_name(
+                    &[&p.name.value, &p.environment, &role.name.value],
+                    255,
+                ),
+            });
+            StatementView {
+                actions: vec!["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
+                principal_type: "Service",
+                principals: vec![text("rolesanywhere.amazonaws.com")],
+                conditions: vec![
+                    ConditionView {
+                        test: "StringEquals",
+                        variable: "aws:PrincipalTag/x509Subject/CN".to_string(),
+                        values: vec![text(&common_name.value)],
+                    },
+                    ConditionView {
+                        test: "ArnEquals",
+                        variable: "aws:SourceArn".to_string(),
+                        values: vec![anchor_arn],
+                    },
+                ],
+            }
+        }
+        Trust::Service { principal } => StatementView {
+            actions: vec!["sts:AssumeRole"],
+            principal_type: "Service",
+            principals: vec![text(&principal.value)],
+            conditions: vec![ConditionView {
+                test: "StringEquals",
+                variable: "aws:SourceAccount".to_string(),
+                values: vec![text(&p.account_id)],
+            }],
+        },
+    };
+    RoleView {
+        name: role.name.value.clone(),
+        role_name: naming::aws_name(&[&p.name.value, &p.environment, &role.name.value], 64),
+        description: role.description.clone().unwrap_or_else(|| {
+            format!(
+                "{} {} workload role {} ({})",
+                p.name.value,
+                p.environment,
+                role.name.value,
+                role.trust.kind()
+            )
+        }),
+        trust_kind: role.trust.kind(),
+        max_session_seconds: role.max_session_seconds.value,
+        trust,
+        statements: role
+            .allows
+            .iter()
+            .map(|a| PermissionView {
+                sid: sid(&a.name.value),
+                actions: a.actions.iter().map(|x| x.value.clone()).collect(),
+                resources: a.on.iter().map(|x| x.value.clone()).collect(),
+            })
+            .collect(),
+        pod_identity,
+        roles_anywhere,
+        label,
+    }
+}
+
+/// `read-tools` → `ReadTools`: statement ids are alphanumeric.
+fn sid(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
