@@ -71,15 +71,12 @@ pub fn plan(model: &Model) -> Option<IdentityView> {
     })
 }
 
-/// The Terraform reference to a role's ARN.
-pub fn role_arn(role: &IamRole) -> Ref {
-    Ref::attr("aws_iam_role", &naming::snake(&role.name.value), "arn")
-}
-
 fn role(model: &Model, role: &IamRole) -> RoleView {
     let p = &model.platform;
     let label = naming::snake(&role.name.value);
     let text = |s: &str| Value::String(s.to_string());
+    // `<platform>-<environment>-<role>`: the role's AWS name, and its anchor's and profile's.
+    let qualified = naming::aws_name(&[&p.name.value, &p.environment, &role.name.value], 64);
     let mut pod_identity = None;
     let mut roles_anywhere = None;
     let trust = match &role.trust {
@@ -201,7 +198,7 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
     };
     RoleView {
         name: role.name.value.clone(),
-        role_name: naming::aws_name(&[&p.name.value, &p.environment, &role.name.value], 64),
+        role_name: qualified,
         description: role.description.clone().unwrap_or_else(|| {
             format!(
                 "{} {} workload role {} ({})",
