@@ -54,16 +54,6 @@ impl Outcome {
     pub fn is_delivered(self) -> bool {
         matches!(self, Outcome::Delivered(_))
     }
-
-    /// The route that decided, when one did.
-    pub fn via(self) -> Option<Via> {
-        match self {
-            Outcome::Delivered(via) | Outcome::Elsewhere(_, via) | Outcome::Blackhole(via) => {
-                Some(via)
-            }
-            Outcome::NoRoute | Outcome::NotSent => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,11 +168,6 @@ impl<'t> Engine<'t> {
 
     pub fn topology(&self) -> &'t Topology {
         self.topology
-    }
-
-    /// A table's effective routes, in address order.
-    pub fn effective_routes(&self, table: TableId) -> impl Iterator<Item = &EffectiveRoute> {
-        self.fibs[table.0].routes.values()
     }
 
     /// The route a table uses for one address (longest prefix match).
