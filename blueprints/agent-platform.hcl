@@ -1,5 +1,6 @@
 # The agent platform from the design notes: the network core (transit gateway segments, VPCs and
-# the multicloud interconnect). Ingress, identity, storage and payments join as agentform grows.
+# the multicloud interconnect), the MCP ingress and workload identity. Storage and payments join
+# as agentform grows.
 
 platform "agents" {
   environment  = "prod"
@@ -85,4 +86,58 @@ interconnect "gcp" {
   bandwidth      = "1Gbps"
   remote_cidrs   = ["172.16.0.0/16"] # prefixes the partner cloud announces
   dx_gateway_asn = 64513
+}
+
+# The MCP service: reached from the agent and tenant VPCs through PrivateLink, never through the
+# transit gateway. The MCP server validates OIDC bearer tokens; WAF rate-limits the ALB.
+mcp_ingress "tools" {
+  vpc                 = "mcp"
+  port                = 443
+  certificate_arn     = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc"
+  client_auth         = "oidc" # oidc | mtls
+  allowed_principals  = ["arn:aws:iam::123456789012:root"]
+  consumers           = ["agents", "tenant-a", "tenant-b"]
+  acceptance_required = true
+  private_dns_name    = "mcp.agents.internal.example.com"
+  rate_limit          = 2000 # requests per 5 minutes per client IP
+  context_fetch_role  = "mcp-context-fetch"
+  context_modify_role = "mcp-context-modify"
+}
+
+# Workload identity: no long-lived keys. Each role has exactly one trust, pinned to one workload.
+iam_role "research-agent" {
+  irsa {
+    oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E"
+    namespace         = "agents"
+    service_account   = "research"
+  }
+  # The S3 Files workspace (`s3_files.workspace.research`) joins with the storage release; until
+  # then the agent reads and writes its prefix of the workspace bucket.
+  allow "workspace" {
+    actions = ["s3:GetObject", "s3:PutObject"]
+    on      = ["arn:aws:s3:::agents-prod-workspace/research/*"]
+  }
+}
+
+iam_role "mcp-context-fetch" {
+  pod_identity {
+    cluster         = "agents"
+    namespace       = "mcp"
+    service_account = "context-fetch"
+  }
+  allow "read-context" {
+    actions = ["s3:GetObject", "s3:ListBucket"]
+    on      = ["arn:aws:s3:::agents-prod-context", "arn:aws:s3:::agents-prod-context/*"]
+  }
+}
+
+iam_role "mcp-context-modify" {
+  roles_anywhere {
+    trust_anchor_arn = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/4b2c6f0e-1a2b-4c3d-9e8f-0123456789ab"
+    common_name      = "mcp-context-modify.agents.internal"
+  }
+  allow "write-context" {
+    actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    on      = ["arn:aws:s3:::agents-prod-context/*"]
+  }
 }

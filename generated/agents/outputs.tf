@@ -55,3 +55,29 @@ output "dx_gateway_ids" {
     ] : entry.name => entry.id
   }
 }
+
+output "tools_endpoint_service_name" {
+  description = "Service name consumers use to create endpoints to MCP ingress `tools`"
+  value       = aws_vpc_endpoint_service.tools.service_name
+}
+
+output "tools_private_dns_verification" {
+  description = "The DNS record (name, type, value) that proves ownership of the private DNS name of MCP ingress `tools`; publish it, then verify"
+  value       = aws_vpc_endpoint_service.tools.private_dns_name_configuration
+}
+
+output "tools_servers_target_group_arn" {
+  description = "Target group the MCP servers of ingress `tools` register in"
+  value       = aws_lb_target_group.tools_servers.arn
+}
+
+output "tools_endpoint_ids" {
+  description = "Interface endpoint id of MCP ingress `tools` in each consumer VPC"
+  value = {
+    for entry in [
+      { name = "agents", id = aws_vpc_endpoint.tools__agents.id },
+      { name = "tenant-a", id = aws_vpc_endpoint.tools__tenant_a.id },
+      { name = "tenant-b", id = aws_vpc_endpoint.tools__tenant_b.id },
+    ] : entry.name => entry.id
+  }
+}

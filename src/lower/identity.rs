@@ -2,9 +2,9 @@
 //! and targets (ARNs, `*`, or references to components the stack emits).
 
 use super::reader::BlockReader;
-use super::{TopBlock, single_label};
-use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
-use crate::model::{Allow, IamRole, Trust, TrustAnchor};
+use super::{Names, TopBlock, single_label, unknown_reference};
+use crate::diag::{Code, Diagnostic, Diagnostics, Spanned, did_you_mean};
+use crate::model::{Allow, Component, IamRole, IngressId, Target, Trust, TrustAnchor};
 use crate::schema;
 
 /// The session length AWS allows for a role, in seconds (IAM `MaxSessionDuration`).
@@ -13,7 +13,11 @@ pub const DEFAULT_MAX_SESSION_SECONDS: u32 = 3_600;
 
 const TRUST_KINDS: [&str; 4] = ["irsa", "pod_identity", "roles_anywhere", "service"];
 
-pub(super) fn lower(top: &TopBlock, diagnostics: &mut Diagnostics) -> Option<IamRole> {
+pub(super) fn lower(
+    top: &TopBlock,
+    names: &Names,
+    diagnostics: &mut Diagnostics,
+) -> Option<IamRole> {
     let owner = format!("iam_role `{}`", top.name.value);
     let r = BlockReader::new(top.block, &schema::IAM_ROLE, owner.clone(), diagnostics);
     let description = r.string("description", diagnostics).map(|d| d.value);
@@ -107,9 +111,11 @@ pub(super) fn lower(top: &TopBlock, diagnostics: &mut Diagnostics) -> Option<Iam
                 );
             }
         }
-        for target in on.iter().flatten() {
-            check_target(target, diagnostics);
-        }
+        let on = on.map(|on| {
+            on.iter()
+                .filter_map(|t| target(t, names, diagnostics))
+                .collect::<Vec<_>>()
+        });
         if let (Some(actions), Some(on)) = (actions, on) {
             allows.push(Allow { name, actions, on });
         }
@@ -340,33 +346,84 @@ fn valid_action(action: &str) -> bool {
         })
 }
 
-/// An `on` entry: `*`, an ARN, or a reference to a component the stack will emit.
-fn check_target(target: &Spanned<String>, diagnostics: &mut Diagnostics) {
+/// An `on` entry: `*`, an ARN, or a reference to a component the stack emits (`kind.name[.child]`).
+fn target(
+    target: &Spanned<String>,
+    names: &Names,
+    diagnostics: &mut Diagnostics,
+) -> Option<Spanned<Target>> {
     let value = target.value.as_str();
-    if value == "*" || value.starts_with("arn:") {
-        return;
+    if value == "*" {
+        return Some(Spanned::new(Target::Any, target.span));
     }
-    let kind = value.split('.').next().unwrap_or_default();
-    let planned = ["mcp_ingress", "s3_files", "payment_manager"];
-    if planned.contains(&kind) {
-        diagnostics.push(
-            Diagnostic::error(
-                Code::NotSupportedYet,
-                target.span,
-                format!("`{value}`: references to `{kind}` components are not supported yet by this version of agentform"),
-            )
-            .with_help("give the resource's ARN for now"),
-        );
-    } else {
-        diagnostics.push(
-            Diagnostic::error(
+    if value.starts_with("arn:") {
+        if value.splitn(6, ':').count() < 6 {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    target.span,
+                    format!("`{value}` is not an ARN"),
+                )
+                .with_help("ARNs have six `:`-separated parts: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`"),
+            );
+            return None;
+        }
+        return Some(Spanned::new(Target::Arn(value.to_string()), target.span));
+    }
+    let mut parts = value.splitn(3, '.');
+    let (kind, name, child) = (parts.next().unwrap_or_default(), parts.next(), parts.next());
+    let component = match (kind, name) {
+        ("mcp_ingress", Some(name)) => {
+            let Some(index) = names.index_of("mcp_ingress", name) else {
+                unknown_reference(names, "mcp_ingress", name, target.span, diagnostics);
+                return None;
+            };
+            let id = IngressId(index);
+            match child {
+                None => Component::EndpointService(id),
+                Some("logs") => Component::IngressLogs(id),
+                Some(other) => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::UnknownReference,
+                            target.span,
+                            format!("`{value}`: mcp_ingress `{name}` has no part `{other}`"),
+                        )
+                        .with_help("`mcp_ingress.NAME` is the endpoint service; `mcp_ingress.NAME.logs` is its access-log bucket"),
+                    );
+                    return None;
+                }
+            }
+        }
+        ("s3_files" | "payment_manager", Some(_)) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::NotSupportedYet,
+                    target.span,
+                    format!("`{value}`: references to `{kind}` components are not supported yet by this version of agentform"),
+                )
+                .with_help("give the resource's ARN for now"),
+            );
+            return None;
+        }
+        _ => {
+            let mut d = Diagnostic::error(
                 Code::InvalidValue,
                 target.span,
-                format!("`{value}` is neither an ARN, `*`, nor a reference to a component the stack emits"),
-            )
-            .with_help("write an ARN such as `arn:aws:s3:::bucket/prefix/*`"),
-        );
-    }
+                format!(
+                    "`{value}` is neither an ARN, `*`, nor a reference to a component the stack emits"
+                ),
+            );
+            d = d.with_help(match did_you_mean(kind, ["mcp_ingress"]) {
+                Some(help) if name.is_some() => help,
+                _ => "write an ARN such as `arn:aws:s3:::bucket/prefix/*`, or `mcp_ingress.NAME`"
+                    .to_string(),
+            });
+            diagnostics.push(d);
+            return None;
+        }
+    };
+    Some(Spanned::new(Target::Component(component), target.span))
 }
 
 fn valid_kubernetes_name(name: &str) -> bool {

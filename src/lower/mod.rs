@@ -5,6 +5,7 @@
 //! was found.
 
 mod identity;
+mod ingress;
 mod interconnect;
 mod network;
 mod platform;
@@ -73,10 +74,15 @@ pub fn lower(
         .filter_map(|b| interconnect::lower(b, &cx, diagnostics))
         .collect();
 
+    let ingresses: Vec<_> = top
+        .iter()
+        .filter(|b| b.block.ident == "mcp_ingress")
+        .filter_map(|b| ingress::lower(b, &names, diagnostics))
+        .collect();
     let iam_roles: Vec<_> = top
         .iter()
         .filter(|b| b.block.ident == "iam_role")
-        .filter_map(|b| identity::lower(b, diagnostics))
+        .filter_map(|b| identity::lower(b, &names, diagnostics))
         .collect();
 
     if diagnostics.has_errors() {
@@ -88,6 +94,7 @@ pub fn lower(
         transit_gateways,
         vpcs,
         interconnects,
+        ingresses,
         iam_roles,
     })
 }
@@ -136,7 +143,7 @@ fn top_level_blocks<'a>(body: &'a Body, diagnostics: &mut Diagnostics) -> Vec<To
                     block.span,
                     format!("`{}` blocks are not supported yet by this version of agentform", block.ident),
                 )
-                .with_help("remove the block for now; supported blocks are `platform`, `transit_gateway`, `vpc` and `interconnect`"),
+                .with_help("remove the block for now; supported blocks are `platform`, `transit_gateway`, `vpc`, `interconnect`, `mcp_ingress` and `iam_role`"),
             );
             continue;
         }
@@ -226,11 +233,12 @@ pub(crate) struct Names {
 }
 
 /// The kinds of top-level components that references can name.
-pub(crate) const KINDS: [&str; 5] = [
+pub(crate) const KINDS: [&str; 6] = [
     "platform",
     "transit_gateway",
     "vpc",
     "interconnect",
+    "mcp_ingress",
     "iam_role",
 ];
 
@@ -466,6 +474,20 @@ pub(crate) fn unknown_reference(
         d = d.with_help(help);
     }
     diagnostics.push(d);
+}
+
+/// Resolves a plain name of an implied kind (`vpc = "mcp"`) to its index among that kind's blocks.
+pub(crate) fn resolve(
+    names: &Names,
+    kind: &str,
+    name: &crate::diag::Spanned<String>,
+    diagnostics: &mut Diagnostics,
+) -> Option<crate::diag::Spanned<usize>> {
+    if let Some(index) = names.index_of(kind, &name.value) {
+        return Some(crate::diag::Spanned::new(index, name.span));
+    }
+    unknown_reference(names, kind, &name.value, name.span, diagnostics);
+    None
 }
 
 /// Resolves an attachment address `vpc.NAME` or `interconnect.NAME`.

@@ -1,8 +1,11 @@
 //! Workload identity: IAM roles with exactly one kind of trust and least-privilege permissions
 //! (`allow` blocks: actions on targets).
 
-use super::Name;
+use super::{IngressId, Name};
 use crate::diag::Spanned;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IamRoleId(pub usize);
 
 #[derive(Debug, Clone)]
 pub struct IamRole {
@@ -65,6 +68,25 @@ impl Trust {
 pub struct Allow {
     pub name: Name,
     pub actions: Vec<Spanned<String>>,
-    /// ARNs, or `*` (only for actions that change nothing).
-    pub on: Vec<Spanned<String>>,
+    pub on: Vec<Spanned<Target>>,
+}
+
+/// What an `allow` applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `*`: every resource (only for actions that change nothing).
+    Any,
+    /// A literal ARN.
+    Arn(String),
+    /// A component the stack emits, resolved to its ARNs when the stack is planned.
+    Component(Component),
+}
+
+/// A component of the stack an `allow` can name (`kind.name[.child]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Component {
+    /// `mcp_ingress.NAME`: the VPC endpoint service.
+    EndpointService(IngressId),
+    /// `mcp_ingress.NAME.logs`: the access-log bucket and its objects.
+    IngressLogs(IngressId),
 }

@@ -3,11 +3,13 @@
 
 pub mod actions;
 mod identity;
+mod ingress;
 mod interconnect;
 mod network;
 mod platform;
 
-pub use identity::{Allow, IamRole, Trust, TrustAnchor};
+pub use identity::{Allow, Component, IamRole, IamRoleId, Target, Trust, TrustAnchor};
+pub use ingress::{ClientAuth, IngressId, McpIngress, S3Object};
 pub use interconnect::{Interconnect, InterconnectId, Partner};
 pub use network::{
     AttachmentRef, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc, VpcId,
@@ -37,6 +39,7 @@ pub struct Model {
     pub transit_gateways: Vec<TransitGateway>,
     pub vpcs: Vec<Vpc>,
     pub interconnects: Vec<Interconnect>,
+    pub ingresses: Vec<McpIngress>,
     pub iam_roles: Vec<IamRole>,
 }
 
@@ -51,6 +54,14 @@ impl Model {
 
     pub fn interconnect(&self, id: InterconnectId) -> &Interconnect {
         &self.interconnects[id.0]
+    }
+
+    pub fn ingress(&self, id: IngressId) -> &McpIngress {
+        &self.ingresses[id.0]
+    }
+
+    pub fn role(&self, id: IamRoleId) -> &IamRole {
+        &self.iam_roles[id.0]
     }
 
     /// Every segment of every transit gateway, with its id.

@@ -4,7 +4,7 @@
 
 use super::Ref;
 use super::naming;
-use crate::model::{IamRole, Model, Trust, TrustAnchor};
+use crate::model::{IamRole, Model, Target, Trust, TrustAnchor};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -47,7 +47,8 @@ pub struct ConditionView {
 pub struct PermissionView {
     pub sid: String,
     pub actions: Vec<String>,
-    pub resources: Vec<String>,
+    /// ARNs, `*`, or references to the ARNs of resources the stack emits.
+    pub resources: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -217,7 +218,15 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
             .map(|a| PermissionView {
                 sid: sid(&a.name.value),
                 actions: a.actions.iter().map(|x| x.value.clone()).collect(),
-                resources: a.on.iter().map(|x| x.value.clone()).collect(),
+                resources: a
+                    .on
+                    .iter()
+                    .flat_map(|t| match &t.value {
+                        Target::Any => vec![text("*")],
+                        Target::Arn(arn) => vec![text(arn)],
+                        Target::Component(c) => super::ingress::component_arns(model, *c),
+                    })
+                    .collect(),
             })
             .collect(),
         pod_identity,

@@ -4,6 +4,7 @@
 
 mod checks;
 pub mod identity;
+pub mod ingress;
 mod interconnect;
 pub mod naming;
 pub mod network;
@@ -80,7 +81,8 @@ pub fn plan(model: &Model) -> Plan {
             &stack::providers(model, uses_awscc),
         ),
     ];
-    let outputs = stack::outputs(model, &network, interconnect.as_ref());
+    let ingress = ingress::plan(model);
+    let outputs = stack::outputs(model, &network, interconnect.as_ref(), ingress.as_ref());
     if !network.is_empty() {
         files.push(PlannedFile {
             name: "network.tf",
@@ -94,6 +96,9 @@ pub fn plan(model: &Model) -> Plan {
     if let Some(interconnect) = &interconnect {
         files.push(file("interconnect.tf", "interconnect.tf.j2", interconnect));
     }
+    if let Some(ingress) = &ingress {
+        files.push(file("ingress.tf", "ingress.tf.j2", ingress));
+    }
     if let Some(identity) = identity::plan(model) {
         files.push(file("identity.tf", "identity.tf.j2", &identity));
     }
@@ -105,7 +110,7 @@ pub fn plan(model: &Model) -> Plan {
         files.push(file("outputs.tf", "outputs.tf.j2", &outputs));
     }
     let file_names: Vec<&str> = files.iter().map(|f| f.name).collect();
-    let readme = stack::readme(model, &file_names, interconnect.as_ref());
+    let readme = stack::readme(model, &file_names, interconnect.as_ref(), ingress.as_ref());
     files.push(file("README.md", "README.md.j2", &readme));
     Plan {
         directory: model.platform.name.value.clone(),

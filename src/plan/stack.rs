@@ -2,6 +2,7 @@
 //! (region, account guard, default tags) and `outputs.tf` (ids later checks and stacks consume).
 
 use super::Ref;
+use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
 use super::naming::{self, TAG_ENVIRONMENT, TAG_PLATFORM};
 use super::network::{self, NetworkView, Tags};
@@ -98,6 +99,7 @@ pub fn outputs(
     model: &Model,
     network: &NetworkView,
     interconnect: Option<&InterconnectView>,
+    ingress: Option<&IngressView>,
 ) -> OutputsView {
     let mut outputs = Vec::new();
     for tgw in &network.transit_gateways {
@@ -182,6 +184,67 @@ pub fn outputs(
             entries: Some(entries(gateways.iter().map(|(k, v)| (*k, v.clone())))),
         });
     }
+    for i in ingress.iter().flat_map(|v| &v.ingresses) {
+        let output = |name: &str, description: String, attribute: Ref| OutputView {
+            name: format!("{}_{name}", i.label),
+            description,
+            value: Some(value(&attribute)),
+            entries: None,
+        };
+        outputs.push(output(
+            "endpoint_service_name",
+            format!(
+                "Service name consumers use to create endpoints to MCP ingress `{}`",
+                i.name
+            ),
+            Ref::attr("aws_vpc_endpoint_service", &i.label, "service_name"),
+        ));
+        if i.private_dns_name.is_some() {
+            outputs.push(output(
+                "private_dns_verification",
+                format!(
+                    "The DNS record (name, type, value) that proves ownership of the private DNS name of MCP ingress `{}`; publish it, then verify",
+                    i.name
+                ),
+                Ref::attr(
+                    "aws_vpc_endpoint_service",
+                    &i.label,
+                    "private_dns_name_configuration",
+                ),
+            ));
+        }
+        outputs.push(output(
+            "servers_target_group_arn",
+            format!(
+                "Target group the MCP servers of ingress `{}` register in",
+                i.name
+            ),
+            Ref::attr(
+                "aws_lb_target_group",
+                &format!("{}_servers", i.label),
+                "arn",
+            ),
+        ));
+        let endpoints: BTreeMap<&str, Ref> = i
+            .consumers
+            .iter()
+            .map(|c| {
+                (
+                    c.vpc.as_str(),
+                    Ref::attr("aws_vpc_endpoint", &c.label, "id"),
+                )
+            })
+            .collect();
+        outputs.push(OutputView {
+            name: format!("{}_endpoint_ids", i.label),
+            description: format!(
+                "Interface endpoint id of MCP ingress `{}` in each consumer VPC",
+                i.name
+            ),
+            value: None,
+            entries: Some(entries(endpoints.iter().map(|(k, v)| (*k, v.clone())))),
+        });
+    }
     OutputsView { outputs }
 }
 
@@ -198,7 +261,22 @@ pub struct ReadmeView {
     pub segments: Vec<SegmentRow>,
     pub routes: Vec<RouteRow>,
     pub reachability: Vec<MatrixView>,
+    pub ingresses: Vec<IngressRow>,
     pub manual_steps: Vec<ManualStep>,
+}
+
+#[derive(Serialize)]
+pub struct IngressRow {
+    pub name: String,
+    pub vpc: String,
+    pub port: u16,
+    pub client_auth: &'static str,
+    pub consumers: Vec<String>,
+    pub principals: Vec<String>,
+    pub acceptance_required: bool,
+    pub rate_limit: u32,
+    pub context_fetch_role: String,
+    pub context_modify_role: String,
 }
 
 /// One transit gateway's segment reachability matrix, as computed by the segregation engine.
@@ -241,6 +319,7 @@ pub fn readme(
     model: &Model,
     files: &[&str],
     interconnect: Option<&InterconnectView>,
+    ingress: Option<&IngressView>,
 ) -> ReadmeView {
     let segments = model
         .segments()
@@ -321,6 +400,25 @@ pub fn readme(
             steps,
         });
     }
+    let mut ingresses = Vec::new();
+    for i in ingress.iter().flat_map(|v| &v.ingresses) {
+        ingresses.push(IngressRow {
+            name: i.name.clone(),
+            vpc: i.vpc.clone(),
+            port: i.port,
+            client_auth: i.client_auth,
+            consumers: i.consumers.iter().map(|c| c.vpc.clone()).collect(),
+            principals: i.allowed_principals.clone(),
+            acceptance_required: i.acceptance_required,
+            rate_limit: i.rate_limit,
+            context_fetch_role: i.context_fetch_role.clone(),
+            context_modify_role: i.context_modify_role.clone(),
+        });
+        manual_steps.push(ManualStep {
+            title: format!("MCP ingress `{}`", i.name),
+            steps: ingress_steps(i),
+        });
+    }
     let reachability = ReachReport::segments_only(model)
         .transit_gateways
         .into_iter()
@@ -356,6 +454,47 @@ pub fn readme(
         segments,
         routes,
         reachability,
+        ingresses,
         manual_steps,
     }
+}
+
+/// What an operator does by hand for an MCP ingress after `terraform apply`.
+fn ingress_steps(i: &IngressPlan) -> Vec<String> {
+    let mut steps = Vec::new();
+    if let Some(store) = &i.trust_store {
+        steps.push(format!(
+            "Before `apply`: upload the PEM bundle of the CAs that sign client certificates to `s3://{}/{}` (the trust store reads it when it is created; to rotate, upload a new object and update the trust store).",
+            store.bucket, store.key
+        ));
+    }
+    steps.push(format!(
+        "Register the MCP servers in the target group of output `{}_servers_target_group_arn` (for example with the AWS Load Balancer Controller's `TargetGroupBinding`). They serve HTTPS on port {} and answer `{}` for health checks.",
+        i.label, i.backend_port, i.health_check_path
+    ));
+    if i.client_auth == "oidc" {
+        steps.push("Client authentication is OIDC: the ALB passes the `Authorization` header through, and the MCP server must validate every bearer token itself (signature against the issuer's JWKS, `iss`, `aud`, `exp`) and map the token's subject to the context fetch or modify role.".to_string());
+    } else {
+        steps.push("Client authentication is mTLS: the ALB rejects connections without a certificate that chains to the trust store, and forwards the verified certificate in the `X-Amzn-Mtls-Clientcert-*` headers; the MCP server maps the certificate subject to the context fetch or modify role.".to_string());
+    }
+    if let Some(dns) = &i.private_dns_name {
+        if i.consumers.iter().all(|c| c.private_dns_enabled) {
+            steps.push(format!(
+                "Private DNS `{dns}` is verified (`private_dns_verified = true`): consumer endpoints resolve it. Keep the TXT record of output `{}_private_dns_verification` published.",
+                i.label
+            ));
+        } else {
+            steps.push(format!(
+                "Publish the TXT record of output `{}_private_dns_verification` in the public zone of `{dns}`, run `aws ec2 start-vpc-endpoint-service-private-dns-verification --service-id <id of aws_vpc_endpoint_service.{}>`, wait until `describe-vpc-endpoint-service-configurations` shows the name `verified`, then set `private_dns_verified = true` in the blueprint and generate again: only then do consumer endpoints turn private DNS on.",
+                i.label, i.label
+            ));
+        }
+    }
+    if i.acceptance_required {
+        steps.push(format!(
+            "The stack accepts its own consumers' endpoints. Endpoints other allowed principals create wait in `pendingAcceptance`: review them with `aws ec2 describe-vpc-endpoint-connections` and accept with `aws ec2 accept-vpc-endpoint-connections` (or add the VPC to `consumers`). Service name: output `{}_endpoint_service_name`.",
+            i.label
+        ));
+    }
+    steps
 }

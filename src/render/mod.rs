@@ -31,6 +31,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("checks.tf.j2", include_str!("../../templates/checks.tf.j2")),
     (
+        "ingress.tf.j2",
+        include_str!("../../templates/ingress.tf.j2"),
+    ),
+    (
         "identity.tf.j2",
         include_str!("../../templates/identity.tf.j2"),
     ),

@@ -1,8 +1,11 @@
 //! The component graph: one node per component (transit gateway, segment, VPC, interconnect,
-//! route) and one typed edge per reference the blueprint makes. Rules ask it who uses what; the
+//! route, MCP ingress, IAM role) and one typed edge per reference the blueprint makes. Rules ask it who uses what; the
 //! segregation engine of a later release walks the same graph.
 
-use crate::model::{AttachmentRef, InterconnectId, Model, RouteAction, SegmentId, TgwId, VpcId};
+use crate::model::{
+    AttachmentRef, Component, IamRoleId, IngressId, InterconnectId, Model, RouteAction, SegmentId,
+    Target, TgwId, VpcId,
+};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::BTreeMap;
@@ -15,6 +18,8 @@ pub enum Node {
     Interconnect(InterconnectId),
     /// A static route: transit gateway index and route index.
     Route(TgwId, usize),
+    Ingress(IngressId),
+    Role(IamRoleId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +34,14 @@ pub enum Edge {
     RouteIn,
     /// route → the attachment it forwards to.
     RouteTo,
+    /// ingress → the VPC that holds its load balancers.
+    HostedIn,
+    /// ingress → a VPC that gets an interface endpoint.
+    Consumer,
+    /// ingress → its context fetch or modify role.
+    ContextRole,
+    /// role → a component its `allow` blocks name.
+    MayAccess,
 }
 
 pub struct ComponentGraph {
@@ -65,6 +78,28 @@ impl ComponentGraph {
                 g.edge(node, Node::Segment(route.segment), Edge::RouteIn);
                 if let RouteAction::Attachment(target) = route.action {
                     g.edge(node, attachment_node(target), Edge::RouteTo);
+                }
+            }
+        }
+        for (i, ingress) in model.ingresses.iter().enumerate() {
+            let node = Node::Ingress(IngressId(i));
+            g.edge(node, Node::Vpc(ingress.vpc.value), Edge::HostedIn);
+            for consumer in &ingress.consumers {
+                g.edge(node, Node::Vpc(consumer.value), Edge::Consumer);
+            }
+            for role in [&ingress.context_fetch_role, &ingress.context_modify_role] {
+                g.edge(node, Node::Role(role.value), Edge::ContextRole);
+            }
+        }
+        for (r, role) in model.iam_roles.iter().enumerate() {
+            let node = Node::Role(IamRoleId(r));
+            g.node(node);
+            for target in role.allows.iter().flat_map(|a| &a.on) {
+                if let Target::Component(
+                    Component::EndpointService(id) | Component::IngressLogs(id),
+                ) = target.value
+                {
+                    g.edge(node, Node::Ingress(id), Edge::MayAccess);
                 }
             }
         }

@@ -25,6 +25,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("labels", rules::labels::check),
     ("targets", rules::targets::check),
     ("identity", rules::identity::check),
+    ("ingress", rules::ingress::check),
 ];
 
 /// Runs every rule over the model.

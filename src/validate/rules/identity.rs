@@ -8,14 +8,15 @@
 //! `on = ["*"]` is `AF702`; `s3:GetObjct` is `AF703` with "did you mean `s3:GetObject`?".
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::Model;
 use crate::model::actions::{self, Lookup};
+use crate::model::{IamRoleId, Model, Target};
 use crate::validate::ComponentGraph;
+use crate::validate::graph::{Edge, Node};
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
-    for role in &model.iam_roles {
+pub fn check(model: &Model, graph: &ComponentGraph, diagnostics: &mut Diagnostics) {
+    for (index, role) in model.iam_roles.iter().enumerate() {
         for allow in &role.allows {
-            let any = allow.on.iter().find(|t| t.value == "*");
+            let any = allow.on.iter().find(|t| t.value == Target::Any);
             for action in &allow.actions {
                 let (service, name) = action.value.split_once(':').unwrap_or(("", "*"));
                 if name.contains('*') || name.contains('?') {
@@ -68,7 +69,10 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                 }
             }
         }
-        if role.allows.is_empty() {
+        let referenced = !graph
+            .incoming(Node::Role(IamRoleId(index)), Edge::ContextRole)
+            .is_empty();
+        if role.allows.is_empty() && !referenced {
             diagnostics.push(
                 Diagnostic::warning(
                     Code::Unused,

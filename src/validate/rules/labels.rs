@@ -8,7 +8,7 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::Model;
-use crate::plan::{naming, network};
+use crate::plan::{ingress, naming, network};
 use crate::validate::ComponentGraph;
 use std::collections::BTreeMap;
 
@@ -51,6 +51,24 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
             crate::model::AttachmentRef::Interconnect(id) => model.interconnect(id).name.span,
         };
         claim(&mut propagations, label, what, span, diagnostics);
+    }
+    // An ingress's consumer resources join the ingress and VPC labels with `__`.
+    let mut consumers: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for i in &model.ingresses {
+        for c in &i.consumers {
+            let vpc = &model.vpc(c.value).name.value;
+            let what = format!(
+                "the endpoint of mcp_ingress `{}` in VPC `{vpc}`",
+                i.name.value
+            );
+            claim(
+                &mut consumers,
+                ingress::consumer_label(i, vpc),
+                what,
+                c.span,
+                diagnostics,
+            );
+        }
     }
 }
 

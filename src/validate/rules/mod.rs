@@ -2,6 +2,7 @@
 
 pub mod asns;
 pub mod identity;
+pub mod ingress;
 pub mod labels;
 pub mod overlap;
 pub mod routes;
