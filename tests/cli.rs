@@ -705,3 +705,137 @@ iam_role "research-agent" {
         );
     }
 }
+
+/// The line (1-based) of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("`{needle}` not found"))
+        + 1
+}
+
+#[test]
+fn a_wildcard_principal_or_action_in_the_reference_fails_at_its_line() {
+    let cases = [
+        (
+            "allowed_principals  = [\"arn:aws:iam::123456789012:root\"]",
+            "allowed_principals  = [\"*\"]",
+            "AF801",
+        ),
+        (
+            "actions = [\"s3:GetObject\", \"s3:PutObject\"]",
+            "actions = [\"s3:*\"]",
+            "AF701",
+        ),
+    ];
+    for (from, to, code) in cases {
+        let broken = REFERENCE.replacen(from, to, 1);
+        assert_ne!(broken, REFERENCE, "`{from}` is not in the reference");
+        let line = line_of(&broken, to);
+        let out = Test::new()
+            .blueprint("agent-platform.hcl", &broken)
+            .args(&["validate"])
+            .run();
+        assert_eq!(out.status, 1, "{}", out.stderr);
+        let header = out
+            .stderr
+            .lines()
+            .position(|l| l.starts_with(&format!("error[{code}]")))
+            .unwrap_or_else(|| panic!("no {code} in\n{}", out.stderr));
+        let at = out.stderr.lines().nth(header + 1).unwrap();
+        assert!(
+            at.contains(&format!("blueprints/agent-platform.hcl:{line}:")),
+            "{code} must point at line {line}: `{at}`"
+        );
+    }
+}
+
+/// The top-level blocks of every `.tf` file of a stack, as text.
+fn blocks(stack: &Path) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for (path, bytes) in tree(stack) {
+        if path.extension().is_some_and(|e| e == "tf") {
+            let text = String::from_utf8(bytes).unwrap();
+            let mut current = String::new();
+            for line in text.lines() {
+                if current.is_empty() && (line.is_empty() || line.starts_with('#')) {
+                    continue;
+                }
+                current.push_str(line);
+                current.push('\n');
+                if line == "}" {
+                    out.insert(std::mem::take(&mut current));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn adding_a_consumer_adds_exactly_one_endpoint_and_its_security_group() {
+    let from = "consumers           = [\"agents\", \"tenant-a\", \"tenant-b\"]";
+    let wider = REFERENCE.replacen(
+        from,
+        "consumers           = [\"agents\", \"tenant-a\", \"tenant-b\", \"dev\"]",
+        1,
+    );
+    assert_ne!(wider, REFERENCE);
+    let generate = |text: &str| {
+        let t = Test::new()
+            .blueprint("agent-platform.hcl", text)
+            .args(&["generate"]);
+        let out = t.run();
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        let b = blocks(&t.path("generated/agents"));
+        (t, b)
+    };
+    let (_before_dir, before) = generate(REFERENCE);
+    let (_after_dir, after) = generate(&wider);
+    let header = |block: &String| block.lines().next().unwrap_or_default().to_string();
+    let removed: Vec<String> = before.difference(&after).map(header).collect();
+    let added: Vec<String> = after.difference(&before).map(header).collect();
+    assert_eq!(
+        added,
+        [
+            "output \"tools_endpoint_ids\" {",
+            "resource \"aws_security_group\" \"tools__dev\" {",
+            "resource \"aws_vpc_endpoint\" \"tools__dev\" {",
+            "resource \"aws_vpc_endpoint_connection_accepter\" \"tools__dev\" {",
+        ]
+    );
+    // The only changed block is the output map that gains the new endpoint.
+    assert_eq!(removed, ["output \"tools_endpoint_ids\" {"]);
+    let sg = after
+        .iter()
+        .find(|b| b.starts_with("resource \"aws_security_group\" \"tools__dev\""))
+        .unwrap();
+    assert!(sg.contains("cidr_blocks = [\"10.40.0.0/16\"]"), "{sg}");
+    assert!(sg.contains("from_port   = 443"), "{sg}");
+    assert_eq!(sg.matches("ingress {").count(), 1, "{sg}");
+    assert!(!sg.contains("egress"), "{sg}");
+}
+
+#[test]
+fn acceptance_off_and_a_single_zone_ingress_are_warnings() {
+    let single = REFERENCE
+        .replacen("acceptance_required = true", "acceptance_required = false", 1)
+        .replacen(
+            "  cidr    = \"10.30.0.0/16\"\n  azs     = [\"us-east-1a\", \"us-east-1b\"]\n  subnets = [\"10.30.0.0/24\", \"10.30.1.0/24\"]",
+            "  cidr    = \"10.30.0.0/16\"\n  azs     = [\"us-east-1a\"]\n  subnets = [\"10.30.0.0/24\"]",
+            1,
+        );
+    let out = Test::new()
+        .blueprint("agent-platform.hcl", &single)
+        .args(&["validate"])
+        .run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning[AF802]"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("warning[AF804]") && out.stderr.contains("1 availability zone"),
+        "{}",
+        out.stderr
+    );
+    // Consumers with subnets in `us-east-1b` are told that zone is not covered.
+    assert!(out.stderr.contains("`us-east-1b`"), "{}", out.stderr);
+}
