@@ -1,6 +1,6 @@
 # The agent platform from the design notes: the network core (transit gateway segments, VPCs and
-# the multicloud interconnect), the MCP ingress and workload identity. Storage and payments join
-# as agentform grows.
+# the multicloud interconnect), the MCP ingress, the S3 Files workspace and workload identity.
+# Payments join as agentform grows.
 
 platform "agents" {
   environment  = "prod"
@@ -104,6 +104,19 @@ mcp_ingress "tools" {
   context_modify_role = "mcp-context-modify"
 }
 
+# The agents' shared workspace: an S3 bucket mounted as a file system in the agents VPC.
+s3_files "workspace" {
+  bucket            = "agents-prod-workspace"
+  vpc               = "agents"
+  expire_after_days = 7 # agent workspace data is ephemeral
+  access_point "research" {
+    uid            = 1001
+    gid            = 1001
+    root_directory = "/research"
+    roles          = ["research-agent"]
+  }
+}
+
 # Workload identity: no long-lived keys. Each role has exactly one trust, pinned to one workload.
 iam_role "research-agent" {
   irsa {
@@ -111,11 +124,9 @@ iam_role "research-agent" {
     namespace         = "agents"
     service_account   = "research"
   }
-  # The S3 Files workspace (`s3_files.workspace.research`) joins with the storage release; until
-  # then the agent reads and writes its prefix of the workspace bucket.
   allow "workspace" {
-    actions = ["s3:GetObject", "s3:PutObject"]
-    on      = ["arn:aws:s3:::agents-prod-workspace/research/*"]
+    actions = ["s3files:ClientMount", "s3files:ClientWrite"]
+    on      = ["s3_files.workspace.research"] # model references resolve to ARNs
   }
 }
 

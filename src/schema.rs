@@ -163,6 +163,22 @@ pub const MCP_INGRESS: BlockSchema = BlockSchema {
     status: Status::Supported,
 };
 
+pub const ACCESS_POINT: BlockSchema = BlockSchema {
+    name: "access_point",
+    labels: 1,
+    attributes: &["uid", "gid", "root_directory", "permissions", "roles"],
+    blocks: &[],
+    status: Status::Supported,
+};
+
+pub const S3_FILES: BlockSchema = BlockSchema {
+    name: "s3_files",
+    labels: 1,
+    attributes: &["bucket", "vpc", "expire_after_days"],
+    blocks: &[ACCESS_POINT],
+    status: Status::Supported,
+};
+
 const fn planned(name: &'static str) -> BlockSchema {
     BlockSchema {
         name,
@@ -184,7 +200,7 @@ pub const ROOT: BlockSchema = BlockSchema {
         VPC,
         INTERCONNECT,
         MCP_INGRESS,
-        planned("s3_files"),
+        S3_FILES,
         IAM_ROLE,
         planned("payment_manager"),
     ],

@@ -723,7 +723,7 @@ fn a_wildcard_principal_or_action_in_the_reference_fails_at_its_line() {
             "AF801",
         ),
         (
-            "actions = [\"s3:GetObject\", \"s3:PutObject\"]",
+            "actions = [\"s3files:ClientMount\", \"s3files:ClientWrite\"]",
             "actions = [\"s3:*\"]",
             "AF701",
         ),
@@ -838,4 +838,45 @@ fn acceptance_off_and_a_single_zone_ingress_are_warnings() {
     );
     // Consumers with subnets in `us-east-1b` are told that zone is not covered.
     assert!(out.stderr.contains("`us-east-1b`"), "{}", out.stderr);
+}
+
+#[test]
+fn targeting_aws_5_100_turns_s3_files_into_a_warning_and_a_readme_step() {
+    let old = REFERENCE
+        .replacen(
+            "aws_provider = \"~> 6.69\"",
+            "aws_provider = \"5.100.0\"",
+            1,
+        )
+        .replacen("awscc        = true ", "awscc        = false", 1);
+    assert_ne!(old, REFERENCE);
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", &old)
+        .args(&["generate"]);
+    let out = t.run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let warning = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("warning[AF602]") && l.contains("s3_files `workspace`"))
+        .unwrap_or_else(|| panic!("no S3 Files warning in\n{}", out.stderr));
+    assert!(warning.contains("research-agent"), "{warning}");
+    let storage = std::fs::read_to_string(t.path("generated/agents/storage.tf")).unwrap();
+    assert!(!storage.contains("resource \"aws_s3files_"), "{storage}");
+    assert!(!storage.contains("resource \"awscc_s3files_"), "{storage}");
+    assert!(storage.contains("resource \"aws_s3_bucket\" \"workspace\""));
+    let identity = std::fs::read_to_string(t.path("generated/agents/identity.tf")).unwrap();
+    assert!(!identity.contains("s3files:ClientMount"), "{identity}");
+    let readme = std::fs::read_to_string(t.path("generated/agents/README.md")).unwrap();
+    let section = &readme[readme
+        .find("### S3 Files workspace `workspace`")
+        .expect("a manual step for the workspace")..];
+    for step in [
+        "Create the file system",
+        "Create a mount target",
+        "Create access point `research`",
+        "`allow \"workspace\"` of iam_role `research-agent`",
+    ] {
+        assert!(section.contains(step), "`{step}` missing from\n{section}");
+    }
 }

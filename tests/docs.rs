@@ -69,6 +69,8 @@ fn no_orphaned_or_pending_snapshots() {
     let mut expected = std::collections::BTreeSet::new();
     expected.insert("generate__agent-platform.snap".to_string());
     expected.insert("generate__agent-platform@aws-5.100-no-awscc.snap".to_string());
+    expected.insert("generate__agent-platform@aws-5.100-awscc.snap".to_string());
+    expected.insert("generate__agent-platform@aws-6.69-no-awscc.snap".to_string());
     expected.insert("segregation__reach@agent-platform.snap".to_string());
     expected.insert("cli__reach_json@agent-platform.snap".to_string());
     for entry in std::fs::read_dir("tests/fixtures/invalid")

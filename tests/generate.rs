@@ -39,6 +39,26 @@ fn reference_blueprint() {
 }
 
 #[test]
+fn reference_blueprint_for_aws_6_69_without_awscc() {
+    let overrides = Overrides {
+        aws_provider: None,
+        no_awscc: true,
+    };
+    let path = Path::new("blueprints/agent-platform.hcl");
+    insta::assert_snapshot!("agent-platform@aws-6.69-no-awscc", stack(path, &overrides));
+}
+
+#[test]
+fn reference_blueprint_for_aws_5_100_with_awscc() {
+    let overrides = Overrides {
+        aws_provider: Some("5.100".to_string()),
+        no_awscc: false,
+    };
+    let path = Path::new("blueprints/agent-platform.hcl");
+    insta::assert_snapshot!("agent-platform@aws-5.100-awscc", stack(path, &overrides));
+}
+
+#[test]
 fn reference_blueprint_for_aws_5_100_without_awscc() {
     let overrides = Overrides {
         aws_provider: Some("5.100".to_string()),

@@ -40,6 +40,9 @@ fn load() -> Schemas {
             continue; // aws 5.100 is validated by real Terraform
         }
         let text = std::fs::read_to_string(entry.path()).unwrap();
+        // Interface names repeat across dumps (aws 6.x and awscc both have `S3FilesFileSystemConfig`,
+        // with different shapes): each dump's interfaces are qualified by its file name.
+        let qualify = |interface: &str| format!("{name}::{interface}");
         let mut current: Option<String> = None;
         let mut config: Option<String> = None;
         for line in text.lines() {
@@ -47,11 +50,11 @@ fn load() -> Schemas {
                 .strip_prefix("interface ")
                 .and_then(|l| l.strip_suffix(':'))
             {
-                current = Some(interface.to_string());
+                current = Some(qualify(interface));
                 if interface.ends_with("Config") && config.is_none() {
-                    config = Some(interface.to_string());
+                    config = Some(qualify(interface));
                 }
-                schemas.interfaces.entry(interface.to_string()).or_default();
+                schemas.interfaces.entry(qualify(interface)).or_default();
             } else if line.starts_with("class ") {
                 current = None;
             } else if let Some(tf_type) = line.trim().strip_prefix("TF TYPE = ") {
@@ -71,7 +74,9 @@ fn load() -> Schemas {
                     .to_string();
                 let argument_entry = Argument {
                     required: flag == "REQUIRED",
-                    nested: Some(ty).filter(|t| t.chars().next().is_some_and(char::is_uppercase)),
+                    nested: Some(ty)
+                        .filter(|t| t.chars().next().is_some_and(char::is_uppercase))
+                        .map(|t| qualify(&t)),
                 };
                 schemas
                     .interfaces
@@ -84,9 +89,13 @@ fn load() -> Schemas {
     schemas
 }
 
+/// Arguments Terraform itself accepts on every resource block.
+const META_ARGUMENTS: &[&str] = &["depends_on", "count", "for_each", "provider", "lifecycle"];
+
 /// Checks one object (a resource body or a nested object value) against an interface.
 fn check_object(
     schemas: &Schemas,
+    top_level: bool,
     interface: &str,
     attributes: &[(String, hcl::Expression)],
     at: &str,
@@ -97,6 +106,9 @@ fn check_object(
         return;
     };
     for (name, value) in attributes {
+        if top_level && META_ARGUMENTS.contains(&name.as_str()) {
+            continue; // Terraform's own, valid on every resource
+        }
         let Some(argument) = arguments.get(name) else {
             problems.push(format!("{at}: `{name}` is not an argument of {interface}"));
             continue;
@@ -123,7 +135,14 @@ fn check_object(
                     .iter()
                     .map(|(k, v)| (key_name(k), v.clone()))
                     .collect();
-                check_object(schemas, nested, &entries, &format!("{at}.{name}"), problems);
+                check_object(
+                    schemas,
+                    false,
+                    nested,
+                    &entries,
+                    &format!("{at}.{name}"),
+                    problems,
+                );
             }
         }
     }
@@ -185,11 +204,19 @@ fn resources_terraform_cannot_validate_here_match_the_provider_schemas() {
         agentform::source::discover(&["blueprints".into(), "tests/fixtures/valid".into()]).unwrap();
     let mut problems = Vec::new();
     let mut checked = 0;
-    for path in blueprints {
-        let analysis = agentform::analyze(
-            &agentform::source::SourceFile::read(&path),
-            &agentform::lower::Overrides::default(),
-        );
+    // The default targets, and aws 5.100 with awscc allowed (S3 Files through awscc).
+    let targets = [
+        agentform::lower::Overrides::default(),
+        agentform::lower::Overrides {
+            aws_provider: Some("5.100".to_string()),
+            no_awscc: false,
+        },
+    ];
+    for (path, overrides) in blueprints
+        .iter()
+        .flat_map(|p| targets.iter().map(move |o| (p, o)))
+    {
+        let analysis = agentform::analyze(&agentform::source::SourceFile::read(path), overrides);
         let files = agentform::emit::generate(&analysis.model.unwrap(), &renderer).unwrap();
         for (name, text) in files
             .iter()
@@ -207,7 +234,7 @@ fn resources_terraform_cannot_validate_here_match_the_provider_schemas() {
                     continue;
                 };
                 let attributes = body_entries(block.body());
-                check_object(&schemas, config, &attributes, &at, &mut problems);
+                check_object(&schemas, true, config, &attributes, &at, &mut problems);
                 checked += 1;
             }
         }

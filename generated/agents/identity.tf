@@ -34,8 +34,8 @@ data "aws_iam_policy_document" "research_agent" {
   statement {
     sid       = "Workspace"
     effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:PutObject"]
-    resources = ["arn:aws:s3:::agents-prod-workspace/research/*"]
+    actions   = ["s3files:ClientMount", "s3files:ClientWrite"]
+    resources = [aws_s3files_file_system.workspace.arn, aws_s3files_access_point.workspace__research.arn]
   }
 }
 

@@ -4,7 +4,9 @@
 use super::reader::BlockReader;
 use super::{Names, TopBlock, single_label, unknown_reference};
 use crate::diag::{Code, Diagnostic, Diagnostics, Spanned, did_you_mean};
-use crate::model::{Allow, Component, IamRole, IngressId, Target, Trust, TrustAnchor};
+use crate::model::{
+    Allow, Component, IamRole, IngressId, S3Files, S3FilesId, Target, Trust, TrustAnchor,
+};
 use crate::schema;
 
 /// The session length AWS allows for a role, in seconds (IAM `MaxSessionDuration`).
@@ -16,6 +18,7 @@ const TRUST_KINDS: [&str; 4] = ["irsa", "pod_identity", "roles_anywhere", "servi
 pub(super) fn lower(
     top: &TopBlock,
     names: &Names,
+    s3_files: &[Option<S3Files>],
     diagnostics: &mut Diagnostics,
 ) -> Option<IamRole> {
     let owner = format!("iam_role `{}`", top.name.value);
@@ -113,7 +116,7 @@ pub(super) fn lower(
         }
         let on = on.map(|on| {
             on.iter()
-                .filter_map(|t| target(t, names, diagnostics))
+                .filter_map(|t| target(t, names, s3_files, diagnostics))
                 .collect::<Vec<_>>()
         });
         if let (Some(actions), Some(on)) = (actions, on) {
@@ -350,6 +353,7 @@ fn valid_action(action: &str) -> bool {
 fn target(
     target: &Spanned<String>,
     names: &Names,
+    s3_files: &[Option<S3Files>],
     diagnostics: &mut Diagnostics,
 ) -> Option<Spanned<Target>> {
     let value = target.value.as_str();
@@ -395,7 +399,39 @@ fn target(
                 }
             }
         }
-        ("s3_files" | "payment_manager", Some(_)) => {
+        ("s3_files", Some(name)) => {
+            let Some(index) = names.index_of("s3_files", name) else {
+                unknown_reference(names, "s3_files", name, target.span, diagnostics);
+                return None;
+            };
+            let id = S3FilesId(index);
+            match child {
+                None => Component::FileSystem(id),
+                Some(ap) => {
+                    // A block that did not lower was reported already.
+                    let lowered = s3_files.get(index).and_then(Option::as_ref)?;
+                    let Some(position) = lowered
+                        .access_points
+                        .iter()
+                        .position(|a| a.name.value == ap)
+                    else {
+                        let known = lowered.access_points.iter().map(|a| a.name.value.as_str());
+                        let mut d = Diagnostic::error(
+                            Code::UnknownReference,
+                            target.span,
+                            format!("`{value}`: s3_files `{name}` has no access point `{ap}`"),
+                        );
+                        if let Some(help) = did_you_mean(ap, known) {
+                            d = d.with_help(help);
+                        }
+                        diagnostics.push(d);
+                        return None;
+                    };
+                    Component::AccessPoint(id, position)
+                }
+            }
+        }
+        ("payment_manager", Some(_)) => {
             diagnostics.push(
                 Diagnostic::error(
                     Code::NotSupportedYet,

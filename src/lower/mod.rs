@@ -11,6 +11,7 @@ mod network;
 mod platform;
 mod reader;
 mod secrets;
+mod storage;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::model::{
@@ -79,10 +80,17 @@ pub fn lower(
         .filter(|b| b.block.ident == "mcp_ingress")
         .filter_map(|b| ingress::lower(b, &names, diagnostics))
         .collect();
+    // Kept in declaration order (`None` where a block did not lower) so that `allow` references
+    // to access points resolve by the same index as names do.
+    let s3_files: Vec<Option<_>> = top
+        .iter()
+        .filter(|b| b.block.ident == "s3_files")
+        .map(|b| storage::lower(b, &names, diagnostics))
+        .collect();
     let iam_roles: Vec<_> = top
         .iter()
         .filter(|b| b.block.ident == "iam_role")
-        .filter_map(|b| identity::lower(b, &names, diagnostics))
+        .filter_map(|b| identity::lower(b, &names, &s3_files, diagnostics))
         .collect();
 
     if diagnostics.has_errors() {
@@ -95,6 +103,7 @@ pub fn lower(
         vpcs,
         interconnects,
         ingresses,
+        s3_files: s3_files.into_iter().collect::<Option<Vec<_>>>()?,
         iam_roles,
     })
 }
@@ -143,7 +152,7 @@ fn top_level_blocks<'a>(body: &'a Body, diagnostics: &mut Diagnostics) -> Vec<To
                     block.span,
                     format!("`{}` blocks are not supported yet by this version of agentform", block.ident),
                 )
-                .with_help("remove the block for now; supported blocks are `platform`, `transit_gateway`, `vpc`, `interconnect`, `mcp_ingress` and `iam_role`"),
+                .with_help("remove the block for now; supported blocks are `platform`, `transit_gateway`, `vpc`, `interconnect`, `mcp_ingress`, `s3_files` and `iam_role`"),
             );
             continue;
         }
@@ -233,12 +242,13 @@ pub(crate) struct Names {
 }
 
 /// The kinds of top-level components that references can name.
-pub(crate) const KINDS: [&str; 6] = [
+pub(crate) const KINDS: [&str; 7] = [
     "platform",
     "transit_gateway",
     "vpc",
     "interconnect",
     "mcp_ingress",
+    "s3_files",
     "iam_role",
 ];
 

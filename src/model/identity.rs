@@ -1,7 +1,7 @@
 //! Workload identity: IAM roles with exactly one kind of trust and least-privilege permissions
 //! (`allow` blocks: actions on targets).
 
-use super::{IngressId, Name};
+use super::{IngressId, Name, S3FilesId};
 use crate::diag::Spanned;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -89,4 +89,9 @@ pub enum Component {
     EndpointService(IngressId),
     /// `mcp_ingress.NAME.logs`: the access-log bucket and its objects.
     IngressLogs(IngressId),
+    /// `s3_files.NAME`: the file system.
+    FileSystem(S3FilesId),
+    /// `s3_files.NAME.ACCESS_POINT`: the access point (and its file system, where S3 Files client
+    /// actions are authorized).
+    AccessPoint(S3FilesId, usize),
 }

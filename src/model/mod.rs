@@ -7,6 +7,7 @@ mod ingress;
 mod interconnect;
 mod network;
 mod platform;
+mod storage;
 
 pub use identity::{Allow, Component, IamRole, IamRoleId, Target, Trust, TrustAnchor};
 pub use ingress::{ClientAuth, IngressId, McpIngress, S3Object};
@@ -15,6 +16,7 @@ pub use network::{
     AttachmentRef, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc, VpcId,
 };
 pub use platform::{Platform, ProviderTargets, Version};
+pub use storage::{AccessPoint, S3Files, S3FilesId};
 
 use crate::diag::Span;
 
@@ -40,6 +42,7 @@ pub struct Model {
     pub vpcs: Vec<Vpc>,
     pub interconnects: Vec<Interconnect>,
     pub ingresses: Vec<McpIngress>,
+    pub s3_files: Vec<S3Files>,
     pub iam_roles: Vec<IamRole>,
 }
 
@@ -58,6 +61,35 @@ impl Model {
 
     pub fn ingress(&self, id: IngressId) -> &McpIngress {
         &self.ingresses[id.0]
+    }
+
+    pub fn storage(&self, id: S3FilesId) -> &S3Files {
+        &self.s3_files[id.0]
+    }
+
+    /// The `allow` blocks (as `allow "NAME"` of iam_role `ROLE`) that name a workspace or one of
+    /// its access points.
+    pub fn allows_naming(&self, storage: S3FilesId) -> Vec<String> {
+        self.iam_roles
+            .iter()
+            .flat_map(|role| {
+                role.allows
+                    .iter()
+                    .filter(|a| {
+                        a.on.iter().any(|t| {
+                            matches!(t.value, Target::Component(
+                                Component::FileSystem(id) | Component::AccessPoint(id, _)
+                            ) if id == storage)
+                        })
+                    })
+                    .map(move |a| {
+                        format!(
+                            "`allow \"{}\"` of iam_role `{}`",
+                            a.name.value, role.name.value
+                        )
+                    })
+            })
+            .collect()
     }
 
     pub fn role(&self, id: IamRoleId) -> &IamRole {

@@ -212,6 +212,8 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
         trust_kind: role.trust.kind(),
         max_session_seconds: role.max_session_seconds.value,
         trust,
+        // A statement whose targets the stack cannot create (S3 Files on a target without it)
+        // is left out; the `targets` rule warns and the README lists the grant as a manual step.
         statements: role
             .allows
             .iter()
@@ -224,10 +226,11 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
                     .flat_map(|t| match &t.value {
                         Target::Any => vec![text("*")],
                         Target::Arn(arn) => vec![text(arn)],
-                        Target::Component(c) => super::ingress::component_arns(model, *c),
+                        Target::Component(c) => super::component_arns(model, *c),
                     })
                     .collect(),
             })
+            .filter(|s| !s.resources.is_empty())
             .collect(),
         pod_identity,
         roles_anywhere,
@@ -236,7 +239,7 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
 }
 
 /// `read-tools` → `ReadTools`: statement ids are alphanumeric.
-fn sid(name: &str) -> String {
+pub fn sid(name: &str) -> String {
     name.split('-')
         .map(|part| {
             let mut chars = part.chars();

@@ -126,6 +126,7 @@ pub fn component_arns(model: &Model, component: Component) -> Vec<Value> {
                 json!(format!("arn:{partition}:s3:::{bucket}/*")),
             ]
         }
+        Component::FileSystem(_) | Component::AccessPoint(..) => Vec::new(),
     }
 }
 

@@ -10,8 +10,9 @@ pub mod naming;
 pub mod network;
 pub mod providers;
 mod stack;
+pub mod storage;
 
-use crate::model::Model;
+use crate::model::{Component, Model};
 use serde::Serialize;
 
 pub use interconnect::InterconnectView;
@@ -68,7 +69,11 @@ pub struct Plan {
 pub fn plan(model: &Model) -> Plan {
     let network = network::plan(model);
     let interconnect = interconnect::plan(model, &network);
-    let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc);
+    let storage = storage::plan(model);
+    let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
+        || storage
+            .as_ref()
+            .is_some_and(storage::StorageView::uses_awscc);
     let mut files = vec![
         file(
             "versions.tf",
@@ -99,6 +104,9 @@ pub fn plan(model: &Model) -> Plan {
     if let Some(ingress) = &ingress {
         files.push(file("ingress.tf", "ingress.tf.j2", ingress));
     }
+    if let Some(storage) = &storage {
+        files.push(file("storage.tf", "storage.tf.j2", storage));
+    }
     if let Some(identity) = identity::plan(model) {
         files.push(file("identity.tf", "identity.tf.j2", &identity));
     }
@@ -110,12 +118,31 @@ pub fn plan(model: &Model) -> Plan {
         files.push(file("outputs.tf", "outputs.tf.j2", &outputs));
     }
     let file_names: Vec<&str> = files.iter().map(|f| f.name).collect();
-    let readme = stack::readme(model, &file_names, interconnect.as_ref(), ingress.as_ref());
+    let readme = stack::readme(
+        model,
+        &file_names,
+        uses_awscc,
+        interconnect.as_ref(),
+        ingress.as_ref(),
+        storage.as_ref(),
+    );
     files.push(file("README.md", "README.md.j2", &readme));
     Plan {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),
         files,
+    }
+}
+
+/// The ARNs an `allow` reference to a component stands for, as literal strings or references.
+pub fn component_arns(model: &Model, component: Component) -> Vec<serde_json::Value> {
+    match component {
+        Component::EndpointService(_) | Component::IngressLogs(_) => {
+            ingress::component_arns(model, component)
+        }
+        Component::FileSystem(_) | Component::AccessPoint(..) => {
+            storage::component_arns(model, component)
+        }
     }
 }
 

@@ -23,6 +23,10 @@ pub enum ResourceType {
     AwsccInterconnectConnection,
     /// `aws_interconnect_connection`: proposed for hashicorp/aws, not released in any version.
     AwsInterconnectConnection,
+    /// `aws_s3files_*` (file system, mount target, access point, file-system policy).
+    AwsS3Files,
+    /// `awscc_s3files_*`.
+    AwsccS3Files,
 }
 
 pub struct Availability {
@@ -33,7 +37,7 @@ pub struct Availability {
     pub since: Option<Version>,
 }
 
-/// The table. Sources: provider-facts.md §3 (Interconnect) and §7 (version matrix).
+/// The table. Sources: provider-facts.md §1 (S3 Files), §3 (Interconnect) and §7 (version matrix).
 pub const TABLE: &[Availability] = &[
     Availability {
         resource: ResourceType::AwsccInterconnectConnection,
@@ -46,6 +50,20 @@ pub const TABLE: &[Availability] = &[
         name: "aws_interconnect_connection",
         provider: Provider::Aws,
         since: None,
+    },
+    Availability {
+        resource: ResourceType::AwsS3Files,
+        name: "aws_s3files_file_system",
+        provider: Provider::Aws,
+        since: Some(Version::new(6, 40, 0)),
+    },
+    // The earliest awscc release with the S3 Files types is not established; 1.106.0 is the one
+    // whose schema the project checks against (provider-schemas/awscc-1.106.0__s3files-*).
+    Availability {
+        resource: ResourceType::AwsccS3Files,
+        name: "awscc_s3files_file_system",
+        provider: Provider::Awscc,
+        since: Some(Version::new(1, 106, 0)),
     },
 ];
 

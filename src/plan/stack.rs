@@ -6,7 +6,8 @@ use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
 use super::naming::{self, TAG_ENVIRONMENT, TAG_PLATFORM};
 use super::network::{self, NetworkView, Tags};
-use crate::model::{AttachmentRef, Model, RouteAction};
+use super::storage::{StorageView, Via, WorkspaceView};
+use crate::model::{AttachmentRef, Model, RouteAction, S3FilesId};
 use crate::segregation::report::ReachReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -318,8 +319,10 @@ pub struct ManualStep {
 pub fn readme(
     model: &Model,
     files: &[&str],
+    uses_awscc: bool,
     interconnect: Option<&InterconnectView>,
     ingress: Option<&IngressView>,
+    storage: Option<&StorageView>,
 ) -> ReadmeView {
     let segments = model
         .segments()
@@ -419,6 +422,14 @@ pub fn readme(
             steps: ingress_steps(i),
         });
     }
+    if let Some(storage) = storage {
+        for (i, w) in storage.workspaces.iter().enumerate() {
+            manual_steps.push(ManualStep {
+                title: format!("S3 Files workspace `{}`", w.name),
+                steps: storage_steps(model, storage.via, w, S3FilesId(i)),
+            });
+        }
+    }
     let reachability = ReachReport::segments_only(model)
         .transit_gateways
         .into_iter()
@@ -447,9 +458,7 @@ pub fn readme(
         region: model.platform.region.clone(),
         source: model.source.clone(),
         aws_version: targets.aws_constraint.clone(),
-        awscc_version: interconnect
-            .filter(|i| i.uses_awscc)
-            .map(|_| targets.awscc_constraint.clone()),
+        awscc_version: uses_awscc.then(|| targets.awscc_constraint.clone()),
         files: files.iter().map(ToString::to_string).collect(),
         segments,
         routes,
@@ -457,6 +466,47 @@ pub fn readme(
         ingresses,
         manual_steps,
     }
+}
+
+/// What an operator does by hand for an S3 Files workspace.
+fn storage_steps(model: &Model, via: Via, w: &WorkspaceView, id: S3FilesId) -> Vec<String> {
+    let mut steps = Vec::new();
+    if via == Via::None {
+        let p = &model.platform;
+        steps.push(format!(
+            "The targeted providers cannot create S3 Files (hashicorp/aws {} admits {}; S3 Files needs 6.40.0, or hashicorp/awscc, which is not allowed). The bucket `{}`, its key, the role `{}`, the NFS security group and the S3 gateway endpoint are created; create the rest by hand after `apply`, or raise `aws_provider` to `~> 6.40` and generate again:",
+            p.providers.aws_constraint, p.providers.aws_floor, w.bucket, w.role_name
+        ));
+        steps.push(format!(
+            "Create the file system (S3 Files `CreateFileSystem`; the caller needs `iam:PassRole` for the role): bucket `{}`, role = `aws_iam_role.{}_s3files`, KMS key = `aws_kms_key.{}`. Wait until its status is `available`.",
+            w.bucket_arn, w.label, w.label
+        ));
+        for mt in &w.mount_targets {
+            steps.push(format!(
+                "Create a mount target in VPC `{}`'s subnet in `{}` with security group `aws_security_group.{}_nfs` (one per AZ).",
+                w.vpc, mt.az, w.label
+            ));
+        }
+        for ap in &w.access_points {
+            steps.push(format!(
+                "Create access point `{}`: POSIX user uid {} gid {}, root directory `{}` created with owner {}:{} and permissions `{}`.",
+                ap.name, ap.uid, ap.gid, ap.root_directory, ap.uid, ap.gid, ap.permissions
+            ));
+        }
+        steps.push("Put the file-system policy: for each access point, allow its roles `s3files:ClientMount` and `s3files:ClientWrite` on the file system with condition `s3files:AccessPointArn` = that access point, and deny requests without TLS; nothing else.".to_string());
+        let grants = model.allows_naming(id);
+        if !grants.is_empty() {
+            steps.push(format!(
+                "Grant what {} names on this workspace to those roles (inline policy on the file system's and access point's ARNs): the generated policies leave it out because the resources do not exist in Terraform.",
+                grants.join(", ")
+            ));
+        }
+    }
+    steps.push(format!(
+        "Workloads in VPC `{}` mount through their access point with TLS and IAM authorization, using `amazon-efs-utils` 3.0.0 or later (the S3 Files prerequisite); NFS (TCP 2049) is open to the VPC's CIDR only.",
+        w.vpc
+    ));
+    steps
 }
 
 /// What an operator does by hand for an MCP ingress after `terraform apply`.

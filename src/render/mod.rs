@@ -35,6 +35,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/ingress.tf.j2"),
     ),
     (
+        "storage.tf.j2",
+        include_str!("../../templates/storage.tf.j2"),
+    ),
+    (
         "identity.tf.j2",
         include_str!("../../templates/identity.tf.j2"),
     ),

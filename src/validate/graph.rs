@@ -1,10 +1,10 @@
 //! The component graph: one node per component (transit gateway, segment, VPC, interconnect,
-//! route, MCP ingress, IAM role) and one typed edge per reference the blueprint makes. Rules ask it who uses what; the
+//! route, MCP ingress, S3 Files workspace, IAM role) and one typed edge per reference the blueprint makes. Rules ask it who uses what; the
 //! segregation engine of a later release walks the same graph.
 
 use crate::model::{
-    AttachmentRef, Component, IamRoleId, IngressId, InterconnectId, Model, RouteAction, SegmentId,
-    Target, TgwId, VpcId,
+    AttachmentRef, Component, IamRoleId, IngressId, InterconnectId, Model, RouteAction, S3FilesId,
+    SegmentId, Target, TgwId, VpcId,
 };
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -19,6 +19,7 @@ pub enum Node {
     /// A static route: transit gateway index and route index.
     Route(TgwId, usize),
     Ingress(IngressId),
+    Storage(S3FilesId),
     Role(IamRoleId),
 }
 
@@ -34,12 +35,12 @@ pub enum Edge {
     RouteIn,
     /// route → the attachment it forwards to.
     RouteTo,
-    /// ingress → the VPC that holds its load balancers.
+    /// ingress → the VPC that holds its load balancers; workspace → the VPC of its mount targets.
     HostedIn,
     /// ingress → a VPC that gets an interface endpoint.
     Consumer,
-    /// ingress → its context fetch or modify role.
-    ContextRole,
+    /// ingress → its context fetch or modify role; S3 Files workspace → an access point's role.
+    UsesRole,
     /// role → a component its `allow` blocks name.
     MayAccess,
 }
@@ -88,18 +89,28 @@ impl ComponentGraph {
                 g.edge(node, Node::Vpc(consumer.value), Edge::Consumer);
             }
             for role in [&ingress.context_fetch_role, &ingress.context_modify_role] {
-                g.edge(node, Node::Role(role.value), Edge::ContextRole);
+                g.edge(node, Node::Role(role.value), Edge::UsesRole);
+            }
+        }
+        for (i, storage) in model.s3_files.iter().enumerate() {
+            let node = Node::Storage(S3FilesId(i));
+            g.edge(node, Node::Vpc(storage.vpc.value), Edge::HostedIn);
+            for role in storage.access_points.iter().flat_map(|a| &a.roles) {
+                g.edge(node, Node::Role(role.value), Edge::UsesRole);
             }
         }
         for (r, role) in model.iam_roles.iter().enumerate() {
             let node = Node::Role(IamRoleId(r));
             g.node(node);
             for target in role.allows.iter().flat_map(|a| &a.on) {
-                if let Target::Component(
-                    Component::EndpointService(id) | Component::IngressLogs(id),
-                ) = target.value
-                {
-                    g.edge(node, Node::Ingress(id), Edge::MayAccess);
+                match target.value {
+                    Target::Component(
+                        Component::EndpointService(id) | Component::IngressLogs(id),
+                    ) => g.edge(node, Node::Ingress(id), Edge::MayAccess),
+                    Target::Component(
+                        Component::FileSystem(id) | Component::AccessPoint(id, _),
+                    ) => g.edge(node, Node::Storage(id), Edge::MayAccess),
+                    _ => {}
                 }
             }
         }

@@ -26,6 +26,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("targets", rules::targets::check),
     ("identity", rules::identity::check),
     ("ingress", rules::ingress::check),
+    ("storage", rules::storage::check),
 ];
 
 /// Runs every rule over the model.

@@ -70,7 +70,7 @@ pub fn check(model: &Model, graph: &ComponentGraph, diagnostics: &mut Diagnostic
             }
         }
         let referenced = !graph
-            .incoming(Node::Role(IamRoleId(index)), Edge::ContextRole)
+            .incoming(Node::Role(IamRoleId(index)), Edge::UsesRole)
             .is_empty();
         if role.allows.is_empty() && !referenced {
             diagnostics.push(

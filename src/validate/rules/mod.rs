@@ -7,6 +7,7 @@ pub mod labels;
 pub mod overlap;
 pub mod routes;
 pub mod segregation;
+pub mod storage;
 pub mod subnets;
 pub mod targets;
 pub mod unused;

@@ -7,7 +7,7 @@
 //! Example: `awscc = false` with an `interconnect` block warns that the connection itself is manual.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::Model;
+use crate::model::{Model, S3FilesId};
 use crate::plan::providers::{self, ResourceType};
 use crate::validate::ComponentGraph;
 
@@ -28,6 +28,30 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
             )
             .with_help("raise `aws_provider` (or `--aws-provider`) to `5.100` or later"),
         );
+    }
+    if crate::plan::storage::via(model) == crate::plan::storage::Via::None {
+        for (i, storage) in model.s3_files.iter().enumerate() {
+            let grants = model.allows_naming(S3FilesId(i));
+            let left_out = if grants.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; the permissions {} name on it are left out too",
+                    grants.join(", ")
+                )
+            };
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::NotExpressible,
+                    storage.name.span,
+                    format!(
+                        "s3_files `{}` cannot be created by the targeted providers: hashicorp/aws `{}` admits {} (S3 Files needs 6.40.0) and hashicorp/awscc is not allowed; the bucket, key, role and security group are generated, the file system, mount targets, access points and policy are not{left_out}",
+                        storage.name.value, targets.aws_constraint, targets.aws_floor
+                    ),
+                )
+                .with_help("raise `aws_provider` to `~> 6.40` or later, or set `awscc = true`; the stack README lists the manual steps"),
+            );
+        }
     }
     for interconnect in &model.interconnects {
         if !providers::available(targets, ResourceType::AwsccInterconnectConnection) {
