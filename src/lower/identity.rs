@@ -301,7 +301,7 @@ fn lower_trust(
 
 /// The resource part of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` after `prefix`, when the
 /// ARN has that service and a 12-digit account.
-fn arn_part<'a>(arn: &'a str, service: &str, prefix: &str) -> Option<&'a str> {
+pub(super) fn arn_part<'a>(arn: &'a str, service: &str, prefix: &str) -> Option<&'a str> {
     let mut parts = arn.splitn(6, ':');
     let (Some("arn"), Some(_partition), Some(s), Some(_region), Some(account), Some(resource)) = (
         parts.next(),

@@ -2,6 +2,7 @@
 //! resolved by name; certificate, principals and the mTLS CA bundle are checked for shape. Policy
 //! (principals never `*`, acceptance, zones, role permissions) is judged by `validate::rules::ingress`.
 
+use super::identity::arn_part;
 use super::reader::BlockReader;
 use super::{Names, TopBlock, resolve};
 use crate::diag::{Code, Diagnostic, Diagnostics, Spanned, did_you_mean};
@@ -288,24 +289,16 @@ fn client_auth(r: &BlockReader, owner: &str, diagnostics: &mut Diagnostics) -> O
     }
 }
 
-/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:PREFIX...` with a 12-digit account and something after
-/// the prefix.
+/// An ARN of `service` whose resource is `prefix` followed by an id without wildcards.
 fn arn_matches(arn: &str, service: &str, prefix: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(parts.as_slice(), ["arn", _, s, _, account, resource]
-        if *s == service
-            && account.len() == 12
-            && account.bytes().all(|b| b.is_ascii_digit())
-            && resource.strip_prefix(prefix).is_some_and(|id| !id.is_empty() && !id.contains('*')))
+    arn_part(arn, service, prefix).is_some_and(|id| !id.is_empty() && !id.contains('*'))
 }
 
 /// An IAM principal for an endpoint service: account root, role or user ARN, no wildcards.
 fn valid_principal(arn: &str) -> bool {
-    (arn_matches(arn, "iam", "role/") || arn_matches(arn, "iam", "user/")) || {
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        matches!(parts.as_slice(), ["arn", _, "iam", "", account, "root"]
-                if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-    }
+    arn_matches(arn, "iam", "role/")
+        || arn_matches(arn, "iam", "user/")
+        || arn_part(arn, "iam", "root") == Some("")
 }
 
 /// A fully qualified DNS name: dot-separated labels of letters, digits and `-`.
