@@ -60,6 +60,18 @@ pub enum Lookup {
     OtherService,
 }
 
+impl Lookup {
+    /// Whether the action changes resources: catalogued writes, and every action of a service
+    /// outside the catalogue (unchecked, so assumed to). `None` for an unknown action.
+    pub fn changes_resources(&self) -> Option<bool> {
+        match self {
+            Lookup::Known(access) => Some(access.is_write()),
+            Lookup::OtherService => Some(true),
+            Lookup::Unknown(_) => None,
+        }
+    }
+}
+
 /// Looks up an action written `service:Action` (IAM action names are case-insensitive; the
 /// catalogue spelling is suggested when the case differs).
 pub fn lookup(service: &str, action: &str) -> Lookup {

@@ -8,7 +8,7 @@
 use super::Ref;
 use super::naming;
 use super::network::{Tags, tags};
-use crate::model::{ClientAuth, Component, McpIngress, Model};
+use crate::model::{ClientAuth, McpIngress, Model};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -110,24 +110,23 @@ pub fn log_bucket(model: &Model, ingress: &McpIngress) -> String {
     )
 }
 
-/// The ARNs an `allow` reference to a part of an ingress stands for.
-pub fn component_arns(model: &Model, component: Component) -> Vec<Value> {
+/// The ARN of an ingress's endpoint service (`mcp_ingress.NAME` in an `allow`).
+pub fn endpoint_service_arn(ingress: &McpIngress) -> Value {
+    json!(Ref::attr(
+        "aws_vpc_endpoint_service",
+        &label(ingress),
+        "arn"
+    ))
+}
+
+/// The ARNs of an ingress's log bucket and its objects (`mcp_ingress.NAME.logs`).
+pub fn log_bucket_arns(model: &Model, ingress: &McpIngress) -> Vec<Value> {
     let partition = naming::partition(&model.platform.region);
-    match component {
-        Component::EndpointService(id) => vec![json!(Ref::attr(
-            "aws_vpc_endpoint_service",
-            &label(model.ingress(id)),
-            "arn"
-        ))],
-        Component::IngressLogs(id) => {
-            let bucket = log_bucket(model, model.ingress(id));
-            vec![
-                json!(format!("arn:{partition}:s3:::{bucket}")),
-                json!(format!("arn:{partition}:s3:::{bucket}/*")),
-            ]
-        }
-        Component::FileSystem(_) | Component::AccessPoint(..) => Vec::new(),
-    }
+    let bucket = log_bucket(model, ingress);
+    vec![
+        json!(format!("arn:{partition}:s3:::{bucket}")),
+        json!(format!("arn:{partition}:s3:::{bucket}/*")),
+    ]
 }
 
 fn ingress(model: &Model, ingress: &McpIngress) -> IngressPlan {

@@ -137,12 +137,10 @@ pub fn plan(model: &Model) -> Plan {
 /// The ARNs an `allow` reference to a component stands for, as literal strings or references.
 pub fn component_arns(model: &Model, component: Component) -> Vec<serde_json::Value> {
     match component {
-        Component::EndpointService(_) | Component::IngressLogs(_) => {
-            ingress::component_arns(model, component)
-        }
-        Component::FileSystem(_) | Component::AccessPoint(..) => {
-            storage::component_arns(model, component)
-        }
+        Component::EndpointService(id) => vec![ingress::endpoint_service_arn(model.ingress(id))],
+        Component::IngressLogs(id) => ingress::log_bucket_arns(model, model.ingress(id)),
+        Component::FileSystem(id) => storage::arns(model, id, None),
+        Component::AccessPoint(id, index) => storage::arns(model, id, Some(index)),
     }
 }
 

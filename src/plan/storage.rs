@@ -8,7 +8,7 @@ use super::naming;
 use super::network::{Tags, tags};
 use super::providers::{self, ResourceType};
 use super::{Ref, identity};
-use crate::model::{Component, Model, S3Files};
+use crate::model::{Model, S3Files, S3FilesId};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -143,14 +143,10 @@ pub fn access_point_label(storage: &S3Files, index: usize) -> String {
     )
 }
 
-/// The ARNs an `allow` reference to a workspace stands for; empty when the targets cannot create
-/// S3 Files (the `targets` rule warns, and the README lists the grant as a manual step).
-pub fn component_arns(model: &Model, component: Component) -> Vec<Value> {
-    let (id, access_point) = match component {
-        Component::FileSystem(id) => (id, None),
-        Component::AccessPoint(id, ap) => (id, Some(ap)),
-        _ => return Vec::new(),
-    };
+/// The ARNs an `allow` reference to a workspace (or one of its access points) stands for; empty
+/// when the targets cannot create S3 Files (the `targets` rule warns, and the README lists the
+/// grant as a manual step).
+pub fn arns(model: &Model, id: S3FilesId, access_point: Option<usize>) -> Vec<Value> {
     let storage = model.storage(id);
     let label = naming::snake(&storage.name.value);
     let (fs, fs_arn, ap, ap_arn) = match via(model) {

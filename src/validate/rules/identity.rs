@@ -34,24 +34,20 @@ pub fn check(model: &Model, graph: &ComponentGraph, diagnostics: &mut Diagnostic
                     continue;
                 }
                 let lookup = actions::lookup(service, name);
-                let write = match &lookup {
-                    Lookup::Known(access) => access.is_write(),
-                    Lookup::OtherService => true,
-                    Lookup::Unknown(help) => {
-                        let mut d = Diagnostic::error(
-                            Code::UnknownAction,
-                            action.span,
-                            format!(
-                                "`{}` in `allow \"{}\"` of iam_role `{}` is not an IAM action of `{service}`",
-                                action.value, allow.name.value, role.name.value
-                            ),
-                        );
-                        if let Some(help) = help {
-                            d = d.with_help(help.clone());
-                        }
-                        diagnostics.push(d);
-                        continue;
+                let Some(write) = lookup.changes_resources() else {
+                    let mut d = Diagnostic::error(
+                        Code::UnknownAction,
+                        action.span,
+                        format!(
+                            "`{}` in `allow \"{}\"` of iam_role `{}` is not an IAM action of `{service}`",
+                            action.value, allow.name.value, role.name.value
+                        ),
+                    );
+                    if let Lookup::Unknown(Some(help)) = &lookup {
+                        d = d.with_help(help.clone());
                     }
+                    diagnostics.push(d);
+                    continue;
                 };
                 if write && let Some(any) = any {
                     diagnostics.push(

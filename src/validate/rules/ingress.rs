@@ -9,7 +9,7 @@
 //! `context_modify_role` naming the same role is `AF803`; an ingress VPC with one AZ is `AF804`.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::actions::{self, Lookup};
+use crate::model::actions;
 use crate::model::{IamRole, McpIngress, Model, Target};
 use crate::validate::ComponentGraph;
 use std::collections::BTreeSet;
@@ -101,11 +101,10 @@ fn context_roles(model: &Model, ingress: &McpIngress, diagnostics: &mut Diagnost
     for allow in &fetch.allows {
         for action in &allow.actions {
             let (service, name) = action.value.split_once(':').unwrap_or(("", "*"));
-            let writes = match actions::lookup(service, name) {
-                Lookup::Known(access) => access.is_write(),
-                Lookup::OtherService => true,
-                Lookup::Unknown(_) => false, // AF703 reports it
-            };
+            // An unknown action is AF703's to report.
+            let writes = actions::lookup(service, name)
+                .changes_resources()
+                .unwrap_or(false);
             if writes && !name.contains(['*', '?']) {
                 diagnostics.push(
                     Diagnostic::error(

@@ -8,7 +8,7 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::Model;
-use crate::plan::{ingress, naming, network};
+use crate::plan::{ingress, naming, network, storage};
 use crate::validate::ComponentGraph;
 use std::collections::BTreeMap;
 
@@ -66,6 +66,23 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                 ingress::consumer_label(i, vpc),
                 what,
                 c.span,
+                diagnostics,
+            );
+        }
+    }
+    // Access points (and mount targets) join the workspace label and theirs with `__` too.
+    let mut access_points: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for s in &model.s3_files {
+        for (index, ap) in s.access_points.iter().enumerate() {
+            let what = format!(
+                "access_point `{}` of s3_files `{}`",
+                ap.name.value, s.name.value
+            );
+            claim(
+                &mut access_points,
+                storage::access_point_label(s, index),
+                what,
+                ap.name.span,
                 diagnostics,
             );
         }
