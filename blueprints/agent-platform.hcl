@@ -152,3 +152,30 @@ iam_role "mcp-context-modify" {
     on      = ["arn:aws:s3:::agents-prod-context/*"]
   }
 }
+
+payment_manager "research" {
+  authorizer = "aws_iam"               # aws_iam | custom_jwt
+  agents     = ["research-agent"]      # roles that may ask the mediation layer to pay
+  connector "coinbase" {
+    provider              = "coinbase_cdp"     # coinbase_cdp | stripe_privy
+    credential_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agents/cdp-AbCdEf"
+  }
+  guardrails {
+    currency               = "USD"
+    daily_limit            = "50.00"    # money is a decimal string, never a float
+    session_limit          = "5.00"
+    payment_limit          = "0.25"
+    max_payments_per_day   = 500
+    session_expiry_minutes = 60
+    alert_at_percent       = [50, 75, 90]
+    allowed_merchants      = ["api.market-data.example.com"]
+    burst {                            # aggregate cap against drain attacks
+      window_minutes = 10
+      max_payments   = 40
+    }
+    deny_phases            = ["exploration"]
+  }
+  ledger {
+    retention_days = 2555
+  }
+}

@@ -159,6 +159,20 @@ codes! {
         "An MCP ingress names two roles: `context_fetch_role` may only read (no action that changes anything), and `context_modify_role` must be a different role with different permissions, so that a tool that only reads can never write.";
     IngressZones = "AF804", "ingress-zones", "the MCP ingress does not cover the consumers' availability zones",
         "The endpoint service exists in the AZs of the ingress VPC's subnets. With fewer than two the service has no zone redundancy (warning); a consumer's subnets in other AZs get no endpoint interface (warning); a consumer with no subnet in a covered AZ cannot have an endpoint at all (error).";
+    SpendingLimits = "AF901", "spending-limits", "spending limits are out of order",
+        "A payment manager's guardrails must nest: `payment_limit <= session_limit <= daily_limit`, and the burst cap (`burst.max_payments`) at most `max_payments_per_day`. Otherwise the larger limit can never be reached and the smaller one is the real cap, which is almost always a typo (for example a daily limit lowered below the session limit). Amounts are decimal strings compared exactly.";
+    PaymentApi = "AF902", "payment-api-values", "a guardrail value the AgentCore payments API does not take",
+        "Payment sessions expire after 15 to 480 minutes (`session_expiry_minutes`), and the API takes amounts in `USD` only (`currency`). The burst window is 1 to 1440 minutes (a CloudWatch alarm period). A value outside these ranges would fail when the mediation layer creates its first session.";
+    AlertThresholds = "AF903", "alert-thresholds", "budget alert thresholds are not strictly increasing within (0, 100]",
+        "`alert_at_percent` lists percentages of the daily limit at which a CloudWatch alarm notifies the budget topic. Each must be above 0 and at most 100, and each larger than the one before, so that every alarm means something new.";
+    NoMerchants = "AF904", "no-merchants", "a payment manager allows no merchant",
+        "Payments are denied by default: the mediation layer pays only the merchant hosts in `allowed_merchants`. An empty list means no payment can ever succeed; list the hosts agents may pay.";
+    AgentPays = "AF905", "agent-pays-directly", "an agent role may call ProcessPayment itself",
+        "Agents never hold payment authority themselves: the roles in `agents` ask the mediation layer, which holds the process-payment role and enforces the guardrails. An agent role that is also granted `bedrock-agentcore:ProcessPayment` could bypass every limit.";
+    PaymentsRegion = "AF906", "payments-region", "AgentCore payments is not known to exist in the platform's region",
+        "AgentCore payments (preview) is documented in us-east-1, us-west-2, eu-central-1 and ap-southeast-2. In another region the payment manager cannot be created; this is a warning because the list grows.";
+    GuardrailSize = "AF907", "guardrail-document-size", "the guardrail document exceeds what an SSM parameter holds",
+        "The guardrail policy is published as one SSM parameter: standard parameters hold 4 KB (the stack switches to the advanced tier above that), advanced ones 8 KB. Shorten the merchant list or split the payment manager.";
     AwsReject = "AF401", "aws-would-reject", "a value AWS would reject at apply",
         "Caught here instead of halfway through `terraform apply`: ASNs outside the private ranges, account ids that are not 12 digits, unknown regions, tag keys in the reserved `aws:` namespace, tag keys over 128 or values over 256 characters, bandwidths the service does not offer.";
     Secret = "AF501", "secret-in-blueprint", "a value looks like a credential",
@@ -240,6 +254,11 @@ pub struct Diagnostics {
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
+    }
+
+    /// Whether a diagnostic with `code` was reported at `span`.
+    pub fn reported(&self, code: Code, span: Span) -> bool {
+        self.items.iter().any(|d| d.code == code && d.span == span)
     }
 
     pub fn has_errors(&self) -> bool {

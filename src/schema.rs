@@ -179,15 +179,67 @@ pub const S3_FILES: BlockSchema = BlockSchema {
     status: Status::Supported,
 };
 
-const fn planned(name: &'static str) -> BlockSchema {
+const fn unlabelled(
+    name: &'static str,
+    attributes: &'static [&'static str],
+    blocks: &'static [BlockSchema],
+) -> BlockSchema {
     BlockSchema {
         name,
-        labels: 1,
-        attributes: &[],
-        blocks: &[],
-        status: Status::Planned,
+        labels: 0,
+        attributes,
+        blocks,
+        status: Status::Supported,
     }
 }
+
+pub const CONNECTOR: BlockSchema = BlockSchema {
+    name: "connector",
+    labels: 1,
+    attributes: &[
+        "provider",
+        "credential_secret_arn",
+        "api_key_id",
+        "app_id",
+        "authorization_id",
+    ],
+    blocks: &[],
+    status: Status::Supported,
+};
+
+pub const JWT: BlockSchema = unlabelled(
+    "jwt",
+    &["discovery_url", "allowed_audience", "allowed_clients"],
+    &[],
+);
+
+pub const BURST: BlockSchema = unlabelled("burst", &["window_minutes", "max_payments"], &[]);
+
+pub const GUARDRAILS: BlockSchema = unlabelled(
+    "guardrails",
+    &[
+        "currency",
+        "daily_limit",
+        "session_limit",
+        "payment_limit",
+        "max_payments_per_day",
+        "session_expiry_minutes",
+        "alert_at_percent",
+        "allowed_merchants",
+        "deny_phases",
+    ],
+    &[BURST],
+);
+
+pub const LEDGER: BlockSchema = unlabelled("ledger", &["retention_days"], &[]);
+
+pub const PAYMENT_MANAGER: BlockSchema = BlockSchema {
+    name: "payment_manager",
+    labels: 1,
+    attributes: &["authorizer", "agents", "mediation_principals"],
+    blocks: &[JWT, CONNECTOR, GUARDRAILS, LEDGER],
+    status: Status::Supported,
+};
 
 /// The top level of a blueprint file.
 pub const ROOT: BlockSchema = BlockSchema {
@@ -202,7 +254,7 @@ pub const ROOT: BlockSchema = BlockSchema {
         MCP_INGRESS,
         S3_FILES,
         IAM_ROLE,
-        planned("payment_manager"),
+        PAYMENT_MANAGER,
     ],
     status: Status::Supported,
 };

@@ -5,7 +5,8 @@ use super::reader::BlockReader;
 use super::{Names, TopBlock, single_label, unknown_reference};
 use crate::diag::{Code, Diagnostic, Diagnostics, Spanned, did_you_mean};
 use crate::model::{
-    Allow, Component, IamRole, IngressId, S3Files, S3FilesId, Target, Trust, TrustAnchor,
+    Allow, Component, IamRole, IngressId, PaymentManagerId, S3Files, S3FilesId, Target, Trust,
+    TrustAnchor,
 };
 use crate::schema;
 
@@ -431,16 +432,20 @@ fn target(
                 }
             }
         }
-        ("payment_manager", Some(_)) => {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::NotSupportedYet,
+        ("payment_manager", Some(name)) => {
+            let Some(index) = names.index_of("payment_manager", name) else {
+                unknown_reference(names, "payment_manager", name, target.span, diagnostics);
+                return None;
+            };
+            if let Some(child) = child {
+                diagnostics.push(Diagnostic::error(
+                    Code::UnknownReference,
                     target.span,
-                    format!("`{value}`: references to `{kind}` components are not supported yet by this version of agentform"),
-                )
-                .with_help("give the resource's ARN for now"),
-            );
-            return None;
+                    format!("`{value}`: payment_manager `{name}` has no part `{child}`"),
+                ));
+                return None;
+            }
+            Component::PaymentManager(PaymentManagerId(index))
         }
         _ => {
             let mut d = Diagnostic::error(
@@ -450,7 +455,7 @@ fn target(
                     "`{value}` is neither an ARN, `*`, nor a reference to a component the stack emits"
                 ),
             );
-            d = d.with_help(match did_you_mean(kind, ["mcp_ingress"]) {
+            d = d.with_help(match did_you_mean(kind, ["mcp_ingress", "s3_files", "payment_manager"]) {
                 Some(help) if name.is_some() => help,
                 _ => "write an ARN such as `arn:aws:s3:::bucket/prefix/*`, or `mcp_ingress.NAME`"
                     .to_string(),

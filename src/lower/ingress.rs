@@ -295,14 +295,14 @@ fn arn_matches(arn: &str, service: &str, prefix: &str) -> bool {
 }
 
 /// An IAM principal for an endpoint service: account root, role or user ARN, no wildcards.
-fn valid_principal(arn: &str) -> bool {
+pub(super) fn valid_principal(arn: &str) -> bool {
     arn_matches(arn, "iam", "role/")
         || arn_matches(arn, "iam", "user/")
         || arn_part(arn, "iam", "root") == Some("")
 }
 
 /// A fully qualified DNS name: dot-separated labels of letters, digits and `-`.
-fn valid_dns_name(name: &str) -> bool {
+pub(super) fn valid_dns_name(name: &str) -> bool {
     name.len() <= 253
         && name.contains('.')
         && name.split('.').all(|label| {

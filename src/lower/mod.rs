@@ -8,6 +8,7 @@ mod identity;
 mod ingress;
 mod interconnect;
 mod network;
+mod payments;
 mod platform;
 mod reader;
 mod secrets;
@@ -93,6 +94,12 @@ pub fn lower(
         .filter_map(|b| identity::lower(b, &names, &s3_files, diagnostics))
         .collect();
 
+    let payment_managers: Vec<_> = top
+        .iter()
+        .filter(|b| b.block.ident == "payment_manager")
+        .filter_map(|b| payments::lower(b, &names, diagnostics))
+        .collect();
+
     if diagnostics.has_errors() {
         return None;
     }
@@ -105,6 +112,7 @@ pub fn lower(
         ingresses,
         s3_files: s3_files.into_iter().collect::<Option<Vec<_>>>()?,
         iam_roles,
+        payment_managers,
     })
 }
 
@@ -152,7 +160,7 @@ fn top_level_blocks<'a>(body: &'a Body, diagnostics: &mut Diagnostics) -> Vec<To
                     block.span,
                     format!("`{}` blocks are not supported yet by this version of agentform", block.ident),
                 )
-                .with_help("remove the block for now; supported blocks are `platform`, `transit_gateway`, `vpc`, `interconnect`, `mcp_ingress`, `s3_files` and `iam_role`"),
+                .with_help("remove the block for now; see the README's blueprint reference for the blocks this version supports"),
             );
             continue;
         }
@@ -242,7 +250,7 @@ pub(crate) struct Names {
 }
 
 /// The kinds of top-level components that references can name.
-pub(crate) const KINDS: [&str; 7] = [
+pub(crate) const KINDS: [&str; 8] = [
     "platform",
     "transit_gateway",
     "vpc",
@@ -250,6 +258,7 @@ pub(crate) const KINDS: [&str; 7] = [
     "mcp_ingress",
     "s3_files",
     "iam_role",
+    "payment_manager",
 ];
 
 impl Names {

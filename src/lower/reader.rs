@@ -266,6 +266,42 @@ impl<'a> BlockReader<'a> {
         self.string_list(key, diagnostics)
     }
 
+    /// Where `key`'s value is written, if present.
+    pub fn span_of(&self, key: &str) -> Option<Span> {
+        self.attribute(key).map(|a| a.value.span)
+    }
+
+    /// A list of whole numbers; `None` when absent or mistyped (mistyped elements are each reported).
+    pub fn u32_list(&self, key: &str, diagnostics: &mut Diagnostics) -> Option<Vec<Spanned<u32>>> {
+        let value = self.value(key, diagnostics)?;
+        let ValueKind::Array(items) = &value.kind else {
+            self.wrong_type(key, "a list of whole numbers", value, diagnostics);
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items {
+            match &item.kind {
+                ValueKind::Number(n) if n.parse::<u32>().is_ok() => {
+                    out.push(Spanned::new(n.parse::<u32>().unwrap_or_default(), item.span));
+                }
+                _ => {
+                    diagnostics.push(Diagnostic::error(
+                        Code::WrongType,
+                        item.span,
+                        format!(
+                            "elements of `{key}` in {} must be whole numbers, found {}",
+                            self.owner,
+                            item.kind.type_name()
+                        ),
+                    ));
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
     /// A map of string values, keys in the order written.
     pub fn string_map(
         &self,

@@ -55,9 +55,11 @@ fn looks_secret(field: &str, text: &str) -> Option<&'static str> {
         return Some("a Stripe secret key");
     }
     let field = field.to_ascii_lowercase();
+    // Identifiers (`api_key_id`, `authorization_id`) name a credential without being one.
     let sensitive_field = ["key", "secret", "token", "password", "passwd", "credential"]
         .iter()
-        .any(|word| field.contains(word));
+        .any(|word| field.contains(word))
+        && !field.ends_with("_id");
     if sensitive_field
         && !text.starts_with("arn:")
         && text.len() >= 20
@@ -121,6 +123,8 @@ mod tests {
             .is_none()
         );
         assert!(looks_secret("cost_center", "q8Zr2LxV9mPw4TnYc7Hs1KdE").is_none());
+        assert!(looks_secret("api_key_id", "3f9c2a71-5b8e-4d1f-9a06-c4e7b2d8f135").is_none());
+        assert!(looks_secret("api_key_id", "AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(looks_secret("owner", "platform-team").is_none());
     }
 }

@@ -1,7 +1,7 @@
 //! Workload identity: IAM roles with exactly one kind of trust and least-privilege permissions
 //! (`allow` blocks: actions on targets).
 
-use super::{IngressId, Name, S3FilesId};
+use super::{IngressId, Name, PaymentManagerId, S3FilesId};
 use crate::diag::Spanned;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -94,4 +94,13 @@ pub enum Component {
     /// `s3_files.NAME.ACCESS_POINT`: the access point (and its file system, where S3 Files client
     /// actions are authorized).
     AccessPoint(S3FilesId, usize),
+    /// `payment_manager.NAME`: the AgentCore payment manager.
+    PaymentManager(PaymentManagerId),
+}
+
+impl Component {
+    /// Whether the component is a workspace or one of its access points.
+    pub fn is_storage(self, storage: S3FilesId) -> bool {
+        matches!(self, Component::FileSystem(id) | Component::AccessPoint(id, _) if id == storage)
+    }
 }

@@ -6,6 +6,7 @@ mod identity;
 mod ingress;
 mod interconnect;
 mod network;
+mod payments;
 mod platform;
 mod storage;
 
@@ -14,6 +15,10 @@ pub use ingress::{ClientAuth, IngressId, McpIngress, S3Object};
 pub use interconnect::{Interconnect, InterconnectId, Partner};
 pub use network::{
     AttachmentRef, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc, VpcId,
+};
+pub use payments::{
+    Authorizer, Burst, Connector, Guardrails, Ledger, Money, PaymentManager, PaymentManagerId,
+    WalletProvider,
 };
 pub use platform::{Platform, ProviderTargets, Version};
 pub use storage::{AccessPoint, S3Files, S3FilesId};
@@ -44,6 +49,7 @@ pub struct Model {
     pub ingresses: Vec<McpIngress>,
     pub s3_files: Vec<S3Files>,
     pub iam_roles: Vec<IamRole>,
+    pub payment_managers: Vec<PaymentManager>,
 }
 
 impl Model {
@@ -67,20 +73,17 @@ impl Model {
         &self.s3_files[id.0]
     }
 
-    /// The `allow` blocks (as `allow "NAME"` of iam_role `ROLE`) that name a workspace or one of
-    /// its access points.
-    pub fn allows_naming(&self, storage: S3FilesId) -> Vec<String> {
+    /// The `allow` blocks (as `allow "NAME"` of iam_role `ROLE`) that name a component `names`
+    /// accepts (for example a workspace or one of its access points).
+    pub fn allows_naming(&self, names: impl Fn(Component) -> bool) -> Vec<String> {
         self.iam_roles
             .iter()
             .flat_map(|role| {
                 role.allows
                     .iter()
                     .filter(|a| {
-                        a.on.iter().any(|t| {
-                            matches!(t.value, Target::Component(
-                                Component::FileSystem(id) | Component::AccessPoint(id, _)
-                            ) if id == storage)
-                        })
+                        a.on.iter()
+                            .any(|t| matches!(t.value, Target::Component(c) if names(c)))
                     })
                     .map(move |a| {
                         format!(
@@ -94,6 +97,10 @@ impl Model {
 
     pub fn role(&self, id: IamRoleId) -> &IamRole {
         &self.iam_roles[id.0]
+    }
+
+    pub fn payment_manager(&self, id: PaymentManagerId) -> &PaymentManager {
+        &self.payment_managers[id.0]
     }
 
     /// Every segment of every transit gateway, with its id.

@@ -8,6 +8,7 @@ pub mod ingress;
 mod interconnect;
 pub mod naming;
 pub mod network;
+pub mod payments;
 pub mod providers;
 mod stack;
 pub mod storage;
@@ -25,11 +26,23 @@ pub use stack::{OutputsView, ProvidersView, VersionsView};
 pub struct Ref {
     #[serde(rename = "$ref")]
     pub path: String,
+    /// Text after the reference: `"${PATH}SUFFIX"` (e.g. an ARN's `/*`).
+    #[serde(rename = "$suffix", skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
 }
 
 impl Ref {
     pub fn new(path: impl Into<String>) -> Self {
-        Ref { path: path.into() }
+        Ref {
+            path: path.into(),
+            suffix: None,
+        }
+    }
+
+    /// The reference followed by literal text, written as a template string.
+    pub fn with_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.suffix = Some(suffix.into());
+        self
     }
 
     /// `TYPE.LABEL.ATTRIBUTE`.
@@ -70,10 +83,12 @@ pub fn plan(model: &Model) -> Plan {
     let network = network::plan(model);
     let interconnect = interconnect::plan(model, &network);
     let storage = storage::plan(model);
+    let payments = payments::plan(model);
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
             .as_ref()
-            .is_some_and(storage::StorageView::uses_awscc);
+            .is_some_and(storage::StorageView::uses_awscc)
+        || payments.as_ref().is_some_and(|p| p.via_awscc);
     let mut files = vec![
         file(
             "versions.tf",
@@ -87,7 +102,13 @@ pub fn plan(model: &Model) -> Plan {
         ),
     ];
     let ingress = ingress::plan(model);
-    let outputs = stack::outputs(model, &network, interconnect.as_ref(), ingress.as_ref());
+    let outputs = stack::outputs(
+        model,
+        &network,
+        interconnect.as_ref(),
+        ingress.as_ref(),
+        payments.as_ref(),
+    );
     if !network.is_empty() {
         files.push(PlannedFile {
             name: "network.tf",
@@ -110,6 +131,9 @@ pub fn plan(model: &Model) -> Plan {
     if let Some(identity) = identity::plan(model) {
         files.push(file("identity.tf", "identity.tf.j2", &identity));
     }
+    if let Some(payments) = &payments {
+        files.push(file("payments.tf", "payments.tf.j2", payments));
+    }
     let checks = checks::plan(model);
     if !checks.checks.is_empty() {
         files.push(file("checks.tf", "checks.tf.j2", &checks));
@@ -125,6 +149,7 @@ pub fn plan(model: &Model) -> Plan {
         interconnect.as_ref(),
         ingress.as_ref(),
         storage.as_ref(),
+        payments.as_ref(),
     );
     files.push(file("README.md", "README.md.j2", &readme));
     Plan {
@@ -141,6 +166,7 @@ pub fn component_arns(model: &Model, component: Component) -> Vec<serde_json::Va
         Component::IngressLogs(id) => ingress::log_bucket_arns(model, model.ingress(id)),
         Component::FileSystem(id) => storage::arns(model, id, None),
         Component::AccessPoint(id, index) => storage::arns(model, id, Some(index)),
+        Component::PaymentManager(id) => payments::arns(model, id),
     }
 }
 

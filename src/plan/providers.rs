@@ -27,6 +27,8 @@ pub enum ResourceType {
     AwsS3Files,
     /// `awscc_s3files_*`.
     AwsccS3Files,
+    /// `awscc_bedrockagentcore_payment_*` (manager, connector, credential provider).
+    AwsccPayments,
 }
 
 pub struct Availability {
@@ -37,7 +39,8 @@ pub struct Availability {
     pub since: Option<Version>,
 }
 
-/// The table. Sources: provider-facts.md §1 (S3 Files), §3 (Interconnect) and §7 (version matrix).
+/// The table. Sources: provider-facts.md §1 (S3 Files), §2 (payments), §3 (Interconnect) and §7
+/// (version matrix).
 pub const TABLE: &[Availability] = &[
     Availability {
         resource: ResourceType::AwsccInterconnectConnection,
@@ -64,6 +67,14 @@ pub const TABLE: &[Availability] = &[
         name: "awscc_s3files_file_system",
         provider: Provider::Awscc,
         since: Some(Version::new(1, 106, 0)),
+    },
+    // No hashicorp/aws release has AgentCore payments (provider-facts §2.2: PRs open). The awscc
+    // types appear in 1.91.0's bindings (the earliest release found; inferred, not confirmed).
+    Availability {
+        resource: ResourceType::AwsccPayments,
+        name: "awscc_bedrockagentcore_payment_manager",
+        provider: Provider::Awscc,
+        since: Some(Version::new(1, 91, 0)),
     },
 ];
 

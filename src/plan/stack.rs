@@ -6,8 +6,9 @@ use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
 use super::naming::{self, TAG_ENVIRONMENT, TAG_PLATFORM};
 use super::network::{self, NetworkView, Tags};
+use super::payments::{self, ManagerView, PaymentsView};
 use super::storage::{StorageView, Via, WorkspaceView};
-use crate::model::{AttachmentRef, Model, RouteAction, S3FilesId};
+use crate::model::{AttachmentRef, Model, PaymentManager, RouteAction, S3FilesId};
 use crate::segregation::report::ReachReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -101,6 +102,7 @@ pub fn outputs(
     network: &NetworkView,
     interconnect: Option<&InterconnectView>,
     ingress: Option<&IngressView>,
+    payments: Option<&PaymentsView>,
 ) -> OutputsView {
     let mut outputs = Vec::new();
     for tgw in &network.transit_gateways {
@@ -246,6 +248,99 @@ pub fn outputs(
             entries: Some(entries(endpoints.iter().map(|(k, v)| (*k, v.clone())))),
         });
     }
+    for m in payments.iter().flat_map(|p| &p.managers) {
+        let output = |name: &str, description: String, attribute: Ref| OutputView {
+            name: format!("{}_{name}", m.label),
+            description,
+            value: Some(value(&attribute)),
+            entries: None,
+        };
+        if payments.is_some_and(|p| p.via_awscc) {
+            outputs.push(output(
+                "payment_manager_arn",
+                format!("ARN of payment manager `{}`", m.name),
+                Ref::attr(
+                    "awscc_bedrockagentcore_payment_manager",
+                    &m.label,
+                    "payment_manager_arn",
+                ),
+            ));
+            let urls: BTreeMap<&str, Ref> = m
+                .connectors
+                .iter()
+                .map(|c| {
+                    (
+                        c.name.as_str(),
+                        Ref::attr(
+                            "awscc_bedrockagentcore_payment_connector",
+                            &c.label,
+                            "authorization_url",
+                        ),
+                    )
+                })
+                .collect();
+            outputs.push(OutputView {
+                name: format!("{}_connector_authorization_urls", m.label),
+                description: format!(
+                    "Where the wallet owner authorizes each connector of payment manager `{}`",
+                    m.name
+                ),
+                value: None,
+                entries: Some(entries(urls.iter().map(|(k, v)| (*k, v.clone())))),
+            });
+        }
+        let roles: BTreeMap<&str, Ref> = m
+            .roles
+            .iter()
+            .map(|r| (r.kind, Ref::attr("aws_iam_role", &r.label, "arn")))
+            .collect();
+        outputs.push(OutputView {
+            name: format!("{}_payment_role_arns", m.label),
+            description: format!(
+                "The four payment roles of payment manager `{}` (control, management, process, retrieval)",
+                m.name
+            ),
+            value: None,
+            entries: Some(entries(roles.iter().map(|(k, v)| (*k, v.clone())))),
+        });
+        outputs.push(output(
+            "guardrails_parameter",
+            format!(
+                "SSM parameter holding the guardrail policy of payment manager `{}`",
+                m.name
+            ),
+            Ref::attr(
+                "aws_ssm_parameter",
+                &format!("{}_guardrails", m.label),
+                "name",
+            ),
+        ));
+        outputs.push(output(
+            "ledger_table",
+            format!("DynamoDB table of the payment ledger of `{}`", m.name),
+            Ref::attr("aws_dynamodb_table", &format!("{}_ledger", m.label), "name"),
+        ));
+        outputs.push(output(
+            "ledger_archive_bucket",
+            format!(
+                "S3 bucket (Object Lock, compliance mode) archiving the payments of `{}`",
+                m.name
+            ),
+            Ref::attr("aws_s3_bucket", &format!("{}_ledger", m.label), "bucket"),
+        ));
+        outputs.push(output(
+            "alerts_topic_arn",
+            format!(
+                "SNS topic of the budget alarms of payment manager `{}`: subscribe to it",
+                m.name
+            ),
+            Ref::attr(
+                "aws_sns_topic",
+                &format!("{}_payment_alerts", m.label),
+                "arn",
+            ),
+        ));
+    }
     OutputsView { outputs }
 }
 
@@ -263,7 +358,31 @@ pub struct ReadmeView {
     pub routes: Vec<RouteRow>,
     pub reachability: Vec<MatrixView>,
     pub ingresses: Vec<IngressRow>,
+    pub spending: Vec<SpendingRow>,
+    pub metric_namespace: &'static str,
+    pub metric_daily_spend: &'static str,
+    pub metric_payments: &'static str,
+    pub metric_dimension: &'static str,
+    pub guardrail_schema: &'static str,
     pub manual_steps: Vec<ManualStep>,
+}
+
+/// Who holds spending authority, and within which limits.
+#[derive(Serialize)]
+pub struct SpendingRow {
+    pub name: String,
+    pub agents: Vec<String>,
+    pub connectors: Vec<String>,
+    pub currency: String,
+    pub daily_limit: String,
+    pub session_limit: String,
+    pub payment_limit: String,
+    pub max_payments_per_day: u32,
+    pub burst: String,
+    pub merchants: Vec<String>,
+    pub alerts: Vec<String>,
+    pub parameter: String,
+    pub retention_days: u32,
 }
 
 #[derive(Serialize)]
@@ -323,6 +442,7 @@ pub fn readme(
     interconnect: Option<&InterconnectView>,
     ingress: Option<&IngressView>,
     storage: Option<&StorageView>,
+    payments: Option<&PaymentsView>,
 ) -> ReadmeView {
     let segments = model
         .segments()
@@ -430,6 +550,53 @@ pub fn readme(
             });
         }
     }
+    let mut spending = Vec::new();
+    for (m, view) in model
+        .payment_managers
+        .iter()
+        .zip(payments.iter().flat_map(|p| &p.managers))
+    {
+        let g = &m.guardrails;
+        spending.push(SpendingRow {
+            name: m.name.value.clone(),
+            agents: m
+                .agents
+                .iter()
+                .map(|a| model.role(a.value).name.value.clone())
+                .collect(),
+            connectors: m
+                .connectors
+                .iter()
+                .map(|c| format!("{} ({})", c.name.value, c.provider.value.as_str()))
+                .collect(),
+            currency: g.currency.value.clone(),
+            daily_limit: g.daily_limit.value.to_string(),
+            session_limit: g.session_limit.value.to_string(),
+            payment_limit: g.payment_limit.value.to_string(),
+            max_payments_per_day: g.max_payments_per_day.value,
+            burst: format!(
+                "{} in {} min",
+                g.burst.max_payments.value, g.burst.window_minutes.value
+            ),
+            merchants: g
+                .allowed_merchants
+                .value
+                .iter()
+                .map(|m| m.value.clone())
+                .collect(),
+            alerts: g
+                .alert_at_percent
+                .iter()
+                .map(|p| format!("{}%", p.value))
+                .collect(),
+            parameter: view.guardrails.parameter_name.clone(),
+            retention_days: m.ledger.retention_days.value,
+        });
+        manual_steps.push(ManualStep {
+            title: format!("Payment manager `{}`", m.name.value),
+            steps: payment_steps(model, payments.is_some_and(|p| p.via_awscc), m, view),
+        });
+    }
     let reachability = ReachReport::segments_only(model)
         .transit_gateways
         .into_iter()
@@ -464,6 +631,12 @@ pub fn readme(
         routes,
         reachability,
         ingresses,
+        spending,
+        metric_namespace: payments::METRIC_NAMESPACE,
+        metric_daily_spend: payments::METRIC_DAILY_SPEND,
+        metric_payments: payments::METRIC_PAYMENTS,
+        metric_dimension: payments::METRIC_DIMENSION,
+        guardrail_schema: payments::GUARDRAIL_SCHEMA,
         manual_steps,
     }
 }
@@ -494,7 +667,7 @@ fn storage_steps(model: &Model, via: Via, w: &WorkspaceView, id: S3FilesId) -> V
             ));
         }
         steps.push("Put the file-system policy: for each access point, allow its roles `s3files:ClientMount` and `s3files:ClientWrite` on the file system with condition `s3files:AccessPointArn` = that access point, and deny requests without TLS; nothing else.".to_string());
-        let grants = model.allows_naming(id);
+        let grants = model.allows_naming(|c| c.is_storage(id));
         if !grants.is_empty() {
             steps.push(format!(
                 "Grant what {} names on this workspace to those roles (inline policy on the file system's and access point's ARNs): the generated policies leave it out because the resources do not exist in Terraform.",
@@ -505,6 +678,108 @@ fn storage_steps(model: &Model, via: Via, w: &WorkspaceView, id: S3FilesId) -> V
     steps.push(format!(
         "Workloads in VPC `{}` mount through their access point with TLS and IAM authorization, using `amazon-efs-utils` 3.0.0 or later (the S3 Files prerequisite); NFS (TCP 2049) is open to the VPC's CIDR only.",
         w.vpc
+    ));
+    steps
+}
+
+/// What an operator does by hand for a payment manager: what no provider covers (instruments,
+/// sessions, the connector's wallet authorization), and everything when awscc is not allowed.
+fn payment_steps(
+    model: &Model,
+    via_awscc: bool,
+    m: &PaymentManager,
+    view: &ManagerView,
+) -> Vec<String> {
+    let p = &model.platform;
+    let role = |kind: &str| {
+        view.roles
+            .iter()
+            .find(|r| r.kind == kind)
+            .map_or_else(String::new, |r| r.role_name.clone())
+    };
+    let mut steps = Vec::new();
+    for c in &view.connectors {
+        let keys = if c.vendor_key == "coinbase_cdp" {
+            "`api_key_secret` and `wallet_secret`"
+        } else {
+            "`app_secret` and `authorization_private_key`"
+        };
+        steps.push(format!(
+            "Before `apply`: secret `{}` must hold a JSON object with the keys {keys} (connector `{}`). The stack never reads it; AgentCore does, through role `{}`. If the secret is encrypted with a customer managed key, allow that role `kms:Decrypt` on it.",
+            c.secret_arn, c.name, role("retrieval")
+        ));
+        for v in &c.variables {
+            steps.push(format!(
+                "Give Terraform variable `{}` ({}).",
+                v.name, v.description
+            ));
+        }
+    }
+    if view.coinbase {
+        steps.push(format!(
+            "Coinbase CDP: subscribe the account to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" as role `{}` (it carries the managed policy `AWSMarketplaceManageSubscriptions` for this).",
+            role("control")
+        ));
+    }
+    if !via_awscc {
+        steps.push(format!(
+            "The targeted providers cannot create AgentCore payment resources (no hashicorp/aws release has them; hashicorp/awscc is not allowed). As role `{}`, create them with the AWS CLI after `apply`:",
+            role("control")
+        ));
+        for c in &view.connectors {
+            steps.push(format!(
+                "`aws bedrock-agentcore-control create-payment-credential-provider --name {} --credential-provider-vendor {}` with `--provider-configuration-input` naming secret `{}` as EXTERNAL source (JSON keys as above).",
+                c.provider_name, c.connector_type, c.secret_arn
+            ));
+        }
+        steps.push(format!(
+            "`aws bedrock-agentcore-control create-payment-manager --name {} --authorizer-type {} --role-arn <ARN of role {}>`{}; wait for status `READY`.",
+            view.manager_name,
+            view.authorizer_type,
+            role("retrieval"),
+            if view.jwt.is_some() { " --authorizer-configuration (the blueprint's `jwt` block)" } else { "" }
+        ));
+        for c in &view.connectors {
+            steps.push(format!(
+                "`aws bedrock-agentcore-control create-payment-connector --payment-manager-id <id> --name {} --type {}` with `--credential-provider-configurations` naming the credential provider of `{}`.",
+                c.connector_name, c.connector_type, c.name
+            ));
+        }
+        steps.push(format!(
+            "Put the payment manager's ARN into the guardrail document (`payment_manager_arn` in SSM parameter `{}`) or generate again with `awscc = true`.",
+            view.guardrails.parameter_name
+        ));
+    }
+    steps.push(format!(
+        "Authorize each connector's wallet: open its authorization URL (output `{}_connector_authorization_urls`, or `get-payment-connector`) as the wallet owner and approve the delegation to AgentCore.",
+        view.label
+    ));
+    steps.push(format!(
+        "Per end user, as role `{}`: `aws bedrock-agentcore create-payment-instrument --payment-manager-arn <ARN> --payment-connector-id <id> --user-id <user> --payment-instrument-type EMBEDDED_CRYPTO_WALLET` with the wallet's network (`ETHEREUM` or `SOLANA`) and the user's email; the user funds the wallet and grants delegation through the provider's wallet hub.",
+        role("management")
+    ));
+    let g = &m.guardrails;
+    steps.push(format!(
+        "Per agent session, as role `{}` (the mediation layer): `aws bedrock-agentcore create-payment-session --payment-manager-arn <ARN> --expiry-time-in-minutes {} --limits '{{\"maxSpendAmount\":{{\"value\":\"{}\",\"currency\":\"{}\"}}}}' --user-id <user> --agent-name <agent>`; never longer or larger than the guardrails.",
+        role("management"),
+        g.session_expiry_minutes.value,
+        g.session_limit.value,
+        g.currency.value
+    ));
+    steps.push(format!(
+        "Run the mediation layer as role `{}` (trusted: {}). It reads the guardrails from SSM parameter `{}`, accepts requests only from the agent roles listed there, refuses merchants not listed, payments over {} {}, more than {} a day or {} in {} minutes, and requests in a denied phase; then calls `ProcessPayment`, writes the ledger item (condition `attribute_not_exists(payment_id)`) and the archive object under `payments/`, and publishes the metrics below.",
+        role("process"),
+        if m.mediation_principals.is_empty() { format!("account {} root; restrict with `mediation_principals`", p.account_id) } else { m.mediation_principals.iter().map(|a| format!("`{}`", a.value)).collect::<Vec<_>>().join(", ") },
+        view.guardrails.parameter_name,
+        g.payment_limit.value,
+        g.currency.value,
+        g.max_payments_per_day.value,
+        g.burst.max_payments.value,
+        g.burst.window_minutes.value
+    ));
+    steps.push(format!(
+        "Subscribe the people who watch the budget to SNS topic `{}` (output `{}_alerts_topic_arn`).",
+        view.alerts.topic_name, view.label
     ));
     steps
 }

@@ -43,6 +43,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/identity.tf.j2"),
     ),
     (
+        "payments.tf.j2",
+        include_str!("../../templates/payments.tf.j2"),
+    ),
+    (
         "outputs.tf.j2",
         include_str!("../../templates/outputs.tf.j2"),
     ),
@@ -287,7 +291,15 @@ fn layout(value: &serde_json::Value, out: &mut String) -> Result<(), Error> {
         }
         J::Object(_) if reference_path(value).is_some() => {
             let path = reference_path(value).unwrap_or_default();
-            out.push_str(&encode(&reference(path)?)?);
+            let traversal = encode(&reference(path)?)?;
+            match value.get("$suffix").and_then(J::as_str) {
+                // `"${PATH}SUFFIX"`: the suffix is encoded as a string (so `${` in it is escaped).
+                Some(suffix) => {
+                    let text = encode(&hcl::Expression::String(suffix.to_string()))?;
+                    out.push_str(&format!("\"${{{traversal}}}{}", &text[1..]));
+                }
+                None => out.push_str(&traversal),
+            }
         }
         J::Object(map) if map.is_empty() => out.push_str("{}"),
         J::Object(map) => {
@@ -322,7 +334,11 @@ fn layout(value: &serde_json::Value, out: &mut String) -> Result<(), Error> {
 /// The path of a `{"$ref": "..."}` value (a `plan::Ref`).
 fn reference_path(value: &serde_json::Value) -> Option<&str> {
     match value {
-        serde_json::Value::Object(map) if map.len() == 1 => map.get("$ref")?.as_str(),
+        serde_json::Value::Object(map)
+            if map.len() == 1 || (map.len() == 2 && map.contains_key("$suffix")) =>
+        {
+            map.get("$ref")?.as_str()
+        }
         _ => None,
     }
 }
@@ -381,6 +397,13 @@ mod tests {
         let r = Value::from(minijinja::value::Serde(
             serde_json::json!({"$ref": "aws_vpc.a.id"}),
         ));
+        let suffixed = Value::from(minijinja::value::Serde(
+            serde_json::json!({"$ref": "aws_s3_bucket.a.arn", "$suffix": "/x/${y}*"}),
+        ));
+        assert_eq!(
+            hcl_filter(&suffixed).unwrap(),
+            r#""${aws_s3_bucket.a.arn}/x/$${y}*""#
+        );
         assert_eq!(hcl_filter(&r).unwrap(), "aws_vpc.a.id");
         let bad = Value::from(minijinja::value::Serde(
             serde_json::json!({"$ref": "aws_vpc.a b.id"}),

@@ -1,10 +1,10 @@
 //! The component graph: one node per component (transit gateway, segment, VPC, interconnect,
-//! route, MCP ingress, S3 Files workspace, IAM role) and one typed edge per reference the blueprint makes. Rules ask it who uses what; the
-//! segregation engine of a later release walks the same graph.
+//! route, MCP ingress, S3 Files workspace, IAM role, payment manager) and one typed edge per
+//! reference the blueprint makes. Rules ask it who uses what.
 
 use crate::model::{
-    AttachmentRef, Component, IamRoleId, IngressId, InterconnectId, Model, RouteAction, S3FilesId,
-    SegmentId, Target, TgwId, VpcId,
+    AttachmentRef, Component, IamRoleId, IngressId, InterconnectId, Model, PaymentManagerId,
+    RouteAction, S3FilesId, SegmentId, Target, TgwId, VpcId,
 };
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -21,6 +21,7 @@ pub enum Node {
     Ingress(IngressId),
     Storage(S3FilesId),
     Role(IamRoleId),
+    Payments(PaymentManagerId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,8 @@ pub enum Edge {
     UsesRole,
     /// role → a component its `allow` blocks name.
     MayAccess,
+    /// payment manager → a role named in `agents` (spending authority through the mediation layer).
+    MaySpend,
 }
 
 pub struct ComponentGraph {
@@ -99,6 +102,12 @@ impl ComponentGraph {
                 g.edge(node, Node::Role(role.value), Edge::UsesRole);
             }
         }
+        for (i, manager) in model.payment_managers.iter().enumerate() {
+            let node = Node::Payments(PaymentManagerId(i));
+            for agent in &manager.agents {
+                g.edge(node, Node::Role(agent.value), Edge::MaySpend);
+            }
+        }
         for (r, role) in model.iam_roles.iter().enumerate() {
             let node = Node::Role(IamRoleId(r));
             g.node(node);
@@ -110,6 +119,9 @@ impl ComponentGraph {
                     Target::Component(
                         Component::FileSystem(id) | Component::AccessPoint(id, _),
                     ) => g.edge(node, Node::Storage(id), Edge::MayAccess),
+                    Target::Component(Component::PaymentManager(id)) => {
+                        g.edge(node, Node::Payments(id), Edge::MayAccess);
+                    }
                     _ => {}
                 }
             }

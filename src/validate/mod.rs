@@ -27,6 +27,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("identity", rules::identity::check),
     ("ingress", rules::ingress::check),
     ("storage", rules::storage::check),
+    ("payments", rules::payments::check),
 ];
 
 /// Runs every rule over the model.

@@ -65,9 +65,9 @@ pub fn check(model: &Model, graph: &ComponentGraph, diagnostics: &mut Diagnostic
                 }
             }
         }
-        let referenced = !graph
-            .incoming(Node::Role(IamRoleId(index)), Edge::UsesRole)
-            .is_empty();
+        let node = Node::Role(IamRoleId(index));
+        let referenced = !graph.incoming(node, Edge::UsesRole).is_empty()
+            || !graph.incoming(node, Edge::MaySpend).is_empty();
         if role.allows.is_empty() && !referenced {
             diagnostics.push(
                 Diagnostic::warning(

@@ -8,7 +8,7 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::Model;
-use crate::plan::{ingress, naming, network, storage};
+use crate::plan::{ingress, naming, network, payments, storage};
 use crate::validate::ComponentGraph;
 use std::collections::BTreeMap;
 
@@ -83,6 +83,30 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                 storage::access_point_label(s, index),
                 what,
                 ap.name.span,
+                diagnostics,
+            );
+        }
+    }
+    // IAM roles: the blueprint's own (`snake(name)`) and the four of each payment manager
+    // (`MANAGER__payments_KIND`) share one label space.
+    let mut roles: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for role in &model.iam_roles {
+        let what = format!("iam_role `{}`", role.name.value);
+        claim(&mut roles, naming::snake(&role.name.value), what, role.name.span, diagnostics);
+    }
+    let mut connectors: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for m in &model.payment_managers {
+        for kind in ["control", "management", "process", "retrieval"] {
+            let what = format!("the {kind} role of payment_manager `{}`", m.name.value);
+            claim(&mut roles, payments::role_label(m, kind), what, m.name.span, diagnostics);
+        }
+        for c in &m.connectors {
+            let what = format!("connector `{}` of payment_manager `{}`", c.name.value, m.name.value);
+            claim(
+                &mut connectors,
+                payments::connector_label(m, c),
+                what,
+                c.name.span,
                 diagnostics,
             );
         }

@@ -5,6 +5,7 @@ pub mod identity;
 pub mod ingress;
 pub mod labels;
 pub mod overlap;
+pub mod payments;
 pub mod routes;
 pub mod segregation;
 pub mod storage;

@@ -31,7 +31,7 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     }
     if crate::plan::storage::via(model) == crate::plan::storage::Via::None {
         for (i, storage) in model.s3_files.iter().enumerate() {
-            let grants = model.allows_naming(S3FilesId(i));
+            let grants = model.allows_naming(|c| c.is_storage(S3FilesId(i)));
             let left_out = if grants.is_empty() {
                 String::new()
             } else {
@@ -53,6 +53,30 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
             );
         }
     }
+    if !crate::plan::payments::expressible(model) {
+        for (i, manager) in model.payment_managers.iter().enumerate() {
+            let grants = model.allows_naming(|c| {
+                crate::plan::payments::names_manager(c, crate::model::PaymentManagerId(i))
+            });
+            let left_out = if grants.is_empty() {
+                String::new()
+            } else {
+                format!("; the permissions {} name on it are left out too", grants.join(", "))
+            };
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::NotExpressible,
+                    manager.name.span,
+                    format!(
+                        "payment_manager `{}` cannot be created by the targeted providers: no hashicorp/aws release has AgentCore payments, and {}; the roles, guardrail parameter, ledger and alarms are generated, the payment manager, connectors and credential providers are not{left_out}",
+                        manager.name.value,
+                        awscc_reason(targets, ResourceType::AwsccPayments)
+                    ),
+                )
+                .with_help("set `awscc = true` (hashicorp/awscc 1.91 or later), or follow the manual steps in the stack README"),
+            );
+        }
+    }
     for interconnect in &model.interconnects {
         if !providers::available(targets, ResourceType::AwsccInterconnectConnection) {
             diagnostics.push(
@@ -62,7 +86,7 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                     format!(
                         "the connection of interconnect `{}` cannot be created by the targeted providers: no hashicorp/aws release has an Interconnect resource, and {}",
                         interconnect.name.value,
-                        awscc_reason(targets)
+                        awscc_reason(targets, ResourceType::AwsccInterconnectConnection)
                     ),
                 )
                 .with_help("the Direct Connect gateway side is generated; create the connection by hand (see the stack's README) or set `awscc = true`"),
@@ -88,9 +112,9 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// Why the awscc Interconnect connection is unavailable to these targets.
-fn awscc_reason(targets: &crate::model::ProviderTargets) -> String {
-    let row = providers::entry(ResourceType::AwsccInterconnectConnection);
+/// Why an awscc resource type is unavailable to these targets.
+fn awscc_reason(targets: &crate::model::ProviderTargets, resource: ResourceType) -> String {
+    let row = providers::entry(resource);
     let since = row
         .since
         .map_or_else(|| "a future release".to_string(), |v| v.to_string());

@@ -1,0 +1,773 @@
+//! `payments.tf`: each `payment_manager`. Always (hashicorp/aws): the four roles AWS recommends
+//! (control plane; management with an explicit deny on `ProcessPayment`; process-payment, held by
+//! the platform's mediation layer; resource retrieval, assumed by AgentCore), and the mediation
+//! layer's parts: the guardrail policy document in an SSM parameter, the payment ledger (a DynamoDB
+//! table that cannot be deleted, recovers to any second of 35 days and denies item updates and
+//! deletes, plus an S3 archive under Object Lock in compliance mode), and the budget alarms on an
+//! encrypted SNS topic. Then the payment manager, its credential providers and connectors through
+//! hashicorp/awscc when allowed (no hashicorp/aws release has them), else not at all (a warning and
+//! manual steps in the README).
+
+use super::naming;
+use super::network::{Tags, tags};
+use super::providers::{self, ResourceType};
+use super::{Ref, identity};
+use crate::model::{
+    Authorizer, Component, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// The CloudWatch namespace the mediation layer publishes its payment metrics in.
+pub const METRIC_NAMESPACE: &str = "Agentform/Payments";
+/// USD spent since 00:00 UTC, published after every payment (statistic `Maximum`).
+pub const METRIC_DAILY_SPEND: &str = "DailySpend";
+/// One per payment made (statistic `Sum`).
+pub const METRIC_PAYMENTS: &str = "Payments";
+/// The metrics' one dimension: the payment manager's blueprint name.
+pub const METRIC_DIMENSION: &str = "PaymentManager";
+/// The guardrail document's schema identifier; bumped on incompatible changes.
+pub const GUARDRAIL_SCHEMA: &str = "agentform.payments.guardrails/v1";
+/// SSM parameter tiers: standard values hold 4 KB, advanced ones 8 KB.
+pub const STANDARD_PARAMETER_BYTES: usize = 4_096;
+pub const ADVANCED_PARAMETER_BYTES: usize = 8_192;
+/// The longest value a reference in the guardrail document can take: every one names a resource
+/// of this stack (role ARNs without path, a table name of at most 255, a bucket, a manager ARN).
+const REFERENCE_BYTES: usize = 256;
+/// AgentCore payments exists in these regions (provider-facts §2.1).
+pub const REGIONS: [&str; 4] = ["us-east-1", "us-west-2", "eu-central-1", "ap-southeast-2"];
+
+/// Whether the targets can create the payment manager, connectors and credential providers.
+pub fn expressible(model: &Model) -> bool {
+    providers::available(&model.platform.providers, ResourceType::AwsccPayments)
+}
+
+#[derive(Serialize)]
+pub struct PaymentsView {
+    pub via_awscc: bool,
+    pub managers: Vec<ManagerView>,
+}
+
+#[derive(Serialize)]
+pub struct ManagerView {
+    pub name: String,
+    pub label: String,
+    /// The payment manager's AWS name: letters and digits, starting with a letter, at most 48.
+    pub manager_name: String,
+    pub authorizer_type: &'static str,
+    pub jwt: Option<Value>,
+    pub description: String,
+    pub key_description: String,
+    pub account_root: String,
+    pub tags: Tags,
+    pub awscc_tags: Vec<Value>,
+    pub roles: Vec<PaymentRoleView>,
+    pub connectors: Vec<ConnectorView>,
+    pub guardrails: GuardrailsView,
+    pub ledger: LedgerView,
+    pub alerts: AlertsView,
+    pub coinbase: bool,
+}
+
+/// One of the four roles.
+#[derive(Serialize)]
+pub struct PaymentRoleView {
+    /// `control`, `management`, `process` or `retrieval`.
+    pub kind: &'static str,
+    pub label: String,
+    pub role_name: String,
+    pub description: String,
+    pub trust: identity::StatementView,
+    pub statements: Vec<PolicyStatementView>,
+}
+
+#[derive(Serialize)]
+pub struct PolicyStatementView {
+    pub sid: &'static str,
+    pub effect: &'static str,
+    pub actions: Vec<&'static str>,
+    pub resources: Vec<Value>,
+    pub conditions: Vec<identity::ConditionView>,
+}
+
+#[derive(Serialize)]
+pub struct ConnectorView {
+    pub name: String,
+    pub label: String,
+    pub connector_name: String,
+    pub connector_type: &'static str,
+    pub vendor_key: &'static str,
+    pub provider_name: String,
+    pub secret_arn: String,
+    /// The credential provider's `provider_configuration_input`.
+    pub configuration: Value,
+    /// Input variables for identifiers the blueprint does not give.
+    pub variables: Vec<VariableView>,
+}
+
+#[derive(Serialize)]
+pub struct VariableView {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+pub struct GuardrailsView {
+    pub parameter_name: String,
+    pub tier: &'static str,
+    /// The document, as an HCL object for `jsonencode`.
+    pub document: Value,
+}
+
+#[derive(Serialize)]
+pub struct LedgerView {
+    pub table_name: String,
+    pub bucket: String,
+    pub retention_days: u32,
+}
+
+#[derive(Serialize)]
+pub struct AlertsView {
+    pub topic_name: String,
+    pub namespace: &'static str,
+    pub daily_spend_metric: &'static str,
+    pub payments_metric: &'static str,
+    pub dimensions: Value,
+    pub thresholds: Vec<ThresholdAlarmView>,
+    pub burst: BurstAlarmView,
+}
+
+#[derive(Serialize)]
+pub struct ThresholdAlarmView {
+    pub label: String,
+    pub alarm_name: String,
+    pub description: String,
+    pub threshold: Value,
+}
+
+#[derive(Serialize)]
+pub struct BurstAlarmView {
+    pub label: String,
+    pub alarm_name: String,
+    pub description: String,
+    pub period: u32,
+    pub threshold: u32,
+}
+
+pub fn plan(model: &Model) -> Option<PaymentsView> {
+    if model.payment_managers.is_empty() {
+        return None;
+    }
+    let via_awscc = expressible(model);
+    Some(PaymentsView {
+        via_awscc,
+        managers: model
+            .payment_managers
+            .iter()
+            .map(|m| manager(model, via_awscc, m))
+            .collect(),
+    })
+}
+
+/// The payment manager's ARN, for `allow` references (`payment_manager.NAME`): empty when the
+/// targets cannot create it (the `targets` rule warns; the README lists the grant).
+pub fn arns(model: &Model, id: PaymentManagerId) -> Vec<Value> {
+    if !expressible(model) {
+        return Vec::new();
+    }
+    let label = naming::snake(&model.payment_manager(id).name.value);
+    vec![json!(Ref::attr(
+        "awscc_bedrockagentcore_payment_manager",
+        &label,
+        "payment_manager_arn"
+    ))]
+}
+
+/// `research` + `control` → `research__payments_control`: a payment role's label.
+pub fn role_label(manager: &PaymentManager, kind: &str) -> String {
+    format!("{}__payments_{kind}", naming::snake(&manager.name.value))
+}
+
+/// `research` + `coinbase` → `research__coinbase`: a connector's label.
+pub fn connector_label(manager: &PaymentManager, connector: &Connector) -> String {
+    format!(
+        "{}__{}",
+        naming::snake(&manager.name.value),
+        naming::snake(&connector.name.value)
+    )
+}
+
+/// The S3 archive bucket of a manager's ledger (S3 bucket names are global: the account id is
+/// part of it).
+pub fn ledger_bucket(model: &Model, manager: &PaymentManager) -> String {
+    let p = &model.platform;
+    naming::aws_name(
+        &[
+            &p.name.value,
+            &p.environment,
+            &manager.name.value,
+            "ledger",
+            &p.account_id,
+        ],
+        63,
+    )
+}
+
+/// The guardrail document's size in bytes once every reference is replaced by a value of the
+/// longest value it can take: what the SSM tier must hold.
+pub fn guardrail_document_bound(model: &Model, manager: &PaymentManager) -> usize {
+    let document = guardrail_document(model, manager, expressible(model));
+    let text = serde_json::to_string(&document).unwrap_or_default();
+    let references = text.matches("\"$ref\"").count();
+    text.len() + references * REFERENCE_BYTES
+}
+
+fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
+    let p = &model.platform;
+    let partition = naming::partition(&p.region);
+    let label = naming::snake(&m.name.value);
+    let tags = tags(
+        model,
+        &m.name.value,
+        &format!("payment_manager.{}", m.name.value),
+    );
+    let document = guardrail_document(model, m, via_awscc);
+    let bound = guardrail_document_bound(model, m);
+    let g = &m.guardrails;
+    let dimensions = json!({ METRIC_DIMENSION: m.name.value });
+    let alarm = |suffix: &str| {
+        naming::aws_name(
+            &[&p.name.value, &p.environment, &m.name.value, suffix],
+            255,
+        )
+    };
+    ManagerView {
+        manager_name: manager_name(model, m),
+        authorizer_type: match m.authorizer {
+            Authorizer::AwsIam => "AWS_IAM",
+            Authorizer::CustomJwt { .. } => "CUSTOM_JWT",
+        },
+        jwt: match &m.authorizer {
+            Authorizer::AwsIam => None,
+            Authorizer::CustomJwt {
+                discovery_url,
+                allowed_audience,
+                allowed_clients,
+            } => {
+                let mut jwt = serde_json::Map::new();
+                jwt.insert("discovery_url".into(), json!(discovery_url.value));
+                if !allowed_audience.is_empty() {
+                    jwt.insert("allowed_audience".into(), json!(allowed_audience));
+                }
+                if !allowed_clients.is_empty() {
+                    jwt.insert("allowed_clients".into(), json!(allowed_clients));
+                }
+                Some(Value::Object(jwt))
+            }
+        },
+        description: format!(
+            "{} {} payment manager {}",
+            p.name.value, p.environment, m.name.value
+        ),
+        key_description: format!(
+            "{} {} payments {}: ledger, archive, guardrails and alerts",
+            p.name.value, p.environment, m.name.value
+        ),
+        account_root: format!("arn:{partition}:iam::{}:root", p.account_id),
+        roles: roles(model, via_awscc, m),
+        connectors: m
+            .connectors
+            .iter()
+            .map(|c| connector(model, m, c))
+            .collect(),
+        guardrails: GuardrailsView {
+            parameter_name: format!(
+                "/agentform/{}/{}/payments/{}/guardrails",
+                p.name.value, p.environment, m.name.value
+            ),
+            tier: if bound > STANDARD_PARAMETER_BYTES {
+                "Advanced"
+            } else {
+                "Standard"
+            },
+            document,
+        },
+        ledger: LedgerView {
+            table_name: naming::aws_name(
+                &[&p.name.value, &p.environment, &m.name.value, "payment-ledger"],
+                255,
+            ),
+            bucket: ledger_bucket(model, m),
+            retention_days: m.ledger.retention_days.value,
+        },
+        alerts: AlertsView {
+            topic_name: naming::aws_name(
+                &[&p.name.value, &p.environment, &m.name.value, "payment-alerts"],
+                256,
+            ),
+            namespace: METRIC_NAMESPACE,
+            daily_spend_metric: METRIC_DAILY_SPEND,
+            payments_metric: METRIC_PAYMENTS,
+            thresholds: g
+                .alert_at_percent
+                .iter()
+                .map(|percent| {
+                    let amount = g.daily_limit.value.percent(percent.value);
+                    ThresholdAlarmView {
+                        label: format!("{label}__daily_spend_{}", percent.value),
+                        alarm_name: alarm(&format!("daily-spend-{}pct", percent.value)),
+                        description: format!(
+                            "Payment manager {}: {}% of the daily limit ({} {}) spent today: {} {} or more.",
+                            m.name.value,
+                            percent.value,
+                            g.currency.value,
+                            g.daily_limit.value,
+                            g.currency.value,
+                            amount
+                        ),
+                        threshold: decimal_number(amount.micros),
+                    }
+                })
+                .collect(),
+            burst: BurstAlarmView {
+                label: format!("{label}__burst"),
+                alarm_name: alarm("payment-burst"),
+                description: format!(
+                    "Payment manager {}: {} payments within {} minutes, the burst cap (drain attack?).",
+                    m.name.value, g.burst.max_payments.value, g.burst.window_minutes.value
+                ),
+                period: g.burst.window_minutes.value * 60,
+                threshold: g.burst.max_payments.value,
+            },
+            dimensions,
+        },
+        coinbase: m
+            .connectors
+            .iter()
+            .any(|c| c.provider.value == WalletProvider::CoinbaseCdp),
+        awscc_tags: tags
+            .iter()
+            .map(|(k, v)| json!({ "key": k, "value": v }))
+            .collect(),
+        tags,
+        label,
+        name: m.name.value.clone(),
+    }
+}
+
+/// Letters and digits of platform, environment and manager names, starting with a letter, at most
+/// 48 characters (shortened deterministically with a hash suffix).
+pub fn manager_name(model: &Model, m: &PaymentManager) -> String {
+    let p = &model.platform;
+    let joined: String = [&p.name.value, &p.environment, &m.name.value]
+        .iter()
+        .flat_map(|part| part.chars())
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    if joined.len() <= 48 {
+        return joined;
+    }
+    let hash = naming::aws_name(&[&joined], 8);
+    let hash: String = hash.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("{}{}", &joined[..48 - hash.len().min(8)], hash)
+}
+
+/// `1234500` micro-units → `1.2345` as a JSON number (exact for amounts below 2^53 micro-units).
+fn decimal_number(micros: u64) -> Value {
+    let text = crate::model::Money { micros }.to_string();
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// The guardrail policy the mediation layer enforces (schema in the README).
+fn guardrail_document(model: &Model, m: &PaymentManager, via_awscc: bool) -> Value {
+    let g = &m.guardrails;
+    let label = naming::snake(&m.name.value);
+    json!({
+        "schema": GUARDRAIL_SCHEMA,
+        "payment_manager": m.name.value,
+        "payment_manager_arn": if via_awscc {
+            json!(Ref::attr("awscc_bedrockagentcore_payment_manager", &label, "payment_manager_arn"))
+        } else {
+            Value::Null
+        },
+        "currency": g.currency.value,
+        "limits": {
+            "daily": g.daily_limit.value.to_string(),
+            "session": g.session_limit.value.to_string(),
+            "payment": g.payment_limit.value.to_string(),
+            "max_payments_per_day": g.max_payments_per_day.value,
+        },
+        "session_expiry_minutes": g.session_expiry_minutes.value,
+        "burst": {
+            "window_minutes": g.burst.window_minutes.value,
+            "max_payments": g.burst.max_payments.value,
+        },
+        "allowed_merchants": g.allowed_merchants.value.iter().map(|m| m.value.clone()).collect::<Vec<_>>(),
+        "deny_phases": g.deny_phases.iter().map(|p| p.value.clone()).collect::<Vec<_>>(),
+        "alert_at_percent": g.alert_at_percent.iter().map(|p| p.value).collect::<Vec<_>>(),
+        "agent_role_arns": m.agents.iter().map(|a| {
+            json!(Ref::attr("aws_iam_role", &naming::snake(&model.role(a.value).name.value), "arn"))
+        }).collect::<Vec<_>>(),
+        "ledger": {
+            "table": json!(Ref::attr("aws_dynamodb_table", &format!("{label}_ledger"), "name")),
+            "archive_bucket": json!(Ref::attr("aws_s3_bucket", &format!("{label}_ledger"), "bucket")),
+        },
+        "metrics": {
+            "namespace": METRIC_NAMESPACE,
+            "daily_spend": METRIC_DAILY_SPEND,
+            "payments": METRIC_PAYMENTS,
+            "dimensions": { METRIC_DIMENSION: m.name.value },
+        },
+    })
+}
+
+fn connector(model: &Model, m: &PaymentManager, c: &Connector) -> ConnectorView {
+    let p = &model.platform;
+    let label = connector_label(m, c);
+    let secret = |json_key: &str| {
+        json!({ "secret_id": c.credential_secret_arn.value, "json_key": json_key })
+    };
+    let mut variables = Vec::new();
+    let mut identifier = |given: &Option<crate::diag::Spanned<String>>, what: &str, key: &str| {
+        if let Some(value) = given {
+            return json!(value.value);
+        }
+        let name = format!("{label}_{key}");
+        variables.push(VariableView {
+            description: format!(
+                "{what} of connector `{}` (payment manager `{}`): an identifier, not a secret. Set `{key}` in the blueprint to stop asking for it.",
+                c.name.value, m.name.value
+            ),
+            name: name.clone(),
+        });
+        json!(Ref::new(format!("var.{name}")))
+    };
+    let (vendor_key, configuration) = match c.provider.value {
+        WalletProvider::CoinbaseCdp => (
+            "coinbase_cdp",
+            json!({ "coinbase_cdp_configuration": {
+                "api_key_id": identifier(&c.api_key_id, "Coinbase CDP API key id", "api_key_id"),
+                "api_key_secret_source": "EXTERNAL",
+                "api_key_secret_config": secret("api_key_secret"),
+                "wallet_secret_source": "EXTERNAL",
+                "wallet_secret_config": secret("wallet_secret"),
+            }}),
+        ),
+        WalletProvider::StripePrivy => (
+            "stripe_privy",
+            json!({ "stripe_privy_configuration": {
+                "app_id": identifier(&c.app_id, "Privy app id", "app_id"),
+                "app_secret_source": "EXTERNAL",
+                "app_secret_config": secret("app_secret"),
+                "authorization_id": identifier(&c.authorization_id, "Privy authorization key id", "authorization_id"),
+                "authorization_private_key_source": "EXTERNAL",
+                "authorization_private_key_config": secret("authorization_private_key"),
+            }}),
+        ),
+    };
+    ConnectorView {
+        name: c.name.value.clone(),
+        connector_name: c.name.value.replace('-', "_"),
+        connector_type: c.provider.value.vendor(),
+        vendor_key,
+        provider_name: naming::aws_name(
+            &[&p.name.value, &p.environment, &m.name.value, &c.name.value],
+            48,
+        ),
+        secret_arn: c.credential_secret_arn.value.clone(),
+        configuration,
+        variables,
+        label,
+    }
+}
+
+fn statement(
+    sid: &'static str,
+    effect: &'static str,
+    actions: &[&'static str],
+    resources: Vec<Value>,
+) -> PolicyStatementView {
+    PolicyStatementView {
+        sid,
+        effect,
+        actions: actions.to_vec(),
+        resources,
+        conditions: Vec::new(),
+    }
+}
+
+fn condition(test: &'static str, variable: &str, values: Vec<Value>) -> identity::ConditionView {
+    identity::ConditionView {
+        test,
+        variable: variable.to_string(),
+        values,
+    }
+}
+
+/// The four roles, with their trust and permissions.
+fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleView> {
+    let p = &model.platform;
+    let partition = naming::partition(&p.region);
+    let label = naming::snake(&m.name.value);
+    let arn = |resource: &str| {
+        format!(
+            "arn:{partition}:bedrock-agentcore:{}:{}:{resource}",
+            p.region, p.account_id
+        )
+    };
+    let managers = json!(arn("payment-manager/*"));
+    let this_manager = if via_awscc {
+        json!(Ref::attr(
+            "awscc_bedrockagentcore_payment_manager",
+            &label,
+            "payment_manager_arn"
+        ))
+    } else {
+        managers.clone()
+    };
+    let account_root = json!(format!("arn:{partition}:iam::{}:root", p.account_id));
+    let mediation: Vec<Value> = if m.mediation_principals.is_empty() {
+        vec![account_root.clone()]
+    } else {
+        m.mediation_principals
+            .iter()
+            .map(|a| json!(a.value))
+            .collect()
+    };
+    let assume = |principal_type, principals: Vec<Value>, conditions| identity::StatementView {
+        actions: vec!["sts:AssumeRole"],
+        principal_type,
+        principals,
+        conditions,
+    };
+    let key = json!(Ref::attr("aws_kms_key", &format!("{label}_payments"), "arn"));
+    let parameter = json!(Ref::attr(
+        "aws_ssm_parameter",
+        &format!("{label}_guardrails"),
+        "arn"
+    ));
+    let table = json!(Ref::attr(
+        "aws_dynamodb_table",
+        &format!("{label}_ledger"),
+        "arn"
+    ));
+    let role_name = |kind: &str| {
+        naming::aws_name(
+            &[&p.name.value, &p.environment, &m.name.value, "payments", kind],
+            64,
+        )
+    };
+    let mut control = vec![
+        statement(
+            "PaymentManagers",
+            "Allow",
+            &[
+                "bedrock-agentcore:CreatePaymentManager",
+                "bedrock-agentcore:GetPaymentManager",
+                "bedrock-agentcore:ListPaymentManagers",
+                "bedrock-agentcore:UpdatePaymentManager",
+                "bedrock-agentcore:DeletePaymentManager",
+                "bedrock-agentcore:CreatePaymentConnector",
+                "bedrock-agentcore:GetPaymentConnector",
+                "bedrock-agentcore:ListPaymentConnectors",
+                "bedrock-agentcore:UpdatePaymentConnector",
+                "bedrock-agentcore:DeletePaymentConnector",
+            ],
+            vec![managers.clone()],
+        ),
+        statement(
+            "CredentialProviders",
+            "Allow",
+            &[
+                "bedrock-agentcore:CreatePaymentCredentialProvider",
+                "bedrock-agentcore:GetPaymentCredentialProvider",
+                "bedrock-agentcore:UpdatePaymentCredentialProvider",
+                "bedrock-agentcore:DeletePaymentCredentialProvider",
+            ],
+            vec![json!(arn("token-vault/*"))],
+        ),
+    ];
+    let mut pass = statement(
+        "PassRetrievalRole",
+        "Allow",
+        &["iam:PassRole"],
+        vec![json!(Ref::attr(
+            "aws_iam_role",
+            &role_label(m, "retrieval"),
+            "arn"
+        ))],
+    );
+    pass.conditions.push(condition(
+        "StringEquals",
+        "iam:PassedToService",
+        vec![json!("bedrock-agentcore.amazonaws.com")],
+    ));
+    control.push(pass);
+
+    let read_guardrails = [
+        statement(
+            "ReadGuardrails",
+            "Allow",
+            &["ssm:GetParameter"],
+            vec![parameter.clone()],
+        ),
+        statement(
+            "PaymentsKey",
+            "Allow",
+            &["kms:Decrypt", "kms:GenerateDataKey"],
+            vec![key.clone()],
+        ),
+    ];
+    let mut management = vec![
+        statement(
+            "InstrumentsAndSessions",
+            "Allow",
+            &[
+                "bedrock-agentcore:CreatePaymentInstrument",
+                "bedrock-agentcore:GetPaymentInstrument",
+                "bedrock-agentcore:GetPaymentInstrumentBalance",
+                "bedrock-agentcore:CreatePaymentSession",
+                "bedrock-agentcore:GetPaymentSession",
+            ],
+            vec![this_manager.clone()],
+        ),
+        statement(
+            "NeverProcessPayments",
+            "Deny",
+            &["bedrock-agentcore:ProcessPayment"],
+            vec![json!("*")],
+        ),
+    ];
+    management.extend(read_guardrails.iter().map(|s| statement(s.sid, s.effect, &s.actions, s.resources.clone())));
+
+    let mut process = vec![statement(
+        "ProcessPayments",
+        "Allow",
+        &[
+            "bedrock-agentcore:ProcessPayment",
+            "bedrock-agentcore:GetPaymentSession",
+            "bedrock-agentcore:GetPaymentInstrument",
+            "bedrock-agentcore:GetPaymentInstrumentBalance",
+        ],
+        vec![this_manager],
+    )];
+    process.extend(read_guardrails);
+    process.push(statement(
+        "AppendToLedger",
+        "Allow",
+        &["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+        vec![
+            table,
+            json!(Ref::attr("aws_dynamodb_table", &format!("{label}_ledger"), "arn").with_suffix("/index/*")),
+        ],
+    ));
+    process.push(statement(
+        "ArchivePayments",
+        "Allow",
+        &["s3:PutObject"],
+        vec![json!(
+            Ref::attr("aws_s3_bucket", &format!("{label}_ledger"), "arn").with_suffix("/payments/*")
+        )],
+    ));
+    let mut metrics = statement(
+        "PublishPaymentMetrics",
+        "Allow",
+        &["cloudwatch:PutMetricData"],
+        vec![json!("*")],
+    );
+    metrics.conditions.push(condition(
+        "StringEquals",
+        "cloudwatch:namespace",
+        vec![json!(METRIC_NAMESPACE)],
+    ));
+    process.push(metrics);
+
+    let retrieval = vec![statement(
+        "ReadWalletCredentials",
+        "Allow",
+        &["secretsmanager:GetSecretValue"],
+        {
+            let mut secrets: Vec<&str> = m
+                .connectors
+                .iter()
+                .map(|c| c.credential_secret_arn.value.as_str())
+                .collect();
+            secrets.sort_unstable();
+            secrets.dedup();
+            secrets.into_iter().map(|s| json!(s)).collect()
+        },
+    )];
+
+    vec![
+        PaymentRoleView {
+            kind: "control",
+            label: role_label(m, "control"),
+            role_name: role_name("control"),
+            description: format!(
+                "Administers payment manager {}: managers, connectors, credential providers",
+                m.name.value
+            ),
+            trust: assume("AWS", vec![account_root], Vec::new()),
+            statements: control,
+        },
+        PaymentRoleView {
+            kind: "management",
+            label: role_label(m, "management"),
+            role_name: role_name("management"),
+            description: format!(
+                "Payment instruments and sessions of {}; never processes payments",
+                m.name.value
+            ),
+            trust: assume("AWS", mediation.clone(), Vec::new()),
+            statements: management,
+        },
+        PaymentRoleView {
+            kind: "process",
+            label: role_label(m, "process"),
+            role_name: role_name("process"),
+            description: format!(
+                "The mediation layer of {}: processes payments within the guardrails, records them",
+                m.name.value
+            ),
+            trust: assume("AWS", mediation, Vec::new()),
+            statements: process,
+        },
+        PaymentRoleView {
+            kind: "retrieval",
+            label: role_label(m, "retrieval"),
+            role_name: role_name("retrieval"),
+            description: format!(
+                "Assumed by AgentCore payments to fetch the wallet credentials of {}",
+                m.name.value
+            ),
+            trust: assume(
+                "Service",
+                vec![json!("bedrock-agentcore.amazonaws.com")],
+                vec![
+                    condition(
+                        "StringEquals",
+                        "aws:SourceAccount",
+                        vec![json!(p.account_id)],
+                    ),
+                    condition("ArnLike", "aws:SourceArn", vec![managers]),
+                ],
+            ),
+            statements: retrieval,
+        },
+    ]
+}
+
+/// Every IAM action the payment roles are granted or denied, for the catalogue test.
+pub fn actions(model: &Model) -> Vec<&'static str> {
+    model
+        .payment_managers
+        .iter()
+        .flat_map(|m| roles(model, expressible(model), m))
+        .flat_map(|r| r.statements.into_iter().flat_map(|s| s.actions))
+        .collect()
+}
+
+/// Whether an `allow` reference names this manager.
+pub fn names_manager(component: Component, id: PaymentManagerId) -> bool {
+    component == Component::PaymentManager(id)
+}

@@ -1,0 +1,227 @@
+//! Spending guardrails that hold together, values the AgentCore payments API takes, and agents
+//! that can only spend through the mediation layer.
+//!
+//! Why: a daily limit below the session limit, a threshold list out of order or an empty merchant
+//! list all generate valid Terraform that enforces something nobody meant; an agent role granted
+//! `ProcessPayment` bypasses every guardrail.
+//!
+//! Example: `daily_limit = "4.00"` with `session_limit = "5.00"` is `AF901` at `daily_limit`;
+//! `session_expiry_minutes = 600` is `AF902`; `alert_at_percent = [50, 40]` is `AF903` at `40`.
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::{Model, PaymentManager};
+use crate::plan::payments;
+use crate::validate::ComponentGraph;
+
+const SESSION_EXPIRY_MINUTES: std::ops::RangeInclusive<u32> = 15..=480;
+const BURST_WINDOW_MINUTES: std::ops::RangeInclusive<u32> = 1..=1_440;
+const CURRENCIES: [&str; 1] = ["USD"];
+
+pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+    for m in &model.payment_managers {
+        limits(m, diagnostics);
+        api_values(m, diagnostics);
+        thresholds(m, diagnostics);
+        if m.guardrails.allowed_merchants.value.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::NoMerchants,
+                    m.guardrails.allowed_merchants.span,
+                    format!(
+                        "payment_manager `{}` allows no merchant: payments are denied by default, so none could succeed",
+                        m.name.value
+                    ),
+                )
+                .with_help("list the merchant hosts agents may pay, e.g. `allowed_merchants = [\"api.market-data.example.com\"]`"),
+            );
+        }
+        agents_never_pay(model, m, diagnostics);
+        if !payments::REGIONS.contains(&model.platform.region.as_str()) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::PaymentsRegion,
+                    m.name.span,
+                    format!(
+                        "AgentCore payments is not documented in region `{}`: payment_manager `{}` may not be creatable there",
+                        model.platform.region, m.name.value
+                    ),
+                )
+                .with_help(format!("documented regions: {}", payments::REGIONS.join(", "))),
+            );
+        }
+        let size = payments::guardrail_document_bound(model, m);
+        if size > payments::ADVANCED_PARAMETER_BYTES {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::GuardrailSize,
+                    m.guardrails.allowed_merchants.span,
+                    format!(
+                        "the guardrail document of payment_manager `{}` may reach {size} bytes; an SSM parameter holds {}",
+                        m.name.value,
+                        payments::ADVANCED_PARAMETER_BYTES
+                    ),
+                )
+                .with_help("shorten the merchant list, or split the payment manager"),
+            );
+        }
+    }
+}
+
+/// `payment_limit <= session_limit <= daily_limit`; burst cap <= daily count.
+fn limits(m: &PaymentManager, diagnostics: &mut Diagnostics) {
+    let g = &m.guardrails;
+    let pairs = [
+        (&g.daily_limit, "daily_limit", &g.session_limit, "session_limit"),
+        (&g.session_limit, "session_limit", &g.payment_limit, "payment_limit"),
+    ];
+    for (larger, larger_name, smaller, smaller_name) in pairs {
+        if larger.value < smaller.value {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::SpendingLimits,
+                    larger.span,
+                    format!(
+                        "`{larger_name}` ({} {}) of payment_manager `{}` is below `{smaller_name}` ({} {})",
+                        g.currency.value, larger.value, m.name.value, g.currency.value, smaller.value
+                    ),
+                )
+                .with_label(smaller.span, format!("`{smaller_name}` is set here"))
+                .with_help("limits nest: `payment_limit <= session_limit <= daily_limit`"),
+            );
+        }
+    }
+    if g.burst.max_payments.value > g.max_payments_per_day.value {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::SpendingLimits,
+                g.burst.max_payments.span,
+                format!(
+                    "the burst cap of payment_manager `{}` ({} payments) is above `max_payments_per_day` ({})",
+                    m.name.value, g.burst.max_payments.value, g.max_payments_per_day.value
+                ),
+            )
+            .with_label(g.max_payments_per_day.span, "the daily cap")
+            .with_help("the burst cap is at most the daily cap"),
+        );
+    }
+    for (value, what) in [
+        (&g.max_payments_per_day, "max_payments_per_day"),
+        (&g.burst.max_payments, "burst.max_payments"),
+    ] {
+        if value.value == 0 {
+            diagnostics.push(Diagnostic::error(
+                Code::SpendingLimits,
+                value.span,
+                format!(
+                    "`{what}` of payment_manager `{}` is 0: no payment could ever be made",
+                    m.name.value
+                ),
+            ));
+        }
+    }
+}
+
+fn api_values(m: &PaymentManager, diagnostics: &mut Diagnostics) {
+    let g = &m.guardrails;
+    if !SESSION_EXPIRY_MINUTES.contains(&g.session_expiry_minutes.value) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::PaymentApi,
+                g.session_expiry_minutes.span,
+                format!(
+                    "`session_expiry_minutes` of payment_manager `{}` is {}; payment sessions last 15 to 480 minutes",
+                    m.name.value, g.session_expiry_minutes.value
+                ),
+            )
+            .with_help("`CreatePaymentSession` takes `expiryTimeInMinutes` between 15 and 480"),
+        );
+    }
+    if !CURRENCIES.contains(&g.currency.value.as_str()) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::PaymentApi,
+                g.currency.span,
+                format!(
+                    "`currency` of payment_manager `{}` is `{}`; the AgentCore payments API takes `USD` only",
+                    m.name.value, g.currency.value
+                ),
+            )
+            .with_help("write `currency = \"USD\"`"),
+        );
+    }
+    if !BURST_WINDOW_MINUTES.contains(&g.burst.window_minutes.value) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::PaymentApi,
+                g.burst.window_minutes.span,
+                format!(
+                    "`window_minutes` of the burst cap of payment_manager `{}` is {}; the burst alarm's period is 1 to 1440 minutes",
+                    m.name.value, g.burst.window_minutes.value
+                ),
+            ),
+        );
+    }
+}
+
+/// Strictly increasing, each within (0, 100].
+fn thresholds(m: &PaymentManager, diagnostics: &mut Diagnostics) {
+    let mut previous: Option<&crate::diag::Spanned<u32>> = None;
+    for percent in &m.guardrails.alert_at_percent {
+        if percent.value == 0 || percent.value > 100 {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AlertThresholds,
+                    percent.span,
+                    format!(
+                        "alert threshold {}% of payment_manager `{}` is outside (0, 100]",
+                        percent.value, m.name.value
+                    ),
+                )
+                .with_help("thresholds are percentages of the daily limit, e.g. `[50, 75, 90]`"),
+            );
+        } else if let Some(before) = previous
+            && percent.value <= before.value
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AlertThresholds,
+                    percent.span,
+                    format!(
+                        "alert threshold {}% of payment_manager `{}` does not increase on {}%",
+                        percent.value, m.name.value, before.value
+                    ),
+                )
+                .with_label(before.span, "the threshold before it")
+                .with_help("list thresholds in strictly increasing order"),
+            );
+        }
+        previous = Some(percent);
+    }
+}
+
+/// No role in `agents` may be granted `ProcessPayment`.
+fn agents_never_pay(model: &Model, m: &PaymentManager, diagnostics: &mut Diagnostics) {
+    for agent in &m.agents {
+        let role = model.role(agent.value);
+        for allow in &role.allows {
+            for action in &allow.actions {
+                let (service, name) = action.value.split_once(':').unwrap_or(("", ""));
+                // Wildcards that would cover it are `AF701` already.
+                if service == "bedrock-agentcore" && name == "ProcessPayment" {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::AgentPays,
+                            action.span,
+                            format!(
+                                "iam_role `{}` is an agent of payment_manager `{}` and is granted `{}`: it could pay without the guardrails",
+                                role.name.value, m.name.value, action.value
+                            ),
+                        )
+                        .with_label(agent.span, "named as an agent here")
+                        .with_help("remove the action: agents ask the mediation layer, which holds the process-payment role"),
+                    );
+                }
+            }
+        }
+    }
+}
