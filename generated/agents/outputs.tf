@@ -81,3 +81,49 @@ output "tools_endpoint_ids" {
     ] : entry.name => entry.id
   }
 }
+
+output "research_payment_manager_arn" {
+  description = "ARN of payment manager `research`"
+  value       = awscc_bedrockagentcore_payment_manager.research.payment_manager_arn
+}
+
+output "research_connector_authorization_urls" {
+  description = "Where the wallet owner authorizes each connector of payment manager `research`"
+  value = {
+    for entry in [
+      { name = "coinbase", id = awscc_bedrockagentcore_payment_connector.research__coinbase.authorization_url },
+    ] : entry.name => entry.id
+  }
+}
+
+output "research_payment_role_arns" {
+  description = "The four payment roles of payment manager `research` (control, management, process, retrieval)"
+  value = {
+    for entry in [
+      { name = "control", id = aws_iam_role.research__payments_control.arn },
+      { name = "management", id = aws_iam_role.research__payments_management.arn },
+      { name = "process", id = aws_iam_role.research__payments_process.arn },
+      { name = "retrieval", id = aws_iam_role.research__payments_retrieval.arn },
+    ] : entry.name => entry.id
+  }
+}
+
+output "research_guardrails_parameter" {
+  description = "SSM parameter holding the guardrail policy of payment manager `research`"
+  value       = aws_ssm_parameter.research_guardrails.name
+}
+
+output "research_ledger_table" {
+  description = "DynamoDB table of the payment ledger of `research`"
+  value       = aws_dynamodb_table.research_ledger.name
+}
+
+output "research_ledger_archive_bucket" {
+  description = "S3 bucket (Object Lock, compliance mode) archiving the payments of `research`"
+  value       = aws_s3_bucket.research_ledger.bucket
+}
+
+output "research_alerts_topic_arn" {
+  description = "SNS topic of the budget alarms of payment manager `research`: subscribe to it"
+  value       = aws_sns_topic.research_payment_alerts.arn
+}

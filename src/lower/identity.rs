@@ -455,11 +455,15 @@ fn target(
                     "`{value}` is neither an ARN, `*`, nor a reference to a component the stack emits"
                 ),
             );
-            d = d.with_help(match did_you_mean(kind, ["mcp_ingress", "s3_files", "payment_manager"]) {
-                Some(help) if name.is_some() => help,
-                _ => "write an ARN such as `arn:aws:s3:::bucket/prefix/*`, or `mcp_ingress.NAME`"
-                    .to_string(),
-            });
+            d = d.with_help(
+                match did_you_mean(kind, ["mcp_ingress", "s3_files", "payment_manager"]) {
+                    Some(help) if name.is_some() => help,
+                    _ => {
+                        "write an ARN such as `arn:aws:s3:::bucket/prefix/*`, or `mcp_ingress.NAME`"
+                            .to_string()
+                    }
+                },
+            );
             diagnostics.push(d);
             return None;
         }

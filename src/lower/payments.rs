@@ -218,7 +218,10 @@ fn authorizer(
                     Diagnostic::error(
                         Code::AwsReject,
                         discovery_url.span,
-                        format!("`discovery_url` `{}` is not an OIDC discovery URL", discovery_url.value),
+                        format!(
+                            "`discovery_url` `{}` is not an OIDC discovery URL",
+                            discovery_url.value
+                        ),
                     )
                     .with_help("an `https://` URL ending in `/.well-known/openid-configuration`"),
                 );
@@ -320,7 +323,9 @@ fn connector(
     let authorization_id = r.string("authorization_id", diagnostics);
     let provider = provider?;
     let foreign: &[(&Option<Spanned<String>>, &str)] = match provider.value {
-        WalletProvider::CoinbaseCdp => &[(&app_id, "app_id"), (&authorization_id, "authorization_id")],
+        WalletProvider::CoinbaseCdp => {
+            &[(&app_id, "app_id"), (&authorization_id, "authorization_id")]
+        }
         WalletProvider::StripePrivy => &[(&api_key_id, "api_key_id")],
     };
     for (value, key) in foreign {
@@ -336,7 +341,10 @@ fn connector(
             return None;
         }
     }
-    for id in [&api_key_id, &app_id, &authorization_id].into_iter().flatten() {
+    for id in [&api_key_id, &app_id, &authorization_id]
+        .into_iter()
+        .flatten()
+    {
         if id.value.is_empty()
             || id.value.len() > 512
             || !id
@@ -350,7 +358,9 @@ fn connector(
                     id.span,
                     format!("an identifier of {owner} is not 1 to 512 letters, digits, `-` or `_`"),
                 )
-                .with_help("identifiers, not secrets, go here; secrets stay in the Secrets Manager secret"),
+                .with_help(
+                    "identifiers, not secrets, go here; secrets stay in the Secrets Manager secret",
+                ),
             );
             return None;
         }
@@ -431,7 +441,12 @@ fn guardrails(block: &Block, owner: &str, diagnostics: &mut Diagnostics) -> Opti
         }
     }
     let burst = one_block(&r, "burst", block.span, &owner, diagnostics).and_then(|b| {
-        let r = BlockReader::new(b, &schema::BURST, format!("the burst cap of {owner}"), diagnostics);
+        let r = BlockReader::new(
+            b,
+            &schema::BURST,
+            format!("the burst cap of {owner}"),
+            diagnostics,
+        );
         let window_minutes = r.required_u32("window_minutes", "10", diagnostics);
         let max_payments = r.required_u32("max_payments", "40", diagnostics);
         Some(Burst {

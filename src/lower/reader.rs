@@ -283,7 +283,10 @@ impl<'a> BlockReader<'a> {
         for item in items {
             match &item.kind {
                 ValueKind::Number(n) if n.parse::<u32>().is_ok() => {
-                    out.push(Spanned::new(n.parse::<u32>().unwrap_or_default(), item.span));
+                    out.push(Spanned::new(
+                        n.parse::<u32>().unwrap_or_default(),
+                        item.span,
+                    ));
                 }
                 _ => {
                     diagnostics.push(Diagnostic::error(

@@ -148,6 +148,7 @@ impl Money {
     }
 
     /// `percent` % of this amount, rounded down to the micro-unit.
+    #[must_use]
     pub fn percent(self, percent: u32) -> Money {
         Money {
             micros: u64::try_from(u128::from(self.micros) * u128::from(percent) / 100)
@@ -189,7 +190,13 @@ mod tests {
         assert!(Money::parse("").is_err());
         assert_eq!(Money::parse("50").unwrap().to_string(), "50.00");
         assert_eq!(Money::parse("0.125").unwrap().to_string(), "0.125");
-        assert_eq!(Money::parse("50.00").unwrap().percent(75).to_string(), "37.50");
-        assert_eq!(Money::parse("0.10").unwrap().percent(33).to_string(), "0.033");
+        assert_eq!(
+            Money::parse("50.00").unwrap().percent(75).to_string(),
+            "37.50"
+        );
+        assert_eq!(
+            Money::parse("0.10").unwrap().percent(33).to_string(),
+            "0.033"
+        );
     }
 }

@@ -40,6 +40,7 @@ impl Ref {
     }
 
     /// The reference followed by literal text, written as a template string.
+    #[must_use]
     pub fn with_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.suffix = Some(suffix.into());
         self

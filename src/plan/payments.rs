@@ -236,10 +236,7 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
     let g = &m.guardrails;
     let dimensions = json!({ METRIC_DIMENSION: m.name.value });
     let alarm = |suffix: &str| {
-        naming::aws_name(
-            &[&p.name.value, &p.environment, &m.name.value, suffix],
-            255,
-        )
+        naming::aws_name(&[&p.name.value, &p.environment, &m.name.value, suffix], 255)
     };
     ManagerView {
         manager_name: manager_name(model, m),
@@ -424,9 +421,7 @@ fn guardrail_document(model: &Model, m: &PaymentManager, via_awscc: bool) -> Val
 fn connector(model: &Model, m: &PaymentManager, c: &Connector) -> ConnectorView {
     let p = &model.platform;
     let label = connector_label(m, c);
-    let secret = |json_key: &str| {
-        json!({ "secret_id": c.credential_secret_arn.value, "json_key": json_key })
-    };
+    let secret = |json_key: &str| json!({ "secret_id": c.credential_secret_arn.value, "json_key": json_key });
     let mut variables = Vec::new();
     let mut identifier = |given: &Option<crate::diag::Spanned<String>>, what: &str, key: &str| {
         if let Some(value) = given {
@@ -540,7 +535,11 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
         principals,
         conditions,
     };
-    let key = json!(Ref::attr("aws_kms_key", &format!("{label}_payments"), "arn"));
+    let key = json!(Ref::attr(
+        "aws_kms_key",
+        &format!("{label}_payments"),
+        "arn"
+    ));
     let parameter = json!(Ref::attr(
         "aws_ssm_parameter",
         &format!("{label}_guardrails"),
@@ -553,7 +552,13 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
     ));
     let role_name = |kind: &str| {
         naming::aws_name(
-            &[&p.name.value, &p.environment, &m.name.value, "payments", kind],
+            &[
+                &p.name.value,
+                &p.environment,
+                &m.name.value,
+                "payments",
+                kind,
+            ],
             64,
         )
     };
@@ -638,7 +643,11 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
             vec![json!("*")],
         ),
     ];
-    management.extend(read_guardrails.iter().map(|s| statement(s.sid, s.effect, &s.actions, s.resources.clone())));
+    management.extend(
+        read_guardrails
+            .iter()
+            .map(|s| statement(s.sid, s.effect, &s.actions, s.resources.clone())),
+    );
 
     let mut process = vec![statement(
         "ProcessPayments",
@@ -658,7 +667,10 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
         &["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
         vec![
             table,
-            json!(Ref::attr("aws_dynamodb_table", &format!("{label}_ledger"), "arn").with_suffix("/index/*")),
+            json!(
+                Ref::attr("aws_dynamodb_table", &format!("{label}_ledger"), "arn")
+                    .with_suffix("/index/*")
+            ),
         ],
     ));
     process.push(statement(
@@ -666,7 +678,8 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
         "Allow",
         &["s3:PutObject"],
         vec![json!(
-            Ref::attr("aws_s3_bucket", &format!("{label}_ledger"), "arn").with_suffix("/payments/*")
+            Ref::attr("aws_s3_bucket", &format!("{label}_ledger"), "arn")
+                .with_suffix("/payments/*")
         )],
     ));
     let mut metrics = statement(

@@ -92,16 +92,31 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     let mut roles: BTreeMap<String, (String, Span)> = BTreeMap::new();
     for role in &model.iam_roles {
         let what = format!("iam_role `{}`", role.name.value);
-        claim(&mut roles, naming::snake(&role.name.value), what, role.name.span, diagnostics);
+        claim(
+            &mut roles,
+            naming::snake(&role.name.value),
+            what,
+            role.name.span,
+            diagnostics,
+        );
     }
     let mut connectors: BTreeMap<String, (String, Span)> = BTreeMap::new();
     for m in &model.payment_managers {
         for kind in ["control", "management", "process", "retrieval"] {
             let what = format!("the {kind} role of payment_manager `{}`", m.name.value);
-            claim(&mut roles, payments::role_label(m, kind), what, m.name.span, diagnostics);
+            claim(
+                &mut roles,
+                payments::role_label(m, kind),
+                what,
+                m.name.span,
+                diagnostics,
+            );
         }
         for c in &m.connectors {
-            let what = format!("connector `{}` of payment_manager `{}`", c.name.value, m.name.value);
+            let what = format!(
+                "connector `{}` of payment_manager `{}`",
+                c.name.value, m.name.value
+            );
             claim(
                 &mut connectors,
                 payments::connector_label(m, c),

@@ -71,8 +71,18 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
 fn limits(m: &PaymentManager, diagnostics: &mut Diagnostics) {
     let g = &m.guardrails;
     let pairs = [
-        (&g.daily_limit, "daily_limit", &g.session_limit, "session_limit"),
-        (&g.session_limit, "session_limit", &g.payment_limit, "payment_limit"),
+        (
+            &g.daily_limit,
+            "daily_limit",
+            &g.session_limit,
+            "session_limit",
+        ),
+        (
+            &g.session_limit,
+            "session_limit",
+            &g.payment_limit,
+            "payment_limit",
+        ),
     ];
     for (larger, larger_name, smaller, smaller_name) in pairs {
         if larger.value < smaller.value {

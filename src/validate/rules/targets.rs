@@ -61,7 +61,10 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
             let left_out = if grants.is_empty() {
                 String::new()
             } else {
-                format!("; the permissions {} name on it are left out too", grants.join(", "))
+                format!(
+                    "; the permissions {} name on it are left out too",
+                    grants.join(", ")
+                )
             };
             diagnostics.push(
                 Diagnostic::warning(
