@@ -880,3 +880,115 @@ fn targeting_aws_5_100_turns_s3_files_into_a_warning_and_a_readme_step() {
         assert!(section.contains(step), "`{step}` missing from\n{section}");
     }
 }
+
+/// The reference blueprint's line (1-based) that contains `needle`.
+fn reference_line(needle: &str) -> usize {
+    REFERENCE
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("`{needle}` not in the reference blueprint"))
+        + 1
+}
+
+#[test]
+fn lowering_the_daily_limit_below_the_session_limit_fails_at_its_line() {
+    let old = "daily_limit            = \"50.00\"";
+    let line = reference_line(old);
+    let edited = REFERENCE.replacen(old, "daily_limit            = \"4.00\"", 1);
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", &edited)
+        .args(&["generate"]);
+    let out = t.run();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let mut lines = out.stderr.lines();
+    lines
+        .find(|l| l.starts_with("error[AF901]") && l.contains("daily_limit"))
+        .unwrap_or_else(|| panic!("no AF901 in\n{}", out.stderr));
+    let at = lines.next().unwrap_or_default();
+    assert!(
+        at.contains(&format!("blueprints/agent-platform.hcl:{line}:")),
+        "{at}"
+    );
+    assert!(!t.path("generated").exists(), "nothing is written");
+}
+
+#[test]
+fn an_api_key_pasted_into_the_blueprint_fails_without_being_echoed() {
+    let arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agents/cdp-AbCdEf";
+    let key = "sk_live_51Hx9QzLkT7vBn3MwR8pY2dF";
+    let edited = REFERENCE.replacen(arn, key, 1);
+    assert_ne!(edited, REFERENCE);
+    let out = Test::new()
+        .blueprint("agent-platform.hcl", &edited)
+        .args(&["validate"])
+        .run();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l.starts_with("error[AF501]") && l.contains("credential_secret_arn")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains(key),
+        "the key is echoed:\n{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains(key));
+    assert!(!out.stderr.contains(&key[8..]), "{}", out.stderr);
+}
+
+#[test]
+fn the_stack_readme_tells_the_operator_what_to_do_by_hand_for_payments() {
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", REFERENCE)
+        .args(&["generate"]);
+    let out = t.run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let readme = std::fs::read_to_string(t.path("generated/agents/README.md")).unwrap();
+    let section = &readme[readme
+        .find("### Payment manager `research`")
+        .expect("a manual step for the payment manager")..];
+    for step in [
+        "must hold a JSON object with the keys `api_key_secret` and `wallet_secret`",
+        "Give Terraform variable `research__coinbase_api_key_id`",
+        "Coinbase Wallets for AgentCore Payments",
+        "Authorize each connector's wallet",
+        "aws bedrock-agentcore create-payment-instrument",
+        "aws bedrock-agentcore create-payment-session --payment-manager-arn <ARN> --expiry-time-in-minutes 60",
+        "\"value\":\"5.00\",\"currency\":\"USD\"",
+        "Subscribe the people who watch the budget",
+    ] {
+        assert!(section.contains(step), "`{step}` missing from\n{section}");
+    }
+    assert!(readme.contains("## Spending authority"), "{readme}");
+
+    // Without awscc, the payment manager itself becomes a warning and exact CLI steps.
+    let edited = REFERENCE.replacen("awscc        = true ", "awscc        = false", 1);
+    assert_ne!(edited, REFERENCE);
+    let t = Test::new()
+        .blueprint("agent-platform.hcl", &edited)
+        .args(&["generate"]);
+    let out = t.run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l.starts_with("warning[AF602]") && l.contains("payment_manager `research`")),
+        "{}",
+        out.stderr
+    );
+    let payments = std::fs::read_to_string(t.path("generated/agents/payments.tf")).unwrap();
+    assert!(!payments.contains("resource \"awscc_"), "{payments}");
+    assert!(!payments.contains("variable \""), "{payments}");
+    assert!(payments.contains("resource \"aws_iam_role\" \"research__payments_process\""));
+    let readme = std::fs::read_to_string(t.path("generated/agents/README.md")).unwrap();
+    for step in [
+        "aws bedrock-agentcore-control create-payment-manager --name agentsprodresearch --authorizer-type AWS_IAM",
+        "aws bedrock-agentcore-control create-payment-connector",
+        "aws bedrock-agentcore-control create-payment-credential-provider",
+    ] {
+        assert!(readme.contains(step), "`{step}` missing from\n{readme}");
+    }
+}

@@ -708,7 +708,7 @@ fn payment_steps(
             "Before `apply`: secret `{}` must hold a JSON object with the keys {keys} (connector `{}`). The stack never reads it; AgentCore does, through role `{}`. If the secret is encrypted with a customer managed key, allow that role `kms:Decrypt` on it.",
             c.secret_arn, c.name, role("retrieval")
         ));
-        for v in &c.variables {
+        for v in c.variables.iter().filter(|_| via_awscc) {
             steps.push(format!(
                 "Give Terraform variable `{}` ({}).",
                 v.name, v.description
