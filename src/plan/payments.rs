@@ -784,3 +784,28 @@ pub fn actions(model: &Model) -> Vec<&'static str> {
 pub fn names_manager(component: Component, id: PaymentManagerId) -> bool {
     component == Component::PaymentManager(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::actions::{self, Lookup};
+
+    /// The payment roles are generated, not written in a blueprint, so the identity rule never sees
+    /// them: every action they grant or deny must still be one the catalogue knows.
+    #[test]
+    fn every_action_of_the_payment_roles_is_in_the_catalogue() {
+        let text = std::fs::read_to_string("tests/fixtures/valid/payments.hcl").unwrap();
+        let source = crate::source::SourceFile::from_text("payments.hcl", &text);
+        let model = crate::analyze(&source, &crate::lower::Overrides::default())
+            .into_valid_model()
+            .expect("valid");
+        let used = super::actions(&model);
+        assert!(used.contains(&"bedrock-agentcore:ProcessPayment"));
+        for action in used {
+            let (service, name) = action.split_once(':').unwrap();
+            assert!(
+                matches!(actions::lookup(service, name), Lookup::Known(_)),
+                "`{action}` is not in the catalogue"
+            );
+        }
+    }
+}
