@@ -278,6 +278,22 @@ fn connector(
 ) -> Option<Connector> {
     let owner = format!("connector `{}` of {owner}", name.value);
     let r = BlockReader::new(block, &schema::CONNECTOR, owner.clone(), diagnostics);
+    // The label becomes the connector's name (`-` → `_`): `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
+    if name.value.len() > 48 {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::AwsReject,
+                name.span,
+                format!(
+                    "connector name `{}` has {} characters; AgentCore takes at most 48",
+                    name.value,
+                    name.value.len()
+                ),
+            )
+            .with_help("shorten the connector's label"),
+        );
+        return None;
+    }
     let provider = r
         .required_string("provider", "\"coinbase_cdp\"", diagnostics)
         .and_then(|p| {
