@@ -465,7 +465,7 @@ pub fn check(model: &Model, observed: &Observed, from_state: bool) -> Report {
                 .attachments
                 .get(a.0)
                 .and_then(|x| x.table)
-                .map(|h| format!(", of segment `{}`,", names(h)))
+                .map(|h| format!(" (segment `{}`)", names(h)))
                 .unwrap_or_default();
             findings.push(Finding {
                 kind: Kind::Leak,
@@ -475,7 +475,7 @@ pub fn check(model: &Model, observed: &Observed, from_state: bool) -> Report {
                 route_table_id: table_id(t),
                 attachment_id: attachment_id(a),
                 message: format!(
-                    "{known_segment} `{}` leaked: {}{home} propagates its routes into it{} though the blueprint does not connect them",
+                    "{known_segment} `{}` leaked: it receives the routes of {}{home} through a propagation{} that the blueprint does not declare",
                     names(t),
                     described(a),
                     in_table(t)
