@@ -59,7 +59,7 @@ pub fn expected(files: &Files) -> anyhow::Result<Vec<ExpectedResource>> {
                     path.display()
                 )
             })?;
-        for structure in body.iter() {
+        for structure in &body {
             let Structure::Block(block) = structure else {
                 continue;
             };
@@ -73,7 +73,7 @@ pub fn expected(files: &Files) -> anyhow::Result<Vec<ExpectedResource>> {
             let kind = label(&block.labels[0]);
             let name = label(&block.labels[1]);
             let mut attributes = Vec::new();
-            for structure in block.body.iter() {
+            for structure in &block.body {
                 let Structure::Attribute(attribute) = structure else {
                     continue;
                 };
@@ -134,7 +134,7 @@ fn literal(expr: &Expression) -> Option<Value> {
         Expression::Array(array) => Value::Array(array.iter().map(literal).collect::<Option<_>>()?),
         Expression::Object(object) => {
             let mut map = serde_json::Map::new();
-            for (key, value) in object.iter() {
+            for (key, value) in object {
                 let key = match key {
                     ObjectKey::Ident(ident) => ident.as_str().to_string(),
                     ObjectKey::Expression(Expression::String(s)) => s.value().clone(),

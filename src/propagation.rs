@@ -111,7 +111,8 @@ impl Report {
         }
         if !self.reachability_changes.is_empty() {
             let _ = writeln!(out, "segment reachability (blueprint -> deployed):");
-            let verdict = |v: Option<crate::segregation::Verdict>| v.map_or("-", |v| v.as_str());
+            let verdict =
+                |v: Option<crate::segregation::Verdict>| v.map_or("no pairs", |v| v.as_str());
             for c in &self.reachability_changes {
                 let _ = writeln!(
                     out,
@@ -188,9 +189,12 @@ fn deployed_topology(
         .map(|a| (topology.attachment(a).name.clone(), a))
         .collect();
 
+    // Objects of other platforms, and every link that touches one, are not this blueprint's.
+    let mut foreign_ids: BTreeSet<&str> = BTreeSet::new();
     let mut table_of: BTreeMap<&str, TableId> = BTreeMap::new();
     for table in &observed.tables {
         if foreign(&table.tags, platform) {
+            foreign_ids.insert(&table.id);
             continue;
         }
         let known = table
@@ -217,6 +221,7 @@ fn deployed_topology(
     let mut attachment_of: BTreeMap<&str, AttachmentId> = BTreeMap::new();
     for attachment in &observed.attachments {
         if foreign(&attachment.tags, platform) {
+            foreign_ids.insert(&attachment.id);
             continue;
         }
         let known = attachment
@@ -291,6 +296,9 @@ fn deployed_topology(
         state,
     } in &observed.associations
     {
+        if foreign_ids.contains(table.as_str()) || foreign_ids.contains(attachment.as_str()) {
+            continue;
+        }
         if !matches!(state.as_str(), "associated" | "associating") {
             continue;
         }
@@ -310,6 +318,9 @@ fn deployed_topology(
         state,
     } in &observed.propagations
     {
+        if foreign_ids.contains(table.as_str()) || foreign_ids.contains(attachment.as_str()) {
+            continue;
+        }
         let t = table_for(&mut topology, &mut table_ids, table);
         let a = attachment_for(&mut topology, &mut attachment_ids, attachment);
         if state == "enabled" {
@@ -319,6 +330,9 @@ fn deployed_topology(
         }
     }
     for route in &observed.static_routes {
+        if foreign_ids.contains(route.table.as_str()) {
+            continue;
+        }
         let t = table_for(&mut topology, &mut table_ids, &route.table);
         let Ok(destination) = route.destination.parse::<Ipv4Net>() else {
             notes.push(format!(

@@ -102,7 +102,7 @@ impl Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + Duration::from_mins(1);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "moto did not listen on {port}");
             std::thread::sleep(Duration::from_millis(200));
@@ -152,7 +152,7 @@ impl World {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
-    fn aws_env(&self, command: &mut Command) {
+    fn aws_env(command: &mut Command) {
         command
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -166,7 +166,7 @@ impl World {
     fn aws(&self, args: &[&str]) {
         let mut command = Command::new(self.venv.join("bin/aws"));
         command.args(["--endpoint-url", &self.endpoint]).args(args);
-        self.aws_env(&mut command);
+        Self::aws_env(&mut command);
         let output = command.output().expect("aws runs");
         assert!(
             output.status.success(),
@@ -185,7 +185,7 @@ impl World {
             .arg(&out)
             .args(["--endpoint-url", &self.endpoint])
             .env("AWS_CLI", self.venv.join("bin/aws"));
-        self.aws_env(&mut command);
+        Self::aws_env(&mut command);
         let output = command.output().expect("collect-tgw.sh runs");
         assert!(
             output.status.success(),
