@@ -99,6 +99,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
+    /// Write the `terraform show -json` of a clean apply of a blueprint's stack, for benchmarks
+    #[command(hide = true)]
+    SynthState {
+        /// The blueprint file
+        path: PathBuf,
+    },
     /// Write a synthetic blueprint (N VPCs over K segments) for benchmarks
     #[command(hide = true)]
     Synth {
@@ -264,6 +270,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 "{}",
                 crate::synth::blueprint(vpcs as usize, segments as usize)
             );
+            Ok(0)
+        }
+        Command::SynthState { path } => {
+            let Some((_, model)) = valid_model(&path, &Overrides::default(), OutputFormat::Human)?
+            else {
+                return Ok(1);
+            };
+            let files = emit::generate(&model, &Renderer::new())?;
+            let expected = crate::drift::expected(&files)?;
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::synth::state(&expected, &mut stdout)?;
+            stdout.flush()?;
             Ok(0)
         }
         Command::Check { input, out } => {
@@ -440,6 +458,8 @@ fn drift(
     };
     let files = emit::generate(&model, &Renderer::new())?;
     let expected = crate::drift::expected(&files)?;
+    // The stack's text is no longer needed; a large state is read after it is freed.
+    drop(files);
     let (file, source) = match (&input.state, &input.plan) {
         (Some(state), _) => (state, "state"),
         (None, Some(plan)) => (plan, "plan"),

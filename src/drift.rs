@@ -44,55 +44,82 @@ pub struct ExpectedResource {
 /// Terraform's meta-arguments, which are not resource attributes.
 const META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
 
-/// Every managed resource the generated stack declares, in file order.
+/// Every managed resource the generated stack declares, in file order. Large files are parsed
+/// block by block on every core (the syntax tree of a whole large file is never held).
 pub fn expected(files: &Files) -> anyhow::Result<Vec<ExpectedResource>> {
     let mut out = Vec::new();
     for (path, text) in files {
         if path.extension().is_none_or(|e| e != "tf") {
             continue;
         }
-        let body = hcl_edit::parser::parse_body(text)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| {
+        let chunks = crate::render::top_level_chunks(text);
+        let groups =
+            crate::render::balanced_groups(&chunks, crate::render::parallelism(text.len()));
+        let parsed: Vec<anyhow::Result<Vec<ExpectedResource>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = groups
+                .iter()
+                .map(|group| {
+                    scope.spawn(move || {
+                        let mut resources = Vec::new();
+                        for chunk in group {
+                            expected_in(chunk, &mut resources)?;
+                        }
+                        Ok(resources)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("parsing does not panic"))
+                .collect()
+        });
+        for resources in parsed {
+            out.extend(resources.with_context(|| {
                 format!(
                     "internal error: generated {} does not parse",
                     path.display()
                 )
-            })?;
-        for structure in &body {
-            let Structure::Block(block) = structure else {
-                continue;
-            };
-            if block.ident.as_str() != "resource" || block.labels.len() != 2 {
-                continue;
-            }
-            let label = |l: &BlockLabel| match l {
-                BlockLabel::Ident(i) => i.as_str().to_string(),
-                BlockLabel::String(s) => s.as_str().to_string(),
-            };
-            let kind = label(&block.labels[0]);
-            let name = label(&block.labels[1]);
-            let mut attributes = Vec::new();
-            for structure in &block.body {
-                let Structure::Attribute(attribute) = structure else {
-                    continue;
-                };
-                let key = attribute.key.as_str();
-                if META.contains(&key) {
-                    continue;
-                }
-                if let Some(value) = expected_value(&attribute.value) {
-                    attributes.push((key.to_string(), value));
-                }
-            }
-            out.push(ExpectedResource {
-                address: format!("{kind}.{name}"),
-                kind,
-                attributes,
-            });
+            })?);
         }
     }
     Ok(out)
+}
+
+fn expected_in(text: &str, out: &mut Vec<ExpectedResource>) -> anyhow::Result<()> {
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for structure in &body {
+        let Structure::Block(block) = structure else {
+            continue;
+        };
+        if block.ident.as_str() != "resource" || block.labels.len() != 2 {
+            continue;
+        }
+        let label = |l: &BlockLabel| match l {
+            BlockLabel::Ident(i) => i.as_str().to_string(),
+            BlockLabel::String(s) => s.as_str().to_string(),
+        };
+        let kind = label(&block.labels[0]);
+        let name = label(&block.labels[1]);
+        let mut attributes = Vec::new();
+        for structure in &block.body {
+            let Structure::Attribute(attribute) = structure else {
+                continue;
+            };
+            let key = attribute.key.as_str();
+            if META.contains(&key) {
+                continue;
+            }
+            if let Some(value) = expected_value(&attribute.value) {
+                attributes.push((key.to_string(), value));
+            }
+        }
+        out.push(ExpectedResource {
+            address: format!("{kind}.{name}"),
+            kind,
+            attributes,
+        });
+    }
+    Ok(())
 }
 
 fn expected_value(expr: &Expression) -> Option<Expected> {
@@ -308,7 +335,7 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
             continue;
         };
         compared += 1;
-        let values = deployed.resources[index].values()?;
+        let values = deployed.resources[index].attributes()?;
         for (name, want) in &resource.attributes {
             let want = match want {
                 Expected::Literal(value) => value.clone(),
@@ -318,7 +345,11 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
                         Some(v) => v.clone(),
                         None => {
                             let v = match by_address.get(address.as_str()) {
-                                Some(&i) => deployed.resources[i].values()?.remove(attribute),
+                                Some(&i) => deployed.resources[i]
+                                    .attributes()?
+                                    .get(attribute.as_str())
+                                    .map(|raw| serde_json::from_str(raw.get()))
+                                    .transpose()?,
                                 None => None,
                             };
                             referenced.insert(key, v.clone());
@@ -330,11 +361,12 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
                     value
                 }
             };
-            let Some(have) = values.get(name) else {
+            let Some(raw) = values.get(name.as_str()) else {
                 // Not an attribute of the provider's schema as recorded: cannot compare.
                 continue;
             };
-            if same(&want, have) {
+            let have: Value = serde_json::from_str(raw.get())?;
+            if same(&want, &have) {
                 continue;
             }
             findings.push(Finding {
@@ -345,11 +377,11 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
                 message: format!(
                     "drifted: `{}.{name}` is {} deployed; the blueprint sets {}",
                     resource.address,
-                    compact(have),
+                    compact(&have),
                     compact(&want)
                 ),
                 expected: Some(want),
-                deployed: Some(have.clone()),
+                deployed: Some(have),
             });
         }
     }

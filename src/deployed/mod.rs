@@ -13,6 +13,7 @@ use anyhow::{Context as _, bail};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// A resource as Terraform records it.
 #[derive(Debug, Deserialize)]
@@ -30,7 +31,7 @@ pub struct Resource<'a> {
     values: Option<&'a RawValue>,
 }
 
-impl Resource<'_> {
+impl<'a> Resource<'a> {
     /// Whether Terraform manages it (a `resource` block, not a `data` source).
     pub fn is_managed(&self) -> bool {
         self.mode == "managed"
@@ -42,6 +43,16 @@ impl Resource<'_> {
             Some(raw) => serde_json::from_str(raw.get())
                 .with_context(|| format!("the values of `{}` are not a JSON object", self.address)),
             None => Ok(serde_json::Map::new()),
+        }
+    }
+
+    /// The attribute values by name, each still raw JSON: cheap to get (nested values are skipped,
+    /// not built), so a check parses only the attributes it compares.
+    pub fn attributes(&self) -> anyhow::Result<HashMap<Cow<'a, str>, &'a RawValue>> {
+        match self.values {
+            Some(raw) => serde_json::from_str(raw.get())
+                .with_context(|| format!("the values of `{}` are not a JSON object", self.address)),
+            None => Ok(HashMap::new()),
         }
     }
 
