@@ -456,10 +456,18 @@ fn drift(
     let Some((display, model)) = valid_model(path, &overrides, format)? else {
         return Ok(1);
     };
-    let files = emit::generate(&model, &Renderer::new())?;
-    let expected = crate::drift::expected(&files)?;
-    // The stack's text is no longer needed; a large state is read after it is freed.
-    drop(files);
+    // The stack part by part: its text is never held whole, and is gone before a large state is read.
+    let mut expected = Vec::new();
+    emit::terraform_parts(&model, &Renderer::new(), |path, text| {
+        expected.extend(crate::drift::expected_in_text(text).with_context(|| {
+            format!(
+                "internal error: generated {} does not parse",
+                path.display()
+            )
+        })?);
+        Ok(())
+    })?;
+    drop(model);
     let (file, source) = match (&input.state, &input.plan) {
         (Some(state), _) => (state, "state"),
         (None, Some(plan)) => (plan, "plan"),

@@ -22,65 +22,89 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-/// What a resource block sets an attribute to.
+/// What a resource block sets an attribute to. Kept as compact text, parsed when compared: the
+/// expectations of a stack of 100,000 resources stay a few tens of megabytes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expected {
-    Literal(Value),
+    /// A literal value, as compact JSON.
+    Literal(Box<str>),
     /// Another resource's attribute: `address` (`aws_vpc.agents`), `attribute` (`id`).
     Reference {
-        address: String,
-        attribute: String,
+        address: Box<str>,
+        attribute: Box<str>,
     },
+}
+
+impl Expected {
+    /// A literal's value.
+    pub fn value(text: &str) -> Value {
+        serde_json::from_str(text).expect("literals are stored as valid JSON")
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct ExpectedResource {
-    pub address: String,
-    pub kind: String,
+    /// `TYPE.NAME`.
+    pub address: Box<str>,
     /// In file order; only attributes whose value can be known before apply.
-    pub attributes: Vec<(String, Expected)>,
+    pub attributes: Vec<(Box<str>, Expected)>,
+}
+
+impl ExpectedResource {
+    /// The resource type.
+    pub fn kind(&self) -> &str {
+        self.address
+            .split_once('.')
+            .map_or(&*self.address, |(kind, _)| kind)
+    }
 }
 
 /// Terraform's meta-arguments, which are not resource attributes.
 const META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
 
-/// Every managed resource the generated stack declares, in file order. Large files are parsed
-/// block by block on every core (the syntax tree of a whole large file is never held).
+/// Every managed resource the generated stack declares, in file order.
 pub fn expected(files: &Files) -> anyhow::Result<Vec<ExpectedResource>> {
     let mut out = Vec::new();
     for (path, text) in files {
-        if path.extension().is_none_or(|e| e != "tf") {
-            continue;
-        }
-        let chunks = crate::render::top_level_chunks(text);
-        let groups =
-            crate::render::balanced_groups(&chunks, crate::render::parallelism(text.len()));
-        let parsed: Vec<anyhow::Result<Vec<ExpectedResource>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = groups
-                .iter()
-                .map(|group| {
-                    scope.spawn(move || {
-                        let mut resources = Vec::new();
-                        for chunk in group {
-                            expected_in(chunk, &mut resources)?;
-                        }
-                        Ok(resources)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("parsing does not panic"))
-                .collect()
-        });
-        for resources in parsed {
-            out.extend(resources.with_context(|| {
+        if path.extension().is_some_and(|e| e == "tf") {
+            out.extend(expected_in_text(text).with_context(|| {
                 format!(
                     "internal error: generated {} does not parse",
                     path.display()
                 )
             })?);
         }
+    }
+    Ok(out)
+}
+
+/// The managed resources of a piece of generated Terraform (a file, or a part of one; see
+/// `emit::terraform_parts`). Large texts are parsed block by block on every core, so the syntax
+/// tree of a whole large file is never held.
+pub fn expected_in_text(text: &str) -> anyhow::Result<Vec<ExpectedResource>> {
+    let chunks = crate::render::top_level_chunks(text);
+    let groups = crate::render::balanced_groups(&chunks, crate::render::parallelism(text.len()));
+    let parsed: Vec<anyhow::Result<Vec<ExpectedResource>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = groups
+            .iter()
+            .map(|group| {
+                scope.spawn(move || {
+                    let mut resources = Vec::new();
+                    for chunk in group {
+                        expected_in(chunk, &mut resources)?;
+                    }
+                    Ok(resources)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("parsing does not panic"))
+            .collect()
+    });
+    let mut out = Vec::new();
+    for resources in parsed {
+        out.extend(resources?);
     }
     Ok(out)
 }
@@ -110,12 +134,11 @@ fn expected_in(text: &str, out: &mut Vec<ExpectedResource>) -> anyhow::Result<()
                 continue;
             }
             if let Some(value) = expected_value(&attribute.value) {
-                attributes.push((key.to_string(), value));
+                attributes.push((key.into(), value));
             }
         }
         out.push(ExpectedResource {
-            address: format!("{kind}.{name}"),
-            kind,
+            address: format!("{kind}.{name}").into(),
             attributes,
         });
     }
@@ -138,18 +161,18 @@ fn expected_value(expr: &Expression) -> Option<Expected> {
         let root = root.as_str();
         return match (root, names.as_slice()) {
             ("data", [kind, name, attribute]) => Some(Expected::Reference {
-                address: format!("data.{kind}.{name}"),
-                attribute: (*attribute).to_string(),
+                address: format!("data.{kind}.{name}").into(),
+                attribute: (*attribute).into(),
             }),
             ("data" | "var" | "local" | "module" | "each" | "count" | "path", _) => None,
             (kind, [name, attribute]) => Some(Expected::Reference {
-                address: format!("{kind}.{name}"),
-                attribute: (*attribute).to_string(),
+                address: format!("{kind}.{name}").into(),
+                attribute: (*attribute).into(),
             }),
             _ => None,
         };
     }
-    literal(expr).map(Expected::Literal)
+    literal(expr).map(|value| Expected::Literal(value.to_string().into()))
 }
 
 fn literal(expr: &Expression) -> Option<Value> {
@@ -312,18 +335,18 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
         by_address.insert(address, i);
     }
     // Attributes referenced by other resources, parsed once each.
-    let mut referenced: HashMap<(String, String), Option<Value>> = HashMap::new();
+    let mut referenced: HashMap<(&str, &str), Option<Value>> = HashMap::new();
     let mut findings = Vec::new();
     let mut compared = 0;
     let mut expected_addresses: std::collections::HashSet<&str> =
         std::collections::HashSet::with_capacity(expected.len());
     for resource in expected {
         expected_addresses.insert(&resource.address);
-        let Some(&index) = by_address.get(resource.address.as_str()) else {
+        let Some(&index) = by_address.get(&*resource.address) else {
             findings.push(Finding {
                 kind: Kind::Missing,
-                address: resource.address.clone(),
-                resource_type: resource.kind.clone(),
+                address: resource.address.to_string(),
+                resource_type: resource.kind().to_string(),
                 attribute: None,
                 expected: None,
                 deployed: None,
@@ -338,16 +361,16 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
         let values = deployed.resources[index].attributes()?;
         for (name, want) in &resource.attributes {
             let want = match want {
-                Expected::Literal(value) => value.clone(),
+                Expected::Literal(text) => Expected::value(text),
                 Expected::Reference { address, attribute } => {
-                    let key = (address.clone(), attribute.clone());
+                    let key = (&**address, &**attribute);
                     let value = match referenced.get(&key) {
                         Some(v) => v.clone(),
                         None => {
-                            let v = match by_address.get(address.as_str()) {
+                            let v = match by_address.get(&**address) {
                                 Some(&i) => deployed.resources[i]
                                     .attributes()?
-                                    .get(attribute.as_str())
+                                    .get(&**attribute)
                                     .map(|raw| serde_json::from_str(raw.get()))
                                     .transpose()?,
                                 None => None,
@@ -361,7 +384,7 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
                     value
                 }
             };
-            let Some(raw) = values.get(name.as_str()) else {
+            let Some(raw) = values.get(&**name) else {
                 // Not an attribute of the provider's schema as recorded: cannot compare.
                 continue;
             };
@@ -371,9 +394,9 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
             }
             findings.push(Finding {
                 kind: Kind::Attribute,
-                address: resource.address.clone(),
-                resource_type: resource.kind.clone(),
-                attribute: Some(name.clone()),
+                address: resource.address.to_string(),
+                resource_type: resource.kind().to_string(),
+                attribute: Some(name.to_string()),
                 message: format!(
                     "drifted: `{}.{name}` is {} deployed; the blueprint sets {}",
                     resource.address,
@@ -485,24 +508,24 @@ data "aws_region" "r" {}
     #[test]
     fn expected_resources_come_from_resource_blocks() {
         let expected = expected(&files(STACK)).unwrap();
-        let addresses: Vec<&str> = expected.iter().map(|r| r.address.as_str()).collect();
+        let addresses: Vec<&str> = expected.iter().map(|r| &*r.address).collect();
         assert_eq!(
             addresses,
             ["aws_vpc.a", "aws_subnet.a", "aws_ec2_transit_gateway.t"]
         );
         assert_eq!(
             expected[1].attributes,
-            [
+            vec![
                 (
-                    "vpc_id".to_string(),
+                    "vpc_id".into(),
                     Expected::Reference {
                         address: "aws_vpc.a".into(),
                         attribute: "id".into()
                     }
                 ),
                 (
-                    "cidr_block".to_string(),
-                    Expected::Literal("10.0.0.0/24".into())
+                    "cidr_block".into(),
+                    Expected::Literal("\"10.0.0.0/24\"".into())
                 ),
             ]
         );

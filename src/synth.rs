@@ -85,12 +85,7 @@ pub fn state(expected: &[ExpectedResource], out: &mut impl std::io::Write) -> st
     let ids: BTreeMap<&str, String> = expected
         .iter()
         .enumerate()
-        .map(|(i, r)| {
-            (
-                r.address.as_str(),
-                format!("{}-{i:017x}", id_prefix(&r.kind)),
-            )
-        })
+        .map(|(i, r)| (&*r.address, format!("{}-{i:017x}", id_prefix(r.kind()))))
         .collect();
     let mut referenced: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for resource in expected {
@@ -111,8 +106,8 @@ pub fn state(expected: &[ExpectedResource], out: &mut impl std::io::Write) -> st
         br#"{"format_version":"1.0","terraform_version":"1.11.0","values":{"root_module":{"resources":["#,
     )?;
     for (i, resource) in expected.iter().enumerate() {
-        let mut values = shapes.get(&resource.kind).cloned().unwrap_or_default();
-        if resource.kind == "aws_ec2_transit_gateway_route" {
+        let mut values = shapes.get(resource.kind()).cloned().unwrap_or_default();
+        if resource.kind() == "aws_ec2_transit_gateway_route" {
             // The recorded example is a blackhole; a route to an attachment is not.
             values.insert("blackhole".into(), false.into());
         }
@@ -120,19 +115,15 @@ pub fn state(expected: &[ExpectedResource], out: &mut impl std::io::Write) -> st
             values.insert(attribute.into(), computed(&resource.address, attribute));
         }
         values.insert("owner_id".into(), "123456789012".into());
-        for attribute in referenced
-            .get(resource.address.as_str())
-            .into_iter()
-            .flatten()
-        {
+        for attribute in referenced.get(&*resource.address).into_iter().flatten() {
             values.insert((*attribute).into(), computed(&resource.address, attribute));
         }
         for (name, value) in &resource.attributes {
             let value = match value {
-                Expected::Literal(v) => v.clone(),
+                Expected::Literal(text) => Expected::value(text),
                 Expected::Reference { address, attribute } => computed(address, attribute),
             };
-            values.insert(name.clone(), value);
+            values.insert(name.to_string(), value);
         }
         let mut tags_all = values
             .get("tags")
