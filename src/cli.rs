@@ -7,10 +7,11 @@ use crate::lower::Overrides;
 use crate::render::Renderer;
 use crate::segregation::report::ReachReport;
 use crate::source::{self, SourceFile};
+use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -20,7 +21,8 @@ use std::process::ExitCode;
     about = "Turn a blueprint of an AI-agent platform on AWS into reviewed, planned Terraform",
     long_about = "Turn a blueprint of an AI-agent platform on AWS into reviewed, planned Terraform.\n\n\
                   Exit codes: 0 clean, 1 error (invalid blueprint, unreadable input, usage error), \
-                  2 differences found (`check`: generated files are stale)."
+                  2 differences found (`check`: generated files are stale; `reach`: leaks or gaps; \
+                  `drift`, `propagation`: the deployed stack differs from the blueprint)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -65,6 +67,44 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReachFormat::Table)]
         format: ReachFormat,
     },
+    /// Compare what Terraform deployed with the blueprint's stack: missing and unexpected
+    /// resources, and attributes the blueprint sets whose deployed value differs
+    ///
+    /// Reads `terraform show -json` of a state (`--state`) or of a saved plan (`--plan`; a
+    /// refresh-only plan shows drift since the last apply). Exit 0 clean, 2 drift, 1 error.
+    Drift {
+        /// The blueprint file the stack was generated from
+        path: PathBuf,
+        #[command(flatten)]
+        deployed: TerraformInput,
+        #[command(flatten)]
+        target: Target,
+        /// `human` for a terminal, `json` for tools (schema in the README)
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Compare the deployed transit gateway route tables with the blueprint: leaks (unexpected
+    /// propagations and routes), failed propagations, wrong associations, and the change in segment
+    /// reachability
+    ///
+    /// `--state` / `--plan` see what Terraform manages; `--aws DIR` (collected by
+    /// `scripts/collect-tgw.sh`) also sees what was made outside Terraform. Exit 0 clean,
+    /// 2 differences, 1 error.
+    Propagation {
+        /// The blueprint file the stack was generated from
+        path: PathBuf,
+        #[command(flatten)]
+        deployed: RoutingInput,
+        /// `human` for a terminal, `json` for tools (schema in the README)
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Write the `terraform show -json` of a clean apply of a blueprint's stack, for benchmarks
+    #[command(hide = true)]
+    SynthState {
+        /// The blueprint file
+        path: PathBuf,
+    },
     /// Write a synthetic blueprint (N VPCs over K segments) for benchmarks
     #[command(hide = true)]
     Synth {
@@ -75,6 +115,41 @@ enum Command {
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
         segments: u32,
     },
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct TerraformInput {
+    /// `terraform show -json` of the state
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// `terraform show -json PLANFILE` of a saved plan
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct RoutingInput {
+    /// `terraform show -json` of the state
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// `terraform show -json PLANFILE` of a saved plan
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+    /// A directory of AWS CLI responses, as `scripts/collect-tgw.sh` writes it
+    #[arg(long, value_name = "DIR")]
+    aws: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct Target {
+    /// The `--aws-provider` the stack was generated with, if any
+    #[arg(long, value_name = "VERSION")]
+    aws_provider: Option<String>,
+    /// The stack was generated with `--no-awscc`
+    #[arg(long)]
+    no_awscc: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,7 +181,14 @@ enum OutputFormat {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // A usage error exits 1, never clap's 2: 2 means "differences found" (stale, drift, leaks).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(u8::from(error.use_stderr()));
+        }
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
@@ -172,11 +254,34 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Reach { paths, format } => reach(&paths, format),
+        Command::Drift {
+            path,
+            deployed,
+            target,
+            format,
+        } => drift(&path, &deployed, &target, format),
+        Command::Propagation {
+            path,
+            deployed,
+            format,
+        } => propagation(&path, &deployed, format),
         Command::Synth { vpcs, segments } => {
             print!(
                 "{}",
                 crate::synth::blueprint(vpcs as usize, segments as usize)
             );
+            Ok(0)
+        }
+        Command::SynthState { path } => {
+            let Some((_, model)) = valid_model(&path, &Overrides::default(), OutputFormat::Human)?
+            else {
+                return Ok(1);
+            };
+            let files = emit::generate(&model, &Renderer::new())?;
+            let expected = crate::drift::expected(&files)?;
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::synth::state(&expected, &mut stdout)?;
+            stdout.flush()?;
             Ok(0)
         }
         Command::Check { input, out } => {
@@ -275,6 +380,152 @@ fn reach(paths: &[PathBuf], format: ReachFormat) -> anyhow::Result<u8> {
     } else {
         0
     })
+}
+
+/// The valid model of one blueprint, or its diagnostics printed and `None`.
+fn valid_model(
+    path: &Path,
+    overrides: &Overrides,
+    format: OutputFormat,
+) -> anyhow::Result<Option<(String, crate::model::Model)>> {
+    if !path.is_file() {
+        anyhow::bail!("{} is not a blueprint file", path.display());
+    }
+    let source = SourceFile::read(path);
+    let analysis = crate::analyze(&source, overrides);
+    let diagnostics = analysis.diagnostics.clone();
+    match analysis.into_valid_model() {
+        Some(model) => {
+            if format == OutputFormat::Human && !diagnostics.is_empty() {
+                eprint!("{}", diag::render_human(&diagnostics));
+            }
+            Ok(Some((source.display, model)))
+        }
+        None => {
+            report(format, &diagnostics, serde_json::Map::new());
+            Ok(None)
+        }
+    }
+}
+
+fn read_input(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Prints a drift or propagation report and returns its exit code.
+fn print_findings(
+    format: OutputFormat,
+    command: &str,
+    blueprint: &str,
+    source: &str,
+    clean: bool,
+    human: &str,
+    report: &impl serde::Serialize,
+) -> u8 {
+    match format {
+        OutputFormat::Human => print!("{human}"),
+        OutputFormat::Json => {
+            let mut object = serde_json::Map::new();
+            object.insert("command".into(), command.into());
+            object.insert("blueprint".into(), blueprint.into());
+            object.insert("source".into(), source.into());
+            if let serde_json::Value::Object(fields) =
+                serde_json::to_value(report).expect("report serializes")
+            {
+                object.extend(fields);
+            }
+            let text = serde_json::to_string_pretty(&serde_json::Value::Object(object))
+                .expect("report serializes");
+            println!("{text}");
+        }
+    }
+    if clean { 0 } else { 2 }
+}
+
+/// `agentform drift`: the blueprint's stack, generated in memory, against Terraform's record.
+fn drift(
+    path: &Path,
+    input: &TerraformInput,
+    target: &Target,
+    format: OutputFormat,
+) -> anyhow::Result<u8> {
+    let overrides = Overrides {
+        aws_provider: target.aws_provider.clone(),
+        no_awscc: target.no_awscc,
+    };
+    let Some((display, model)) = valid_model(path, &overrides, format)? else {
+        return Ok(1);
+    };
+    // The stack part by part: its text is never held whole, and is gone before a large state is read.
+    let mut expected = Vec::new();
+    emit::terraform_parts(&model, &Renderer::new(), |path, text| {
+        expected.extend(crate::drift::expected_in_text(text).with_context(|| {
+            format!(
+                "internal error: generated {} does not parse",
+                path.display()
+            )
+        })?);
+        Ok(())
+    })?;
+    drop(model);
+    let (file, source) = match (&input.state, &input.plan) {
+        (Some(state), _) => (state, "state"),
+        (None, Some(plan)) => (plan, "plan"),
+        (None, None) => unreachable!("clap requires one input"),
+    };
+    let text = read_input(file)?;
+    let deployed = if source == "state" {
+        crate::deployed::read_state(&text)
+    } else {
+        crate::deployed::read_plan(&text)
+    }
+    .with_context(|| format!("cannot read {}", file.display()))?;
+    let report = crate::drift::check(&expected, &deployed)?;
+    Ok(print_findings(
+        format,
+        "drift",
+        &display,
+        source,
+        report.is_clean(),
+        &report.human(),
+        &report,
+    ))
+}
+
+/// `agentform propagation`: deployed transit gateway routing against the blueprint's.
+fn propagation(path: &Path, input: &RoutingInput, format: OutputFormat) -> anyhow::Result<u8> {
+    let Some((display, model)) = valid_model(path, &Overrides::default(), format)? else {
+        return Ok(1);
+    };
+    let (observed, source) = match (&input.state, &input.plan, &input.aws) {
+        (Some(file), _, _) | (None, Some(file), _) => {
+            let text = read_input(file)?;
+            let deployed = if input.state.is_some() {
+                crate::deployed::read_state(&text)
+            } else {
+                crate::deployed::read_plan(&text)
+            }
+            .with_context(|| format!("cannot read {}", file.display()))?;
+            let source = if input.state.is_some() {
+                "state"
+            } else {
+                "plan"
+            };
+            (crate::deployed::tgw::from_state(&deployed)?, source)
+        }
+        (None, None, Some(dir)) => (crate::deployed::aws::read_dir(dir)?, "aws"),
+        (None, None, None) => unreachable!("clap requires one input"),
+    };
+    let report = crate::propagation::check(&model, &observed, source != "aws");
+    Ok(print_findings(
+        format,
+        "propagation",
+        &display,
+        source,
+        report.is_clean(),
+        &report.human(),
+        &report,
+    ))
 }
 
 /// Runs the front end on every blueprint (and renders when `render` is set). Two blueprints that

@@ -65,6 +65,26 @@ pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
     Ok(files)
 }
 
+/// The Terraform text `generate` renders, handed to `visit` one part at a time (a large file comes
+/// in parts of 500 VPCs) instead of as whole files: for readers that need the resources rather than
+/// the files (`drift`), so a large stack's text is never held at once. The same plan, templates and
+/// renderer as [`generate`]; each part is parsed back and formatted as the whole file would be.
+pub fn terraform_parts(
+    model: &Model,
+    renderer: &Renderer,
+    mut visit: impl FnMut(&Path, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let plan = plan::plan(model);
+    for file in plan.files.iter().filter(|f| f.is_terraform()) {
+        let path = Path::new(&plan.directory).join(file.name);
+        for context in &file.contexts {
+            let text = renderer.render(file.template, std::slice::from_ref(context))?;
+            visit(&path, &text)?;
+        }
+    }
+    Ok(())
+}
+
 /// What `check` found for one path.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Difference {

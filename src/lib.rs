@@ -4,14 +4,18 @@
 //!
 //! ```text
 //! source ─▶ syntax ─▶ lower ─▶ model ─▶ validate ─▶ plan ─▶ render ─▶ emit
+//!                                                  deployed (state, plan, AWS) ─▶ drift, propagation
 //! ```
 
 pub mod cli;
+pub mod deployed;
 pub mod diag;
+pub mod drift;
 pub mod emit;
 pub mod lower;
 pub mod model;
 pub mod plan;
+pub mod propagation;
 pub mod render;
 pub mod schema;
 pub mod segregation;

@@ -3,7 +3,12 @@
 //! every other segment connects to; the last segment is isolated (tenants); every other segment
 //! sends `0.0.0.0/0` to an egress VPC in the hub and blackholes `192.168.0.0/16`. VPC `i` gets
 //! `10.(i / 256).(i % 256).0/24` with two /26 subnets, so N can reach 65,536.
+//!
+//! [`state`] writes the `terraform show -json` a clean apply of a stack would leave, for the
+//! `drift` and `propagation` benchmarks (`agentform synth-state`, hidden).
 
+use crate::drift::{Expected, ExpectedResource};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// The blueprint text. `segments` is at least 1; `vpcs` at least 1 and at most 65,536.
@@ -50,6 +55,107 @@ pub fn blueprint(vpcs: usize, segments: usize) -> String {
     out
 }
 
+/// The AWS id prefix of a resource type, so synthetic ids look like real ones.
+fn id_prefix(kind: &str) -> &'static str {
+    match kind {
+        "aws_vpc" => "vpc",
+        "aws_subnet" => "subnet",
+        "aws_route_table" => "rtb",
+        "aws_ec2_transit_gateway" => "tgw",
+        "aws_ec2_transit_gateway_route_table" => "tgw-rtb",
+        "aws_ec2_transit_gateway_vpc_attachment" => "tgw-attach",
+        "aws_default_security_group" => "sg",
+        "aws_flow_log" => "fl",
+        "aws_route_table_association" => "rtbassoc",
+        _ => "id",
+    }
+}
+
+/// One resource of each type as the aws 5.100 provider records it, from a real apply (the emulator
+/// stack): the synthetic state carries the same computed attributes, so its size per resource is
+/// real (about 1 KB).
+const SHAPES: &str = include_str!("../data/state-shapes.json");
+
+/// A state as `terraform show -json` prints it after applying `expected` cleanly: every resource
+/// shaped like the provider records it ([`SHAPES`]), with the attributes the blueprint sets, and
+/// every referenced attribute filled in consistently (`aws_vpc.a.id` is the id `aws_vpc.a` has).
+pub fn state(expected: &[ExpectedResource], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let shapes: BTreeMap<String, serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(SHAPES).expect("data/state-shapes.json is a map of value maps");
+    let ids: BTreeMap<&str, String> = expected
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (&*r.address, format!("{}-{i:017x}", id_prefix(r.kind()))))
+        .collect();
+    let mut referenced: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for resource in expected {
+        for (_, value) in &resource.attributes {
+            if let Expected::Reference { address, attribute } = value {
+                referenced.entry(address).or_default().insert(attribute);
+            }
+        }
+    }
+    let computed = |address: &str, attribute: &str| -> serde_json::Value {
+        match (ids.get(address), attribute) {
+            (Some(id), "id") => id.clone().into(),
+            (Some(id), "arn") => format!("arn:aws:ec2:us-east-1:123456789012:{id}").into(),
+            _ => format!("computed:{address}.{attribute}").into(),
+        }
+    };
+    out.write_all(
+        br#"{"format_version":"1.0","terraform_version":"1.11.0","values":{"root_module":{"resources":["#,
+    )?;
+    for (i, resource) in expected.iter().enumerate() {
+        let mut values = shapes.get(resource.kind()).cloned().unwrap_or_default();
+        if resource.kind() == "aws_ec2_transit_gateway_route" {
+            // The recorded example is a blackhole; a route to an attachment is not.
+            values.insert("blackhole".into(), false.into());
+        }
+        for attribute in ["id", "arn"] {
+            values.insert(attribute.into(), computed(&resource.address, attribute));
+        }
+        values.insert("owner_id".into(), "123456789012".into());
+        for attribute in referenced.get(&*resource.address).into_iter().flatten() {
+            values.insert((*attribute).into(), computed(&resource.address, attribute));
+        }
+        for (name, value) in &resource.attributes {
+            let value = match value {
+                Expected::Literal(text) => Expected::value(text),
+                Expected::Reference { address, attribute } => computed(address, attribute),
+            };
+            values.insert(name.to_string(), value);
+        }
+        let mut tags_all = values
+            .get("tags")
+            .and_then(|t| t.as_object().cloned())
+            .unwrap_or_default();
+        tags_all.insert("agentform:platform".into(), "synth".into());
+        tags_all.insert("agentform:environment".into(), "bench".into());
+        values.insert("tags_all".into(), tags_all.into());
+        values.insert("timeouts".into(), serde_json::Value::Null);
+        let (kind, name) = resource
+            .address
+            .split_once('.')
+            .expect("an address is TYPE.NAME");
+        let record = serde_json::json!({
+            "address": resource.address,
+            "mode": "managed",
+            "type": kind,
+            "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "schema_version": 1,
+            "values": values,
+            "sensitive_values": {"tags": {}, "tags_all": {}},
+            "depends_on": [],
+        });
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &record)?;
+    }
+    out.write_all(b"]}}}\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +174,26 @@ mod tests {
             assert!(errors.is_empty(), "{vpcs}/{segments}: {errors:?}");
             assert_eq!(analysis.model.unwrap().vpcs.len(), vpcs);
         }
+    }
+
+    #[test]
+    fn a_synthetic_state_of_a_clean_apply_has_no_drift_and_no_propagation_findings() {
+        let text = blueprint(40, 4);
+        let source = crate::source::SourceFile::from_text("synth.hcl", &text);
+        let model = crate::analyze(&source, &crate::lower::Overrides::default())
+            .into_valid_model()
+            .unwrap();
+        let files = crate::emit::generate(&model, &crate::render::Renderer::new()).unwrap();
+        let expected = crate::drift::expected(&files).unwrap();
+        let mut bytes = Vec::new();
+        state(&expected, &mut bytes).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let deployed = crate::deployed::read_state(&text).unwrap();
+        let drift = crate::drift::check(&expected, &deployed).unwrap();
+        assert!(drift.is_clean(), "{}", drift.human());
+        assert_eq!(drift.counts.compared, expected.len());
+        let observed = crate::deployed::tgw::from_state(&deployed).unwrap();
+        let propagation = crate::propagation::check(&model, &observed, true);
+        assert!(propagation.is_clean(), "{}", propagation.human());
     }
 }

@@ -323,7 +323,7 @@ fn missing_paths_and_empty_directories_are_errors() {
 #[test]
 fn usage_errors_exit_1() {
     let out = Test::new().args(&["generate", "--frobnicate"]).run();
-    assert_ne!(out.status, 0);
+    assert_eq!(out.status, 1);
     let out = Test::new().args(&["--help"]).run();
     assert_eq!(out.status, 0);
     assert!(
@@ -990,5 +990,300 @@ fn the_stack_readme_tells_the_operator_what_to_do_by_hand_for_payments() {
         "aws bedrock-agentcore-control create-payment-credential-provider",
     ] {
         assert!(readme.contains(step), "`{step}` missing from\n{readme}");
+    }
+}
+
+/// A blueprint for the deployed-state tests: segments `prod` and `dev`, one VPC each, a blackhole
+/// in `dev`. Expected: `vpc.app` → prod (propagated there), `vpc.test` → dev (propagated there).
+const DEPLOYED_BLUEPRINT: &str = r#"
+platform "p" {
+  environment = "dev"
+  region      = "eu-west-1"
+  account_id  = "210987654321"
+}
+transit_gateway "hub" {
+  segment "prod" {}
+  segment "dev" {}
+  route "corp" {
+    segment     = "dev"
+    destination = "192.168.0.0/16"
+    blackhole   = true
+  }
+}
+vpc "app" {
+  cidr    = "10.0.0.0/16"
+  azs     = ["eu-west-1a"]
+  subnets = ["10.0.0.0/24"]
+  segment = "prod"
+}
+vpc "test" {
+  cidr    = "10.1.0.0/16"
+  azs     = ["eu-west-1a"]
+  subnets = ["10.1.0.0/24"]
+  segment = "dev"
+}
+"#;
+
+/// Hand-written `terraform show -json` with only the transit gateway routing: `vpc.test` is
+/// associated with prod's table and propagated into it, its propagation into dev is gone, and a
+/// static default route in prod sends everything to it.
+const DRIFTED_STATE: &str = r#"{"format_version": "1.0", "values": {"root_module": {"resources": [
+  {"address": "aws_ec2_transit_gateway_route_table.hub_prod", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_route_table", "name": "hub_prod",
+   "values": {"id": "tgw-rtb-prod", "tags": {"agentform:component": "transit_gateway.hub.segment.prod"}}},
+  {"address": "aws_ec2_transit_gateway_route_table.hub_dev", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_route_table", "name": "hub_dev",
+   "values": {"id": "tgw-rtb-dev", "tags": {"agentform:component": "transit_gateway.hub.segment.dev"}}},
+  {"address": "aws_ec2_transit_gateway_vpc_attachment.app", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_vpc_attachment", "name": "app",
+   "values": {"id": "tgw-attach-app", "vpc_id": "vpc-app", "tags": {"agentform:component": "vpc.app"}}},
+  {"address": "aws_ec2_transit_gateway_vpc_attachment.test", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_vpc_attachment", "name": "test",
+   "values": {"id": "tgw-attach-test", "vpc_id": "vpc-test", "tags": {"agentform:component": "vpc.test"}}},
+  {"address": "aws_ec2_transit_gateway_route_table_association.vpc_app", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_route_table_association", "name": "vpc_app",
+   "values": {"transit_gateway_route_table_id": "tgw-rtb-prod", "transit_gateway_attachment_id": "tgw-attach-app"}},
+  {"address": "aws_ec2_transit_gateway_route_table_association.vpc_test", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_route_table_association", "name": "vpc_test",
+   "values": {"transit_gateway_route_table_id": "tgw-rtb-prod", "transit_gateway_attachment_id": "tgw-attach-test"}},
+  {"address": "aws_ec2_transit_gateway_route_table_propagation.hub_prod__vpc_app", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_route_table_propagation", "name": "hub_prod__vpc_app",
+   "values": {"transit_gateway_route_table_id": "tgw-rtb-prod", "transit_gateway_attachment_id": "tgw-attach-app"}},
+  {"address": "aws_ec2_transit_gateway_route_table_propagation.extra", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_route_table_propagation", "name": "extra",
+   "values": {"transit_gateway_route_table_id": "tgw-rtb-prod", "transit_gateway_attachment_id": "tgw-attach-test"}},
+  {"address": "aws_ec2_transit_gateway_route.hub_corp", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_route", "name": "hub_corp",
+   "values": {"transit_gateway_route_table_id": "tgw-rtb-dev", "destination_cidr_block": "192.168.0.0/16",
+              "blackhole": true, "transit_gateway_attachment_id": ""}},
+  {"address": "aws_ec2_transit_gateway_route.extra", "mode": "managed",
+   "type": "aws_ec2_transit_gateway_route", "name": "extra",
+   "values": {"transit_gateway_route_table_id": "tgw-rtb-prod", "destination_cidr_block": "0.0.0.0/0",
+              "blackhole": false, "transit_gateway_attachment_id": "tgw-attach-test"}}
+]}}}"#;
+
+#[test]
+fn propagation_from_state_reports_leaks_failures_and_associations() {
+    let out = Test::new()
+        .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
+        .file("state.json", DRIFTED_STATE.as_bytes())
+        .args(&["propagation", "blueprints/p.hcl", "--state", "state.json"])
+        .run();
+    assert_eq!(out.status, 2, "{}{}", out.stdout, out.stderr);
+    let mut lines = out.stdout.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "2 leaks, 1 failed propagation, 1 wrong association, 0 missing routes; 3 segment pairs reach differently"
+    );
+    for expected in [
+        "leak: segment `hub/prod` leaked: it receives the routes of `vpc.test` (tgw-attach-test) (segment `hub/dev`) through a propagation in tgw-rtb-prod",
+        "leak: segment `hub/prod` in tgw-rtb-prod has a static route 0.0.0.0/0 to `vpc.test` (tgw-attach-test)",
+        "failed propagation: propagation of `vpc.test` (tgw-attach-test) into segment `hub/dev` in tgw-rtb-dev is missing",
+        "wrong association: `vpc.test` (tgw-attach-test) is associated with `hub/prod` in tgw-rtb-prod; the blueprint associates it with segment `hub/dev`",
+        "  hub/prod -> hub/prod: no pairs -> full",
+        "  hub/prod -> hub/dev: none -> no pairs",
+        "note: state holds only what Terraform manages",
+    ] {
+        assert!(
+            out.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn propagation_from_the_aws_layout_sees_states_and_unknown_attachments() {
+    let table = |id: &str, component: &str, platform: &str| {
+        format!(
+            r#"{{"TransitGatewayRouteTableId": "{id}", "Tags": [{{"Key": "agentform:component", "Value": "{component}"}}, {{"Key": "agentform:platform", "Value": "{platform}"}}]}}"#
+        )
+    };
+    let attachments = r#"{"TransitGatewayAttachments": [
+      {"TransitGatewayAttachmentId": "tgw-attach-app", "ResourceType": "vpc", "ResourceId": "vpc-app", "State": "available",
+       "Tags": [{"Key": "agentform:component", "Value": "vpc.app"}]},
+      {"TransitGatewayAttachmentId": "tgw-attach-test", "ResourceType": "vpc", "ResourceId": "vpc-test", "State": "available",
+       "Tags": [{"Key": "agentform:component", "Value": "vpc.test"}]},
+      {"TransitGatewayAttachmentId": "tgw-attach-stray", "ResourceType": "vpc", "ResourceId": "vpc-stray", "State": "available"}]}"#;
+    let tables = format!(
+        r#"{{"TransitGatewayRouteTables": [{}, {}, {}]}}"#,
+        table("tgw-rtb-prod", "transit_gateway.hub.segment.prod", "p"),
+        table("tgw-rtb-dev", "transit_gateway.hub.segment.dev", "p"),
+        table("tgw-rtb-other", "transit_gateway.hub.segment.prod", "other"),
+    );
+    let associations = |attachment: &str| {
+        format!(
+            r#"{{"Associations": [{{"TransitGatewayAttachmentId": "{attachment}", "State": "associated"}}]}}"#
+        )
+    };
+    let propagations = |links: &[(&str, &str)]| {
+        let items: Vec<String> = links
+            .iter()
+            .map(|(a, s)| format!(r#"{{"TransitGatewayAttachmentId": "{a}", "State": "{s}"}}"#))
+            .collect();
+        format!(
+            r#"{{"TransitGatewayRouteTablePropagations": [{}]}}"#,
+            items.join(",")
+        )
+    };
+    let no_routes = r#"{"Routes": [], "AdditionalRoutesAvailable": false}"#;
+    let blackhole = r#"{"Routes": [{"DestinationCidrBlock": "192.168.0.0/16", "Type": "static", "State": "blackhole"}]}"#;
+    let out = Test::new()
+        .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
+        .file(
+            "aws/transit-gateway-attachments.json",
+            attachments.as_bytes(),
+        )
+        .file("aws/transit-gateway-route-tables.json", tables.as_bytes())
+        .file(
+            "aws/route-tables/tgw-rtb-prod/associations.json",
+            associations("tgw-attach-app").as_bytes(),
+        )
+        .file(
+            "aws/route-tables/tgw-rtb-prod/propagations.json",
+            propagations(&[
+                ("tgw-attach-app", "enabled"),
+                ("tgw-attach-stray", "enabled"),
+            ])
+            .as_bytes(),
+        )
+        .file(
+            "aws/route-tables/tgw-rtb-prod/routes.json",
+            no_routes.as_bytes(),
+        )
+        .file(
+            "aws/route-tables/tgw-rtb-dev/associations.json",
+            associations("tgw-attach-test").as_bytes(),
+        )
+        .file(
+            "aws/route-tables/tgw-rtb-dev/propagations.json",
+            propagations(&[("tgw-attach-test", "disabled")]).as_bytes(),
+        )
+        .file(
+            "aws/route-tables/tgw-rtb-dev/routes.json",
+            blackhole.as_bytes(),
+        )
+        // Another platform's table (its `agentform:platform` tag says so) is not judged.
+        .file(
+            "aws/route-tables/tgw-rtb-other/associations.json",
+            associations("tgw-attach-app").as_bytes(),
+        )
+        .file(
+            "aws/route-tables/tgw-rtb-other/propagations.json",
+            propagations(&[("tgw-attach-test", "enabled")]).as_bytes(),
+        )
+        .file(
+            "aws/route-tables/tgw-rtb-other/routes.json",
+            no_routes.as_bytes(),
+        )
+        .args(&[
+            "propagation",
+            "blueprints/p.hcl",
+            "--aws",
+            "aws",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert_eq!(out.status, 2, "{}{}", out.stdout, out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["command"], "propagation");
+    assert_eq!(report["source"], "aws");
+    assert_eq!(
+        report["summary"],
+        "1 leak, 1 failed propagation, 0 wrong associations, 0 missing routes; 0 segment pairs reach differently"
+    );
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings[0]["kind"], "leak");
+    assert_eq!(findings[0]["attachment_id"], "tgw-attach-stray");
+    assert_eq!(findings[1]["kind"], "failed_propagation");
+    assert!(
+        findings[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is `disabled`, not `enabled`"),
+        "{findings:?}"
+    );
+    // The stray attachment has no space of this blueprint behind it; `vpc.test` has no peer in
+    // `dev`: no segment pair reaches differently.
+    assert_eq!(report["reachability_changes"], serde_json::json!([]));
+    // A missing file of the layout is an error, not a clean report.
+    let out = Test::new()
+        .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
+        .file(
+            "aws/transit-gateway-attachments.json",
+            attachments.as_bytes(),
+        )
+        .args(&["propagation", "blueprints/p.hcl", "--aws", "aws"])
+        .run();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("transit-gateway-route-tables.json"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn drift_reports_every_resource_of_an_empty_state_as_missing() {
+    let test = Test::new()
+        .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
+        .file("empty.json", br#"{"format_version": "1.0"}"#);
+    let out = test
+        .args(&[
+            "drift",
+            "blueprints/p.hcl",
+            "--state",
+            "empty.json",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["kind"] == "missing"));
+    assert!(findings.iter().any(|f| f["address"] == "aws_vpc.app"));
+    assert_eq!(
+        report["summary"],
+        format!(
+            "{} missing resources, 0 unexpected resources, 0 drifted attributes",
+            findings.len()
+        )
+    );
+}
+
+#[test]
+fn drift_and_propagation_input_errors_exit_1() {
+    for args in [
+        &["drift", "blueprints/p.hcl", "--state", "garbage.json"][..],
+        &["drift", "blueprints/p.hcl", "--plan", "state.json"],
+        &["drift", "blueprints/p.hcl", "--state", "absent.json"],
+        &["drift", "blueprints/p.hcl"],
+        &[
+            "drift",
+            "blueprints/p.hcl",
+            "--state",
+            "state.json",
+            "--plan",
+            "state.json",
+        ],
+        &[
+            "propagation",
+            "blueprints/p.hcl",
+            "--state",
+            "state.json",
+            "--aws",
+            ".",
+        ],
+        &["propagation", "blueprints", "--state", "state.json"],
+    ] {
+        let out = Test::new()
+            .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
+            .file("state.json", DRIFTED_STATE.as_bytes())
+            .file("garbage.json", b"not json")
+            .args(args)
+            .run();
+        assert_eq!(out.status, 1, "{args:?}: {}{}", out.stdout, out.stderr);
     }
 }

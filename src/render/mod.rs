@@ -155,7 +155,7 @@ impl Renderer {
 }
 
 /// How many threads a text of `len` bytes is worth: one below a megabyte, else the cores.
-fn parallelism(len: usize) -> usize {
+pub(crate) fn parallelism(len: usize) -> usize {
     if len < 1 << 20 {
         1
     } else {
@@ -164,7 +164,7 @@ fn parallelism(len: usize) -> usize {
 }
 
 /// Consecutive chunks grouped into at most `n` groups of similar total size.
-fn balanced_groups<'a>(chunks: &[&'a str], n: usize) -> Vec<Vec<&'a str>> {
+pub(crate) fn balanced_groups<'a>(chunks: &[&'a str], n: usize) -> Vec<Vec<&'a str>> {
     let total: usize = chunks.iter().map(|c| c.len()).sum();
     let target = total.div_ceil(n.max(1)).max(1);
     let mut groups: Vec<Vec<&str>> = vec![Vec::new()];
@@ -237,7 +237,7 @@ fn block_starts_at(text: &str) -> bool {
 /// keyword and a label or brace). Parsing block by block proves the same as parsing the whole file,
 /// but never holds the syntax tree of a large file at once. A cut in a wrong place can only make the
 /// check stricter (a fragment fails to parse), never let a broken file through.
-fn top_level_chunks(text: &str) -> Vec<&str> {
+pub(crate) fn top_level_chunks(text: &str) -> Vec<&str> {
     let mut cuts = vec![0];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {

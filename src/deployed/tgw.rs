@@ -1,0 +1,152 @@
+//! Transit gateway routing as deployed, in one shape whatever it was read from: attachments and
+//! route tables with their tags, associations, propagations (with their state) and static routes.
+//! [`from_state`] reads it from Terraform state (which holds only what Terraform manages);
+//! [`super::aws::read_dir`] from the AWS CLI's responses (which hold everything).
+
+use super::Deployed;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The tags of one AWS object.
+pub type Tags = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, Default)]
+pub struct ObservedAttachment {
+    pub id: String,
+    /// `vpc`, `direct-connect-gateway`, … (as AWS names it).
+    pub resource_type: String,
+    /// The VPC or gateway behind the attachment.
+    pub resource_id: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ObservedTable {
+    pub id: String,
+    pub tags: Tags,
+}
+
+/// An association or a propagation: the pair of ids that identifies it, and its state.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Link {
+    pub table: String,
+    pub attachment: String,
+    /// `associated`, `enabled`, `enabling`, `disabled`, …; what state holds is taken as `associated`
+    /// or `enabled` (Terraform records no state for these).
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ObservedRoute {
+    pub table: String,
+    pub destination: String,
+    /// The target attachment; `None` for a blackhole.
+    pub attachment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub attachments: Vec<ObservedAttachment>,
+    pub tables: Vec<ObservedTable>,
+    pub associations: Vec<Link>,
+    pub propagations: Vec<Link>,
+    pub static_routes: Vec<ObservedRoute>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Fields {
+    id: String,
+    tags: Option<Tags>,
+    vpc_id: String,
+    dx_gateway_id: String,
+    transit_gateway_route_table_id: String,
+    transit_gateway_attachment_id: String,
+    destination_cidr_block: String,
+    blackhole: bool,
+    resource_id: String,
+    key: String,
+    value: String,
+}
+
+/// The transit gateway routing Terraform manages, from a state. Objects made outside Terraform are
+/// not in state and so not here; `agentform propagation --aws DIR` sees them.
+pub fn from_state(deployed: &Deployed<'_>) -> anyhow::Result<Observed> {
+    let mut observed = Observed::default();
+    // Tags set by `aws_ec2_tag` (on Direct Connect gateway attachments), by object id.
+    let mut extra_tags: BTreeMap<String, Tags> = BTreeMap::new();
+    for resource in &deployed.resources {
+        let kind = &*resource.kind;
+        let relevant = matches!(
+            kind,
+            "aws_ec2_transit_gateway_vpc_attachment"
+                | "aws_ec2_transit_gateway_dx_gateway_attachment"
+                | "aws_ec2_transit_gateway_route_table"
+                | "aws_ec2_transit_gateway_route_table_association"
+                | "aws_ec2_transit_gateway_route_table_propagation"
+                | "aws_ec2_transit_gateway_route"
+                | "aws_ec2_tag"
+        );
+        if !relevant {
+            continue;
+        }
+        let f: Fields = resource.fields()?;
+        let link = |state: &str| Link {
+            table: f.transit_gateway_route_table_id.clone(),
+            attachment: f.transit_gateway_attachment_id.clone(),
+            state: state.to_string(),
+        };
+        match kind {
+            "aws_ec2_transit_gateway_vpc_attachment" if resource.is_managed() => {
+                observed.attachments.push(ObservedAttachment {
+                    id: f.id.clone(),
+                    resource_type: "vpc".into(),
+                    resource_id: f.vpc_id.clone(),
+                    tags: f.tags.clone().unwrap_or_default(),
+                });
+            }
+            // A Direct Connect gateway's attachment exists with its association; state reads it.
+            "aws_ec2_transit_gateway_dx_gateway_attachment" => {
+                observed.attachments.push(ObservedAttachment {
+                    id: f.id.clone(),
+                    resource_type: "direct-connect-gateway".into(),
+                    resource_id: f.dx_gateway_id.clone(),
+                    tags: f.tags.clone().unwrap_or_default(),
+                });
+            }
+            "aws_ec2_transit_gateway_route_table" if resource.is_managed() => {
+                observed.tables.push(ObservedTable {
+                    id: f.id.clone(),
+                    tags: f.tags.clone().unwrap_or_default(),
+                });
+            }
+            "aws_ec2_transit_gateway_route_table_association" if resource.is_managed() => {
+                observed.associations.push(link("associated"));
+            }
+            "aws_ec2_transit_gateway_route_table_propagation" if resource.is_managed() => {
+                observed.propagations.push(link("enabled"));
+            }
+            "aws_ec2_transit_gateway_route" if resource.is_managed() => {
+                observed.static_routes.push(ObservedRoute {
+                    table: f.transit_gateway_route_table_id.clone(),
+                    destination: f.destination_cidr_block.clone(),
+                    attachment: (!f.blackhole && !f.transit_gateway_attachment_id.is_empty())
+                        .then(|| f.transit_gateway_attachment_id.clone()),
+                });
+            }
+            "aws_ec2_tag" if resource.is_managed() => {
+                extra_tags
+                    .entry(f.resource_id.clone())
+                    .or_default()
+                    .insert(f.key.clone(), f.value.clone());
+            }
+            _ => {}
+        }
+    }
+    for attachment in &mut observed.attachments {
+        if let Some(tags) = extra_tags.get(&attachment.id) {
+            attachment.tags.extend(tags.clone());
+        }
+    }
+    Ok(observed)
+}

@@ -1,0 +1,504 @@
+//! End to end against a real AWS API emulator: `moto` (pinned, from PyPI) serves EC2, IAM, KMS,
+//! CloudWatch Logs and STS on loopback; real Terraform with the real aws 5.100 provider applies the
+//! stack generated from `tests/fixtures/emulator/segments.hcl` with the provider's `endpoints`
+//! pointed at it (an `*_override.tf` in a scratch copy). Then `drift` and `propagation` must be
+//! clean; then three changes are made out of band through the AWS API (a propagation into a segment
+//! that must not have it, a deleted blackhole route, a changed tag) and both commands must find
+//! exactly those, from `terraform show -json` after a refresh, from a refresh-only saved plan, and
+//! from the `--aws DIR` layout collected by `scripts/collect-tgw.sh`. Nothing here is hand-written
+//! JSON: every input is what Terraform or the AWS CLI wrote.
+//!
+//! Needs `terraform`, the provider mirror (as `tests/terraform.rs`), and a Python virtualenv with
+//! the pinned `moto[server]` and `awscli`: `AGENTFORM_MOTO_VENV` (CI builds it), else one is created
+//! under the target directory with pip. `AGENTFORM_SKIP_TERRAFORM=1` skips it.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The versions `.ci/run` installs; a venv made here uses the same.
+const MOTO: &str = "moto[server]==5.2.5";
+const AWSCLI: &str = "awscli==1.46.2";
+const BLUEPRINT: &str = "tests/fixtures/emulator/segments.hcl";
+
+fn skip() -> bool {
+    std::env::var("AGENTFORM_SKIP_TERRAFORM").is_ok_and(|v| v == "1")
+}
+
+fn plugin_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("AGENTFORM_TF_PLUGIN_DIR") {
+        return PathBuf::from(dir);
+    }
+    let provider = "registry.terraform.io/hashicorp/aws/5.100.0";
+    for candidate in ["/opt/tf-plugins", "/usr/share/terraform/plugins"] {
+        if Path::new(candidate).join(provider).is_dir() {
+            return PathBuf::from(candidate);
+        }
+    }
+    panic!("the hashicorp/aws 5.100.0 provider mirror was not found: set AGENTFORM_TF_PLUGIN_DIR");
+}
+
+/// The virtualenv with moto and the AWS CLI.
+fn venv() -> PathBuf {
+    if let Ok(dir) = std::env::var("AGENTFORM_MOTO_VENV") {
+        let dir = PathBuf::from(dir);
+        assert!(
+            dir.join("bin/moto_server").is_file() && dir.join("bin/aws").is_file(),
+            "AGENTFORM_MOTO_VENV={} lacks bin/moto_server or bin/aws ({MOTO}, {AWSCLI})",
+            dir.display()
+        );
+        return dir;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("moto-venv-5.2.5");
+    if !dir.join("bin/aws").is_file() {
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&dir)
+            .status()
+            .expect("python3 runs");
+        assert!(status.success(), "python3 -m venv failed");
+        let status = Command::new(dir.join("bin/pip"))
+            .args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                MOTO,
+                AWSCLI,
+            ])
+            .status()
+            .expect("pip runs");
+        assert!(
+            status.success(),
+            "cannot install {MOTO} {AWSCLI} (set AGENTFORM_MOTO_VENV)"
+        );
+    }
+    dir
+}
+
+/// moto's server on a free loopback port, stopped when dropped.
+struct Moto {
+    child: Child,
+    endpoint: String,
+}
+
+impl Moto {
+    fn start(venv: &Path, log: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = std::fs::File::create(log).unwrap();
+        let child = Command::new(venv.join("bin/python"))
+            .arg("tests/emulator/moto_server.py")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("moto starts");
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_mins(1);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        moto
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct World {
+    dir: PathBuf,
+    config: PathBuf,
+    venv: PathBuf,
+    endpoint: String,
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+impl World {
+    fn terraform(&self, args: &[&str]) -> String {
+        let output = Command::new("terraform")
+            .args(args)
+            .current_dir(&self.dir)
+            .env("TF_CLI_CONFIG_FILE", &self.config)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .expect("terraform runs");
+        assert!(
+            output.status.success(),
+            "terraform {} failed:\n{}",
+            args.join(" "),
+            text(&output)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn aws_env(command: &mut Command) {
+        command
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    }
+
+    /// An out-of-band change through the AWS API.
+    fn aws(&self, args: &[&str]) {
+        let mut command = Command::new(self.venv.join("bin/aws"));
+        command.args(["--endpoint-url", &self.endpoint]).args(args);
+        Self::aws_env(&mut command);
+        let output = command.output().expect("aws runs");
+        assert!(
+            output.status.success(),
+            "aws {} failed:\n{}",
+            args.join(" "),
+            text(&output)
+        );
+    }
+
+    /// `scripts/collect-tgw.sh` into a new directory.
+    fn collect(&self, name: &str) -> PathBuf {
+        let out = self.dir.join(name);
+        let mut command = Command::new("bash");
+        command
+            .arg("scripts/collect-tgw.sh")
+            .arg(&out)
+            .args(["--endpoint-url", &self.endpoint])
+            .env("AWS_CLI", self.venv.join("bin/aws"));
+        Self::aws_env(&mut command);
+        let output = command.output().expect("collect-tgw.sh runs");
+        assert!(
+            output.status.success(),
+            "collect-tgw.sh failed:\n{}",
+            text(&output)
+        );
+        out
+    }
+
+    fn show(&self, name: &str, args: &[&str]) -> PathBuf {
+        let path = self.dir.join(name);
+        let mut all = vec!["show", "-json"];
+        all.extend_from_slice(args);
+        std::fs::write(&path, self.terraform(&all)).unwrap();
+        path
+    }
+}
+
+/// Runs agentform; returns (exit code, stdout).
+fn agentform(args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("agentform runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+fn json_report(command: &str, input: &[&str]) -> (i32, Value) {
+    let mut args = vec![command, BLUEPRINT];
+    args.extend_from_slice(input);
+    args.extend_from_slice(&["--format", "json"]);
+    let (code, out) = agentform(&args);
+    let report: Value = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("agentform {} printed no JSON ({e}):\n{out}", args.join(" ")));
+    (code, report)
+}
+
+/// Drift findings as (kind, address, attribute).
+fn drift_findings(report: &Value) -> BTreeSet<(String, String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["address"].as_str().unwrap().to_string(),
+                f["attribute"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Propagation findings as (kind, segment, attachment, destination).
+fn propagation_findings(report: &Value) -> BTreeSet<(String, String, String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["segment"].as_str().unwrap().to_string(),
+                f["attachment"].as_str().unwrap_or("").to_string(),
+                f["destination"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn resource_id(state: &Path, address: &str) -> String {
+    let state: Value = serde_json::from_str(&std::fs::read_to_string(state).unwrap()).unwrap();
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .and_then(|r| r["values"]["id"].as_str())
+        .unwrap_or_else(|| panic!("{address} is not in state"))
+        .to_string()
+}
+
+fn plan_is_empty(plan_output: &str) -> bool {
+    plan_output.contains("No changes.")
+        || plan_output.contains("Plan: 0 to add, 0 to change, 0 to destroy.")
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one scenario, told in order
+fn drift_and_propagation_find_exactly_the_out_of_band_changes() {
+    if skip() {
+        eprintln!("skipped: AGENTFORM_SKIP_TERRAFORM=1");
+        return;
+    }
+    let venv = venv();
+    let scratch = tempfile::tempdir().unwrap();
+    let moto = Moto::start(&venv, &scratch.path().join("moto.log"));
+
+    // The generated stack, untouched, plus the test's override: emulator endpoints, fake keys.
+    let out = scratch.path().join("generated");
+    let (code, _) = agentform(&["generate", BLUEPRINT, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let dir = out.join("emu");
+    let endpoint = &moto.endpoint;
+    std::fs::write(
+        dir.join("emulator_override.tf"),
+        format!(
+            r#"# Written by tests/emulator.rs: every API call goes to moto on loopback.
+provider "aws" {{
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  allowed_account_ids         = null
+  endpoints {{
+    ec2  = "{endpoint}"
+    iam  = "{endpoint}"
+    kms  = "{endpoint}"
+    logs = "{endpoint}"
+    sts  = "{endpoint}"
+  }}
+}}
+"#
+        ),
+    )
+    .unwrap();
+    let config = scratch.path().join("terraform.rc");
+    std::fs::write(&config, "# providers come from -plugin-dir\n").unwrap();
+    let world = World {
+        dir,
+        config,
+        venv,
+        endpoint: endpoint.clone(),
+    };
+    let plugin_dir = format!("-plugin-dir={}", plugin_dir().display());
+    world.terraform(&["init", "-input=false", "-no-color", &plugin_dir]);
+    world.terraform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    // moto drops the tags of a new transit gateway attachment (it reads them under the route
+    // table's resource type); the provider sets them on the next apply, after which the
+    // stack has converged.
+    world.terraform(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let plan = world.terraform(&["plan", "-input=false", "-no-color"]);
+    assert!(
+        plan_is_empty(&plan),
+        "the applied stack is not converged:\n{plan}"
+    );
+
+    // Clean, from every source.
+    let state = world.show("state-applied.json", &[]);
+    let state_arg = ["--state", state.to_str().unwrap()];
+    let clean_aws = world.collect("aws-applied");
+    let aws_arg = ["--aws", clean_aws.to_str().unwrap()];
+    for (command, input) in [
+        ("drift", &state_arg),
+        ("propagation", &state_arg),
+        ("propagation", &aws_arg),
+    ] {
+        let (code, report) = json_report(command, input);
+        assert_eq!(code, 0, "{command} {input:?} is not clean:\n{report:#}");
+    }
+
+    let tenants = resource_id(&state, "aws_ec2_transit_gateway_route_table.core_tenants");
+    let agents_attachment = resource_id(&state, "aws_ec2_transit_gateway_vpc_attachment.agents");
+    let agents_vpc = resource_id(&state, "aws_vpc.agents");
+
+    // 1. A propagation into a segment that must not have it: `terraform plan` does not see it,
+    // `propagation --aws` does, naming the segment and the attachment.
+    world.aws(&[
+        "ec2",
+        "enable-transit-gateway-route-table-propagation",
+        "--transit-gateway-route-table-id",
+        &tenants,
+        "--transit-gateway-attachment-id",
+        &agents_attachment,
+    ]);
+    let plan = world.terraform(&["plan", "-input=false", "-no-color"]);
+    assert!(
+        plan_is_empty(&plan),
+        "terraform plan saw the propagation:\n{plan}"
+    );
+    let leaked = world.collect("aws-leaked");
+    let (code, human) = agentform(&["propagation", BLUEPRINT, "--aws", leaked.to_str().unwrap()]);
+    assert_eq!(code, 2, "{human}");
+    let first = human.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "1 leak, 0 failed propagations, 0 wrong associations, 0 missing routes; 2 segment pairs reach differently"
+    );
+    assert!(
+        human.contains("segment `core/tenants`")
+            && human.contains(&format!("`vpc.agents` ({agents_attachment})")),
+        "{human}"
+    );
+
+    // 2. A deleted blackhole route and 3. a changed tag.
+    world.aws(&[
+        "ec2",
+        "delete-transit-gateway-route",
+        "--transit-gateway-route-table-id",
+        &tenants,
+        "--destination-cidr-block",
+        "192.168.0.0/16",
+    ]);
+    world.aws(&[
+        "ec2",
+        "create-tags",
+        "--resources",
+        &agents_vpc,
+        "--tags",
+        "Key=Name,Value=renamed-out-of-band",
+    ]);
+
+    // From a refresh-only saved plan, then from state after a refresh, then from the AWS API.
+    world.terraform(&[
+        "plan",
+        "-refresh-only",
+        "-out=refresh.tfplan",
+        "-input=false",
+        "-no-color",
+    ]);
+    let plan = world.show("plan-refresh-only.json", &["refresh.tfplan"]);
+    world.terraform(&[
+        "apply",
+        "-refresh-only",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+    ]);
+    let state = world.show("state-refreshed.json", &[]);
+    let aws = world.collect("aws-changed");
+
+    let expected_drift: BTreeSet<(String, String, String)> = [
+        (
+            "missing",
+            "aws_ec2_transit_gateway_route.core_never_reach_corp",
+            "",
+        ),
+        ("attribute", "aws_vpc.agents", "tags"),
+    ]
+    .into_iter()
+    .map(|(a, b, c)| (a.into(), b.into(), c.into()))
+    .collect();
+    let missing_route = (
+        "missing_route".to_string(),
+        "core/tenants".to_string(),
+        String::new(),
+        "192.168.0.0/16".to_string(),
+    );
+    let leak = (
+        "leak".to_string(),
+        "core/tenants".to_string(),
+        "vpc.agents".to_string(),
+        String::new(),
+    );
+    for input in [
+        ["--plan", plan.to_str().unwrap()],
+        ["--state", state.to_str().unwrap()],
+    ] {
+        let (code, report) = json_report("drift", &input);
+        assert_eq!(code, 2);
+        assert_eq!(drift_findings(&report), expected_drift, "{report:#}");
+        assert_eq!(
+            report["summary"],
+            "1 missing resource, 0 unexpected resources, 1 drifted attribute"
+        );
+        // State cannot hold the out-of-band propagation: only the deleted route shows.
+        let (code, report) = json_report("propagation", &input);
+        assert_eq!(code, 2);
+        assert_eq!(
+            propagation_findings(&report),
+            BTreeSet::from([missing_route.clone()]),
+            "{report:#}"
+        );
+    }
+    let (code, report) = json_report("propagation", &["--aws", aws.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        propagation_findings(&report),
+        BTreeSet::from([leak, missing_route]),
+        "{report:#}"
+    );
+    // The leak opens tenants ↔ agents one way (agents' table has no route back).
+    let changes: BTreeSet<(String, String, String)> = report["reachability_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["from"].as_str().unwrap().to_string(),
+                c["to"].as_str().unwrap().to_string(),
+                c["deployed"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        BTreeSet::from([
+            (
+                "core/agents".into(),
+                "core/tenants".into(),
+                "one_way".into()
+            ),
+            (
+                "core/tenants".into(),
+                "core/agents".into(),
+                "one_way".into()
+            ),
+        ])
+    );
+}
