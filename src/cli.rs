@@ -408,6 +408,12 @@ fn valid_model(
     }
 }
 
+fn open_input(path: &Path) -> anyhow::Result<std::io::BufReader<std::fs::File>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(std::io::BufReader::with_capacity(1 << 20, file))
+}
+
 fn read_input(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
@@ -468,19 +474,27 @@ fn drift(
         Ok(())
     })?;
     drop(model);
-    let (file, source) = match (&input.state, &input.plan) {
-        (Some(state), _) => (state, "state"),
-        (None, Some(plan)) => (plan, "plan"),
+    let report = match (&input.state, &input.plan) {
+        // A state is streamed: memory stays flat however large it is.
+        (Some(state), _) => {
+            let mut checker = crate::drift::Checker::new(&expected);
+            crate::deployed::stream_state(open_input(state)?, |r| checker.feed(r))
+                .with_context(|| format!("cannot read {}", state.display()))?;
+            checker.finish(&[])
+        }
+        (None, Some(plan)) => {
+            let text = read_input(plan)?;
+            let deployed = crate::deployed::read_plan(&text)
+                .with_context(|| format!("cannot read {}", plan.display()))?;
+            crate::drift::check(&expected, &deployed)?
+        }
         (None, None) => unreachable!("clap requires one input"),
     };
-    let text = read_input(file)?;
-    let deployed = if source == "state" {
-        crate::deployed::read_state(&text)
+    let source = if input.state.is_some() {
+        "state"
     } else {
-        crate::deployed::read_plan(&text)
-    }
-    .with_context(|| format!("cannot read {}", file.display()))?;
-    let report = crate::drift::check(&expected, &deployed)?;
+        "plan"
+    };
     Ok(print_findings(
         format,
         "drift",
@@ -498,20 +512,17 @@ fn propagation(path: &Path, input: &RoutingInput, format: OutputFormat) -> anyho
         return Ok(1);
     };
     let (observed, source) = match (&input.state, &input.plan, &input.aws) {
-        (Some(file), _, _) | (None, Some(file), _) => {
-            let text = read_input(file)?;
-            let deployed = if input.state.is_some() {
-                crate::deployed::read_state(&text)
-            } else {
-                crate::deployed::read_plan(&text)
-            }
-            .with_context(|| format!("cannot read {}", file.display()))?;
-            let source = if input.state.is_some() {
-                "state"
-            } else {
-                "plan"
-            };
-            (crate::deployed::tgw::from_state(&deployed)?, source)
+        (Some(state), _, _) => {
+            let mut reader = crate::deployed::tgw::StateReader::default();
+            crate::deployed::stream_state(open_input(state)?, |r| reader.feed(r))
+                .with_context(|| format!("cannot read {}", state.display()))?;
+            (reader.finish(), "state")
+        }
+        (None, Some(plan), _) => {
+            let text = read_input(plan)?;
+            let deployed = crate::deployed::read_plan(&text)
+                .with_context(|| format!("cannot read {}", plan.display()))?;
+            (crate::deployed::tgw::from_state(&deployed)?, "plan")
         }
         (None, None, Some(dir)) => (crate::deployed::aws::read_dir(dir)?, "aws"),
         (None, None, None) => unreachable!("clap requires one input"),

@@ -12,13 +12,15 @@
 //! documents compared as JSON, lists compared without order (many are sets), and an empty value equal
 //! to an absent one. `tags` is compared as written (`tags_all` adds the provider's default tags).
 
-use crate::deployed::Deployed;
+use crate::deployed::{Deployed, Resource};
 use crate::emit::Files;
 use anyhow::Context as _;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{BlockLabel, Structure};
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -324,110 +326,196 @@ fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// Compares the expected resources with the deployed ones. Resources are matched by address; a
-/// resource with several instances (`count`, `for_each`) matches `address[...]`.
-pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::Result<Report> {
-    let mut by_address: HashMap<&str, usize> = HashMap::with_capacity(deployed.resources.len());
-    for (i, resource) in deployed.resources.iter().enumerate() {
-        let address = resource.address.as_ref();
-        let base = address.split_once('[').map_or(address, |(base, _)| base);
-        by_address.entry(base).or_insert(i);
-        by_address.insert(address, i);
-    }
-    // Attributes referenced by other resources, parsed once each.
-    let mut referenced: HashMap<(&str, &str), Option<Value>> = HashMap::new();
-    let mut findings = Vec::new();
-    let mut compared = 0;
-    let mut expected_addresses: std::collections::HashSet<&str> =
-        std::collections::HashSet::with_capacity(expected.len());
-    for resource in expected {
-        expected_addresses.insert(&resource.address);
-        let Some(&index) = by_address.get(&*resource.address) else {
-            findings.push(Finding {
-                kind: Kind::Missing,
-                address: resource.address.to_string(),
-                resource_type: resource.kind().to_string(),
-                attribute: None,
-                expected: None,
-                deployed: None,
-                message: format!(
-                    "missing: `{}` is in the blueprint's stack but not deployed",
-                    resource.address
-                ),
-            });
-            continue;
-        };
-        compared += 1;
-        let values = deployed.resources[index].attributes()?;
-        for (name, want) in &resource.attributes {
-            let want = match want {
-                Expected::Literal(text) => Expected::value(text),
-                Expected::Reference { address, attribute } => {
-                    let key = (&**address, &**attribute);
-                    let value = match referenced.get(&key) {
-                        Some(v) => v.clone(),
-                        None => {
-                            let v = match by_address.get(&**address) {
-                                Some(&i) => deployed.resources[i]
-                                    .attributes()?
-                                    .get(&**attribute)
-                                    .map(|raw| serde_json::from_str(raw.get()))
-                                    .transpose()?,
-                                None => None,
-                            };
-                            referenced.insert(key, v.clone());
-                            v
-                        }
-                    };
-                    // The referenced resource is missing (reported itself): nothing to compare.
-                    let Some(value) = value else { continue };
-                    value
+/// Compares the expected resources with deployed ones fed one at a time ([`Checker::feed`]), so a
+/// state can be streamed. Resources are matched by address; a resource with several instances
+/// (`count`, `for_each`) matches `address[...]`. References are compared once every resource has
+/// been seen; only the referenced attributes are kept meanwhile.
+pub struct Checker<'e> {
+    expected: &'e [ExpectedResource],
+    index: HashMap<&'e str, usize>,
+    seen: Vec<bool>,
+    /// Referenced address → attribute → the deployed value, filled in as the resource goes by.
+    referenced: HashMap<&'e str, HashMap<&'e str, Option<Value>>>,
+    /// Attributes set by reference: (expected resource, attribute position, deployed value).
+    pending: Vec<(usize, usize, Value)>,
+    /// Attribute findings by (expected resource, attribute position).
+    drifted: Vec<(usize, usize, Finding)>,
+    unexpected: Vec<Finding>,
+}
+
+impl<'e> Checker<'e> {
+    pub fn new(expected: &'e [ExpectedResource]) -> Self {
+        let mut referenced: HashMap<&str, HashMap<&str, Option<Value>>> = HashMap::new();
+        for resource in expected {
+            for (_, value) in &resource.attributes {
+                if let Expected::Reference { address, attribute } = value {
+                    referenced
+                        .entry(address)
+                        .or_default()
+                        .insert(attribute, None);
                 }
-            };
+            }
+        }
+        Checker {
+            expected,
+            index: expected
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (&*r.address, i))
+                .collect(),
+            seen: vec![false; expected.len()],
+            referenced,
+            pending: Vec::new(),
+            drifted: Vec::new(),
+            unexpected: Vec::new(),
+        }
+    }
+
+    pub fn feed(&mut self, resource: &Resource<'_>) -> anyhow::Result<()> {
+        let address: &str = &resource.address;
+        let base = address.split_once('[').map_or(address, |(base, _)| base);
+        let Some(&i) = self.index.get(base) else {
+            if resource.is_managed() {
+                self.unexpected.push(Finding {
+                    kind: Kind::Unexpected,
+                    address: address.to_string(),
+                    resource_type: resource.kind.to_string(),
+                    attribute: None,
+                    expected: None,
+                    deployed: None,
+                    message: format!(
+                        "unexpected: `{address}` is deployed but no longer in the blueprint's stack"
+                    ),
+                });
+            }
+            // Data sources can still be referenced.
+            return self.remember(address, &resource.attributes()?);
+        };
+        self.seen[i] = true;
+        let values = resource.attributes()?;
+        let expected = &self.expected[i];
+        for (position, (name, want)) in expected.attributes.iter().enumerate() {
             let Some(raw) = values.get(&**name) else {
                 // Not an attribute of the provider's schema as recorded: cannot compare.
                 continue;
             };
             let have: Value = serde_json::from_str(raw.get())?;
-            if same(&want, &have) {
-                continue;
+            match want {
+                Expected::Literal(text) => {
+                    let want = Expected::value(text);
+                    if !same(&want, &have) {
+                        self.drifted.push((
+                            i,
+                            position,
+                            attribute_finding(expected, name, want, have),
+                        ));
+                    }
+                }
+                Expected::Reference { .. } => self.pending.push((i, position, have)),
             }
-            findings.push(Finding {
-                kind: Kind::Attribute,
-                address: resource.address.to_string(),
-                resource_type: resource.kind().to_string(),
-                attribute: Some(name.to_string()),
-                message: format!(
-                    "drifted: `{}.{name}` is {} deployed; the blueprint sets {}",
-                    resource.address,
-                    compact(&have),
-                    compact(&want)
-                ),
-                expected: Some(want),
-                deployed: Some(have),
-            });
         }
+        self.remember(address, &values)
     }
+
+    /// Keeps the attributes of `address` that other resources reference.
+    fn remember(
+        &mut self,
+        address: &str,
+        values: &HashMap<Cow<'_, str>, &RawValue>,
+    ) -> anyhow::Result<()> {
+        let Some(attributes) = self.referenced.get_mut(address) else {
+            return Ok(());
+        };
+        for (name, slot) in attributes {
+            if let Some(raw) = values.get(*name) {
+                *slot = Some(serde_json::from_str(raw.get())?);
+            }
+        }
+        Ok(())
+    }
+
+    /// The report, once every deployed resource has been fed. `drifted`: what a plan's
+    /// `resource_drift` says Terraform saw changed (`Deployed::drifted`).
+    pub fn finish(mut self, drifted: &[(String, Vec<String>)]) -> Report {
+        for (i, position, have) in std::mem::take(&mut self.pending) {
+            let expected = &self.expected[i];
+            let (name, want) = &expected.attributes[position];
+            let Expected::Reference { address, attribute } = want else {
+                continue;
+            };
+            // The referenced resource is missing (reported itself): nothing to compare.
+            let Some(Some(want)) = self
+                .referenced
+                .get(&**address)
+                .and_then(|attributes| attributes.get(&**attribute))
+            else {
+                continue;
+            };
+            if !same(want, &have) {
+                self.drifted.push((
+                    i,
+                    position,
+                    attribute_finding(expected, name, want.clone(), have),
+                ));
+            }
+        }
+        self.drifted.sort_by_key(|(i, position, _)| (*i, *position));
+        let mut drifted_findings = self.drifted.into_iter().peekable();
+        let mut findings = Vec::new();
+        let mut compared = 0;
+        for (i, resource) in self.expected.iter().enumerate() {
+            if self.seen[i] {
+                compared += 1;
+            } else {
+                findings.push(Finding {
+                    kind: Kind::Missing,
+                    address: resource.address.to_string(),
+                    resource_type: resource.kind().to_string(),
+                    attribute: None,
+                    expected: None,
+                    deployed: None,
+                    message: format!(
+                        "missing: `{}` is in the blueprint's stack but not deployed",
+                        resource.address
+                    ),
+                });
+            }
+            while let Some((_, _, finding)) = drifted_findings.next_if(|(j, _, _)| *j == i) {
+                findings.push(finding);
+            }
+        }
+        findings.extend(self.unexpected);
+        report(findings, compared, drifted)
+    }
+}
+
+fn attribute_finding(expected: &ExpectedResource, name: &str, want: Value, have: Value) -> Finding {
+    Finding {
+        kind: Kind::Attribute,
+        address: expected.address.to_string(),
+        resource_type: expected.kind().to_string(),
+        attribute: Some(name.to_string()),
+        message: format!(
+            "drifted: `{}.{name}` is {} deployed; the blueprint sets {}",
+            expected.address,
+            compact(&have),
+            compact(&want)
+        ),
+        expected: Some(want),
+        deployed: Some(have),
+    }
+}
+
+/// Compares the expected resources with every resource of `deployed`.
+pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::Result<Report> {
+    let mut checker = Checker::new(expected);
     for resource in &deployed.resources {
-        if !resource.is_managed() {
-            continue;
-        }
-        let address = resource.address.as_ref();
-        let base = address.split_once('[').map_or(address, |(base, _)| base);
-        if !expected_addresses.contains(base) {
-            findings.push(Finding {
-                kind: Kind::Unexpected,
-                address: address.to_string(),
-                resource_type: resource.kind.to_string(),
-                attribute: None,
-                expected: None,
-                deployed: None,
-                message: format!(
-                    "unexpected: `{address}` is deployed but no longer in the blueprint's stack"
-                ),
-            });
-        }
+        checker.feed(resource)?;
     }
+    Ok(checker.finish(&deployed.drifted))
+}
+
+fn report(findings: Vec<Finding>, compared: usize, drifted: &[(String, Vec<String>)]) -> Report {
     let count = |k: Kind| findings.iter().filter(|f| f.kind == k).count();
     let counts = Counts {
         missing: count(Kind::Missing),
@@ -452,9 +540,9 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
         ),
     );
     let mut notes = Vec::new();
-    if !deployed.drifted.is_empty() {
+    if !drifted.is_empty() {
         let mut line = String::from("terraform saw changes outside Terraform to:");
-        for (address, actions) in &deployed.drifted {
+        for (address, actions) in drifted {
             let _ = write!(line, " `{address}` ({})", actions.join(", "));
         }
         notes.push(line);
@@ -464,12 +552,12 @@ pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::
          `agentform propagation --aws DIR` sees them"
             .to_string(),
     );
-    Ok(Report {
+    Report {
         summary,
         counts,
         findings,
         notes,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -68,7 +68,8 @@ pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
 /// The Terraform text `generate` renders, handed to `visit` one part at a time (a large file comes
 /// in parts of 500 VPCs) instead of as whole files: for readers that need the resources rather than
 /// the files (`drift`), so a large stack's text is never held at once. The same plan, templates and
-/// renderer as [`generate`]; each part is parsed back and formatted as the whole file would be.
+/// renderer as [`generate`], not formatted (whitespace only): the reader parses it, so a template
+/// bug still surfaces as an internal error.
 pub fn terraform_parts(
     model: &Model,
     renderer: &Renderer,
@@ -78,7 +79,7 @@ pub fn terraform_parts(
     for file in plan.files.iter().filter(|f| f.is_terraform()) {
         let path = Path::new(&plan.directory).join(file.name);
         for context in &file.contexts {
-            let text = renderer.render(file.template, std::slice::from_ref(context))?;
+            let text = renderer.expand_unformatted(file.template, std::slice::from_ref(context))?;
             visit(&path, &text)?;
         }
     }

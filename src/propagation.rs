@@ -142,7 +142,7 @@ fn foreign(tags: &Tags, platform: &str) -> bool {
 }
 
 /// How the deployed topology was assembled: the engine topology and the way back to AWS ids.
-struct Deployed {
+struct DeployedTopology {
     topology: Topology,
     table_ids: Vec<Option<String>>,
     attachment_ids: Vec<Option<String>>,
@@ -158,7 +158,7 @@ fn deployed_topology(
     blueprint: &ModelTopology,
     observed: &Observed,
     notes: &mut Vec<String>,
-) -> Deployed {
+) -> DeployedTopology {
     let platform = &model.platform.name.value;
     let mut topology = blueprint.topology.clone();
     for a in &mut topology.attachments {
@@ -351,7 +351,7 @@ fn deployed_topology(
             target,
         });
     }
-    Deployed {
+    DeployedTopology {
         topology,
         table_ids,
         attachment_ids,
@@ -377,7 +377,7 @@ pub fn check(model: &Model, observed: &Observed, from_state: bool) -> Report {
         Some(id) if a.0 < expected.attachments.len() => {
             format!("`{}` ({id})", actual.attachment(a).name)
         }
-        Some(id) => format!("unknown attachment {id}"),
+        Some(_) => format!("unknown attachment {}", actual.attachment(a).name),
         None => format!("`{}`", actual.attachment(a).name),
     };
     let in_table = |t: TableId| match table_id(t) {
@@ -406,7 +406,7 @@ pub fn check(model: &Model, observed: &Observed, from_state: bool) -> Report {
         let name = expected.attachment(a).name.clone();
         let want = expected.attachment(a).table;
         let have = actual.attachment(a).table;
-        if attachment_id(a).is_none() && !name.starts_with("interconnect.") {
+        if attachment_id(a).is_none() {
             findings.push(Finding {
                 kind: Kind::MissingObject,
                 segment: want.map(names).unwrap_or_default(),

@@ -183,8 +183,21 @@ mod tests {
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
             .into_valid_model()
             .unwrap();
-        let files = crate::emit::generate(&model, &crate::render::Renderer::new()).unwrap();
+        let renderer = crate::render::Renderer::new();
+        let files = crate::emit::generate(&model, &renderer).unwrap();
         let expected = crate::drift::expected(&files).unwrap();
+        // `drift` reads the stack part by part, unformatted: the same resources and attributes.
+        let mut parts = Vec::new();
+        crate::emit::terraform_parts(&model, &renderer, |_, text| {
+            parts.extend(crate::drift::expected_in_text(text)?);
+            Ok(())
+        })
+        .unwrap();
+        let key = |r: &ExpectedResource| (r.address.clone(), r.attributes.clone());
+        assert_eq!(
+            parts.iter().map(key).collect::<Vec<_>>(),
+            expected.iter().map(key).collect::<Vec<_>>()
+        );
         let mut bytes = Vec::new();
         state(&expected, &mut bytes).unwrap();
         let text = String::from_utf8(bytes).unwrap();

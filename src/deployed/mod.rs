@@ -85,6 +85,197 @@ pub struct Deployed<'a> {
     pub drifted: Vec<(String, Vec<String>)>,
 }
 
+/// A resource read from a stream, owned; [`OwnedResource::as_resource`] views it like a borrowed one.
+#[derive(Debug, Deserialize)]
+struct OwnedResource {
+    address: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    values: Option<Box<RawValue>>,
+}
+
+impl OwnedResource {
+    fn as_resource(&self) -> Resource<'_> {
+        Resource {
+            address: Cow::Borrowed(&self.address),
+            mode: Cow::Borrowed(&self.mode),
+            kind: Cow::Borrowed(&self.kind),
+            name: Cow::Borrowed(&self.name),
+            values: self.values.as_deref(),
+        }
+    }
+}
+
+/// Reads `terraform show -json` of a state from `reader` one resource at a time, handing each to
+/// `visit` (root module first, then child modules): memory stays flat whatever the file's size.
+pub fn stream_state(
+    reader: impl std::io::Read,
+    mut visit: impl FnMut(&Resource<'_>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut failure = None;
+    let mut visitor = stream::Visit {
+        visit: &mut visit,
+        failure: &mut failure,
+    };
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let result =
+        serde::de::DeserializeSeed::deserialize(stream::StateSeed(&mut visitor), &mut deserializer)
+            .and_then(|seen| deserializer.end().map(|()| seen));
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    let format_version = result.context("not JSON of `terraform show -json`")?;
+    if !format_version {
+        bail!("no `format_version`: not the output of `terraform show -json`");
+    }
+    Ok(())
+}
+
+/// The streaming reader's seeds: they walk `values.root_module` (and `child_modules`) and hand each
+/// element of `resources` over as soon as it is read, skipping everything else.
+mod stream {
+    use super::OwnedResource;
+    use super::Resource;
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::borrow::Cow;
+    use std::fmt;
+
+    pub(super) struct Visit<'v> {
+        pub(super) visit: &'v mut dyn FnMut(&Resource<'_>) -> anyhow::Result<()>,
+        pub(super) failure: &'v mut Option<anyhow::Error>,
+    }
+
+    /// The whole document; its value says whether `format_version` was present.
+    pub(super) struct StateSeed<'s, 'v>(pub(super) &'s mut Visit<'v>);
+    struct ValuesSeed<'s, 'v>(&'s mut Visit<'v>);
+    struct ModuleSeed<'s, 'v>(&'s mut Visit<'v>);
+    struct ResourcesSeed<'s, 'v>(&'s mut Visit<'v>);
+    struct ModulesSeed<'s, 'v>(&'s mut Visit<'v>);
+
+    impl<'de> DeserializeSeed<'de> for StateSeed<'_, '_> {
+        type Value = bool;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for StateSeed<'_, '_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("the JSON object `terraform show -json` prints")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let mut format_version = false;
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                match &*key {
+                    "format_version" => {
+                        map.next_value::<IgnoredAny>()?;
+                        format_version = true;
+                    }
+                    "values" => map.next_value_seed(ValuesSeed(&mut *self.0))?,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(format_version)
+        }
+    }
+
+    /// Implements `DeserializeSeed` (as a map or a sequence) and `Visitor` for a seed whose
+    /// `visit_*` is given.
+    macro_rules! seed {
+        ($seed:ident, $kind:ident, $expecting:literal, |$self:ident, $access:ident: $access_ty:ident| $body:block) => {
+            impl<'de> DeserializeSeed<'de> for $seed<'_, '_> {
+                type Value = ();
+                fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                    d.$kind(self)
+                }
+            }
+            impl<'de> Visitor<'de> for $seed<'_, '_> {
+                type Value = ();
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str($expecting)
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+                    Ok(())
+                }
+                seed!(@visit $kind, $self, $access, $access_ty, $body);
+            }
+        };
+        (@visit deserialize_map, $self:ident, $access:ident, $access_ty:ident, $body:block) => {
+            fn visit_map<A: MapAccess<'de>>($self, mut $access: A) -> Result<(), A::Error> $body
+        };
+        (@visit deserialize_seq, $self:ident, $access:ident, $access_ty:ident, $body:block) => {
+            fn visit_seq<A: SeqAccess<'de>>($self, mut $access: A) -> Result<(), A::Error> $body
+        };
+    }
+
+    seed!(
+        ValuesSeed,
+        deserialize_map,
+        "`values`",
+        |self, map: MapAccess| {
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if key == "root_module" {
+                    map.next_value_seed(ModuleSeed(&mut *self.0))?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(())
+        }
+    );
+
+    seed!(
+        ModuleSeed,
+        deserialize_map,
+        "a module",
+        |self, map: MapAccess| {
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                match &*key {
+                    "resources" => map.next_value_seed(ResourcesSeed(&mut *self.0))?,
+                    "child_modules" => map.next_value_seed(ModulesSeed(&mut *self.0))?,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    );
+
+    seed!(
+        ModulesSeed,
+        deserialize_seq,
+        "a list of modules",
+        |self, seq: SeqAccess| {
+            while seq.next_element_seed(ModuleSeed(&mut *self.0))?.is_some() {}
+            Ok(())
+        }
+    );
+
+    seed!(
+        ResourcesSeed,
+        deserialize_seq,
+        "a list of resources",
+        |self, seq: SeqAccess| {
+            while let Some(resource) = seq.next_element::<OwnedResource>()? {
+                if let Err(error) = (self.0.visit)(&resource.as_resource()) {
+                    *self.0.failure = Some(error);
+                    return Err(de::Error::custom("stopped"));
+                }
+            }
+            Ok(())
+        }
+    );
+}
+
 #[derive(Deserialize)]
 struct StateDoc<'a> {
     #[serde(default)]
@@ -242,6 +433,34 @@ mod tests {
             deployed.resources[0].values().unwrap()["cidr_block"],
             "10.0.0.0/16"
         );
+    }
+
+    #[test]
+    fn streaming_reads_the_same_resources() {
+        let mut addresses = Vec::new();
+        stream_state(STATE.as_bytes(), |r| {
+            addresses.push((r.address.to_string(), r.is_managed(), r.values()?.len()));
+            Ok(())
+        })
+        .unwrap();
+        let read: Vec<(String, bool, usize)> = read_state(STATE)
+            .unwrap()
+            .resources
+            .iter()
+            .map(|r| {
+                (
+                    r.address.to_string(),
+                    r.is_managed(),
+                    r.values().unwrap().len(),
+                )
+            })
+            .collect();
+        assert_eq!(addresses, read);
+        assert!(stream_state(&b"{\"format_version\": \"1.0\"}"[..], |_| Ok(())).is_ok());
+        assert!(stream_state(&b"{\"values\": {}}"[..], |_| Ok(())).is_err());
+        assert!(stream_state(&b"{\"format_version\": \"1.0\"} x"[..], |_| Ok(())).is_err());
+        let stopped = stream_state(STATE.as_bytes(), |_| anyhow::bail!("no thanks"));
+        assert_eq!(stopped.unwrap_err().to_string(), "no thanks");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! [`from_state`] reads it from Terraform state (which holds only what Terraform manages);
 //! [`super::aws::read_dir`] from the AWS CLI's responses (which hold everything).
 
-use super::Deployed;
+use super::{Deployed, Resource};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -72,10 +72,24 @@ struct Fields {
 /// The transit gateway routing Terraform manages, from a state. Objects made outside Terraform are
 /// not in state and so not here; `agentform propagation --aws DIR` sees them.
 pub fn from_state(deployed: &Deployed<'_>) -> anyhow::Result<Observed> {
-    let mut observed = Observed::default();
-    // Tags set by `aws_ec2_tag` (on Direct Connect gateway attachments), by object id.
-    let mut extra_tags: BTreeMap<String, Tags> = BTreeMap::new();
+    let mut reader = StateReader::default();
     for resource in &deployed.resources {
+        reader.feed(resource)?;
+    }
+    Ok(reader.finish())
+}
+
+/// [`from_state`] one resource at a time, for a streamed state.
+#[derive(Default)]
+pub struct StateReader {
+    observed: Observed,
+    /// Tags set by `aws_ec2_tag` (on Direct Connect gateway attachments), by object id.
+    extra_tags: BTreeMap<String, Tags>,
+}
+
+impl StateReader {
+    pub fn feed(&mut self, resource: &Resource<'_>) -> anyhow::Result<()> {
+        let observed = &mut self.observed;
         let kind = &*resource.kind;
         let relevant = matches!(
             kind,
@@ -88,7 +102,7 @@ pub fn from_state(deployed: &Deployed<'_>) -> anyhow::Result<Observed> {
                 | "aws_ec2_tag"
         );
         if !relevant {
-            continue;
+            return Ok(());
         }
         let f: Fields = resource.fields()?;
         let link = |state: &str| Link {
@@ -135,18 +149,22 @@ pub fn from_state(deployed: &Deployed<'_>) -> anyhow::Result<Observed> {
                 });
             }
             "aws_ec2_tag" if resource.is_managed() => {
-                extra_tags
+                self.extra_tags
                     .entry(f.resource_id.clone())
                     .or_default()
                     .insert(f.key.clone(), f.value.clone());
             }
             _ => {}
         }
+        Ok(())
     }
-    for attachment in &mut observed.attachments {
-        if let Some(tags) = extra_tags.get(&attachment.id) {
-            attachment.tags.extend(tags.clone());
+
+    pub fn finish(mut self) -> Observed {
+        for attachment in &mut self.observed.attachments {
+            if let Some(tags) = self.extra_tags.get(&attachment.id) {
+                attachment.tags.extend(tags.clone());
+            }
         }
+        self.observed
     }
-    Ok(observed)
 }

@@ -98,6 +98,12 @@ impl Renderer {
         Ok(out)
     }
 
+    /// The template expanded for `contexts`, neither parsed back nor formatted: for readers that
+    /// parse the text themselves (`drift`), to whom formatting (whitespace) makes no difference.
+    pub fn expand_unformatted(&self, template: &str, contexts: &[Value]) -> anyhow::Result<String> {
+        self.expand_parts(template, contexts)
+    }
+
     /// Expands the template once per part, side by side, and joins the texts in order.
     fn expand_parts(&self, template: &str, contexts: &[Value]) -> anyhow::Result<String> {
         if let [context] = contexts {
