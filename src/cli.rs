@@ -1,7 +1,8 @@
 //! The command line: argument parsing, running the pipeline over each blueprint, printing, and exit
 //! codes (0 clean, 1 error, 2 differences found). The only module that prints.
 
-use crate::diag::{self, Code, Diagnostic, Span};
+use crate::diag::sarif::Item;
+use crate::diag::{self, Check, Code, Diagnostic, Rule, Span, Style};
 use crate::emit::{self, Difference, Files};
 use crate::lower::Overrides;
 use crate::render::Renderer;
@@ -10,7 +11,7 @@ use crate::source::{self, SourceFile};
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -27,6 +28,95 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour human output: `auto` only on a terminal and never with NO_COLOR set; `always` and
+    /// `never` override both
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print only errors, warnings and the data asked for: no progress, no "wrote ..." lines, no
+    /// summary of a clean run
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How this run talks to the person: styles per stream, quietness, progress. Decided once from the
+/// flags, `NO_COLOR` and whether each stream is a terminal.
+struct Ui {
+    /// For stdout (reports of drift and propagation).
+    out: Style,
+    /// For stderr (diagnostics, summaries).
+    err: Style,
+    quiet: bool,
+    /// A progress line on stderr for runs over many blueprints.
+    progress: bool,
+}
+
+impl Ui {
+    fn new(color: ColorChoice, quiet: bool) -> Self {
+        // https://no-color.org: set and non-empty disables colour; an explicit flag still wins.
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |terminal: bool| Style {
+            color: match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => terminal && !no_color,
+            },
+        };
+        let stderr_terminal = std::io::stderr().is_terminal();
+        Ui {
+            out: decide(std::io::stdout().is_terminal()),
+            err: decide(stderr_terminal),
+            quiet,
+            progress: stderr_terminal && !quiet,
+        }
+    }
+}
+
+/// A single updating line on stderr (`\r`), cleared when done; only on a terminal, only for more
+/// than one blueprint.
+struct Progress {
+    enabled: bool,
+    total: usize,
+    verb: &'static str,
+}
+
+impl Progress {
+    fn new(ui: &Ui, total: usize, verb: &'static str) -> Self {
+        Progress {
+            enabled: ui.progress && total > 1,
+            total,
+            verb,
+        }
+    }
+
+    fn step(&self, index: usize, path: &Path) {
+        if self.enabled {
+            let mut stderr = std::io::stderr().lock();
+            let _ = write!(
+                stderr,
+                "\r\x1b[2K{} {}/{} {}",
+                self.verb,
+                index + 1,
+                self.total,
+                path.display()
+            );
+            let _ = stderr.flush();
+        }
+    }
+
+    fn finish(&self) {
+        if self.enabled {
+            let mut stderr = std::io::stderr().lock();
+            let _ = write!(stderr, "\r\x1b[2K");
+            let _ = stderr.flush();
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -79,7 +169,7 @@ enum Command {
         deployed: TerraformInput,
         #[command(flatten)]
         target: Target,
-        /// `human` for a terminal, `json` for tools (schema in the README)
+        /// `human` for a terminal, `json` for tools (schema in the README), `sarif` for code scanning
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
@@ -95,10 +185,18 @@ enum Command {
         path: PathBuf,
         #[command(flatten)]
         deployed: RoutingInput,
-        /// `human` for a terminal, `json` for tools (schema in the README)
+        /// `human` for a terminal, `json` for tools (schema in the README), `sarif` for code scanning
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
+    /// Print the documentation of a diagnostic code (`AF201`, case-insensitive) or of a check of
+    /// deployed state (`propagation/leak`)
+    Explain {
+        /// The code or rule id
+        code: String,
+    },
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell) on stdout
+    Completions { shell: clap_complete::Shell },
     /// Write the `terraform show -json` of a clean apply of a blueprint's stack, for benchmarks
     #[command(hide = true)]
     SynthState {
@@ -169,7 +267,7 @@ struct Input {
     /// Never use hashicorp/awscc, whatever the blueprint allows
     #[arg(long)]
     no_awscc: bool,
-    /// Output format of diagnostics and results
+    /// Output format of diagnostics and results (`sarif`: `validate` only)
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
 }
@@ -178,6 +276,8 @@ struct Input {
 enum OutputFormat {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
 }
 
 pub fn main() -> ExitCode {
@@ -189,10 +289,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::from(error.use_stderr()));
         }
     };
-    match run(cli) {
+    let ui = Ui::new(cli.color, cli.quiet);
+    match run(cli.command, &ui) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!(
+                "{} {error:#}",
+                ui.err.severity(diag::Severity::Error, "error:")
+            );
             ExitCode::from(1)
         }
     }
@@ -204,31 +308,48 @@ struct Blueprint {
     files: Option<Files>,
 }
 
-fn run(cli: Cli) -> anyhow::Result<u8> {
-    match cli.command {
+/// SARIF is for findings (`validate`, `drift`, `propagation`); `generate` and `check` report files.
+fn no_sarif(format: OutputFormat, command: &str) -> anyhow::Result<()> {
+    if format == OutputFormat::Sarif {
+        anyhow::bail!(
+            "`--format sarif` is for `validate`, `drift` and `propagation`, not `{command}`; use `validate --format sarif` for the diagnostics"
+        );
+    }
+    Ok(())
+}
+
+fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
+    match command {
         Command::Validate {
             input,
             deny_warnings,
         } => {
-            let blueprints = load(&input, false)?;
+            let blueprints = load(&input, false, ui)?;
             let count = blueprints.len();
             let diagnostics: Vec<Diagnostic> =
                 blueprints.into_iter().flat_map(|b| b.diagnostics).collect();
             let failed = diagnostics.iter().any(|d| d.is_error() || deny_warnings);
-            report(input.format, &diagnostics, serde_json::Map::new());
-            if input.format == OutputFormat::Human && !failed {
+            report(input.format, &diagnostics, serde_json::Map::new(), ui);
+            if input.format == OutputFormat::Human && !failed && !ui.quiet {
                 eprintln!(
-                    "{count} blueprint{} valid",
-                    if count == 1 { "" } else { "s" }
+                    "{}",
+                    ui.err.outcome(
+                        true,
+                        &format!(
+                            "{count} blueprint{} valid",
+                            if count == 1 { "" } else { "s" }
+                        )
+                    )
                 );
             }
             Ok(u8::from(failed))
         }
         Command::Generate { input, out } => {
-            let blueprints = load(&input, true)?;
+            no_sarif(input.format, "generate")?;
+            let blueprints = load(&input, true, ui)?;
             let (diagnostics, files) = collect(blueprints);
             let Some(files) = files else {
-                report(input.format, &diagnostics, serde_json::Map::new());
+                report(input.format, &diagnostics, serde_json::Map::new(), ui);
                 return Ok(1);
             };
             let written = emit::write(&out, &files)?;
@@ -236,8 +357,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             extra.insert("written".into(), paths_json(&written.written));
             extra.insert("removed".into(), paths_json(&written.removed));
             extra.insert("unchanged".into(), written.unchanged.into());
-            report(input.format, &diagnostics, extra);
-            if input.format == OutputFormat::Human {
+            report(input.format, &diagnostics, extra, ui);
+            if input.format == OutputFormat::Human && !ui.quiet {
                 for path in &written.written {
                     eprintln!("wrote {}", path.display());
                 }
@@ -245,26 +366,51 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     eprintln!("removed stale {}", path.display());
                 }
                 eprintln!(
-                    "{} files written, {} unchanged, {} removed",
-                    written.written.len(),
-                    written.unchanged,
-                    written.removed.len()
+                    "{}",
+                    ui.err.outcome(
+                        true,
+                        &format!(
+                            "{} files written, {} unchanged, {} removed",
+                            written.written.len(),
+                            written.unchanged,
+                            written.removed.len()
+                        )
+                    )
                 );
             }
             Ok(0)
         }
-        Command::Reach { paths, format } => reach(&paths, format),
+        Command::Reach { paths, format } => reach(&paths, format, ui),
         Command::Drift {
             path,
             deployed,
             target,
             format,
-        } => drift(&path, &deployed, &target, format),
+        } => drift(&path, &deployed, &target, format, ui),
         Command::Propagation {
             path,
             deployed,
             format,
-        } => propagation(&path, &deployed, format),
+        } => propagation(&path, &deployed, format, ui),
+        Command::Explain { code } => match Rule::parse(&code) {
+            Ok(rule) => {
+                print!("{}", diag::explain(rule));
+                Ok(0)
+            }
+            Err(suggestion) => {
+                let help = suggestion.unwrap_or_else(|| {
+                    "the codes are listed in docs/diagnostics.md (`AF001` … `AF907`, `drift/…`, `propagation/…`)".to_string()
+                });
+                anyhow::bail!("unknown diagnostic code `{code}`; {help}")
+            }
+        },
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut stdout = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut command, "agentform", &mut stdout);
+            stdout.flush()?;
+            Ok(0)
+        }
         Command::Synth { vpcs, segments } => {
             print!(
                 "{}",
@@ -273,7 +419,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::SynthState { path } => {
-            let Some((_, model)) = valid_model(&path, &Overrides::default(), OutputFormat::Human)?
+            let Some((_, model)) =
+                valid_model(&path, &Overrides::default(), OutputFormat::Human, ui)?
             else {
                 return Ok(1);
             };
@@ -285,16 +432,17 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Check { input, out } => {
-            let blueprints = load(&input, true)?;
+            no_sarif(input.format, "check")?;
+            let blueprints = load(&input, true, ui)?;
             let (diagnostics, files) = collect(blueprints);
             let Some(files) = files else {
-                report(input.format, &diagnostics, serde_json::Map::new());
+                report(input.format, &diagnostics, serde_json::Map::new(), ui);
                 return Ok(1);
             };
             let differences = emit::check(&out, &files)?;
             let mut extra = serde_json::Map::new();
             extra.insert("differences".into(), differences_json(&differences));
-            report(input.format, &diagnostics, extra);
+            report(input.format, &diagnostics, extra, ui);
             if input.format == OutputFormat::Human {
                 let mut stdout = std::io::stdout().lock();
                 for difference in &differences {
@@ -311,12 +459,26 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     };
                 }
                 if differences.is_empty() {
-                    eprintln!("{} is up to date ({} files)", out.display(), files.len());
+                    if !ui.quiet {
+                        eprintln!(
+                            "{}",
+                            ui.err.outcome(
+                                true,
+                                &format!("{} is up to date ({} files)", out.display(), files.len())
+                            )
+                        );
+                    }
                 } else {
                     eprintln!(
-                        "{} is stale: {} files differ; run `agentform generate` to update it",
-                        out.display(),
-                        differences.len()
+                        "{}",
+                        ui.err.outcome(
+                            false,
+                            &format!(
+                                "{} is stale: {} files differ; run `agentform generate` to update it",
+                                out.display(),
+                                differences.len()
+                            )
+                        )
                     );
                 }
             }
@@ -327,7 +489,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 
 /// `agentform reach`: the matrices of every blueprint that lowers, even one with validation errors
 /// (it shows what that blueprint would do). Diagnostics go to stderr in table mode.
-fn reach(paths: &[PathBuf], format: ReachFormat) -> anyhow::Result<u8> {
+fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> {
     let overrides = Overrides::default();
     let mut reports = Vec::new();
     let mut diagnostics = Vec::new();
@@ -358,7 +520,7 @@ fn reach(paths: &[PathBuf], format: ReachFormat) -> anyhow::Result<u8> {
                 let _ = write!(stdout, "{}", report.table());
             }
             if !diagnostics.is_empty() {
-                eprint!("{}", diag::render_human(&diagnostics));
+                eprint!("{}", diag::render_human(&diagnostics, ui.err));
                 eprintln!("{}", diag::summary(&diagnostics));
             }
         }
@@ -382,12 +544,14 @@ fn reach(paths: &[PathBuf], format: ReachFormat) -> anyhow::Result<u8> {
     })
 }
 
-/// The valid model of one blueprint, or its diagnostics printed and `None`.
-fn valid_model(
+/// The valid model of one blueprint and its warnings (printed in human form), or its diagnostics
+/// reported and `None`.
+fn valid_model_and_warnings(
     path: &Path,
     overrides: &Overrides,
     format: OutputFormat,
-) -> anyhow::Result<Option<(String, crate::model::Model)>> {
+    ui: &Ui,
+) -> anyhow::Result<Option<(String, crate::model::Model, Vec<Diagnostic>)>> {
     if !path.is_file() {
         anyhow::bail!("{} is not a blueprint file", path.display());
     }
@@ -397,15 +561,25 @@ fn valid_model(
     match analysis.into_valid_model() {
         Some(model) => {
             if format == OutputFormat::Human && !diagnostics.is_empty() {
-                eprint!("{}", diag::render_human(&diagnostics));
+                eprint!("{}", diag::render_human(&diagnostics, ui.err));
             }
-            Ok(Some((source.display, model)))
+            Ok(Some((source.display, model, diagnostics)))
         }
         None => {
-            report(format, &diagnostics, serde_json::Map::new());
+            report(format, &diagnostics, serde_json::Map::new(), ui);
             Ok(None)
         }
     }
+}
+
+/// The valid model of one blueprint, or its diagnostics printed and `None`.
+fn valid_model(
+    path: &Path,
+    overrides: &Overrides,
+    format: OutputFormat,
+    ui: &Ui,
+) -> anyhow::Result<Option<(String, crate::model::Model)>> {
+    Ok(valid_model_and_warnings(path, overrides, format, ui)?.map(|(d, m, _)| (d, m)))
 }
 
 fn open_input(path: &Path) -> anyhow::Result<std::io::BufReader<std::fs::File>> {
@@ -418,25 +592,38 @@ fn read_input(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// Prints a drift or propagation report and returns its exit code.
-fn print_findings(
-    format: OutputFormat,
-    command: &str,
-    blueprint: &str,
-    source: &str,
+/// A drift or propagation report, ready for each format.
+struct Findings<'a, R> {
+    command: &'static str,
+    blueprint: &'a str,
+    source: &'a str,
     clean: bool,
-    human: &str,
-    report: &impl serde::Serialize,
-) -> u8 {
+    /// The summary line first, then details.
+    human: String,
+    report: &'a R,
+    /// Every rule the command can report, and its results placed in the blueprint (with the
+    /// blueprint's warnings first).
+    rules: &'static [Check],
+    items: Vec<Item>,
+}
+
+/// Prints a drift or propagation report and returns its exit code.
+fn print_findings<R: serde::Serialize>(format: OutputFormat, f: &Findings<'_, R>, ui: &Ui) -> u8 {
     match format {
-        OutputFormat::Human => print!("{human}"),
+        OutputFormat::Human => {
+            // Quiet and clean: the exit code says it all.
+            if !(ui.quiet && f.clean) {
+                let (summary, rest) = f.human.split_once('\n').unwrap_or((&f.human, ""));
+                print!("{}\n{rest}", ui.out.outcome(f.clean, summary));
+            }
+        }
         OutputFormat::Json => {
             let mut object = serde_json::Map::new();
-            object.insert("command".into(), command.into());
-            object.insert("blueprint".into(), blueprint.into());
-            object.insert("source".into(), source.into());
+            object.insert("command".into(), f.command.into());
+            object.insert("blueprint".into(), f.blueprint.into());
+            object.insert("source".into(), f.source.into());
             if let serde_json::Value::Object(fields) =
-                serde_json::to_value(report).expect("report serializes")
+                serde_json::to_value(f.report).expect("report serializes")
             {
                 object.extend(fields);
             }
@@ -444,8 +631,42 @@ fn print_findings(
                 .expect("report serializes");
             println!("{text}");
         }
+        OutputFormat::Sarif => {
+            let rules: Vec<Rule> = f.rules.iter().map(|&c| Rule::Check(c)).collect();
+            print!("{}", diag::sarif::render(&rules, &f.items));
+        }
     }
-    if clean { 0 } else { 2 }
+    if f.clean { 0 } else { 2 }
+}
+
+const DRIFT_CHECKS: &[Check] = &[
+    Check::DriftMissing,
+    Check::DriftUnexpected,
+    Check::DriftAttribute,
+];
+
+const PROPAGATION_CHECKS: &[Check] = &[
+    Check::PropagationLeak,
+    Check::PropagationFailed,
+    Check::PropagationAssociation,
+    Check::PropagationRoute,
+    Check::PropagationBlackhole,
+    Check::PropagationMissing,
+    Check::PropagationReach,
+];
+
+/// A finding of deployed state as a result on the blueprint: at `span` when the component
+/// responsible is known, else at the top of the file.
+fn finding_item(check: Check, message: &str, file: &str, span: Option<Span>) -> Item {
+    Item {
+        rule: Rule::Check(check),
+        severity: diag::Severity::Error,
+        message: message.to_string(),
+        file: file.to_string(),
+        span: span.unwrap_or(Span { line: 1, col: 1 }),
+        labels: Vec::new(),
+        help: None,
+    }
 }
 
 /// `agentform drift`: the blueprint's stack, generated in memory, against Terraform's record.
@@ -454,14 +675,18 @@ fn drift(
     input: &TerraformInput,
     target: &Target,
     format: OutputFormat,
+    ui: &Ui,
 ) -> anyhow::Result<u8> {
     let overrides = Overrides {
         aws_provider: target.aws_provider.clone(),
         no_awscc: target.no_awscc,
     };
-    let Some((display, model)) = valid_model(path, &overrides, format)? else {
+    let Some((display, model, warnings)) = valid_model_and_warnings(path, &overrides, format, ui)?
+    else {
         return Ok(1);
     };
+    let locator =
+        (format == OutputFormat::Sarif).then(|| crate::plan::locate::Locator::new(&model));
     // The stack part by part: its text is never held whole, and is gone before a large state is read.
     let mut expected = Vec::new();
     emit::terraform_parts(&model, &Renderer::new(), |path, text| {
@@ -495,20 +720,40 @@ fn drift(
     } else {
         "plan"
     };
-    Ok(print_findings(
-        format,
-        "drift",
-        &display,
+    let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
+    if let Some(locator) = &locator {
+        items.extend(report.findings.iter().map(|f| {
+            let check = match f.kind {
+                crate::drift::Kind::Missing => Check::DriftMissing,
+                crate::drift::Kind::Unexpected => Check::DriftUnexpected,
+                crate::drift::Kind::Attribute => Check::DriftAttribute,
+            };
+            finding_item(check, &f.message, &display, locator.address(&f.address))
+        }));
+    }
+    let findings = Findings {
+        command: "drift",
+        blueprint: &display,
         source,
-        report.is_clean(),
-        &report.human(),
-        &report,
-    ))
+        clean: report.is_clean(),
+        human: report.human(),
+        report: &report,
+        rules: DRIFT_CHECKS,
+        items,
+    };
+    Ok(print_findings(format, &findings, ui))
 }
 
 /// `agentform propagation`: deployed transit gateway routing against the blueprint's.
-fn propagation(path: &Path, input: &RoutingInput, format: OutputFormat) -> anyhow::Result<u8> {
-    let Some((display, model)) = valid_model(path, &Overrides::default(), format)? else {
+fn propagation(
+    path: &Path,
+    input: &RoutingInput,
+    format: OutputFormat,
+    ui: &Ui,
+) -> anyhow::Result<u8> {
+    let Some((display, model, warnings)) =
+        valid_model_and_warnings(path, &Overrides::default(), format, ui)?
+    else {
         return Ok(1);
     };
     let (observed, source) = match (&input.state, &input.plan, &input.aws) {
@@ -528,20 +773,95 @@ fn propagation(path: &Path, input: &RoutingInput, format: OutputFormat) -> anyho
         (None, None, None) => unreachable!("clap requires one input"),
     };
     let report = crate::propagation::check(&model, &observed, source != "aws");
-    Ok(print_findings(
-        format,
-        "propagation",
-        &display,
+    let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
+    if format == OutputFormat::Sarif {
+        items.extend(propagation_items(&report, &model, &display));
+    }
+    let findings = Findings {
+        command: "propagation",
+        blueprint: &display,
         source,
-        report.is_clean(),
-        &report.human(),
-        &report,
-    ))
+        clean: report.is_clean(),
+        human: report.human(),
+        report: &report,
+        rules: PROPAGATION_CHECKS,
+        items,
+    };
+    Ok(print_findings(format, &findings, ui))
+}
+
+/// Propagation findings on the blueprint: a missing object or a wrong association belongs to its
+/// attachment (the segment's block is a related location); everything else to the segment whose
+/// route table is concerned (the attachment related). Changed segment cells belong to the source
+/// segment.
+fn propagation_items(
+    report: &crate::propagation::Report,
+    model: &crate::model::Model,
+    file: &str,
+) -> Vec<Item> {
+    use crate::propagation::Kind;
+    let locator = crate::plan::locate::Locator::new(model);
+    let mut items = Vec::new();
+    for f in &report.findings {
+        let check = match f.kind {
+            Kind::Leak => Check::PropagationLeak,
+            Kind::FailedPropagation => Check::PropagationFailed,
+            Kind::WrongAssociation => Check::PropagationAssociation,
+            Kind::MissingRoute => Check::PropagationRoute,
+            Kind::UnexpectedBlackhole => Check::PropagationBlackhole,
+            Kind::MissingObject => Check::PropagationMissing,
+        };
+        let segment = locator.component(&f.segment);
+        let attachment = f.attachment.as_deref().and_then(|a| locator.component(a));
+        let (primary, related) = match f.kind {
+            Kind::MissingObject | Kind::WrongAssociation if attachment.is_some() => (
+                attachment,
+                segment.map(|s| (s, format!("segment `{}`", f.segment))),
+            ),
+            _ => (
+                segment.or(attachment),
+                segment.and(attachment).zip(f.attachment.clone()),
+            ),
+        };
+        let mut item = finding_item(check, &f.message, file, primary);
+        if let Some((span, name)) = related {
+            item.labels.push(diag::Label {
+                span,
+                message: format!("`{}` is declared here", name.trim_matches('`')),
+            });
+        }
+        items.push(item);
+    }
+    let verdict = |v: Option<crate::segregation::Verdict>| v.map_or("no pairs", |v| v.as_str());
+    for c in &report.reachability_changes {
+        let mut item = finding_item(
+            Check::PropagationReach,
+            &format!(
+                "segment `{}` reaches segment `{}` differently: {} in the blueprint, {} deployed",
+                c.from,
+                c.to,
+                verdict(c.expected),
+                verdict(c.deployed)
+            ),
+            file,
+            locator.component(&c.from),
+        );
+        if c.to != c.from
+            && let Some(span) = locator.component(&c.to)
+        {
+            item.labels.push(diag::Label {
+                span,
+                message: format!("`{}` is declared here", c.to),
+            });
+        }
+        items.push(item);
+    }
+    items
 }
 
 /// Runs the front end on every blueprint (and renders when `render` is set). Two blueprints that
 /// declare the same platform would write the same directory: that is an error on the second one.
-fn load(input: &Input, render: bool) -> anyhow::Result<Vec<Blueprint>> {
+fn load(input: &Input, render: bool, ui: &Ui) -> anyhow::Result<Vec<Blueprint>> {
     let overrides = Overrides {
         aws_provider: input.aws_provider.clone(),
         no_awscc: input.no_awscc,
@@ -549,8 +869,15 @@ fn load(input: &Input, render: bool) -> anyhow::Result<Vec<Blueprint>> {
     let renderer = Renderer::new();
     let mut platforms: BTreeMap<String, (String, Span)> = BTreeMap::new();
     let mut out = Vec::new();
-    for path in source::discover(&input.paths)? {
-        let source = SourceFile::read(&path);
+    let paths = source::discover(&input.paths)?;
+    let progress = Progress::new(
+        ui,
+        paths.len(),
+        if render { "generating" } else { "checking" },
+    );
+    for (index, path) in paths.iter().enumerate() {
+        progress.step(index, path);
+        let source = SourceFile::read(path);
         let mut analysis = crate::analyze(&source, &overrides);
         if analysis.has_errors() {
             analysis.model = None;
@@ -580,6 +907,7 @@ fn load(input: &Input, render: bool) -> anyhow::Result<Vec<Blueprint>> {
             files,
         });
     }
+    progress.finish();
     if out.is_empty() {
         anyhow::bail!("no blueprints found in {}", display_paths(&input.paths));
     }
@@ -608,11 +936,12 @@ fn report(
     format: OutputFormat,
     diagnostics: &[Diagnostic],
     extra: serde_json::Map<String, serde_json::Value>,
+    ui: &Ui,
 ) {
     match format {
         OutputFormat::Human => {
             if !diagnostics.is_empty() {
-                eprint!("{}", diag::render_human(diagnostics));
+                eprint!("{}", diag::render_human(diagnostics, ui.err));
                 eprintln!("{}", diag::summary(diagnostics));
             }
         }
@@ -622,6 +951,11 @@ fn report(
             let text = serde_json::to_string_pretty(&serde_json::Value::Object(report))
                 .expect("report serializes");
             println!("{text}");
+        }
+        OutputFormat::Sarif => {
+            let rules: Vec<Rule> = Code::ALL.iter().map(|&c| Rule::Code(c)).collect();
+            let items: Vec<Item> = diagnostics.iter().map(Item::from).collect();
+            print!("{}", diag::sarif::render(&rules, &items));
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Diagnostics are plain data: a severity, a stable code, a message, a blueprint location, secondary
-//! labels and a help line. This module defines them, documents every code, and renders them as human
-//! text or JSON. Every phase of the front end returns its value plus the diagnostics it found; nothing
-//! here prints.
+//! labels and a help line. This module defines them, documents every code (and every check of
+//! `drift` and `propagation`, [`Check`]), and renders them as human text (plain or styled), JSON,
+//! or SARIF ([`sarif`]). Every phase of the front end returns its value plus the diagnostics it
+//! found; nothing here prints.
+
+pub mod sarif;
 
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -185,6 +188,183 @@ codes! {
         "AWS Interconnect - multicloud pairs specific AWS Regions with specific partner regions. The pairing table in the README comes from the AWS user guide; an unlisted pairing may still exist, so this is a warning.";
 }
 
+impl Code {
+    /// The severities this code is reported with. Most codes are errors; a few are always warnings
+    /// (nothing breaks, but a reviewer should know), and a few are one or the other depending on the
+    /// case (an overlap between ranges that cannot route to each other is only a warning).
+    /// `tests/docs.rs` checks this against every `Diagnostic::error`/`warning` in `src/`.
+    pub fn severities(self) -> &'static [Severity] {
+        match self {
+            Code::Unused
+            | Code::AcceptanceOff
+            | Code::NotExpressible
+            | Code::PartnerRegion
+            | Code::PaymentsRegion => &[Severity::Warning],
+            Code::AwsReject | Code::CidrOverlap | Code::IngressZones | Code::InvalidValue => {
+                &[Severity::Error, Severity::Warning]
+            }
+            _ => &[Severity::Error],
+        }
+    }
+}
+
+macro_rules! checks {
+    ($( $variant:ident = $id:literal, $name:literal, $summary:literal, $explanation:literal; )*) => {
+        /// The checks of `agentform drift` and `agentform propagation`: what they find in deployed
+        /// state is not a diagnostic of the blueprint, but it gets a stable rule id the same way
+        /// (for SARIF and `agentform explain`). Every finding fails the command (exit 2), so each is
+        /// an error.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Check { $( $variant, )* }
+
+        impl Check {
+            pub const ALL: &'static [Check] = &[ $( Check::$variant, )* ];
+
+            /// The stable rule id, e.g. `propagation/leak`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Check::$variant => $id, )* }
+            }
+
+            /// A short kebab-case name, e.g. `leak`.
+            pub fn name(self) -> &'static str {
+                match self { $( Check::$variant => $name, )* }
+            }
+
+            /// One line: what the check reports.
+            pub fn summary(self) -> &'static str {
+                match self { $( Check::$variant => $summary, )* }
+            }
+
+            /// Why it matters and how to fix it.
+            pub fn explanation(self) -> &'static str {
+                match self { $( Check::$variant => $explanation, )* }
+            }
+        }
+    };
+}
+
+checks! {
+    DriftMissing = "drift/missing-resource", "missing-resource", "a resource of the blueprint's stack is not deployed",
+        "The stack generated from the blueprint declares the resource, but Terraform's state (or plan) does not hold it: it was never applied, or was removed from the state. Run `terraform plan` on the generated stack to see it created.";
+    DriftUnexpected = "drift/unexpected-resource", "unexpected-resource", "a deployed resource is no longer in the blueprint's stack",
+        "Terraform manages the resource, but the stack generated from the blueprint does not declare it any more: the blueprint changed and the stack was not applied, or the resource was added by hand to the Terraform configuration. The next apply of the generated stack destroys it.";
+    DriftAttribute = "drift/attribute", "attribute", "an attribute the blueprint sets has another deployed value",
+        "The generated stack sets the attribute (a literal, or a reference to another resource of the stack) and the deployed value differs, modulo the provider's normalisation (JSON policy documents, ordering of sets, defaults). Usually a change made outside Terraform; a refresh-only plan shows it, the next apply reverts it.";
+    PropagationLeak = "propagation/leak", "leak", "a deployed route table receives routes the blueprint does not declare",
+        "A propagation, or a static route to an attachment, exists in a segment's deployed transit gateway route table although the blueprint does not declare it: traffic can reach an attachment the segment is not meant to reach. Remove the propagation or route (and find who made it).";
+    PropagationFailed = "propagation/failed-propagation", "failed-propagation", "a propagation the blueprint declares is missing or not enabled",
+        "The blueprint propagates an attachment's routes into a segment's table, but the deployed propagation is missing or its state is not `enabled`: the segment cannot reach that attachment.";
+    PropagationAssociation = "propagation/wrong-association", "wrong-association", "an attachment is associated with another route table than its segment's",
+        "Each attachment is associated with its segment's route table. Associated with another table (or none), its traffic follows another segment's routes; an attachment the blueprint does not know associated with a segment's table routes with that segment.";
+    PropagationRoute = "propagation/missing-route", "missing-route", "a static route or blackhole the blueprint declares is missing or points elsewhere",
+        "The blueprint declares the route in a segment; the deployed table lacks it or sends its destination to another attachment.";
+    PropagationBlackhole = "propagation/unexpected-blackhole", "unexpected-blackhole", "a deployed blackhole the blueprint does not declare",
+        "A blackhole route drops traffic to its destination; one the blueprint does not declare cuts paths the intent allows.";
+    PropagationMissing = "propagation/missing-object", "missing-object", "a segment's route table or an attachment cannot be found deployed",
+        "The blueprint's route table or attachment is not among the deployed objects (matched by their `agentform:component` tags). Nothing else about it can be checked.";
+    PropagationReach = "propagation/reachability-change", "reachability-change", "a segment pair reaches differently than the blueprint says",
+        "The segregation engine judges the deployed tables like the blueprint's: this segment pair's verdict (full, partial, one way, none) differs between the two. It summarises what the findings above mean for traffic.";
+}
+
+/// A rule a result cites: a diagnostic code of the blueprint, or a check of deployed state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    Code(Code),
+    Check(Check),
+}
+
+impl Rule {
+    /// Every rule: codes first, then checks, in table order.
+    pub fn all() -> impl Iterator<Item = Rule> {
+        Code::ALL
+            .iter()
+            .map(|&c| Rule::Code(c))
+            .chain(Check::ALL.iter().map(|&c| Rule::Check(c)))
+    }
+
+    /// The stable id: `AF201` or `propagation/leak`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Code(c) => c.as_str(),
+            Rule::Check(c) => c.as_str(),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Code(c) => c.name(),
+            Rule::Check(c) => c.name(),
+        }
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            Rule::Code(c) => c.summary(),
+            Rule::Check(c) => c.summary(),
+        }
+    }
+
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Rule::Code(c) => c.explanation(),
+            Rule::Check(c) => c.explanation(),
+        }
+    }
+
+    pub fn severities(self) -> &'static [Severity] {
+        match self {
+            Rule::Code(c) => c.severities(),
+            Rule::Check(_) => &[Severity::Error],
+        }
+    }
+
+    /// "error", "warning", or "error or warning".
+    pub fn severity_text(self) -> &'static str {
+        match self.severities() {
+            [Severity::Warning] => "warning",
+            [_, _] => "error or warning",
+            _ => "error",
+        }
+    }
+
+    /// The heading anchor of the rule in `docs/diagnostics.md` (GitHub's slug of the heading).
+    pub fn anchor(self) -> String {
+        format!(
+            "{}-{}",
+            self.id().to_lowercase().replace('/', ""),
+            self.name()
+        )
+    }
+
+    /// Reads a rule id as a user types it: `AF201`, `af201`, `propagation/leak`; or the rule's
+    /// name (`unknown-reference`). The error is a "did you mean" when one is close.
+    pub fn parse(text: &str) -> Result<Rule, Option<String>> {
+        let wanted = text.trim().to_lowercase();
+        if let Some(rule) =
+            Rule::all().find(|r| r.id().to_lowercase() == wanted || r.name() == wanted)
+        {
+            return Ok(rule);
+        }
+        let ids: Vec<(String, Rule)> = Rule::all().map(|r| (r.id().to_lowercase(), r)).collect();
+        let close = closest(&wanted, ids.iter().map(|(id, _)| id.as_str()));
+        Err(close
+            .and_then(|id| ids.iter().find(|(i, _)| i == id))
+            .map(|(_, r)| format!("did you mean `{}`?", r.id())))
+    }
+}
+
+/// `agentform explain`: a rule's documentation as plain text, the same words as `docs/diagnostics.md`.
+pub fn explain(rule: Rule) -> String {
+    format!(
+        "{} `{}` ({})\n\n{}.\n\n{}\n",
+        rule.id(),
+        rule.name(),
+        rule.severity_text(),
+        capitalize(rule.summary()),
+        rule.explanation()
+    )
+}
+
 /// A secondary location that explains the primary one (e.g. the first definition of a duplicate).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Label {
@@ -284,6 +464,11 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    closest(name, candidates).map(|candidate| format!("did you mean `{candidate}`?"))
+}
+
+/// The candidate closest to `name`, when one is close enough to be a misspelling of it.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         let distance = edit_distance(name, candidate);
@@ -297,11 +482,11 @@ pub fn did_you_mean<'a>(
         && name.starts_with(candidate)
         && name[candidate.len()..].starts_with(['_', '-']);
     if prefixed {
-        return Some(format!("did you mean `{candidate}`?"));
+        return Some(candidate);
     }
     // Allow roughly one edit per three characters, at least one: `agnets` → `agents`, `sgement` → `segment`.
     let limit = (name.chars().count().max(candidate.chars().count()) / 3).max(1);
-    (distance <= limit).then(|| format!("did you mean `{candidate}`?"))
+    (distance <= limit).then_some(candidate)
 }
 
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
@@ -329,27 +514,81 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
-/// Renders diagnostics for a human reader (no colour; the CLI adds none to keep output stable).
-pub fn render_human(diagnostics: &[Diagnostic]) -> String {
+/// How human text is dressed: plain (pipes, files, `NO_COLOR`) or with ANSI colours for a terminal.
+/// The CLI decides; renderers only follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    pub const PLAIN: Style = Style { color: false };
+
+    /// `text` wrapped in the SGR sequence `sgr` (e.g. `1;31`) when colour is on.
+    pub fn paint(self, text: &str, sgr: &str) -> String {
+        if self.color {
+            format!("\x1b[{sgr}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub fn bold(self, text: &str) -> String {
+        self.paint(text, "1")
+    }
+
+    /// Errors in bold red, warnings in bold yellow.
+    pub fn severity(self, severity: Severity, text: &str) -> String {
+        match severity {
+            Severity::Error => self.paint(text, "1;31"),
+            Severity::Warning => self.paint(text, "1;33"),
+        }
+    }
+
+    /// A summary line: green when all is well, red otherwise.
+    pub fn outcome(self, clean: bool, text: &str) -> String {
+        self.paint(text, if clean { "32" } else { "1;31" })
+    }
+
+    /// Locations and notes, dimmed into the background.
+    pub fn dim(self, text: &str) -> String {
+        self.paint(text, "2")
+    }
+}
+
+/// Renders diagnostics for a human reader: severity and code (coloured and bold with
+/// `style.color`), the message, the location, notes and help.
+pub fn render_human(diagnostics: &[Diagnostic], style: Style) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let _ = writeln!(
             out,
-            "{}[{}]: {}",
-            d.severity.as_str(),
-            d.code.as_str(),
+            "{}{}: {}",
+            style.severity(d.severity, d.severity.as_str()),
+            style.bold(&format!("[{}]", d.code.as_str())),
             d.message
         );
-        let _ = writeln!(out, "  --> {}:{}:{}", d.file, d.span.line, d.span.col);
+        let _ = writeln!(
+            out,
+            "  {} {}:{}:{}",
+            style.dim("-->"),
+            d.file,
+            d.span.line,
+            d.span.col
+        );
         for label in &d.labels {
             let _ = writeln!(
                 out,
-                "   = note: {} ({}:{}:{})",
-                label.message, d.file, label.span.line, label.span.col
+                "   {} {} ({}:{}:{})",
+                style.dim("= note:"),
+                label.message,
+                d.file,
+                label.span.line,
+                label.span.col
             );
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "   = help: {help}");
+            let _ = writeln!(out, "   {} {help}", style.dim("= help:"));
         }
     }
     out
@@ -431,22 +670,34 @@ pub fn json_report(diagnostics: &[Diagnostic]) -> serde_json::Map<String, serde_
     report
 }
 
-/// The reference page `docs/diagnostics.md`, generated from [`Code`]; a test keeps the file current.
+/// The reference page `docs/diagnostics.md`, generated from [`Code`] and [`Check`]; a test keeps the
+/// file current.
 pub fn reference_markdown() -> String {
     let mut out = String::from(
-        "# Diagnostic codes\n\nGenerated from `src/diag.rs`; do not edit by hand (`cargo test` fails when it is stale).\n\n",
+        "# Diagnostic codes\n\nGenerated from `src/diag.rs`; do not edit by hand (`cargo test` fails when it is stale). `agentform explain CODE` prints one entry.\n\n",
     );
     for code in Code::ALL {
-        let _ = writeln!(
-            out,
-            "## {} `{}`\n\n{}.\n\n{}\n",
-            code.as_str(),
-            code.name(),
-            capitalize(code.summary()),
-            code.explanation()
-        );
+        reference_entry(&mut out, Rule::Code(*code));
+    }
+    out.push_str(
+        "# Checks of deployed state\n\nWhat `agentform drift` and `agentform propagation` find (rule ids in their SARIF output). Each finding makes the command exit 2.\n\n",
+    );
+    for check in Check::ALL {
+        reference_entry(&mut out, Rule::Check(*check));
     }
     out
+}
+
+fn reference_entry(out: &mut String, rule: Rule) {
+    let _ = writeln!(
+        out,
+        "## {} `{}`\n\n{}. Severity: {}.\n\n{}\n",
+        rule.id(),
+        rule.name(),
+        capitalize(rule.summary()),
+        rule.severity_text(),
+        rule.explanation()
+    );
 }
 
 fn capitalize(s: &str) -> String {
