@@ -1287,3 +1287,9 @@ fn drift_and_propagation_input_errors_exit_1() {
         assert_eq!(out.status, 1, "{args:?}: {}{}", out.stdout, out.stderr);
     }
 }
+
+// Larger groups of CLI tests live beside this file and share its builder and fixtures.
+#[path = "cli/sarif.rs"]
+mod sarif;
+#[path = "cli/terminal.rs"]
+mod terminal;

@@ -103,3 +103,62 @@ fn no_orphaned_or_pending_snapshots() {
         "scenarios without a reviewed snapshot: {missing:?}"
     );
 }
+
+/// `Code::severities` (shown by `explain`, in `docs/diagnostics.md` and as SARIF default levels)
+/// must say how each code is really reported: every `Diagnostic::error(Code::X` and
+/// `Diagnostic::warning(Code::X` in `src/`.
+#[test]
+fn documented_severities_match_the_code() {
+    use agentform::diag::{Code, Severity};
+    use std::collections::{BTreeMap, BTreeSet};
+    fn sources(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut texts = Vec::new();
+    sources(Path::new("src"), &mut texts);
+    let mut used: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for text in &texts {
+        for (constructor, severity) in [
+            ("Diagnostic::error(", "error"),
+            ("Diagnostic::warning(", "warning"),
+        ] {
+            for (at, _) in text.match_indices(constructor) {
+                let rest = text[at + constructor.len()..].trim_start();
+                let Some(variant) = rest.strip_prefix("Code::") else {
+                    continue;
+                };
+                let name: String = variant
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                used.entry(name).or_default().insert(severity);
+            }
+        }
+    }
+    assert!(used.len() > 30, "found only {} codes in src/", used.len());
+    for code in Code::ALL {
+        let documented: BTreeSet<&str> = code
+            .severities()
+            .iter()
+            .map(|s| match s {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            })
+            .collect();
+        if let Some(actual) = used.get(&format!("{code:?}")) {
+            assert_eq!(
+                &documented,
+                actual,
+                "{} is documented as {documented:?} but reported as {actual:?}",
+                code.as_str()
+            );
+        }
+    }
+}
