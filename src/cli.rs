@@ -324,7 +324,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             input,
             deny_warnings,
         } => {
-            let blueprints = load(&input, false, ui)?;
+            let blueprints = load(&input, false, "validating", ui)?;
             let count = blueprints.len();
             let diagnostics: Vec<Diagnostic> =
                 blueprints.into_iter().flat_map(|b| b.diagnostics).collect();
@@ -346,7 +346,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         }
         Command::Generate { input, out } => {
             no_sarif(input.format, "generate")?;
-            let blueprints = load(&input, true, ui)?;
+            let blueprints = load(&input, true, "generating", ui)?;
             let (diagnostics, files) = collect(blueprints);
             let Some(files) = files else {
                 report(input.format, &diagnostics, serde_json::Map::new(), ui);
@@ -433,7 +433,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         }
         Command::Check { input, out } => {
             no_sarif(input.format, "check")?;
-            let blueprints = load(&input, true, ui)?;
+            let blueprints = load(&input, true, "checking", ui)?;
             let (diagnostics, files) = collect(blueprints);
             let Some(files) = files else {
                 report(input.format, &diagnostics, serde_json::Map::new(), ui);
@@ -861,7 +861,12 @@ fn propagation_items(
 
 /// Runs the front end on every blueprint (and renders when `render` is set). Two blueprints that
 /// declare the same platform would write the same directory: that is an error on the second one.
-fn load(input: &Input, render: bool, ui: &Ui) -> anyhow::Result<Vec<Blueprint>> {
+fn load(
+    input: &Input,
+    render: bool,
+    verb: &'static str,
+    ui: &Ui,
+) -> anyhow::Result<Vec<Blueprint>> {
     let overrides = Overrides {
         aws_provider: input.aws_provider.clone(),
         no_awscc: input.no_awscc,
@@ -870,11 +875,7 @@ fn load(input: &Input, render: bool, ui: &Ui) -> anyhow::Result<Vec<Blueprint>> 
     let mut platforms: BTreeMap<String, (String, Span)> = BTreeMap::new();
     let mut out = Vec::new();
     let paths = source::discover(&input.paths)?;
-    let progress = Progress::new(
-        ui,
-        paths.len(),
-        if render { "generating" } else { "checking" },
-    );
+    let progress = Progress::new(ui, paths.len(), verb);
     for (index, path) in paths.iter().enumerate() {
         progress.step(index, path);
         let source = SourceFile::read(path);

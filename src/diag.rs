@@ -345,7 +345,10 @@ impl Rule {
         {
             return Ok(rule);
         }
-        let ids: Vec<(String, Rule)> = Rule::all().map(|r| (r.id().to_lowercase(), r)).collect();
+        // Ids and names are both accepted, so both are candidates.
+        let ids: Vec<(String, Rule)> = Rule::all()
+            .flat_map(|r| [(r.id().to_lowercase(), r), (r.name().to_string(), r)])
+            .collect();
         let close = closest(&wanted, ids.iter().map(|(id, _)| id.as_str()));
         Err(close
             .and_then(|id| ids.iter().find(|(i, _)| i == id))

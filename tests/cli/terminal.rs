@@ -188,11 +188,11 @@ fn progress_shows_on_a_terminal_only() {
     let dir = t.path("");
     if let Some(screen) = on_terminal(&dir, "validate", Some("1")) {
         assert!(
-            screen.contains("\r\u{1b}[2Kchecking 1/3 blueprints/p0.hcl"),
+            screen.contains("\r\u{1b}[2Kvalidating 1/3 blueprints/p0.hcl"),
             "{screen:?}"
         );
         assert!(
-            screen.contains("\r\u{1b}[2Kchecking 3/3 blueprints/p2.hcl"),
+            screen.contains("\r\u{1b}[2Kvalidating 3/3 blueprints/p2.hcl"),
             "{screen:?}"
         );
         // Cleared before the summary.
@@ -202,7 +202,7 @@ fn progress_shows_on_a_terminal_only() {
         );
         // `--quiet` has no progress either.
         let quiet = on_terminal(&dir, "validate --quiet", Some("1")).unwrap();
-        assert!(!quiet.contains("checking"), "{quiet:?}");
+        assert!(!quiet.contains("validating"), "{quiet:?}");
     }
 }
 
@@ -291,4 +291,95 @@ fn explain_prints_the_documented_entry() {
     let out = Test::new().args(&["explain", "nonsense"]).run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("docs/diagnostics.md"), "{}", out.stderr);
+}
+
+#[test]
+fn drift_and_propagation_summaries_follow_colour_and_quiet() {
+    let t = Test::new()
+        .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
+        .file("state.json", super::DRIFTED_STATE.as_bytes())
+        .args(&["synth-state", "blueprints/p.hcl"]);
+    let clean = t.run();
+    assert_eq!(clean.status, 0, "{}", clean.stderr);
+    let t = t.file("clean.json", clean.stdout.as_bytes());
+    let dir = t.path("");
+    for command in ["drift", "propagation"] {
+        // Clean: a green summary, nothing at all with --quiet.
+        let (status, out, _) = run_with(
+            &dir,
+            &[
+                command,
+                "blueprints/p.hcl",
+                "--state",
+                "clean.json",
+                "--color",
+                "always",
+            ],
+            None,
+        );
+        assert_eq!(status, 0, "{command}: {out}");
+        assert!(out.starts_with("\u{1b}[32m0 "), "{command}: {out:?}");
+        let (status, out, err) = run_with(
+            &dir,
+            &[
+                command,
+                "blueprints/p.hcl",
+                "--state",
+                "clean.json",
+                "--quiet",
+            ],
+            None,
+        );
+        assert_eq!(
+            (status, out.as_str(), err.as_str()),
+            (0, "", ""),
+            "{command}"
+        );
+        // Differences: a red summary, and --quiet still prints the report.
+        let (status, out, _) = run_with(
+            &dir,
+            &[
+                command,
+                "blueprints/p.hcl",
+                "--state",
+                "state.json",
+                "--color",
+                "always",
+            ],
+            None,
+        );
+        assert_eq!(status, 2, "{command}: {out}");
+        assert!(out.starts_with("\u{1b}[1;31m"), "{command}: {out:?}");
+        let (status, out, _) = run_with(
+            &dir,
+            &[
+                command,
+                "blueprints/p.hcl",
+                "--state",
+                "state.json",
+                "--quiet",
+            ],
+            None,
+        );
+        assert_eq!(status, 2);
+        assert!(!out.is_empty() && !out.contains(ESC), "{command}: {out:?}");
+    }
+}
+
+#[test]
+fn sarif_is_refused_where_there_are_no_findings_to_report() {
+    for command in ["generate", "check"] {
+        let t = Test::new()
+            .blueprint("agent-platform.hcl", REFERENCE)
+            .args(&[command, "--format", "sarif"]);
+        let out = t.run();
+        assert_eq!(out.status, 1, "{command}");
+        assert!(
+            out.stderr
+                .contains("`--format sarif` is for `validate`, `drift` and `propagation`"),
+            "{}",
+            out.stderr
+        );
+        assert!(!t.path("generated").exists());
+    }
 }
