@@ -34,6 +34,9 @@ pub struct Diagram {
     pub clusters: Vec<Cluster>,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
+    /// Where each (from, to, kind) is in `edges`: labels of the same relation are joined.
+    #[serde(skip)]
+    edge_index: std::collections::HashMap<(String, String, EdgeKind), usize>,
 }
 
 /// A box around nodes: a transit gateway, or a segment inside one.
@@ -109,7 +112,7 @@ pub struct Edge {
 
 /// What an edge means. `reaches` is symmetric (written once per pair); the others point from the
 /// one who acts to what it acts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
     /// Route table → an attachment associated with it (a member of the segment).
@@ -196,14 +199,20 @@ fn attachment(model: &Model, a: AttachmentRef) -> String {
 
 impl Diagram {
     pub fn build(model: &Model) -> Self {
+        Self::with_reach(model, &ReachReport::segments_only(model))
+    }
+
+    /// The diagram, with the segment matrices already computed.
+    pub fn with_reach(model: &Model, reach: &ReachReport) -> Self {
         let mut d = Diagram {
             blueprint: model.source.clone(),
             platform: model.platform.name.value.clone(),
             clusters: Vec::new(),
             nodes: Vec::new(),
             edges: Vec::new(),
+            edge_index: std::collections::HashMap::new(),
         };
-        d.network(model);
+        d.network(model, reach);
         d.services(model);
         d.identity(model);
         d
@@ -225,11 +234,9 @@ impl Diagram {
 
     /// Adds an edge, or joins its label to the edge of the same kind between the same nodes.
     fn edge(&mut self, from: String, to: String, kind: EdgeKind, label: Option<String>) {
-        if let Some(e) = self
-            .edges
-            .iter_mut()
-            .find(|e| e.from == from && e.to == to && e.kind == kind)
-        {
+        let key = (from.clone(), to.clone(), kind);
+        if let Some(&i) = self.edge_index.get(&key) {
+            let e = &mut self.edges[i];
             if let Some(label) = label {
                 e.label = Some(match e.label.take() {
                     Some(old) => format!("{old}; {label}"),
@@ -238,6 +245,7 @@ impl Diagram {
             }
             return;
         }
+        self.edge_index.insert(key, self.edges.len());
         self.edges.push(Edge {
             from,
             to,
@@ -247,7 +255,7 @@ impl Diagram {
     }
 
     /// Gateways, segments (route table and attachments), reachability and static routes.
-    fn network(&mut self, model: &Model) {
+    fn network(&mut self, model: &Model, reach: &ReachReport) {
         for (t, tgw) in model.transit_gateways.iter().enumerate() {
             let mut label = format!(
                 "transit gateway {} (ASN {})",
@@ -301,7 +309,7 @@ impl Diagram {
                 }
             }
         }
-        for gateway in ReachReport::segments_only(model).transit_gateways {
+        for gateway in &reach.transit_gateways {
             let n = gateway.segments.len();
             // The matrix is square, row by row: cell (i, j) is segment i towards segment j.
             let cell = |i: usize, j: usize| &gateway.segment_matrix[i * n + j];
