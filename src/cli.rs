@@ -157,6 +157,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReachFormat::Table)]
         format: ReachFormat,
     },
+    /// Draw the platform: segments and who reaches whom, attachments, the MCP ingress and its
+    /// consumers, roles and what they may touch, who holds spending authority
+    ///
+    /// `mermaid` for Markdown (the stack README embeds the same), `dot` for Graphviz
+    /// (`dot -Tsvg`), `json` for tools (schema in the README). Exit 1 on an invalid blueprint.
+    Graph {
+        /// The blueprint file
+        path: PathBuf,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
     /// Compare what Terraform deployed with the blueprint's stack: missing and unexpected
     /// resources, and attributes the blueprint sets whose deployed value differs
     ///
@@ -253,6 +264,13 @@ struct Target {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReachFormat {
     Table,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
     Json,
 }
 
@@ -381,6 +399,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Reach { paths, format } => reach(&paths, format, ui),
+        Command::Graph { path, format } => graph(&path, format, ui),
         Command::Drift {
             path,
             deployed,
@@ -542,6 +561,28 @@ fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> 
     } else {
         0
     })
+}
+
+/// `agentform graph`: the diagram of one valid blueprint on stdout.
+fn graph(path: &Path, format: GraphFormat, ui: &Ui) -> anyhow::Result<u8> {
+    let diagnostics = if format == GraphFormat::Json {
+        OutputFormat::Json
+    } else {
+        OutputFormat::Human
+    };
+    let Some((_, model)) = valid_model(path, &Overrides::default(), diagnostics, ui)? else {
+        return Ok(1);
+    };
+    let diagram = crate::diagram::Diagram::build(&model);
+    print!(
+        "{}",
+        match format {
+            GraphFormat::Mermaid => crate::diagram::mermaid(&diagram),
+            GraphFormat::Dot => crate::diagram::dot(&diagram),
+            GraphFormat::Json => crate::diagram::json(&diagram),
+        }
+    );
+    Ok(0)
 }
 
 /// The valid model of one blueprint and its warnings (printed in human form), or its diagnostics

@@ -32,7 +32,8 @@ fn is_generated(text: &str) -> bool {
 /// The files of one stack, keyed by path relative to the output directory (`<platform>/<file>`).
 pub type Files = BTreeMap<PathBuf, String>;
 
-/// Plans and renders a valid model.
+/// Plans and renders a valid model. The Terraform files render first (side by side); the README
+/// then gets their inventory, counted from the rendered text, so it cannot disagree with them.
 pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
     let plan = plan::plan(model);
     // Files render side by side (a large network.tf keeps one core busy expanding its template).
@@ -40,16 +41,12 @@ pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
         let handles: Vec<_> = plan
             .files
             .iter()
+            .filter(|file| file.is_terraform())
             .map(|file| {
                 let source = &plan.source;
                 scope.spawn(move || {
-                    Ok(if file.is_terraform() {
-                        let body = renderer.render(file.template, &file.contexts)?;
-                        format!("{}\n\n{body}", marker(source))
-                    } else {
-                        let body = renderer.render_text(file.template, &file.contexts)?;
-                        format!("{}\n\n{body}", markdown_marker(source))
-                    })
+                    let body = renderer.render(file.template, &file.contexts)?;
+                    Ok(format!("{}\n\n{body}", marker(source)))
                 })
             })
             .collect();
@@ -59,10 +56,45 @@ pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
             .collect()
     });
     let mut files = Files::new();
-    for (file, text) in plan.files.iter().zip(texts) {
-        files.insert(Path::new(&plan.directory).join(file.name), text?);
+    let mut inventory = Vec::new();
+    for (file, text) in plan.files.iter().filter(|f| f.is_terraform()).zip(texts) {
+        let text = text?;
+        inventory.push(FileInventory {
+            file: file.name,
+            blocks: crate::render::inventory(&text),
+        });
+        files.insert(Path::new(&plan.directory).join(file.name), text);
+    }
+    let mut total = BTreeMap::from([("resource", 0), ("data", 0), ("check", 0)]);
+    for block in inventory.iter().flat_map(|f| &f.blocks) {
+        *total.entry(block.kind).or_default() += block.count;
+    }
+    for file in plan.files.iter().filter(|f| !f.is_terraform()) {
+        let contexts: Vec<minijinja::Value> = file
+            .contexts
+            .iter()
+            .map(|base| {
+                minijinja::context! {
+                    inventory => minijinja::Value::from(minijinja::value::Serde(&inventory)),
+                    inventory_total => minijinja::Value::from(minijinja::value::Serde(&total)),
+                    ..base.clone()
+                }
+            })
+            .collect();
+        let body = renderer.render_text(file.template, &contexts)?;
+        files.insert(
+            Path::new(&plan.directory).join(file.name),
+            format!("{}\n\n{body}", markdown_marker(&plan.source)),
+        );
     }
     Ok(files)
+}
+
+/// The top-level blocks of one rendered Terraform file, by kind and type, for the stack README.
+#[derive(serde::Serialize)]
+struct FileInventory {
+    file: &'static str,
+    blocks: Vec<crate::render::BlockCount>,
 }
 
 /// The Terraform text `generate` renders, handed to `visit` one part at a time (a large file comes

@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod deployed;
 pub mod diag;
+pub mod diagram;
 pub mod drift;
 pub mod emit;
 pub mod lower;

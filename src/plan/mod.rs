@@ -2,7 +2,7 @@
 //! derived set (associations, propagations, allowed prefixes, VPC routes), and hands each generated
 //! file a `Serialize` context for its template. Templates only decide how it is written.
 
-mod checks;
+pub mod checks;
 pub mod identity;
 pub mod ingress;
 mod interconnect;
@@ -147,6 +147,7 @@ pub fn plan(model: &Model) -> Plan {
     let readme = stack::readme(
         model,
         &file_names,
+        &checks,
         uses_awscc,
         interconnect.as_ref(),
         ingress.as_ref(),

@@ -2,12 +2,14 @@
 //! (region, account guard, default tags) and `outputs.tf` (ids later checks and stacks consume).
 
 use super::Ref;
+use super::checks::ChecksView;
 use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
 use super::naming::{self, TAG_ENVIRONMENT, TAG_PLATFORM};
 use super::network::{self, NetworkView, Tags};
 use super::payments::{self, ManagerView, PaymentsView};
 use super::storage::{StorageView, Via, WorkspaceView};
+use crate::diagram::Diagram;
 use crate::model::{AttachmentRef, Model, PaymentManager, RouteAction, S3FilesId};
 use crate::segregation::report::ReachReport;
 use serde::Serialize;
@@ -365,6 +367,21 @@ pub struct ReadmeView {
     pub metric_dimension: &'static str,
     pub guardrail_schema: &'static str,
     pub manual_steps: Vec<ManualStep>,
+    /// The Mermaid flowchart of `agentform graph`, or `None` when it is too large for GitHub.
+    pub diagram: Option<String>,
+    /// Its size, when it is too large.
+    pub diagram_size: usize,
+    pub checks: Vec<CheckRow>,
+}
+
+/// GitHub renders Mermaid blocks up to this many characters (Mermaid's default `maxTextSize`).
+pub const MERMAID_LIMIT: usize = 50_000;
+
+/// One `check` block of `checks.tf` and what it asserts.
+#[derive(Serialize)]
+pub struct CheckRow {
+    pub name: String,
+    pub guards: String,
 }
 
 /// Who holds spending authority, and within which limits.
@@ -435,9 +452,12 @@ pub struct ManualStep {
     pub steps: Vec<String>,
 }
 
+// Each argument is one part of the plan the README summarises; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn readme(
     model: &Model,
     files: &[&str],
+    checks: &ChecksView,
     uses_awscc: bool,
     interconnect: Option<&InterconnectView>,
     ingress: Option<&IngressView>,
@@ -597,7 +617,9 @@ pub fn readme(
             steps: payment_steps(model, payments.is_some_and(|p| p.via_awscc), m, view),
         });
     }
-    let reachability = ReachReport::segments_only(model)
+    let reach = ReachReport::segments_only(model);
+    let diagram = crate::diagram::mermaid(&Diagram::with_reach(model, &reach));
+    let reachability = reach
         .transit_gateways
         .into_iter()
         .map(|g| MatrixView {
@@ -638,6 +660,9 @@ pub fn readme(
         metric_dimension: payments::METRIC_DIMENSION,
         guardrail_schema: payments::GUARDRAIL_SCHEMA,
         manual_steps,
+        diagram_size: diagram.len(),
+        diagram: (diagram.len() <= MERMAID_LIMIT).then_some(diagram),
+        checks: check_rows(checks),
     }
 }
 
@@ -822,4 +847,34 @@ fn ingress_steps(i: &IngressPlan) -> Vec<String> {
         ));
     }
     steps
+}
+
+/// What each check block of `checks.tf` asserts, named as the file names it.
+fn check_rows(checks: &ChecksView) -> Vec<CheckRow> {
+    let mut rows = Vec::new();
+    for c in &checks.checks {
+        let segment = format!("segment `{}` of `{}`", c.segment, c.transit_gateway);
+        rows.push(CheckRow {
+            name: format!("{}_associations", c.label),
+            guards: format!(
+                "the route table of {segment} is associated with exactly: {}",
+                c.associations.names
+            ),
+        });
+        rows.push(CheckRow {
+            name: format!("{}_propagations", c.label),
+            guards: format!(
+                "the route table of {segment} learns routes from exactly: {}",
+                c.propagations.names
+            ),
+        });
+        rows.push(CheckRow {
+            name: format!("{}_blackholes", c.label),
+            guards: format!(
+                "the blackhole routes of {segment} are exactly: {}",
+                c.blackholes.names
+            ),
+        });
+    }
+    rows
 }

@@ -160,6 +160,42 @@ impl Renderer {
     }
 }
 
+/// How many top-level blocks of one kind and type a file holds (`resource "aws_vpc"` → `aws_vpc`,
+/// `data "aws_iam_policy_document"` → `data.aws_iam_policy_document`, `check` → `check`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BlockCount {
+    pub kind: &'static str,
+    pub name: String,
+    pub count: usize,
+}
+
+/// The top-level `resource`, `data` and `check` blocks of rendered Terraform, counted by type in
+/// name order. Read from the text the way parse-back cuts it (templates start a top-level block at
+/// column 0 with its keyword, and no template writes a heredoc, so no other line starts there).
+pub fn inventory(text: &str) -> Vec<BlockCount> {
+    let mut counts: std::collections::BTreeMap<(&'static str, String), usize> =
+        std::collections::BTreeMap::new();
+    for line in text.lines() {
+        let label = |rest: &str| rest.split_once('"').map(|(name, _)| name.to_string());
+        let key = if let Some(rest) = line.strip_prefix("resource \"") {
+            label(rest).map(|name| ("resource", name))
+        } else if let Some(rest) = line.strip_prefix("data \"") {
+            label(rest).map(|name| ("data", format!("data.{name}")))
+        } else if line.starts_with("check \"") {
+            Some(("check", "check".to_string()))
+        } else {
+            None
+        };
+        if let Some(key) = key {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((kind, name), count)| BlockCount { kind, name, count })
+        .collect()
+}
+
 /// How many threads a text of `len` bytes is worth: one below a megabyte, else the cores.
 pub(crate) fn parallelism(len: usize) -> usize {
     if len < 1 << 20 {
