@@ -7,9 +7,11 @@
 //!                                                  deployed (state, plan, AWS) ─▶ drift, propagation
 //! ```
 
+pub mod ci;
 pub mod cli;
 pub mod deployed;
 pub mod diag;
+pub mod diff;
 pub mod drift;
 pub mod emit;
 pub mod lower;
