@@ -662,20 +662,23 @@ fn diff(
         };
         let files = emit::generate(&model, &renderer)?;
         let resources = crate::drift::expected(&files)?;
-        sides.push((source.display.clone(), model, resources));
+        let blocks = crate::diff::blocks(&files);
+        sides.push((source.display.clone(), model, resources, blocks));
     }
-    let (new_name, new_model, new_resources) = sides.pop().expect("two sides");
-    let (old_name, old_model, old_resources) = sides.pop().expect("two sides");
+    let (new_name, new_model, new_resources, new_blocks) = sides.pop().expect("two sides");
+    let (old_name, old_model, old_resources, old_blocks) = sides.pop().expect("two sides");
     let result = crate::diff::diff(
         &old_name,
         &crate::diff::Side {
             model: &old_model,
             resources: &old_resources,
+            blocks: &old_blocks,
         },
         &new_name,
         &crate::diff::Side {
             model: &new_model,
             resources: &new_resources,
+            blocks: &new_blocks,
         },
     );
     match format {

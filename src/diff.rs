@@ -173,10 +173,40 @@ pub fn replacement_reference_markdown() -> String {
     out
 }
 
-/// One side of the comparison: a valid model and the resources its stack declares.
+/// One side of the comparison: a valid model, the resources its stack declares (as `drift` reads
+/// them) and the text of every block of the stack ([`blocks`]).
 pub struct Side<'a> {
     pub model: &'a Model,
     pub resources: &'a [ExpectedResource],
+    pub blocks: &'a BTreeMap<String, String>,
+}
+
+/// Every top-level `resource` and `data` block of the generated Terraform files by address
+/// (`TYPE.NAME`, `data.TYPE.NAME`), its text without comments and blank lines: two blocks with the
+/// same text declare the same thing, including nested blocks and values known only after apply.
+pub fn blocks(files: &crate::emit::Files) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (path, text) in files {
+        if path.extension().is_none_or(|e| e != "tf") {
+            continue;
+        }
+        for chunk in crate::render::top_level_chunks(text) {
+            let mut lines = chunk
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'));
+            let Some(header) = lines.next() else { continue };
+            let labels: Vec<&str> = header.split('"').skip(1).step_by(2).collect();
+            let address = match (header.split_whitespace().next(), labels.as_slice()) {
+                (Some("resource"), [kind, name]) => format!("{kind}.{name}"),
+                (Some("data"), [kind, name]) => format!("data.{kind}.{name}"),
+                _ => continue,
+            };
+            let body: Vec<&str> = lines.collect();
+            out.insert(address, body.join("\n"));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Serialize)]
@@ -280,7 +310,12 @@ pub struct ResourceChanges {
 #[derive(Debug, Serialize)]
 pub struct Updated {
     pub address: String,
+    /// Arguments whose value (known before apply) changed.
     pub arguments: Vec<String>,
+    /// Whether anything else in the block changed: nested blocks, or values known after apply.
+    pub other: bool,
+    /// Changed data sources the resource reads (`data.aws_iam_policy_document.NAME`).
+    pub reads: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -316,7 +351,7 @@ pub fn diff(old_name: &str, old: &Side<'_>, new_name: &str, new: &Side<'_>) -> D
         ingress: ingress(old.model, new.model),
         payments: payments(old.model, new.model),
         iam: iam(old.model, new.model),
-        resources: resources(old.resources, new.resources),
+        resources: resources(old, new),
     };
     diff.summary = summary(&diff);
     diff
@@ -702,7 +737,8 @@ fn policy_resource(value: &serde_json::Value) -> String {
 /// A resource's arguments by name.
 type Arguments = BTreeMap<String, Expected>;
 
-fn resources(old: &[ExpectedResource], new: &[ExpectedResource]) -> ResourceChanges {
+fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceChanges {
+    let (old, new) = (old_side.resources, new_side.resources);
     let index = |rs: &[ExpectedResource]| -> BTreeMap<String, BTreeMap<String, Expected>> {
         rs.iter()
             .map(|r| {
@@ -779,6 +815,14 @@ fn resources(old: &[ExpectedResource], new: &[ExpectedResource]) -> ResourceChan
             break;
         }
     }
+    let changed_data: Vec<&String> = new_side
+        .blocks
+        .iter()
+        .filter(|(address, text)| {
+            address.starts_with("data.") && old_side.blocks.get(*address) != Some(*text)
+        })
+        .map(|(address, _)| address)
+        .collect();
     for (address, b, a) in &common {
         if replaced.contains_key(*address) {
             continue;
@@ -789,10 +833,21 @@ fn resources(old: &[ExpectedResource], new: &[ExpectedResource]) -> ResourceChan
             .filter(|k| !same_value(b.get(*k), a.get(*k)))
             .cloned()
             .collect();
-        if !arguments.is_empty() {
+        let text = |side: &Side<'_>| side.blocks.get(*address).cloned().unwrap_or_default();
+        let new_text = text(new_side);
+        let differs = text(old_side) != new_text;
+        // A value read from a data source that changed (a policy document) changes too.
+        let reads: Vec<String> = changed_data
+            .iter()
+            .filter(|d| new_text.contains(&format!("{d}.")))
+            .map(|d| (*d).clone())
+            .collect();
+        if !arguments.is_empty() || differs || !reads.is_empty() {
             out.updated.push(Updated {
                 address: (*address).clone(),
+                other: differs && arguments.is_empty(),
                 arguments,
+                reads,
             });
         }
     }
@@ -1143,7 +1198,7 @@ impl Diff {
             }
         }
         Some(details(
-            &format!("IAM ({} roles)", self.iam.len()),
+            &format!("IAM ({})", plural(self.iam.len(), "role", "roles")),
             "| Role | Change | Action or target |\n|---|---|---|\n",
             &rows,
         ))
@@ -1189,7 +1244,15 @@ impl Diff {
             let rows: Vec<String> = r
                 .updated
                 .iter()
-                .map(|u| format!("- `{}`: `{}`", u.address, u.arguments.join("`, `")))
+                .map(|u| {
+                    let mut what: Vec<String> =
+                        u.arguments.iter().map(|a| format!("`{a}`")).collect();
+                    if u.other {
+                        what.push("nested blocks or values known after apply".to_string());
+                    }
+                    what.extend(u.reads.iter().map(|d| format!("reads changed `{d}`")));
+                    format!("- `{}`: {}", u.address, what.join(", "))
+                })
                 .collect();
             out.push_str(&details(
                 &format!("Updated in place ({})", r.updated.len()),
