@@ -22,7 +22,7 @@ use std::process::ExitCode;
     long_about = "Turn a blueprint of an AI-agent platform on AWS into reviewed, planned Terraform.\n\n\
                   Exit codes: 0 clean, 1 error (invalid blueprint, unreadable input, usage error), \
                   2 differences found (`check`: generated files are stale; `reach`: leaks or gaps; \
-                  `drift`, `propagation`: the deployed stack differs from the blueprint)."
+                  `drift`, `propagation`: the deployed stack differs from the blueprint; `diff`: the two versions differ)."
 )]
 struct Cli {
     #[command(subcommand)]
