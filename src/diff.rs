@@ -871,6 +871,8 @@ fn same_value(a: Option<&Expected>, b: Option<&Expected>) -> bool {
 const LIST_CAP: usize = 50;
 /// Items named in one headline line.
 const HEADLINE_CAP: usize = 5;
+/// The headline stops after this many bytes.
+const HEADLINE_BYTES: usize = 10_000;
 /// The markdown stays under this many characters (GitHub's comment limit is 65,536).
 pub const MARKDOWN_CAP: usize = 60_000;
 
@@ -1046,7 +1048,12 @@ impl Diff {
             out.push_str("No semantic difference: the generated stacks are the same.\n");
             return out;
         }
-        for line in &self.summary {
+        // The headline has a line per ingress and payment manager that changed: bound it too.
+        for (i, line) in self.summary.iter().enumerate() {
+            if out.len() + line.len() > HEADLINE_BYTES {
+                let _ = writeln!(out, "- … and {} more", self.summary.len() - i);
+                break;
+            }
             let _ = writeln!(out, "- {line}");
         }
         let sections = [
@@ -1329,4 +1336,49 @@ pub fn read_at_revision(path: &Path, rev: &str) -> anyhow::Result<String> {
     }
     String::from_utf8(shown.stdout)
         .with_context(|| format!("`{relative}` at `{rev}` is not UTF-8 text"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lists are capped per section; when the sections together would still pass the cap, the
+    /// later ones are cut with a note. Rows this long do not come out of real blueprints easily,
+    /// so the diff is built by hand.
+    #[test]
+    fn markdown_stays_under_the_cap() {
+        let long = |i: usize| {
+            format!(
+                "aws_ec2_transit_gateway_route_table_propagation.{}_{i}",
+                "x".repeat(900)
+            )
+        };
+        let resources = ResourceChanges {
+            added: (0..500).map(long).collect(),
+            destroyed: (0..500).map(long).collect(),
+            updated: Vec::new(),
+            replaced: (0..500)
+                .map(|i| Replaced {
+                    address: long(i),
+                    arguments: vec!["vpc_id".into()],
+                    because_of: vec![long(i + 1)],
+                })
+                .collect(),
+        };
+        let mut diff = Diff {
+            old: "old.hcl".into(),
+            new: "new.hcl".into(),
+            summary: Vec::new(),
+            reachability: Vec::new(),
+            ingress: Vec::new(),
+            payments: Vec::new(),
+            iam: Vec::new(),
+            resources,
+        };
+        diff.summary = summary(&diff);
+        let text = diff.markdown();
+        assert!(text.len() <= MARKDOWN_CAP, "{} bytes", text.len());
+        assert!(text.contains("Details cut to stay within a comment"));
+        assert!(text.starts_with("### agentform diff: `old.hcl` → `new.hcl`\n\n- No segment pair"));
+    }
 }
