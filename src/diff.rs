@@ -63,6 +63,28 @@ pub const FORCE_NEW: &[ForceNew] = &[
         basis: "AWS API: `ReplaceRoute` changes a route's target only; table and destination identify the route",
     },
     ForceNew {
+        resource: "aws_flow_log",
+        arguments: &[
+            "iam_role_arn",
+            "log_destination",
+            "log_destination_type",
+            "max_aggregation_interval",
+            "traffic_type",
+            "vpc_id",
+        ],
+        basis: "provider source `internal/service/ec2/vpc_flow_log.go` (`ForceNew`; the update changes tags only)",
+    },
+    ForceNew {
+        resource: "aws_route_table_association",
+        arguments: &["subnet_id"],
+        basis: "AWS API: `ReplaceRouteTableAssociation` moves a subnet to another table; the subnet of an association is fixed",
+    },
+    ForceNew {
+        resource: "aws_default_security_group",
+        arguments: &["vpc_id"],
+        basis: "AWS API: a VPC's default security group is created with the VPC and belongs to it",
+    },
+    ForceNew {
         resource: "aws_security_group",
         arguments: &["description", "name", "vpc_id"],
         basis: "AWS API: name, description and VPC are fixed at `CreateSecurityGroup` (only rules and tags change)",
@@ -316,6 +338,9 @@ pub struct Updated {
     pub other: bool,
     /// Changed data sources the resource reads (`data.aws_iam_policy_document.NAME`).
     pub reads: Vec<String>,
+    /// Replaced resources it refers to through arguments that do not force replacement (an
+    /// attachment's `subnet_ids`): their new ids are written in place.
+    pub refers_to_replaced: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -842,12 +867,18 @@ fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceChanges {
             .filter(|d| new_text.contains(&format!("{d}.")))
             .map(|d| (*d).clone())
             .collect();
-        if !arguments.is_empty() || differs || !reads.is_empty() {
+        let refers_to_replaced: Vec<String> = replaced
+            .keys()
+            .filter(|r| new_text.contains(&format!("{r}.")))
+            .cloned()
+            .collect();
+        if !arguments.is_empty() || differs || !reads.is_empty() || !refers_to_replaced.is_empty() {
             out.updated.push(Updated {
                 address: (*address).clone(),
                 other: differs && arguments.is_empty(),
                 arguments,
                 reads,
+                refers_to_replaced,
             });
         }
     }
@@ -1258,6 +1289,11 @@ impl Diff {
                         what.push("nested blocks or values known after apply".to_string());
                     }
                     what.extend(u.reads.iter().map(|d| format!("reads changed `{d}`")));
+                    what.extend(
+                        u.refers_to_replaced
+                            .iter()
+                            .map(|r| format!("refers to replaced `{r}`")),
+                    );
                     format!("- `{}`: {}", u.address, what.join(", "))
                 })
                 .collect();
