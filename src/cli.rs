@@ -23,7 +23,7 @@ use std::process::ExitCode;
     long_about = "Turn a blueprint of an AI-agent platform on AWS into reviewed, planned Terraform.\n\n\
                   Exit codes: 0 clean, 1 error (invalid blueprint, unreadable input, usage error), \
                   2 differences found (`check`: generated files are stale; `reach`: leaks or gaps; \
-                  `drift`, `propagation`: the deployed stack differs from the blueprint)."
+                  `drift`, `propagation`: the deployed stack differs from the blueprint; `diff`: the two versions differ)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -208,6 +208,29 @@ enum Command {
     },
     /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell) on stdout
     Completions { shell: clap_complete::Shell },
+    /// The semantic headline of a change to a blueprint: segment pairs gaining or losing
+    /// reachability, access to the MCP ingress, spending authority, IAM actions, and the resources
+    /// that will be replaced rather than updated
+    ///
+    /// `diff OLD NEW` compares two blueprint files; `diff PATH --git REV` compares PATH with the same
+    /// file at a git revision. Markdown (the default) is sized for a pull-request comment. Exit 0
+    /// when nothing differs, 2 when something does, 1 on error.
+    Diff {
+        /// The old blueprint file (with `--git`: the blueprint, compared with itself at REV)
+        old: PathBuf,
+        /// The new blueprint file
+        #[arg(required_unless_present = "git", conflicts_with = "git")]
+        new: Option<PathBuf>,
+        /// Compare OLD with the same file at this git revision (`git show REV:PATH`)
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// `markdown` for a pull-request comment, `json` for tools (schema in the README)
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+    },
+    /// Set up continuous integration
+    #[command(subcommand)]
+    Ci(CiCommand),
     /// Write the `terraform show -json` of a clean apply of a blueprint's stack, for benchmarks
     #[command(hide = true)]
     SynthState {
@@ -224,6 +247,39 @@ enum Command {
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
         segments: u32,
     },
+}
+
+#[derive(Subcommand)]
+enum CiCommand {
+    /// Write a GitHub Actions workflow: validate (SARIF), check, diff as a pull-request comment,
+    /// Terraform per stack, and a scheduled drift and propagation check
+    Init {
+        /// Where to write the workflow
+        #[arg(
+            long,
+            value_name = "FILE",
+            default_value = ".github/workflows/agentform.yml"
+        )]
+        out: PathBuf,
+        /// Overwrite FILE if it exists
+        #[arg(long)]
+        force: bool,
+        /// The directory of blueprints
+        #[arg(long, value_name = "DIR", default_value = "blueprints")]
+        blueprints: String,
+        /// The directory of generated stacks
+        #[arg(long, value_name = "DIR", default_value = "generated")]
+        generated: String,
+        /// The Terraform version the workflow installs
+        #[arg(long, value_name = "VERSION", default_value = "1.11.4")]
+        terraform: String,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Args)]
@@ -430,6 +486,27 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             stdout.flush()?;
             Ok(0)
         }
+        Command::Diff {
+            old,
+            new,
+            git,
+            format,
+        } => diff(&old, new.as_deref(), git.as_deref(), format, ui),
+        Command::Ci(CiCommand::Init {
+            out,
+            force,
+            blueprints,
+            generated,
+            terraform,
+        }) => ci_init(
+            &out,
+            force,
+            &crate::ci::Workflow {
+                blueprints,
+                generated,
+                terraform,
+            },
+        ),
         Command::Synth { vpcs, segments } => {
             print!(
                 "{}",
@@ -898,6 +975,101 @@ fn propagation_items(
         items.push(item);
     }
     items
+}
+
+/// `agentform diff`: both sides through the front end, their stacks rendered in memory, compared.
+fn diff(
+    old: &Path,
+    new: Option<&Path>,
+    git: Option<&str>,
+    format: DiffFormat,
+    ui: &Ui,
+) -> anyhow::Result<u8> {
+    let (old_source, new_path) = match (new, git) {
+        (Some(new), _) => {
+            if !old.is_file() {
+                anyhow::bail!("{} is not a blueprint file", old.display());
+            }
+            (SourceFile::read(old), new)
+        }
+        (None, Some(rev)) => {
+            if !old.is_file() {
+                anyhow::bail!("{} is not a blueprint file", old.display());
+            }
+            let text = crate::diff::read_at_revision(old, rev)?;
+            let mut source = SourceFile::read(old);
+            source.text = Ok(text);
+            source.display = format!("{}@{rev}", source.display);
+            (source, old)
+        }
+        (None, None) => unreachable!("clap requires NEW or --git"),
+    };
+    if !new_path.is_file() {
+        anyhow::bail!("{} is not a blueprint file", new_path.display());
+    }
+    let new_source = SourceFile::read(new_path);
+    let renderer = Renderer::new();
+    let mut sides = Vec::new();
+    for (label, source) in [("old", &old_source), ("new", &new_source)] {
+        let analysis = crate::analyze(source, &Overrides::default());
+        let diagnostics = analysis.diagnostics.clone();
+        let Some(model) = analysis.into_valid_model() else {
+            eprintln!(
+                "error: the {label} blueprint `{}` is not valid; nothing to compare",
+                source.display
+            );
+            eprint!("{}", diag::render_human(&diagnostics, ui.err));
+            eprintln!("{}", diag::summary(&diagnostics));
+            return Ok(1);
+        };
+        let files = emit::generate(&model, &renderer)?;
+        let resources = crate::drift::expected(&files)?;
+        let blocks = crate::diff::blocks(&files);
+        sides.push((source.display.clone(), model, resources, blocks));
+    }
+    let (new_name, new_model, new_resources, new_blocks) = sides.pop().expect("two sides");
+    let (old_name, old_model, old_resources, old_blocks) = sides.pop().expect("two sides");
+    let result = crate::diff::diff(
+        &old_name,
+        &crate::diff::Side {
+            model: &old_model,
+            resources: &old_resources,
+            blocks: &old_blocks,
+        },
+        &new_name,
+        &crate::diff::Side {
+            model: &new_model,
+            resources: &new_resources,
+            blocks: &new_blocks,
+        },
+    );
+    match format {
+        DiffFormat::Markdown => print!("{}", result.markdown()),
+        DiffFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&result).expect("diff serializes")
+        ),
+    }
+    Ok(if result.has_changes() { 2 } else { 0 })
+}
+
+/// `agentform ci init`: the workflow, written once (never over a file unless `--force`).
+fn ci_init(out: &Path, force: bool, workflow: &crate::ci::Workflow) -> anyhow::Result<u8> {
+    if out.exists() && !force {
+        eprintln!(
+            "error: {} already exists; pass `--force` to overwrite it",
+            out.display()
+        );
+        return Ok(1);
+    }
+    let text = crate::ci::render(workflow)?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!("wrote {}", out.display());
+    Ok(0)
 }
 
 /// Runs the front end on every blueprint (and renders when `render` is set). Two blueprints that

@@ -7,10 +7,12 @@
 //!                                                  deployed (state, plan, AWS) ─▶ drift, propagation
 //! ```
 
+pub mod ci;
 pub mod cli;
 pub mod deployed;
 pub mod diag;
 pub mod diagram;
+pub mod diff;
 pub mod drift;
 pub mod emit;
 pub mod lower;

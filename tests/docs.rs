@@ -63,7 +63,7 @@ fn architecture_names_only_real_paths() {
 
 /// Every snapshot file belongs to a scenario that still exists (insta's `--unreferenced reject`,
 /// without needing cargo-insta): one per bad-input fixture, two per valid fixture (stack and reach
-/// matrices), and the reference-blueprint scenarios. Pending `.snap.new` files are rejected too.
+/// matrices), two per `diff` case, and the reference-blueprint scenarios. Pending `.snap.new` files are rejected too.
 #[test]
 fn no_orphaned_or_pending_snapshots() {
     let mut expected = std::collections::BTreeSet::new();
@@ -89,6 +89,11 @@ fn no_orphaned_or_pending_snapshots() {
         let name = entry.file_name().to_string_lossy().into_owned();
         expected.insert(format!("generate__valid_fixtures@{name}.snap"));
         expected.insert(format!("segregation__reach_matrices@{name}.snap"));
+    }
+    for entry in std::fs::read_dir("tests/fixtures/diff").unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        expected.insert(format!("diff__markdown@{name}__old.hcl.snap"));
+        expected.insert(format!("diff__json@{name}__old.hcl.snap"));
     }
     let actual: std::collections::BTreeSet<String> = std::fs::read_dir("tests/snapshots")
         .unwrap()
@@ -164,4 +169,18 @@ fn documented_severities_match_the_code() {
             );
         }
     }
+}
+
+#[test]
+fn replacement_reference_is_current() {
+    let expected = agentform::diff::replacement_reference_markdown();
+    let path = Path::new("docs/replacement.md");
+    if std::env::var("AGENTFORM_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/replacement.md is stale: run `AGENTFORM_BLESS=1 cargo test --test docs`"
+    );
 }

@@ -306,3 +306,53 @@ fn random_blueprints_generate_terraform_fmt_stable_output() {
         &config,
     );
 }
+
+/// Every argument of `agentform diff`'s table of arguments that force replacement exists in the
+/// hashicorp/aws 5.100 schema (the schema does not say which force replacement; the table cites that).
+#[test]
+fn force_new_arguments_exist_in_the_provider_schema() {
+    if skip() {
+        eprintln!("AGENTFORM_SKIP_TERRAFORM=1: skipping real Terraform");
+        return;
+    }
+    let plugins = plugin_dir();
+    let (dir, config) = scratch();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \"5.100.0\"\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    let plugin_arg = format!("-plugin-dir={}", plugins.display());
+    terraform(dir.path(), &["init", "-input=false", &plugin_arg], &config);
+    let output = Command::new("terraform")
+        .args(["providers", "schema", "-json"])
+        .current_dir(dir.path())
+        .env("TF_CLI_CONFIG_FILE", &config)
+        .output()
+        .expect("terraform runs");
+    assert!(output.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let resources =
+        &schema["provider_schemas"]["registry.terraform.io/hashicorp/aws"]["resource_schemas"];
+    for row in agentform::diff::FORCE_NEW {
+        let attributes = &resources[row.resource]["block"]["attributes"];
+        assert!(
+            attributes.is_object(),
+            "{} is not a resource of hashicorp/aws 5.100",
+            row.resource
+        );
+        for argument in row.arguments {
+            let attribute = &attributes[*argument];
+            assert!(
+                attribute.is_object(),
+                "{}.{argument} is not in the 5.100 schema",
+                row.resource
+            );
+            assert!(
+                attribute["required"] == true || attribute["optional"] == true,
+                "{}.{argument} is not an argument (computed only)",
+                row.resource
+            );
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! `agentform ci init`: the GitHub Actions workflow a repository of blueprints can adopt, rendered
+//! from `templates/ci/agentform.yml.j2`.
+//!
+//! The template is YAML full of GitHub's own `${{ … }}` expressions, so it is rendered with its own
+//! delimiters (`<@ … @>` for values, `<% … %>` for blocks) rather than the stack templates' ones.
+
+use anyhow::Context as _;
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+const TEMPLATE: &str = include_str!("../templates/ci/agentform.yml.j2");
+
+/// What the workflow is parameterised by.
+#[derive(Debug, Serialize)]
+pub struct Workflow {
+    /// The directory of blueprints (relative to the repository root).
+    pub blueprints: String,
+    /// The directory of generated stacks.
+    pub generated: String,
+    /// The Terraform version to install.
+    pub terraform: String,
+}
+
+/// The workflow's text.
+pub fn render(workflow: &Workflow) -> anyhow::Result<String> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .block_delimiters("<%", "%>")
+            .variable_delimiters("<@", "@>")
+            .comment_delimiters("<#", "#>")
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .context("internal error: workflow template delimiters")?,
+    );
+    env.add_template("agentform.yml", TEMPLATE)
+        .context("internal error: the workflow template does not parse")?;
+    for (what, value) in [
+        ("blueprint directory", &workflow.blueprints),
+        ("generated directory", &workflow.generated),
+        ("Terraform version", &workflow.terraform),
+    ] {
+        // Values land in YAML scalars and shell words: keep them to plain path characters.
+        if value.is_empty()
+            || !value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+        {
+            anyhow::bail!(
+                "the {what} `{value}` may hold only letters, digits, `.`, `_`, `-` and `/`"
+            );
+        }
+    }
+    env.get_template("agentform.yml")
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(workflow))))
+        .context("internal error: the workflow template failed to render")
+}

