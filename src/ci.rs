@@ -10,6 +10,11 @@ use serde::Serialize;
 
 const TEMPLATE: &str = include_str!("../templates/ci/agentform.yml.j2");
 
+/// `scripts/collect-tgw.sh`, which the scheduled job runs to collect the `--aws DIR` layout. `ci
+/// init` writes it into the adopting repository (at `Workflow::collector`) so the workflow needs
+/// nothing from agentform's own repository but the binary.
+pub const COLLECTOR: &str = include_str!("../scripts/collect-tgw.sh");
+
 /// What the workflow is parameterised by.
 #[derive(Debug, Serialize)]
 pub struct Workflow {
@@ -19,6 +24,13 @@ pub struct Workflow {
     pub generated: String,
     /// The Terraform version to install.
     pub terraform: String,
+    /// Where agentform is built from: `None` for the repository itself (`cargo install --path .`),
+    /// or a git URL (`cargo install --git URL`).
+    pub agentform_git: Option<String>,
+    /// The revision of `agentform_git` (a tag, branch or commit); `None` for its default branch.
+    pub agentform_rev: Option<String>,
+    /// Where the workflow finds the route collector (relative to the repository root).
+    pub collector: String,
 }
 
 /// The workflow's text.
@@ -38,11 +50,35 @@ pub fn render(workflow: &Workflow) -> anyhow::Result<String> {
     );
     env.add_template("agentform.yml", TEMPLATE)
         .context("internal error: the workflow template does not parse")?;
+    if let Some(url) = &workflow.agentform_git {
+        // A URL lands in a shell word too: no quotes, spaces or shell syntax.
+        let plain = url
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/:@~+".contains(c));
+        let scheme = ["https://", "ssh://", "git@", "file://"]
+            .iter()
+            .any(|s| url.starts_with(s));
+        if !plain || !scheme {
+            anyhow::bail!(
+                "the agentform git URL `{url}` must start with `https://`, `ssh://`, `git@` or `file://` and hold no spaces, quotes or shell syntax"
+            );
+        }
+    } else if workflow.agentform_rev.is_some() {
+        anyhow::bail!("`--agentform-rev` needs `--agentform-git`");
+    }
+    let revision = workflow
+        .agentform_rev
+        .iter()
+        .map(|r| ("agentform revision", r));
     for (what, value) in [
         ("blueprint directory", &workflow.blueprints),
         ("generated directory", &workflow.generated),
         ("Terraform version", &workflow.terraform),
-    ] {
+        ("collector path", &workflow.collector),
+    ]
+    .into_iter()
+    .chain(revision)
+    {
         // Values land in YAML scalars and shell words: keep them to plain path characters.
         if value.is_empty()
             || !value

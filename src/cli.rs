@@ -273,6 +273,17 @@ enum CiCommand {
         /// The Terraform version the workflow installs
         #[arg(long, value_name = "VERSION", default_value = "1.11.4")]
         terraform: String,
+        /// Build agentform from this git repository (`cargo install --git URL`) instead of from
+        /// the repository the workflow runs in (`cargo install --path .`)
+        #[arg(long, value_name = "URL")]
+        agentform_git: Option<String>,
+        /// The tag, branch or commit of `--agentform-git` to build
+        #[arg(long, value_name = "REV", requires = "agentform_git")]
+        agentform_rev: Option<String>,
+        /// Where to write the route collector the scheduled job runs (`scripts/collect-tgw.sh`
+        /// of agentform); an identical file is left alone
+        #[arg(long, value_name = "FILE", default_value = "scripts/collect-tgw.sh")]
+        collector: String,
     },
 }
 
@@ -498,6 +509,9 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             blueprints,
             generated,
             terraform,
+            agentform_git,
+            agentform_rev,
+            collector,
         }) => ci_init(
             &out,
             force,
@@ -505,7 +519,11 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                 blueprints,
                 generated,
                 terraform,
+                agentform_git,
+                agentform_rev,
+                collector,
             },
+            ui,
         ),
         Command::Synth { vpcs, segments } => {
             print!(
@@ -1054,21 +1072,42 @@ fn diff(
 }
 
 /// `agentform ci init`: the workflow, written once (never over a file unless `--force`).
-fn ci_init(out: &Path, force: bool, workflow: &crate::ci::Workflow) -> anyhow::Result<u8> {
-    if out.exists() && !force {
-        eprintln!(
-            "error: {} already exists; pass `--force` to overwrite it",
-            out.display()
-        );
-        return Ok(1);
-    }
+fn ci_init(out: &Path, force: bool, workflow: &crate::ci::Workflow, ui: &Ui) -> anyhow::Result<u8> {
     let text = crate::ci::render(workflow)?;
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
+    let collector = Path::new(&workflow.collector);
+    // Check both files before writing either: a refusal writes nothing.
+    let same_collector =
+        std::fs::read_to_string(collector).is_ok_and(|existing| existing == crate::ci::COLLECTOR);
+    for path in [out, collector] {
+        if path.exists() && !force && !(path == collector && same_collector) {
+            eprintln!(
+                "error: {} already exists; pass `--force` to overwrite it",
+                path.display()
+            );
+            return Ok(1);
+        }
     }
-    std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
-    eprintln!("wrote {}", out.display());
+    let write = |path: &Path, text: &str| -> anyhow::Result<()> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        if !ui.quiet {
+            eprintln!("wrote {}", path.display());
+        }
+        Ok(())
+    };
+    write(out, &text)?;
+    if !same_collector {
+        write(collector, crate::ci::COLLECTOR)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(collector, std::fs::Permissions::from_mode(0o755))
+                .with_context(|| format!("cannot make {} executable", collector.display()))?;
+        }
+    }
     Ok(0)
 }
 

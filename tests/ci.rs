@@ -159,9 +159,35 @@ fn the_workflow_passes_actionlint_and_shellcheck() {
     let shellcheck = tool("AGENTFORM_SHELLCHECK", Some("shellcheck"));
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(agentform(dir.path(), &["ci", "init"]).status, 0);
-    let path = dir.path().join(DEFAULT);
-    let workflow = std::fs::read_to_string(&path).unwrap();
+    // The variant that builds agentform from its git repository is linted too.
+    let from_git_path = ".github/workflows/from-git.yml";
+    let from_git = agentform(
+        dir.path(),
+        &[
+            "ci",
+            "init",
+            "--out",
+            from_git_path,
+            "--agentform-git",
+            "https://example.com/acme/agentform.git",
+            "--agentform-rev",
+            "v0.1.0",
+        ],
+    );
+    assert_eq!(from_git.status, 0, "{}", from_git.stderr);
+    for workflow_path in [DEFAULT, from_git_path] {
+        lint(
+            dir.path(),
+            workflow_path,
+            actionlint.as_deref(),
+            shellcheck.as_deref(),
+        );
+    }
+}
 
+/// Runs actionlint (when found) and shellcheck (when found) over one written workflow.
+fn lint(dir: &Path, workflow_path: &str, actionlint: Option<&Path>, shellcheck: Option<&Path>) {
+    let workflow = std::fs::read_to_string(dir.join(workflow_path)).unwrap();
     if let Some(module) = actionlint {
         // A script file, not `node -e`: under `-e` the WASM build's file-system bridge deadlocks.
         let script = r#"
@@ -173,13 +199,13 @@ fn the_workflow_passes_actionlint_and_shellcheck() {
               process.exit(results.length ? 1 : 0);
             })();
         "#;
-        std::fs::write(dir.path().join("lint.cjs"), script).unwrap();
+        std::fs::write(dir.join("lint.cjs"), script).unwrap();
         // Run where the workflow is (the WASM build stats its way up from the working directory).
         let output = Command::new("node")
             .arg("lint.cjs")
-            .arg(&module)
-            .arg(DEFAULT)
-            .current_dir(dir.path())
+            .arg(module)
+            .arg(workflow_path)
+            .current_dir(dir)
             .output()
             .expect("node runs (needed by the actionlint build)");
         assert!(
@@ -189,7 +215,7 @@ fn the_workflow_passes_actionlint_and_shellcheck() {
             String::from_utf8_lossy(&output.stderr)
         );
         // The linter lints: a broken workflow fails.
-        let broken = dir.path().join("broken.yml");
+        let broken = dir.join("broken.yml");
         std::fs::write(
             &broken,
             workflow.replace("github.base_ref", "github.base_reff"),
@@ -197,9 +223,9 @@ fn the_workflow_passes_actionlint_and_shellcheck() {
         .unwrap();
         let output = Command::new("node")
             .arg("lint.cjs")
-            .arg(&module)
+            .arg(module)
             .arg("broken.yml")
-            .current_dir(dir.path())
+            .current_dir(dir)
             .output()
             .unwrap();
         assert!(
@@ -213,7 +239,7 @@ fn the_workflow_passes_actionlint_and_shellcheck() {
         assert!(scripts.len() >= 10, "{} run scripts found", scripts.len());
         for script in scripts {
             assert!(!script.contains("${{"), "expression in a script:\n{script}");
-            let mut child = Command::new(&shellcheck)
+            let mut child = Command::new(shellcheck)
                 .args(["--shell=bash", "-"])
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
@@ -227,5 +253,100 @@ fn the_workflow_passes_actionlint_and_shellcheck() {
                 String::from_utf8_lossy(&output.stdout)
             );
         }
+    }
+}
+
+#[test]
+fn the_route_collector_is_written_beside_the_workflow_and_agentform_can_come_from_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = agentform(dir.path(), &["ci", "init"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    // The scheduled job runs the collector from the adopting repository: it is agentform's own.
+    let collector = dir.path().join("scripts/collect-tgw.sh");
+    assert_eq!(
+        std::fs::read_to_string(&collector).unwrap(),
+        std::fs::read_to_string("scripts/collect-tgw.sh").unwrap()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&collector).unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "collector not executable: {mode:o}");
+    }
+    let workflow = std::fs::read_to_string(dir.path().join(DEFAULT)).unwrap();
+    assert!(workflow.contains("bash scripts/collect-tgw.sh \"$RUNNER_TEMP/tgw\""));
+    assert!(workflow.contains("cargo install --locked --path . --root"));
+
+    // A different file at the collector's path is not overwritten, and then nothing is written.
+    std::fs::write(&collector, "mine\n").unwrap();
+    let out = agentform(dir.path(), &["ci", "init", "--out", "other.yml"]);
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr.contains("scripts/collect-tgw.sh already exists"),
+        "{}",
+        out.stderr
+    );
+    assert!(!dir.path().join("other.yml").exists());
+    assert_eq!(std::fs::read_to_string(&collector).unwrap(), "mine\n");
+
+    let out = agentform(
+        dir.path(),
+        &[
+            "ci",
+            "init",
+            "--out",
+            "git.yml",
+            "--collector",
+            "tools/collect.sh",
+            "--agentform-git",
+            "https://example.com/acme/agentform.git",
+            "--agentform-rev",
+            "v0.1.0",
+        ],
+    );
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let workflow = std::fs::read_to_string(dir.path().join("git.yml")).unwrap();
+    assert_eq!(
+        workflow
+            .matches("cargo install --locked --git https://example.com/acme/agentform.git --rev v0.1.0 agentform --root")
+            .count(),
+        2
+    );
+    assert!(!workflow.contains("--path ."));
+    assert!(workflow.contains("bash tools/collect.sh"));
+    assert!(dir.path().join("tools/collect.sh").is_file());
+
+    for (args, message) in [
+        (
+            &[
+                "ci",
+                "init",
+                "--out",
+                "bad.yml",
+                "--agentform-git",
+                "https://x.org/a b",
+            ][..],
+            "must start with",
+        ),
+        (
+            &[
+                "ci",
+                "init",
+                "--out",
+                "bad.yml",
+                "--agentform-git",
+                "ftp://x.org/a",
+            ][..],
+            "must start with",
+        ),
+        (
+            &["ci", "init", "--out", "bad.yml", "--agentform-rev", "v1"][..],
+            "--agentform-git",
+        ),
+    ] {
+        let out = agentform(dir.path(), args);
+        assert_eq!(out.status, 1, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        assert!(!dir.path().join("bad.yml").exists());
     }
 }
