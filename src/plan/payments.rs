@@ -8,6 +8,7 @@
 //! hashicorp/awscc when allowed (no hashicorp/aws release has them), else not at all (a warning and
 //! manual steps in the README).
 
+use super::bucket::{BucketView, LifecycleView};
 use super::naming;
 use super::network::{Tags, tags};
 use super::providers::{self, ResourceType};
@@ -74,20 +75,8 @@ pub struct ManagerView {
 pub struct PaymentRoleView {
     /// `control`, `management`, `process` or `retrieval`.
     pub kind: &'static str,
-    pub label: String,
-    pub role_name: String,
-    pub description: String,
-    pub trust: identity::StatementView,
-    pub statements: Vec<PolicyStatementView>,
-}
-
-#[derive(Serialize)]
-pub struct PolicyStatementView {
-    pub sid: &'static str,
-    pub effect: &'static str,
-    pub actions: Vec<&'static str>,
-    pub resources: Vec<Value>,
-    pub conditions: Vec<identity::ConditionView>,
+    #[serde(flatten)]
+    pub iam: identity::IamRoleView,
 }
 
 #[derive(Serialize)]
@@ -122,8 +111,9 @@ pub struct GuardrailsView {
 #[derive(Serialize)]
 pub struct LedgerView {
     pub table_name: String,
-    pub bucket: String,
     pub retention_days: u32,
+    /// The archive bucket: Object Lock, SSE-KMS with the payments key, expiring after retention.
+    pub archive: BucketView,
 }
 
 #[derive(Serialize)]
@@ -271,7 +261,7 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
             p.name.value, p.environment, m.name.value
         ),
         account_root: format!("arn:{partition}:iam::{}:root", p.account_id),
-        roles: roles(model, via_awscc, m),
+        roles: roles(model, via_awscc, m, &tags),
         connectors: m
             .connectors
             .iter()
@@ -294,8 +284,24 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
                 &[&p.name.value, &p.environment, &m.name.value, "payment-ledger"],
                 255,
             ),
-            bucket: ledger_bucket(model, m),
             retention_days: m.ledger.retention_days.value,
+            archive: BucketView {
+                label: format!("{label}_ledger"),
+                bucket: ledger_bucket(model, m),
+                tags: tags.clone(),
+                object_lock: true,
+                key_arn: Some(json!(Ref::attr(
+                    "aws_kms_key",
+                    &format!("{label}_payments"),
+                    "arn"
+                ))),
+                lifecycle: LifecycleView {
+                    id: "retention",
+                    expiration_days: Some(m.ledger.retention_days.value),
+                    after_versioning: true,
+                },
+                policy_document: format!("{label}_ledger_bucket"),
+            },
         },
         alerts: AlertsView {
             topic_name: naming::aws_name(
@@ -481,11 +487,11 @@ fn statement(
     effect: &'static str,
     actions: &[&'static str],
     resources: Vec<Value>,
-) -> PolicyStatementView {
-    PolicyStatementView {
-        sid,
+) -> identity::PolicyStatementView {
+    identity::PolicyStatementView {
+        sid: sid.to_string(),
         effect,
-        actions: actions.to_vec(),
+        actions: actions.iter().map(ToString::to_string).collect(),
         resources,
         conditions: Vec::new(),
     }
@@ -500,7 +506,7 @@ fn condition(test: &'static str, variable: &str, values: Vec<Value>) -> identity
 }
 
 /// The four roles, with their trust and permissions.
-fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleView> {
+fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec<PaymentRoleView> {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
     let label = naming::snake(&m.name.value);
@@ -643,11 +649,7 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
             vec![json!("*")],
         ),
     ];
-    management.extend(
-        read_guardrails
-            .iter()
-            .map(|s| statement(s.sid, s.effect, &s.actions, s.resources.clone())),
-    );
+    management.extend(read_guardrails.iter().cloned());
 
     let mut process = vec![statement(
         "ProcessPayments",
@@ -711,49 +713,54 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
         },
     )];
 
+    let role = |kind: &'static str, description: String, trust, statements| PaymentRoleView {
+        kind,
+        iam: identity::IamRoleView {
+            label: role_label(m, kind),
+            role_name: role_name(kind),
+            description,
+            max_session_seconds: None,
+            tags: Some(tags.clone()),
+            trust,
+            statements,
+            policy_name: format!("payments-{kind}"),
+        },
+    };
     vec![
-        PaymentRoleView {
-            kind: "control",
-            label: role_label(m, "control"),
-            role_name: role_name("control"),
-            description: format!(
+        role(
+            "control",
+            format!(
                 "Administers payment manager {}: managers, connectors, credential providers",
                 m.name.value
             ),
-            trust: assume("AWS", vec![account_root], Vec::new()),
-            statements: control,
-        },
-        PaymentRoleView {
-            kind: "management",
-            label: role_label(m, "management"),
-            role_name: role_name("management"),
-            description: format!(
+            assume("AWS", vec![account_root], Vec::new()),
+            control,
+        ),
+        role(
+            "management",
+            format!(
                 "Payment instruments and sessions of {}; never processes payments",
                 m.name.value
             ),
-            trust: assume("AWS", mediation.clone(), Vec::new()),
-            statements: management,
-        },
-        PaymentRoleView {
-            kind: "process",
-            label: role_label(m, "process"),
-            role_name: role_name("process"),
-            description: format!(
+            assume("AWS", mediation.clone(), Vec::new()),
+            management,
+        ),
+        role(
+            "process",
+            format!(
                 "The mediation layer of {}: processes payments within the guardrails, records them",
                 m.name.value
             ),
-            trust: assume("AWS", mediation, Vec::new()),
-            statements: process,
-        },
-        PaymentRoleView {
-            kind: "retrieval",
-            label: role_label(m, "retrieval"),
-            role_name: role_name("retrieval"),
-            description: format!(
+            assume("AWS", mediation, Vec::new()),
+            process,
+        ),
+        role(
+            "retrieval",
+            format!(
                 "Assumed by AgentCore payments to fetch the wallet credentials of {}",
                 m.name.value
             ),
-            trust: assume(
+            assume(
                 "Service",
                 vec![json!("bedrock-agentcore.amazonaws.com")],
                 vec![
@@ -765,18 +772,18 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
                     condition("ArnLike", "aws:SourceArn", vec![managers]),
                 ],
             ),
-            statements: retrieval,
-        },
+            retrieval,
+        ),
     ]
 }
 
 /// Every IAM action the payment roles are granted or denied, for the catalogue test.
-pub fn actions(model: &Model) -> Vec<&'static str> {
+pub fn actions(model: &Model) -> Vec<String> {
     model
         .payment_managers
         .iter()
-        .flat_map(|m| roles(model, expressible(model), m))
-        .flat_map(|r| r.statements.into_iter().flat_map(|s| s.actions))
+        .flat_map(|m| roles(model, expressible(model), m, &Tags::new()))
+        .flat_map(|r| r.iam.statements.into_iter().flat_map(|s| s.actions))
         .collect()
 }
 
@@ -799,7 +806,7 @@ mod tests {
             .into_valid_model()
             .expect("valid");
         let used = super::actions(&model);
-        assert!(used.contains(&"bedrock-agentcore:ProcessPayment"));
+        assert!(used.iter().any(|a| a == "bedrock-agentcore:ProcessPayment"));
         for action in used {
             let (service, name) = action.split_once(':').unwrap();
             assert!(
