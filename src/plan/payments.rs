@@ -14,7 +14,7 @@ use super::network::{Tags, tags};
 use super::providers::{self, ResourceType};
 use super::{Ref, identity};
 use crate::model::{
-    Authorizer, Component, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider,
+    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -206,8 +206,12 @@ pub fn ledger_bucket(model: &Model, manager: &PaymentManager) -> String {
 /// The guardrail document's size in bytes once every reference is replaced by a value of the
 /// longest value it can take: what the SSM tier must hold.
 pub fn guardrail_document_bound(model: &Model, manager: &PaymentManager) -> usize {
-    let document = guardrail_document(model, manager, expressible(model));
-    let text = serde_json::to_string(&document).unwrap_or_default();
+    document_bound(&guardrail_document(model, manager, expressible(model)))
+}
+
+/// `guardrail_document_bound` of a document already built.
+fn document_bound(document: &Value) -> usize {
+    let text = serde_json::to_string(document).unwrap_or_default();
     let references = text.matches("\"$ref\"").count();
     text.len() + references * REFERENCE_BYTES
 }
@@ -222,7 +226,7 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
         &format!("payment_manager.{}", m.name.value),
     );
     let document = guardrail_document(model, m, via_awscc);
-    let bound = guardrail_document_bound(model, m);
+    let bound = document_bound(&document);
     let g = &m.guardrails;
     let dimensions = json!({ METRIC_DIMENSION: m.name.value });
     let alarm = |suffix: &str| {
@@ -482,16 +486,122 @@ fn connector(model: &Model, m: &PaymentManager, c: &Connector) -> ConnectorView 
     }
 }
 
-fn statement(
+/// A statement of a payment role, but for its resources (which name the manager's own).
+struct Grant {
     sid: &'static str,
     effect: &'static str,
-    actions: &[&'static str],
-    resources: Vec<Value>,
-) -> identity::PolicyStatementView {
+    actions: &'static [&'static str],
+}
+
+const PAYMENT_MANAGERS: Grant = Grant {
+    sid: "PaymentManagers",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:CreatePaymentManager",
+        "bedrock-agentcore:GetPaymentManager",
+        "bedrock-agentcore:ListPaymentManagers",
+        "bedrock-agentcore:UpdatePaymentManager",
+        "bedrock-agentcore:DeletePaymentManager",
+        "bedrock-agentcore:CreatePaymentConnector",
+        "bedrock-agentcore:GetPaymentConnector",
+        "bedrock-agentcore:ListPaymentConnectors",
+        "bedrock-agentcore:UpdatePaymentConnector",
+        "bedrock-agentcore:DeletePaymentConnector",
+    ],
+};
+const CREDENTIAL_PROVIDERS: Grant = Grant {
+    sid: "CredentialProviders",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:CreatePaymentCredentialProvider",
+        "bedrock-agentcore:GetPaymentCredentialProvider",
+        "bedrock-agentcore:UpdatePaymentCredentialProvider",
+        "bedrock-agentcore:DeletePaymentCredentialProvider",
+    ],
+};
+const PASS_RETRIEVAL_ROLE: Grant = Grant {
+    sid: "PassRetrievalRole",
+    effect: "Allow",
+    actions: &["iam:PassRole"],
+};
+const READ_GUARDRAILS: Grant = Grant {
+    sid: "ReadGuardrails",
+    effect: "Allow",
+    actions: &["ssm:GetParameter"],
+};
+const PAYMENTS_KEY: Grant = Grant {
+    sid: "PaymentsKey",
+    effect: "Allow",
+    actions: &["kms:Decrypt", "kms:GenerateDataKey"],
+};
+const INSTRUMENTS_AND_SESSIONS: Grant = Grant {
+    sid: "InstrumentsAndSessions",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:CreatePaymentInstrument",
+        "bedrock-agentcore:GetPaymentInstrument",
+        "bedrock-agentcore:GetPaymentInstrumentBalance",
+        "bedrock-agentcore:CreatePaymentSession",
+        "bedrock-agentcore:GetPaymentSession",
+    ],
+};
+const NEVER_PROCESS_PAYMENTS: Grant = Grant {
+    sid: "NeverProcessPayments",
+    effect: "Deny",
+    actions: &["bedrock-agentcore:ProcessPayment"],
+};
+const PROCESS_PAYMENTS: Grant = Grant {
+    sid: "ProcessPayments",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:ProcessPayment",
+        "bedrock-agentcore:GetPaymentSession",
+        "bedrock-agentcore:GetPaymentInstrument",
+        "bedrock-agentcore:GetPaymentInstrumentBalance",
+    ],
+};
+const APPEND_TO_LEDGER: Grant = Grant {
+    sid: "AppendToLedger",
+    effect: "Allow",
+    actions: &["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+};
+const ARCHIVE_PAYMENTS: Grant = Grant {
+    sid: "ArchivePayments",
+    effect: "Allow",
+    actions: &["s3:PutObject"],
+};
+const PUBLISH_PAYMENT_METRICS: Grant = Grant {
+    sid: "PublishPaymentMetrics",
+    effect: "Allow",
+    actions: &["cloudwatch:PutMetricData"],
+};
+const READ_WALLET_CREDENTIALS: Grant = Grant {
+    sid: "ReadWalletCredentials",
+    effect: "Allow",
+    actions: &["secretsmanager:GetSecretValue"],
+};
+
+/// Every statement the payment roles can hold.
+const GRANTS: [&Grant; 12] = [
+    &PAYMENT_MANAGERS,
+    &CREDENTIAL_PROVIDERS,
+    &PASS_RETRIEVAL_ROLE,
+    &READ_GUARDRAILS,
+    &PAYMENTS_KEY,
+    &INSTRUMENTS_AND_SESSIONS,
+    &NEVER_PROCESS_PAYMENTS,
+    &PROCESS_PAYMENTS,
+    &APPEND_TO_LEDGER,
+    &ARCHIVE_PAYMENTS,
+    &PUBLISH_PAYMENT_METRICS,
+    &READ_WALLET_CREDENTIALS,
+];
+
+fn statement(grant: &Grant, resources: Vec<Value>) -> identity::PolicyStatementView {
     identity::PolicyStatementView {
-        sid: sid.to_string(),
-        effect,
-        actions: actions.iter().map(ToString::to_string).collect(),
+        sid: grant.sid.to_string(),
+        effect: grant.effect,
+        actions: grant.actions.iter().map(ToString::to_string).collect(),
         resources,
         conditions: Vec::new(),
     }
@@ -569,39 +679,11 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec
         )
     };
     let mut control = vec![
-        statement(
-            "PaymentManagers",
-            "Allow",
-            &[
-                "bedrock-agentcore:CreatePaymentManager",
-                "bedrock-agentcore:GetPaymentManager",
-                "bedrock-agentcore:ListPaymentManagers",
-                "bedrock-agentcore:UpdatePaymentManager",
-                "bedrock-agentcore:DeletePaymentManager",
-                "bedrock-agentcore:CreatePaymentConnector",
-                "bedrock-agentcore:GetPaymentConnector",
-                "bedrock-agentcore:ListPaymentConnectors",
-                "bedrock-agentcore:UpdatePaymentConnector",
-                "bedrock-agentcore:DeletePaymentConnector",
-            ],
-            vec![managers.clone()],
-        ),
-        statement(
-            "CredentialProviders",
-            "Allow",
-            &[
-                "bedrock-agentcore:CreatePaymentCredentialProvider",
-                "bedrock-agentcore:GetPaymentCredentialProvider",
-                "bedrock-agentcore:UpdatePaymentCredentialProvider",
-                "bedrock-agentcore:DeletePaymentCredentialProvider",
-            ],
-            vec![json!(arn("token-vault/*"))],
-        ),
+        statement(&PAYMENT_MANAGERS, vec![managers.clone()]),
+        statement(&CREDENTIAL_PROVIDERS, vec![json!(arn("token-vault/*"))]),
     ];
     let mut pass = statement(
-        "PassRetrievalRole",
-        "Allow",
-        &["iam:PassRole"],
+        &PASS_RETRIEVAL_ROLE,
         vec![json!(Ref::attr(
             "aws_iam_role",
             &role_label(m, "retrieval"),
@@ -616,57 +698,19 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec
     control.push(pass);
 
     let read_guardrails = [
-        statement(
-            "ReadGuardrails",
-            "Allow",
-            &["ssm:GetParameter"],
-            vec![parameter.clone()],
-        ),
-        statement(
-            "PaymentsKey",
-            "Allow",
-            &["kms:Decrypt", "kms:GenerateDataKey"],
-            vec![key.clone()],
-        ),
+        statement(&READ_GUARDRAILS, vec![parameter.clone()]),
+        statement(&PAYMENTS_KEY, vec![key.clone()]),
     ];
     let mut management = vec![
-        statement(
-            "InstrumentsAndSessions",
-            "Allow",
-            &[
-                "bedrock-agentcore:CreatePaymentInstrument",
-                "bedrock-agentcore:GetPaymentInstrument",
-                "bedrock-agentcore:GetPaymentInstrumentBalance",
-                "bedrock-agentcore:CreatePaymentSession",
-                "bedrock-agentcore:GetPaymentSession",
-            ],
-            vec![this_manager.clone()],
-        ),
-        statement(
-            "NeverProcessPayments",
-            "Deny",
-            &["bedrock-agentcore:ProcessPayment"],
-            vec![json!("*")],
-        ),
+        statement(&INSTRUMENTS_AND_SESSIONS, vec![this_manager.clone()]),
+        statement(&NEVER_PROCESS_PAYMENTS, vec![json!("*")]),
     ];
     management.extend(read_guardrails.iter().cloned());
 
-    let mut process = vec![statement(
-        "ProcessPayments",
-        "Allow",
-        &[
-            "bedrock-agentcore:ProcessPayment",
-            "bedrock-agentcore:GetPaymentSession",
-            "bedrock-agentcore:GetPaymentInstrument",
-            "bedrock-agentcore:GetPaymentInstrumentBalance",
-        ],
-        vec![this_manager],
-    )];
+    let mut process = vec![statement(&PROCESS_PAYMENTS, vec![this_manager])];
     process.extend(read_guardrails);
     process.push(statement(
-        "AppendToLedger",
-        "Allow",
-        &["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+        &APPEND_TO_LEDGER,
         vec![
             table,
             json!(
@@ -676,20 +720,13 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec
         ],
     ));
     process.push(statement(
-        "ArchivePayments",
-        "Allow",
-        &["s3:PutObject"],
+        &ARCHIVE_PAYMENTS,
         vec![json!(
             Ref::attr("aws_s3_bucket", &format!("{label}_ledger"), "arn")
                 .with_suffix("/payments/*")
         )],
     ));
-    let mut metrics = statement(
-        "PublishPaymentMetrics",
-        "Allow",
-        &["cloudwatch:PutMetricData"],
-        vec![json!("*")],
-    );
+    let mut metrics = statement(&PUBLISH_PAYMENT_METRICS, vec![json!("*")]);
     metrics.conditions.push(condition(
         "StringEquals",
         "cloudwatch:namespace",
@@ -697,21 +734,16 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec
     ));
     process.push(metrics);
 
-    let retrieval = vec![statement(
-        "ReadWalletCredentials",
-        "Allow",
-        &["secretsmanager:GetSecretValue"],
-        {
-            let mut secrets: Vec<&str> = m
-                .connectors
-                .iter()
-                .map(|c| c.credential_secret_arn.value.as_str())
-                .collect();
-            secrets.sort_unstable();
-            secrets.dedup();
-            secrets.into_iter().map(|s| json!(s)).collect()
-        },
-    )];
+    let retrieval = vec![statement(&READ_WALLET_CREDENTIALS, {
+        let mut secrets: Vec<&str> = m
+            .connectors
+            .iter()
+            .map(|c| c.credential_secret_arn.value.as_str())
+            .collect();
+        secrets.sort_unstable();
+        secrets.dedup();
+        secrets.into_iter().map(|s| json!(s)).collect()
+    })];
 
     let role = |kind: &'static str, description: String, trust, statements| PaymentRoleView {
         kind,
@@ -777,27 +809,19 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec
     ]
 }
 
-/// Every IAM action the payment roles are granted or denied, for the catalogue test.
-pub fn actions(model: &Model) -> Vec<String> {
-    model
-        .payment_managers
-        .iter()
-        .flat_map(|m| roles(model, expressible(model), m, &Tags::new()))
-        .flat_map(|r| r.iam.statements.into_iter().flat_map(|s| s.actions))
-        .collect()
-}
-
-/// Whether an `allow` reference names this manager.
-pub fn names_manager(component: Component, id: PaymentManagerId) -> bool {
-    component == Component::PaymentManager(id)
+/// Every IAM action the payment roles can be granted or denied, for the catalogue test.
+pub fn actions() -> impl Iterator<Item = &'static str> {
+    GRANTS.iter().flat_map(|g| g.actions.iter().copied())
 }
 
 #[cfg(test)]
 mod tests {
     use crate::model::actions::{self, Lookup};
+    use crate::plan::network::Tags;
 
     /// The payment roles are generated, not written in a blueprint, so the identity rule never sees
-    /// them: every action they grant or deny must still be one the catalogue knows.
+    /// them: every action they can grant or deny must still be one the catalogue knows, and every
+    /// statement of the roles planned for a blueprint is one of `GRANTS`.
     #[test]
     fn every_action_of_the_payment_roles_is_in_the_catalogue() {
         let text = std::fs::read_to_string("tests/fixtures/valid/payments.hcl").unwrap();
@@ -805,9 +829,20 @@ mod tests {
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
             .into_valid_model()
             .expect("valid");
-        let used = super::actions(&model);
-        assert!(used.iter().any(|a| a == "bedrock-agentcore:ProcessPayment"));
-        for action in used {
+        let known: Vec<&str> = super::actions().collect();
+        assert!(known.contains(&"bedrock-agentcore:ProcessPayment"));
+        for m in &model.payment_managers {
+            for role in super::roles(&model, super::expressible(&model), m, &Tags::new()) {
+                for s in role.iam.statements {
+                    let grant = super::GRANTS
+                        .iter()
+                        .find(|g| g.sid == s.sid)
+                        .unwrap_or_else(|| panic!("statement `{}` is not in GRANTS", s.sid));
+                    assert_eq!(grant.actions, s.actions.as_slice(), "{}", s.sid);
+                }
+            }
+        }
+        for action in known {
             let (service, name) = action.split_once(':').unwrap();
             assert!(
                 matches!(actions::lookup(service, name), Lookup::Known(_)),
