@@ -699,7 +699,7 @@ fn iam(old: &Model, new: &Model) -> Vec<RoleChange> {
         {
             let mut actions = BTreeSet::new();
             let mut targets = BTreeSet::new();
-            for s in &role.statements {
+            for s in &role.iam.statements {
                 actions.extend(s.actions.iter().cloned());
                 targets.extend(s.resources.iter().map(policy_resource));
             }

@@ -4,6 +4,7 @@
 
 use super::Ref;
 use super::naming;
+use super::network::Tags;
 use crate::model::{IamRole, Model, Target, Trust, TrustAnchor};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -16,15 +17,28 @@ pub struct IdentityView {
 #[derive(Serialize)]
 pub struct RoleView {
     pub name: String,
+    pub trust_kind: &'static str,
+    #[serde(flatten)]
+    pub iam: IamRoleView,
+    pub pod_identity: Option<PodIdentityView>,
+    pub roles_anywhere: Option<RolesAnywhereView>,
+}
+
+/// An IAM role as the `iam_role` macro of `templates/macros.tf.j2` writes it (workload roles here,
+/// payment roles in `payments.tf`): trust document, role, and its inline policy when it has
+/// statements.
+#[derive(Serialize)]
+pub struct IamRoleView {
     pub label: String,
     pub role_name: String,
     pub description: String,
-    pub trust_kind: &'static str,
-    pub max_session_seconds: u32,
+    /// `max_session_duration`, when set.
+    pub max_session_seconds: Option<u32>,
+    pub tags: Option<Tags>,
     pub trust: StatementView,
-    pub statements: Vec<PermissionView>,
-    pub pod_identity: Option<PodIdentityView>,
-    pub roles_anywhere: Option<RolesAnywhereView>,
+    pub statements: Vec<PolicyStatementView>,
+    /// The inline policy's name.
+    pub policy_name: String,
 }
 
 /// The trust statement: who may assume the role, and the conditions that pin it.
@@ -36,19 +50,21 @@ pub struct StatementView {
     pub conditions: Vec<ConditionView>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct ConditionView {
     pub test: &'static str,
     pub variable: String,
     pub values: Vec<Value>,
 }
 
-#[derive(Serialize)]
-pub struct PermissionView {
+#[derive(Clone, Serialize)]
+pub struct PolicyStatementView {
     pub sid: String,
+    pub effect: &'static str,
     pub actions: Vec<String>,
     /// ARNs, `*`, or references to the ARNs of resources the stack emits.
     pub resources: Vec<Value>,
+    pub conditions: Vec<ConditionView>,
 }
 
 #[derive(Serialize)]
@@ -197,8 +213,7 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
             }],
         },
     };
-    RoleView {
-        name: role.name.value.clone(),
+    let iam = IamRoleView {
         role_name: qualified,
         description: role.description.clone().unwrap_or_else(|| {
             format!(
@@ -209,16 +224,17 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
                 role.trust.kind()
             )
         }),
-        trust_kind: role.trust.kind(),
-        max_session_seconds: role.max_session_seconds.value,
+        max_session_seconds: Some(role.max_session_seconds.value),
+        tags: None,
         trust,
         // A statement whose targets the stack cannot create (S3 Files on a target without it)
         // is left out; the `targets` rule warns and the README lists the grant as a manual step.
         statements: role
             .allows
             .iter()
-            .map(|a| PermissionView {
+            .map(|a| PolicyStatementView {
                 sid: sid(&a.name.value),
+                effect: "Allow",
                 actions: a.actions.iter().map(|x| x.value.clone()).collect(),
                 resources: a
                     .on
@@ -229,12 +245,19 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
                         Target::Component(c) => super::component_arns(model, *c),
                     })
                     .collect(),
+                conditions: Vec::new(),
             })
             .filter(|s| !s.resources.is_empty())
             .collect(),
+        policy_name: role.name.value.clone(),
+        label,
+    };
+    RoleView {
+        name: role.name.value.clone(),
+        trust_kind: role.trust.kind(),
+        iam,
         pod_identity,
         roles_anywhere,
-        label,
     }
 }
 

@@ -6,6 +6,7 @@
 //! encrypted, private bucket with a lifecycle.
 
 use super::Ref;
+use super::bucket::{BucketView, LifecycleView};
 use super::naming;
 use super::network::{Tags, tags};
 use crate::model::{ClientAuth, McpIngress, Model};
@@ -44,8 +45,8 @@ pub struct IngressPlan {
     pub servers_target_group_name: String,
     pub waf_name: String,
     pub rate_limit: u32,
-    pub log_bucket: String,
-    pub log_retention_days: u32,
+    /// The log bucket (SSE-S3: ELB access logs support no other encryption).
+    pub logs: BucketView,
     pub account_id: String,
     pub partition: &'static str,
     pub acceptance_required: bool,
@@ -185,6 +186,11 @@ fn ingress(model: &Model, ingress: &McpIngress) -> IngressPlan {
             }
         })
         .collect();
+    let tags = tags(
+        model,
+        &ingress.name.value,
+        &format!("mcp_ingress.{}", ingress.name.value),
+    );
     IngressPlan {
         name: ingress.name.value.clone(),
         vpc: vpc.name.value.clone(),
@@ -217,8 +223,19 @@ fn ingress(model: &Model, ingress: &McpIngress) -> IngressPlan {
         servers_target_group_name: name("servers", 32),
         waf_name: name("waf", 128),
         rate_limit: ingress.rate_limit.value,
-        log_bucket: log_bucket(model, ingress),
-        log_retention_days: ingress.log_retention_days,
+        logs: BucketView {
+            label: format!("{label}_logs"),
+            bucket: log_bucket(model, ingress),
+            tags: tags.clone(),
+            object_lock: false,
+            key_arn: None,
+            lifecycle: LifecycleView {
+                id: "expire-logs",
+                expiration_days: Some(ingress.log_retention_days),
+                after_versioning: false,
+            },
+            policy_document: format!("{label}_logs"),
+        },
         account_id: p.account_id.clone(),
         partition: naming::partition(&p.region),
         acceptance_required: ingress.acceptance_required.value,
@@ -239,11 +256,7 @@ fn ingress(model: &Model, ingress: &McpIngress) -> IngressPlan {
             .name
             .value
             .clone(),
-        tags: tags(
-            model,
-            &ingress.name.value,
-            &format!("mcp_ingress.{}", ingress.name.value),
-        ),
+        tags,
         label,
     }
 }

@@ -2,6 +2,7 @@
 //! derived set (associations, propagations, allowed prefixes, VPC routes), and hands each generated
 //! file a `Serialize` context for its template. Templates only decide how it is written.
 
+pub mod bucket;
 pub mod checks;
 pub mod identity;
 pub mod ingress;

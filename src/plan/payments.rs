@@ -8,12 +8,13 @@
 //! hashicorp/awscc when allowed (no hashicorp/aws release has them), else not at all (a warning and
 //! manual steps in the README).
 
+use super::bucket::{BucketView, LifecycleView};
 use super::naming;
 use super::network::{Tags, tags};
 use super::providers::{self, ResourceType};
 use super::{Ref, identity};
 use crate::model::{
-    Authorizer, Component, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider,
+    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -74,20 +75,8 @@ pub struct ManagerView {
 pub struct PaymentRoleView {
     /// `control`, `management`, `process` or `retrieval`.
     pub kind: &'static str,
-    pub label: String,
-    pub role_name: String,
-    pub description: String,
-    pub trust: identity::StatementView,
-    pub statements: Vec<PolicyStatementView>,
-}
-
-#[derive(Serialize)]
-pub struct PolicyStatementView {
-    pub sid: &'static str,
-    pub effect: &'static str,
-    pub actions: Vec<&'static str>,
-    pub resources: Vec<Value>,
-    pub conditions: Vec<identity::ConditionView>,
+    #[serde(flatten)]
+    pub iam: identity::IamRoleView,
 }
 
 #[derive(Serialize)]
@@ -122,8 +111,9 @@ pub struct GuardrailsView {
 #[derive(Serialize)]
 pub struct LedgerView {
     pub table_name: String,
-    pub bucket: String,
     pub retention_days: u32,
+    /// The archive bucket: Object Lock, SSE-KMS with the payments key, expiring after retention.
+    pub archive: BucketView,
 }
 
 #[derive(Serialize)]
@@ -216,8 +206,12 @@ pub fn ledger_bucket(model: &Model, manager: &PaymentManager) -> String {
 /// The guardrail document's size in bytes once every reference is replaced by a value of the
 /// longest value it can take: what the SSM tier must hold.
 pub fn guardrail_document_bound(model: &Model, manager: &PaymentManager) -> usize {
-    let document = guardrail_document(model, manager, expressible(model));
-    let text = serde_json::to_string(&document).unwrap_or_default();
+    document_bound(&guardrail_document(model, manager, expressible(model)))
+}
+
+/// `guardrail_document_bound` of a document already built.
+fn document_bound(document: &Value) -> usize {
+    let text = serde_json::to_string(document).unwrap_or_default();
     let references = text.matches("\"$ref\"").count();
     text.len() + references * REFERENCE_BYTES
 }
@@ -232,7 +226,7 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
         &format!("payment_manager.{}", m.name.value),
     );
     let document = guardrail_document(model, m, via_awscc);
-    let bound = guardrail_document_bound(model, m);
+    let bound = document_bound(&document);
     let g = &m.guardrails;
     let dimensions = json!({ METRIC_DIMENSION: m.name.value });
     let alarm = |suffix: &str| {
@@ -271,7 +265,7 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
             p.name.value, p.environment, m.name.value
         ),
         account_root: format!("arn:{partition}:iam::{}:root", p.account_id),
-        roles: roles(model, via_awscc, m),
+        roles: roles(model, via_awscc, m, &tags),
         connectors: m
             .connectors
             .iter()
@@ -294,8 +288,24 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
                 &[&p.name.value, &p.environment, &m.name.value, "payment-ledger"],
                 255,
             ),
-            bucket: ledger_bucket(model, m),
             retention_days: m.ledger.retention_days.value,
+            archive: BucketView {
+                label: format!("{label}_ledger"),
+                bucket: ledger_bucket(model, m),
+                tags: tags.clone(),
+                object_lock: true,
+                key_arn: Some(json!(Ref::attr(
+                    "aws_kms_key",
+                    &format!("{label}_payments"),
+                    "arn"
+                ))),
+                lifecycle: LifecycleView {
+                    id: "retention",
+                    expiration_days: Some(m.ledger.retention_days.value),
+                    after_versioning: true,
+                },
+                policy_document: format!("{label}_ledger_bucket"),
+            },
         },
         alerts: AlertsView {
             topic_name: naming::aws_name(
@@ -476,16 +486,122 @@ fn connector(model: &Model, m: &PaymentManager, c: &Connector) -> ConnectorView 
     }
 }
 
-fn statement(
+/// A statement of a payment role, but for its resources (which name the manager's own).
+struct Grant {
     sid: &'static str,
     effect: &'static str,
-    actions: &[&'static str],
-    resources: Vec<Value>,
-) -> PolicyStatementView {
-    PolicyStatementView {
-        sid,
-        effect,
-        actions: actions.to_vec(),
+    actions: &'static [&'static str],
+}
+
+const PAYMENT_MANAGERS: Grant = Grant {
+    sid: "PaymentManagers",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:CreatePaymentManager",
+        "bedrock-agentcore:GetPaymentManager",
+        "bedrock-agentcore:ListPaymentManagers",
+        "bedrock-agentcore:UpdatePaymentManager",
+        "bedrock-agentcore:DeletePaymentManager",
+        "bedrock-agentcore:CreatePaymentConnector",
+        "bedrock-agentcore:GetPaymentConnector",
+        "bedrock-agentcore:ListPaymentConnectors",
+        "bedrock-agentcore:UpdatePaymentConnector",
+        "bedrock-agentcore:DeletePaymentConnector",
+    ],
+};
+const CREDENTIAL_PROVIDERS: Grant = Grant {
+    sid: "CredentialProviders",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:CreatePaymentCredentialProvider",
+        "bedrock-agentcore:GetPaymentCredentialProvider",
+        "bedrock-agentcore:UpdatePaymentCredentialProvider",
+        "bedrock-agentcore:DeletePaymentCredentialProvider",
+    ],
+};
+const PASS_RETRIEVAL_ROLE: Grant = Grant {
+    sid: "PassRetrievalRole",
+    effect: "Allow",
+    actions: &["iam:PassRole"],
+};
+const READ_GUARDRAILS: Grant = Grant {
+    sid: "ReadGuardrails",
+    effect: "Allow",
+    actions: &["ssm:GetParameter"],
+};
+const PAYMENTS_KEY: Grant = Grant {
+    sid: "PaymentsKey",
+    effect: "Allow",
+    actions: &["kms:Decrypt", "kms:GenerateDataKey"],
+};
+const INSTRUMENTS_AND_SESSIONS: Grant = Grant {
+    sid: "InstrumentsAndSessions",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:CreatePaymentInstrument",
+        "bedrock-agentcore:GetPaymentInstrument",
+        "bedrock-agentcore:GetPaymentInstrumentBalance",
+        "bedrock-agentcore:CreatePaymentSession",
+        "bedrock-agentcore:GetPaymentSession",
+    ],
+};
+const NEVER_PROCESS_PAYMENTS: Grant = Grant {
+    sid: "NeverProcessPayments",
+    effect: "Deny",
+    actions: &["bedrock-agentcore:ProcessPayment"],
+};
+const PROCESS_PAYMENTS: Grant = Grant {
+    sid: "ProcessPayments",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:ProcessPayment",
+        "bedrock-agentcore:GetPaymentSession",
+        "bedrock-agentcore:GetPaymentInstrument",
+        "bedrock-agentcore:GetPaymentInstrumentBalance",
+    ],
+};
+const APPEND_TO_LEDGER: Grant = Grant {
+    sid: "AppendToLedger",
+    effect: "Allow",
+    actions: &["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+};
+const ARCHIVE_PAYMENTS: Grant = Grant {
+    sid: "ArchivePayments",
+    effect: "Allow",
+    actions: &["s3:PutObject"],
+};
+const PUBLISH_PAYMENT_METRICS: Grant = Grant {
+    sid: "PublishPaymentMetrics",
+    effect: "Allow",
+    actions: &["cloudwatch:PutMetricData"],
+};
+const READ_WALLET_CREDENTIALS: Grant = Grant {
+    sid: "ReadWalletCredentials",
+    effect: "Allow",
+    actions: &["secretsmanager:GetSecretValue"],
+};
+
+/// Every statement the payment roles can hold.
+const GRANTS: [&Grant; 12] = [
+    &PAYMENT_MANAGERS,
+    &CREDENTIAL_PROVIDERS,
+    &PASS_RETRIEVAL_ROLE,
+    &READ_GUARDRAILS,
+    &PAYMENTS_KEY,
+    &INSTRUMENTS_AND_SESSIONS,
+    &NEVER_PROCESS_PAYMENTS,
+    &PROCESS_PAYMENTS,
+    &APPEND_TO_LEDGER,
+    &ARCHIVE_PAYMENTS,
+    &PUBLISH_PAYMENT_METRICS,
+    &READ_WALLET_CREDENTIALS,
+];
+
+fn statement(grant: &Grant, resources: Vec<Value>) -> identity::PolicyStatementView {
+    identity::PolicyStatementView {
+        sid: grant.sid.to_string(),
+        effect: grant.effect,
+        actions: grant.actions.iter().map(ToString::to_string).collect(),
         resources,
         conditions: Vec::new(),
     }
@@ -500,7 +616,7 @@ fn condition(test: &'static str, variable: &str, values: Vec<Value>) -> identity
 }
 
 /// The four roles, with their trust and permissions.
-fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleView> {
+fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec<PaymentRoleView> {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
     let label = naming::snake(&m.name.value);
@@ -563,39 +679,11 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
         )
     };
     let mut control = vec![
-        statement(
-            "PaymentManagers",
-            "Allow",
-            &[
-                "bedrock-agentcore:CreatePaymentManager",
-                "bedrock-agentcore:GetPaymentManager",
-                "bedrock-agentcore:ListPaymentManagers",
-                "bedrock-agentcore:UpdatePaymentManager",
-                "bedrock-agentcore:DeletePaymentManager",
-                "bedrock-agentcore:CreatePaymentConnector",
-                "bedrock-agentcore:GetPaymentConnector",
-                "bedrock-agentcore:ListPaymentConnectors",
-                "bedrock-agentcore:UpdatePaymentConnector",
-                "bedrock-agentcore:DeletePaymentConnector",
-            ],
-            vec![managers.clone()],
-        ),
-        statement(
-            "CredentialProviders",
-            "Allow",
-            &[
-                "bedrock-agentcore:CreatePaymentCredentialProvider",
-                "bedrock-agentcore:GetPaymentCredentialProvider",
-                "bedrock-agentcore:UpdatePaymentCredentialProvider",
-                "bedrock-agentcore:DeletePaymentCredentialProvider",
-            ],
-            vec![json!(arn("token-vault/*"))],
-        ),
+        statement(&PAYMENT_MANAGERS, vec![managers.clone()]),
+        statement(&CREDENTIAL_PROVIDERS, vec![json!(arn("token-vault/*"))]),
     ];
     let mut pass = statement(
-        "PassRetrievalRole",
-        "Allow",
-        &["iam:PassRole"],
+        &PASS_RETRIEVAL_ROLE,
         vec![json!(Ref::attr(
             "aws_iam_role",
             &role_label(m, "retrieval"),
@@ -610,61 +698,19 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
     control.push(pass);
 
     let read_guardrails = [
-        statement(
-            "ReadGuardrails",
-            "Allow",
-            &["ssm:GetParameter"],
-            vec![parameter.clone()],
-        ),
-        statement(
-            "PaymentsKey",
-            "Allow",
-            &["kms:Decrypt", "kms:GenerateDataKey"],
-            vec![key.clone()],
-        ),
+        statement(&READ_GUARDRAILS, vec![parameter.clone()]),
+        statement(&PAYMENTS_KEY, vec![key.clone()]),
     ];
     let mut management = vec![
-        statement(
-            "InstrumentsAndSessions",
-            "Allow",
-            &[
-                "bedrock-agentcore:CreatePaymentInstrument",
-                "bedrock-agentcore:GetPaymentInstrument",
-                "bedrock-agentcore:GetPaymentInstrumentBalance",
-                "bedrock-agentcore:CreatePaymentSession",
-                "bedrock-agentcore:GetPaymentSession",
-            ],
-            vec![this_manager.clone()],
-        ),
-        statement(
-            "NeverProcessPayments",
-            "Deny",
-            &["bedrock-agentcore:ProcessPayment"],
-            vec![json!("*")],
-        ),
+        statement(&INSTRUMENTS_AND_SESSIONS, vec![this_manager.clone()]),
+        statement(&NEVER_PROCESS_PAYMENTS, vec![json!("*")]),
     ];
-    management.extend(
-        read_guardrails
-            .iter()
-            .map(|s| statement(s.sid, s.effect, &s.actions, s.resources.clone())),
-    );
+    management.extend(read_guardrails.iter().cloned());
 
-    let mut process = vec![statement(
-        "ProcessPayments",
-        "Allow",
-        &[
-            "bedrock-agentcore:ProcessPayment",
-            "bedrock-agentcore:GetPaymentSession",
-            "bedrock-agentcore:GetPaymentInstrument",
-            "bedrock-agentcore:GetPaymentInstrumentBalance",
-        ],
-        vec![this_manager],
-    )];
+    let mut process = vec![statement(&PROCESS_PAYMENTS, vec![this_manager])];
     process.extend(read_guardrails);
     process.push(statement(
-        "AppendToLedger",
-        "Allow",
-        &["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+        &APPEND_TO_LEDGER,
         vec![
             table,
             json!(
@@ -674,20 +720,13 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
         ],
     ));
     process.push(statement(
-        "ArchivePayments",
-        "Allow",
-        &["s3:PutObject"],
+        &ARCHIVE_PAYMENTS,
         vec![json!(
             Ref::attr("aws_s3_bucket", &format!("{label}_ledger"), "arn")
                 .with_suffix("/payments/*")
         )],
     ));
-    let mut metrics = statement(
-        "PublishPaymentMetrics",
-        "Allow",
-        &["cloudwatch:PutMetricData"],
-        vec![json!("*")],
-    );
+    let mut metrics = statement(&PUBLISH_PAYMENT_METRICS, vec![json!("*")]);
     metrics.conditions.push(condition(
         "StringEquals",
         "cloudwatch:namespace",
@@ -695,65 +734,65 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
     ));
     process.push(metrics);
 
-    let retrieval = vec![statement(
-        "ReadWalletCredentials",
-        "Allow",
-        &["secretsmanager:GetSecretValue"],
-        {
-            let mut secrets: Vec<&str> = m
-                .connectors
-                .iter()
-                .map(|c| c.credential_secret_arn.value.as_str())
-                .collect();
-            secrets.sort_unstable();
-            secrets.dedup();
-            secrets.into_iter().map(|s| json!(s)).collect()
-        },
-    )];
+    let retrieval = vec![statement(&READ_WALLET_CREDENTIALS, {
+        let mut secrets: Vec<&str> = m
+            .connectors
+            .iter()
+            .map(|c| c.credential_secret_arn.value.as_str())
+            .collect();
+        secrets.sort_unstable();
+        secrets.dedup();
+        secrets.into_iter().map(|s| json!(s)).collect()
+    })];
 
+    let role = |kind: &'static str, description: String, trust, statements| PaymentRoleView {
+        kind,
+        iam: identity::IamRoleView {
+            label: role_label(m, kind),
+            role_name: role_name(kind),
+            description,
+            max_session_seconds: None,
+            tags: Some(tags.clone()),
+            trust,
+            statements,
+            policy_name: format!("payments-{kind}"),
+        },
+    };
     vec![
-        PaymentRoleView {
-            kind: "control",
-            label: role_label(m, "control"),
-            role_name: role_name("control"),
-            description: format!(
+        role(
+            "control",
+            format!(
                 "Administers payment manager {}: managers, connectors, credential providers",
                 m.name.value
             ),
-            trust: assume("AWS", vec![account_root], Vec::new()),
-            statements: control,
-        },
-        PaymentRoleView {
-            kind: "management",
-            label: role_label(m, "management"),
-            role_name: role_name("management"),
-            description: format!(
+            assume("AWS", vec![account_root], Vec::new()),
+            control,
+        ),
+        role(
+            "management",
+            format!(
                 "Payment instruments and sessions of {}; never processes payments",
                 m.name.value
             ),
-            trust: assume("AWS", mediation.clone(), Vec::new()),
-            statements: management,
-        },
-        PaymentRoleView {
-            kind: "process",
-            label: role_label(m, "process"),
-            role_name: role_name("process"),
-            description: format!(
+            assume("AWS", mediation.clone(), Vec::new()),
+            management,
+        ),
+        role(
+            "process",
+            format!(
                 "The mediation layer of {}: processes payments within the guardrails, records them",
                 m.name.value
             ),
-            trust: assume("AWS", mediation, Vec::new()),
-            statements: process,
-        },
-        PaymentRoleView {
-            kind: "retrieval",
-            label: role_label(m, "retrieval"),
-            role_name: role_name("retrieval"),
-            description: format!(
+            assume("AWS", mediation, Vec::new()),
+            process,
+        ),
+        role(
+            "retrieval",
+            format!(
                 "Assumed by AgentCore payments to fetch the wallet credentials of {}",
                 m.name.value
             ),
-            trust: assume(
+            assume(
                 "Service",
                 vec![json!("bedrock-agentcore.amazonaws.com")],
                 vec![
@@ -765,32 +804,24 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager) -> Vec<PaymentRoleV
                     condition("ArnLike", "aws:SourceArn", vec![managers]),
                 ],
             ),
-            statements: retrieval,
-        },
+            retrieval,
+        ),
     ]
 }
 
-/// Every IAM action the payment roles are granted or denied, for the catalogue test.
-pub fn actions(model: &Model) -> Vec<&'static str> {
-    model
-        .payment_managers
-        .iter()
-        .flat_map(|m| roles(model, expressible(model), m))
-        .flat_map(|r| r.statements.into_iter().flat_map(|s| s.actions))
-        .collect()
-}
-
-/// Whether an `allow` reference names this manager.
-pub fn names_manager(component: Component, id: PaymentManagerId) -> bool {
-    component == Component::PaymentManager(id)
+/// Every IAM action the payment roles can be granted or denied, for the catalogue test.
+pub fn actions() -> impl Iterator<Item = &'static str> {
+    GRANTS.iter().flat_map(|g| g.actions.iter().copied())
 }
 
 #[cfg(test)]
 mod tests {
     use crate::model::actions::{self, Lookup};
+    use crate::plan::network::Tags;
 
     /// The payment roles are generated, not written in a blueprint, so the identity rule never sees
-    /// them: every action they grant or deny must still be one the catalogue knows.
+    /// them: every action they can grant or deny must still be one the catalogue knows, and every
+    /// statement of the roles planned for a blueprint is one of `GRANTS`.
     #[test]
     fn every_action_of_the_payment_roles_is_in_the_catalogue() {
         let text = std::fs::read_to_string("tests/fixtures/valid/payments.hcl").unwrap();
@@ -798,9 +829,20 @@ mod tests {
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
             .into_valid_model()
             .expect("valid");
-        let used = super::actions(&model);
-        assert!(used.contains(&"bedrock-agentcore:ProcessPayment"));
-        for action in used {
+        let known: Vec<&str> = super::actions().collect();
+        assert!(known.contains(&"bedrock-agentcore:ProcessPayment"));
+        for m in &model.payment_managers {
+            for role in super::roles(&model, super::expressible(&model), m, &Tags::new()) {
+                for s in role.iam.statements {
+                    let grant = super::GRANTS
+                        .iter()
+                        .find(|g| g.sid == s.sid)
+                        .unwrap_or_else(|| panic!("statement `{}` is not in GRANTS", s.sid));
+                    assert_eq!(grant.actions, s.actions.as_slice(), "{}", s.sid);
+                }
+            }
+        }
+        for action in known {
             let (service, name) = action.split_once(':').unwrap();
             assert!(
                 matches!(actions::lookup(service, name), Lookup::Known(_)),

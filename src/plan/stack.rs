@@ -294,7 +294,7 @@ pub fn outputs(
         let roles: BTreeMap<&str, Ref> = m
             .roles
             .iter()
-            .map(|r| (r.kind, Ref::attr("aws_iam_role", &r.label, "arn")))
+            .map(|r| (r.kind, Ref::attr("aws_iam_role", &r.iam.label, "arn")))
             .collect();
         outputs.push(OutputView {
             name: format!("{}_payment_role_arns", m.label),
@@ -720,7 +720,7 @@ fn payment_steps(
         view.roles
             .iter()
             .find(|r| r.kind == kind)
-            .map_or_else(String::new, |r| r.role_name.clone())
+            .map_or_else(String::new, |r| r.iam.role_name.clone())
     };
     let mut steps = Vec::new();
     for c in &view.connectors {

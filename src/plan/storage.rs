@@ -4,6 +4,7 @@
 //! access points and the file-system policy, through hashicorp/aws (6.40 or later), else
 //! hashicorp/awscc when allowed, else not at all (a warning and a manual step in the README).
 
+use super::bucket::{BucketView, LifecycleView};
 use super::naming;
 use super::network::{Tags, tags};
 use super::providers::{self, ResourceType};
@@ -57,7 +58,8 @@ pub struct WorkspaceView {
     pub vpc: String,
     pub vpc_label: String,
     pub vpc_cidr: String,
-    pub expire_after_days: Option<u32>,
+    /// The workspace bucket (SSE-KMS with the workspace's key).
+    pub s3: BucketView,
     pub key_description: String,
     pub account_root: String,
     pub role_name: String,
@@ -210,7 +212,19 @@ fn workspace(model: &Model, via: Via, storage: &S3Files) -> WorkspaceView {
         bucket: storage.bucket.value.clone(),
         vpc: vpc.name.value.clone(),
         vpc_cidr: vpc.cidr.value.to_string(),
-        expire_after_days: storage.expire_after_days.as_ref().map(|d| d.value),
+        s3: BucketView {
+            label: label.clone(),
+            bucket: storage.bucket.value.clone(),
+            tags: tags.clone(),
+            object_lock: false,
+            key_arn: Some(json!(Ref::attr("aws_kms_key", &label, "arn"))),
+            lifecycle: LifecycleView {
+                id: "workspace",
+                expiration_days: storage.expire_after_days.as_ref().map(|d| d.value),
+                after_versioning: true,
+            },
+            policy_document: format!("{label}_bucket"),
+        },
         key_description: format!(
             "{} {} S3 Files workspace {}",
             p.name.value, p.environment, storage.name.value

@@ -13,6 +13,7 @@ use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
 /// The templates, embedded so the binary works from any directory.
 const TEMPLATES: &[(&str, &str)] = &[
+    ("macros.tf.j2", include_str!("../../templates/macros.tf.j2")),
     (
         "versions.tf.j2",
         include_str!("../../templates/versions.tf.j2"),

@@ -7,7 +7,7 @@
 //! Example: `awscc = false` with an `interconnect` block warns that the connection itself is manual.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::{Model, S3FilesId};
+use crate::model::{Component, Model, PaymentManagerId, S3FilesId};
 use crate::plan::providers::{self, ResourceType};
 use crate::validate::ComponentGraph;
 
@@ -55,9 +55,8 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     }
     if !crate::plan::payments::expressible(model) {
         for (i, manager) in model.payment_managers.iter().enumerate() {
-            let grants = model.allows_naming(|c| {
-                crate::plan::payments::names_manager(c, crate::model::PaymentManagerId(i))
-            });
+            let grants =
+                model.allows_naming(|c| c == Component::PaymentManager(PaymentManagerId(i)));
             let left_out = if grants.is_empty() {
                 String::new()
             } else {
