@@ -286,8 +286,10 @@ fn random_blueprints_generate_terraform_fmt_stable_output() {
             );
             let files = agentform::emit::generate(&analysis.model.unwrap(), &renderer).unwrap();
             for (name, content) in files {
-                // The formatter must be a fixed point of itself ...
-                prop_assert_eq!(agentform::render::format::format(&content), content.clone());
+                // The formatter must be a fixed point of itself (on HCL; the README is Markdown) ...
+                if name.extension().is_some_and(|e| e == "tf") {
+                    prop_assert_eq!(agentform::render::format::format(&content), content.clone());
+                }
                 let path = scratch
                     .path()
                     .join(format!("case{}", case.get()))
