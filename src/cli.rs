@@ -463,15 +463,14 @@ fn drift(
         return Ok(1);
     };
     // The stack part by part: its text is never held whole, and is gone before a large state is read.
-    let mut expected = Vec::new();
+    let mut expected = crate::drift::Expectations::default();
     emit::terraform_parts(&model, &Renderer::new(), |path, text| {
-        expected.extend(crate::drift::expected_in_text(text).with_context(|| {
+        crate::drift::expected_in_text(text, &mut expected).with_context(|| {
             format!(
                 "internal error: generated {} does not parse",
                 path.display()
             )
-        })?);
-        Ok(())
+        })
     })?;
     drop(model);
     let report = match (&input.state, &input.plan) {

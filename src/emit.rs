@@ -6,7 +6,7 @@
 //! start with it, and leaves every other file alone.
 
 use crate::model::Model;
-use crate::plan;
+use crate::plan::{self, PlannedFile};
 use crate::render::Renderer;
 use anyhow::{Context as _, bail};
 use std::collections::BTreeMap;
@@ -76,10 +76,11 @@ pub fn terraform_parts(
     mut visit: impl FnMut(&Path, &str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let plan = plan::plan(model);
-    for file in plan.files.iter().filter(|f| f.is_terraform()) {
+    // Each file's view is dropped once its parts are read.
+    for file in plan.files.into_iter().filter(PlannedFile::is_terraform) {
         let path = Path::new(&plan.directory).join(file.name);
         for context in &file.contexts {
-            let text = renderer.expand_unformatted(file.template, std::slice::from_ref(context))?;
+            let text = renderer.expand_unformatted(file.template, context)?;
             visit(&path, &text)?;
         }
     }
