@@ -113,13 +113,56 @@ impl OwnedResource {
 
 /// Reads `terraform show -json` of a state from `reader` one resource at a time, handing each to
 /// `visit` (root module first, then child modules): memory stays flat whatever the file's size.
+/// The JSON is read on a second thread, a few hundred resources ahead of `visit` (a bounded queue):
+/// reading and checking run side by side.
 pub fn stream_state(
-    reader: impl std::io::Read,
+    reader: impl std::io::Read + Send,
     mut visit: impl FnMut(&Resource<'_>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    /// Resources per hand-over, and hand-overs queued: at most about 2,000 resources in flight.
+    const BATCH: usize = 256;
+    const QUEUED: usize = 6;
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<OwnedResource>>(QUEUED);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            read_resources(reader, &mut |resource| {
+                batch.push(resource);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    // The receiver is gone only when `visit` failed; that error is reported.
+                    sender.send(full).map_err(|_| anyhow::anyhow!("stopped"))?;
+                }
+                Ok(())
+            })?;
+            sender.send(batch).map_err(|_| anyhow::anyhow!("stopped"))
+        });
+        let mut failure = None;
+        'batches: for batch in &receiver {
+            for resource in &batch {
+                if let Err(error) = visit(&resource.as_resource()) {
+                    failure = Some(error);
+                    break 'batches;
+                }
+            }
+        }
+        drop(receiver);
+        let read = reading.join().expect("reading does not panic");
+        match failure {
+            Some(error) => Err(error),
+            None => read,
+        }
+    })
+}
+
+/// The resources of a state, in file order, to `visit`; fails without `format_version`.
+fn read_resources(
+    reader: impl std::io::Read,
+    visit: &mut dyn FnMut(OwnedResource) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut failure = None;
     let mut visitor = stream::Visit {
-        visit: &mut visit,
+        visit,
         failure: &mut failure,
     };
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
@@ -140,13 +183,12 @@ pub fn stream_state(
 /// element of `resources` over as soon as it is read, skipping everything else.
 mod stream {
     use super::OwnedResource;
-    use super::Resource;
     use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use std::borrow::Cow;
     use std::fmt;
 
     pub(super) struct Visit<'v> {
-        pub(super) visit: &'v mut dyn FnMut(&Resource<'_>) -> anyhow::Result<()>,
+        pub(super) visit: &'v mut dyn FnMut(OwnedResource) -> anyhow::Result<()>,
         pub(super) failure: &'v mut Option<anyhow::Error>,
     }
 
@@ -266,7 +308,7 @@ mod stream {
         "a list of resources",
         |self, seq: SeqAccess| {
             while let Some(resource) = seq.next_element::<OwnedResource>()? {
-                if let Err(error) = (self.0.visit)(&resource.as_resource()) {
+                if let Err(error) = (self.0.visit)(resource) {
                     *self.0.failure = Some(error);
                     return Err(de::Error::custom("stopped"));
                 }
