@@ -477,7 +477,7 @@ fn drift(
         // A state is streamed: memory stays flat however large it is.
         (Some(state), _) => {
             let mut checker = crate::drift::Checker::new(&expected);
-            crate::deployed::stream_state(open_input(state)?, |r| checker.feed(r))
+            crate::deployed::stream_state_ahead(open_input(state)?, |r| checker.feed(r))
                 .with_context(|| format!("cannot read {}", state.display()))?;
             checker.finish(&[])
         }
