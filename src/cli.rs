@@ -824,22 +824,21 @@ fn drift(
     let locator =
         (format == OutputFormat::Sarif).then(|| crate::plan::locate::Locator::new(&model));
     // The stack part by part: its text is never held whole, and is gone before a large state is read.
-    let mut expected = Vec::new();
+    let mut expected = crate::drift::Expectations::default();
     emit::terraform_parts(&model, &Renderer::new(), |path, text| {
-        expected.extend(crate::drift::expected_in_text(text).with_context(|| {
+        crate::drift::expected_in_text(text, &mut expected).with_context(|| {
             format!(
                 "internal error: generated {} does not parse",
                 path.display()
             )
-        })?);
-        Ok(())
+        })
     })?;
     drop(model);
     let report = match (&input.state, &input.plan) {
         // A state is streamed: memory stays flat however large it is.
         (Some(state), _) => {
             let mut checker = crate::drift::Checker::new(&expected);
-            crate::deployed::stream_state(open_input(state)?, |r| checker.feed(r))
+            crate::deployed::stream_state_ahead(open_input(state)?, |r| checker.feed(r))
                 .with_context(|| format!("cannot read {}", state.display()))?;
             checker.finish(&[])
         }

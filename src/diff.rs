@@ -14,7 +14,7 @@
 //!
 //! Nothing here prints; the CLI prints [`Diff::markdown`] or the JSON of [`Diff`].
 
-use crate::drift::{Expected, ExpectedResource};
+use crate::drift::{Expectations, Expected};
 use crate::model::{Guardrails, Model, PaymentManager};
 use crate::segregation::report::{ReachReport, Status};
 use anyhow::Context as _;
@@ -199,7 +199,7 @@ pub fn replacement_reference_markdown() -> String {
 /// them) and the text of every block of the stack ([`blocks`]).
 pub struct Side<'a> {
     pub model: &'a Model,
-    pub resources: &'a [ExpectedResource],
+    pub resources: &'a Expectations,
     pub blocks: &'a BTreeMap<String, String>,
 }
 
@@ -760,23 +760,23 @@ fn policy_resource(value: &serde_json::Value) -> String {
 // Resources
 
 /// A resource's arguments by name.
-type Arguments = BTreeMap<String, Expected>;
+type Arguments<'a> = BTreeMap<String, Expected<'a>>;
+
+/// A stack's resources by address, each with its arguments.
+fn index(resources: &Expectations) -> BTreeMap<String, Arguments<'_>> {
+    resources
+        .iter()
+        .map(|r| {
+            (
+                r.address().to_string(),
+                r.attributes().map(|(k, v)| (k.to_string(), v)).collect(),
+            )
+        })
+        .collect()
+}
 
 fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceChanges {
     let (old, new) = (old_side.resources, new_side.resources);
-    let index = |rs: &[ExpectedResource]| -> BTreeMap<String, BTreeMap<String, Expected>> {
-        rs.iter()
-            .map(|r| {
-                (
-                    r.address.to_string(),
-                    r.attributes
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.clone()))
-                        .collect(),
-                )
-            })
-            .collect()
-    };
     let before = index(old);
     let after = index(new);
     let mut out = ResourceChanges {

@@ -24,74 +24,233 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-/// What a resource block sets an attribute to. Kept as compact text, parsed when compared: the
-/// expectations of a stack of 100,000 resources stay a few tens of megabytes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Expected {
+/// What a resource block sets an attribute to, as read from [`Expectations`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Expected<'a> {
     /// A literal value, as compact JSON.
-    Literal(Box<str>),
+    Literal(&'a str),
     /// Another resource's attribute: `address` (`aws_vpc.agents`), `attribute` (`id`).
     Reference {
-        address: Box<str>,
-        attribute: Box<str>,
+        address: &'a str,
+        attribute: &'a str,
     },
 }
 
-impl Expected {
+impl Expected<'_> {
     /// A literal's value.
     pub fn value(text: &str) -> Value {
         serde_json::from_str(text).expect("literals are stored as valid JSON")
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct ExpectedResource {
-    /// `TYPE.NAME`.
-    pub address: Box<str>,
-    /// In file order; only attributes whose value can be known before apply.
-    pub attributes: Vec<(Box<str>, Expected)>,
+/// A range of [`Expectations::text`].
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    len: u32,
 }
 
-impl ExpectedResource {
-    /// The resource type.
-    pub fn kind(&self) -> &str {
-        self.address
-            .split_once('.')
-            .map_or(&*self.address, |(kind, _)| kind)
+#[derive(Debug, Clone, Copy)]
+enum Setting {
+    Literal(Span),
+    /// The referenced address, and the attribute's interned name.
+    Reference(Span, u32),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Attribute {
+    /// Interned name ([`Expectations::names`]).
+    name: u32,
+    value: Setting,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    address: Span,
+    /// The resource's attributes: `attributes[first..first + count]`.
+    first: u32,
+    count: u32,
+}
+
+/// Every managed resource a stack declares, in file order, with the attributes it sets. Compact:
+/// addresses and literal values are ranges of one text, attribute names are interned, so the
+/// expectations of a stack of 100,000 resources stay a couple of tens of megabytes in a few large
+/// allocations (and free their parser's memory whole).
+#[derive(Debug, Default)]
+pub struct Expectations {
+    text: String,
+    names: Vec<Box<str>>,
+    name_ids: HashMap<Box<str>, u32>,
+    resources: Vec<Entry>,
+    attributes: Vec<Attribute>,
+}
+
+/// One expected resource: its address (`TYPE.NAME`) and, in file order, the attributes whose value
+/// can be known before apply.
+#[derive(Debug, Clone, Copy)]
+pub struct ExpectedResource<'a> {
+    store: &'a Expectations,
+    entry: Entry,
+}
+
+impl<'a> ExpectedResource<'a> {
+    pub fn address(&self) -> &'a str {
+        self.store.span(self.entry.address)
     }
+
+    /// The resource type.
+    pub fn kind(&self) -> &'a str {
+        let address = self.address();
+        address.split_once('.').map_or(address, |(kind, _)| kind)
+    }
+
+    /// `(name, value)` in file order.
+    pub fn attributes(&self) -> impl ExactSizeIterator<Item = (&'a str, Expected<'a>)> + 'a {
+        let store = self.store;
+        let first = self.entry.first as usize;
+        store.attributes[first..first + self.entry.count as usize]
+            .iter()
+            .map(move |a| (&*store.names[a.name as usize], store.setting(a.value)))
+    }
+
+    fn attribute(&self, position: usize) -> (&'a str, Expected<'a>) {
+        let a = self.store.attributes[self.entry.first as usize + position];
+        (
+            &*self.store.names[a.name as usize],
+            self.store.setting(a.value),
+        )
+    }
+}
+
+impl Expectations {
+    pub fn len(&self) -> usize {
+        self.resources.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> ExpectedResource<'_> {
+        ExpectedResource {
+            store: self,
+            entry: self.resources[index],
+        }
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = ExpectedResource<'_>> {
+        self.resources
+            .iter()
+            .map(|&entry| ExpectedResource { store: self, entry })
+    }
+
+    /// Appends `other`'s resources after these.
+    pub fn append(&mut self, other: &Expectations) {
+        let names: Vec<u32> = other.names.iter().map(|n| self.intern(n)).collect();
+        let shift = small(self.text.len());
+        let moved = |span: Span| Span {
+            start: span.start + shift,
+            len: span.len,
+        };
+        let first = small(self.attributes.len());
+        self.text.push_str(&other.text);
+        self.attributes
+            .extend(other.attributes.iter().map(|a| Attribute {
+                name: names[a.name as usize],
+                value: match a.value {
+                    Setting::Literal(span) => Setting::Literal(moved(span)),
+                    Setting::Reference(span, name) => {
+                        Setting::Reference(moved(span), names[name as usize])
+                    }
+                },
+            }));
+        self.resources.extend(other.resources.iter().map(|e| Entry {
+            address: moved(e.address),
+            first: e.first + first,
+            count: e.count,
+        }));
+    }
+
+    fn span(&self, span: Span) -> &str {
+        &self.text[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    fn setting(&self, setting: Setting) -> Expected<'_> {
+        match setting {
+            Setting::Literal(span) => Expected::Literal(self.span(span)),
+            Setting::Reference(span, name) => Expected::Reference {
+                address: self.span(span),
+                attribute: &self.names[name as usize],
+            },
+        }
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = small(self.names.len());
+        self.names.push(name.into());
+        self.name_ids.insert(name.into(), id);
+        id
+    }
+
+    /// Appends `parts` to the text; their concatenation's range.
+    fn push(&mut self, parts: &[&str]) -> Span {
+        let start = self.text.len();
+        for part in parts {
+            self.text.push_str(part);
+        }
+        Span {
+            start: small(start),
+            len: small(self.text.len() - start),
+        }
+    }
+}
+
+/// An offset or count of [`Expectations`] (a stack's expectations stay far under 4 GB).
+fn small(n: usize) -> u32 {
+    u32::try_from(n).expect("expectations under 4 GB")
 }
 
 /// Terraform's meta-arguments, which are not resource attributes.
 const META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
 
 /// Every managed resource the generated stack declares, in file order.
-pub fn expected(files: &Files) -> anyhow::Result<Vec<ExpectedResource>> {
-    let mut out = Vec::new();
+pub fn expected(files: &Files) -> anyhow::Result<Expectations> {
+    let mut out = Expectations::default();
     for (path, text) in files {
         if path.extension().is_some_and(|e| e == "tf") {
-            out.extend(expected_in_text(text).with_context(|| {
+            expected_in_text(text, &mut out).with_context(|| {
                 format!(
                     "internal error: generated {} does not parse",
                     path.display()
                 )
-            })?);
+            })?;
         }
     }
     Ok(out)
 }
 
-/// The managed resources of a piece of generated Terraform (a file, or a part of one; see
-/// `emit::terraform_parts`). Large texts are parsed block by block on every core, so the syntax
-/// tree of a whole large file is never held.
-pub fn expected_in_text(text: &str) -> anyhow::Result<Vec<ExpectedResource>> {
+/// Appends the managed resources of a piece of generated Terraform (a file, or a part of one; see
+/// `emit::terraform_parts`) to `out`. Large texts are parsed block by block on every core, so the
+/// syntax tree of a whole large file is never held; each core's findings are copied into `out` and
+/// freed whole.
+pub fn expected_in_text(text: &str, out: &mut Expectations) -> anyhow::Result<()> {
     let chunks = crate::render::top_level_chunks(text);
     let groups = crate::render::balanced_groups(&chunks, crate::render::parallelism(text.len()));
-    let parsed: Vec<anyhow::Result<Vec<ExpectedResource>>> = std::thread::scope(|scope| {
+    if let [group] = groups.as_slice() {
+        for chunk in group {
+            expected_in(chunk, out)?;
+        }
+        return Ok(());
+    }
+    let parsed: Vec<anyhow::Result<Expectations>> = std::thread::scope(|scope| {
         let handles: Vec<_> = groups
             .iter()
             .map(|group| {
                 scope.spawn(move || {
-                    let mut resources = Vec::new();
+                    let mut resources = Expectations::default();
                     for chunk in group {
                         expected_in(chunk, &mut resources)?;
                     }
@@ -104,14 +263,13 @@ pub fn expected_in_text(text: &str) -> anyhow::Result<Vec<ExpectedResource>> {
             .map(|h| h.join().expect("parsing does not panic"))
             .collect()
     });
-    let mut out = Vec::new();
     for resources in parsed {
-        out.extend(resources?);
+        out.append(&resources?);
     }
-    Ok(out)
+    Ok(())
 }
 
-fn expected_in(text: &str, out: &mut Vec<ExpectedResource>) -> anyhow::Result<()> {
+fn expected_in(text: &str, out: &mut Expectations) -> anyhow::Result<()> {
     let body = hcl_edit::parser::parse_body(text).map_err(|e| anyhow::anyhow!("{e}"))?;
     for structure in &body {
         let Structure::Block(block) = structure else {
@@ -126,7 +284,8 @@ fn expected_in(text: &str, out: &mut Vec<ExpectedResource>) -> anyhow::Result<()
         };
         let kind = label(&block.labels[0]);
         let name = label(&block.labels[1]);
-        let mut attributes = Vec::new();
+        let address = out.push(&[&kind, ".", &name]);
+        let first = small(out.attributes.len());
         for structure in &block.body {
             let Structure::Attribute(attribute) = structure else {
                 continue;
@@ -135,19 +294,21 @@ fn expected_in(text: &str, out: &mut Vec<ExpectedResource>) -> anyhow::Result<()
             if META.contains(&key) {
                 continue;
             }
-            if let Some(value) = expected_value(&attribute.value) {
-                attributes.push((key.into(), value));
+            if let Some(value) = expected_value(&attribute.value, out) {
+                let name = out.intern(key);
+                out.attributes.push(Attribute { name, value });
             }
         }
-        out.push(ExpectedResource {
-            address: format!("{kind}.{name}").into(),
-            attributes,
+        out.resources.push(Entry {
+            address,
+            first,
+            count: small(out.attributes.len()) - first,
         });
     }
     Ok(())
 }
 
-fn expected_value(expr: &Expression) -> Option<Expected> {
+fn expected_value(expr: &Expression, out: &mut Expectations) -> Option<Setting> {
     if let Expression::Traversal(traversal) = expr {
         let Expression::Variable(root) = &traversal.expr else {
             return None;
@@ -162,19 +323,20 @@ fn expected_value(expr: &Expression) -> Option<Expected> {
             .collect::<Option<_>>()?;
         let root = root.as_str();
         return match (root, names.as_slice()) {
-            ("data", [kind, name, attribute]) => Some(Expected::Reference {
-                address: format!("data.{kind}.{name}").into(),
-                attribute: (*attribute).into(),
-            }),
+            ("data", [kind, name, attribute]) => Some(Setting::Reference(
+                out.push(&["data.", kind, ".", name]),
+                out.intern(attribute),
+            )),
             ("data" | "var" | "local" | "module" | "each" | "count" | "path", _) => None,
-            (kind, [name, attribute]) => Some(Expected::Reference {
-                address: format!("{kind}.{name}").into(),
-                attribute: (*attribute).into(),
-            }),
+            (kind, [name, attribute]) => Some(Setting::Reference(
+                out.push(&[kind, ".", name]),
+                out.intern(attribute),
+            )),
             _ => None,
         };
     }
-    literal(expr).map(|value| Expected::Literal(value.to_string().into()))
+    let json = literal(expr)?.to_string();
+    Some(Setting::Literal(out.push(&[&json])))
 }
 
 fn literal(expr: &Expression) -> Option<Value> {
@@ -331,7 +493,7 @@ fn compact(value: &Value) -> String {
 /// (`count`, `for_each`) matches `address[...]`. References are compared once every resource has
 /// been seen; only the referenced attributes are kept meanwhile.
 pub struct Checker<'e> {
-    expected: &'e [ExpectedResource],
+    expected: &'e Expectations,
     index: HashMap<&'e str, usize>,
     seen: Vec<bool>,
     /// Referenced address → attribute → the deployed value, filled in as the resource goes by.
@@ -344,10 +506,10 @@ pub struct Checker<'e> {
 }
 
 impl<'e> Checker<'e> {
-    pub fn new(expected: &'e [ExpectedResource]) -> Self {
+    pub fn new(expected: &'e Expectations) -> Self {
         let mut referenced: HashMap<&str, HashMap<&str, Option<Value>>> = HashMap::new();
-        for resource in expected {
-            for (_, value) in &resource.attributes {
+        for resource in expected.iter() {
+            for (_, value) in resource.attributes() {
                 if let Expected::Reference { address, attribute } = value {
                     referenced
                         .entry(address)
@@ -361,7 +523,7 @@ impl<'e> Checker<'e> {
             index: expected
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (&*r.address, i))
+                .map(|(i, r)| (r.address(), i))
                 .collect(),
             seen: vec![false; expected.len()],
             referenced,
@@ -393,9 +555,9 @@ impl<'e> Checker<'e> {
         };
         self.seen[i] = true;
         let values = resource.attributes()?;
-        let expected = &self.expected[i];
-        for (position, (name, want)) in expected.attributes.iter().enumerate() {
-            let Some(raw) = values.get(&**name) else {
+        let expected = self.expected.get(i);
+        for (position, (name, want)) in expected.attributes().enumerate() {
+            let Some(raw) = values.get(name) else {
                 // Not an attribute of the provider's schema as recorded: cannot compare.
                 continue;
             };
@@ -407,7 +569,7 @@ impl<'e> Checker<'e> {
                         self.drifted.push((
                             i,
                             position,
-                            attribute_finding(expected, name, want, have),
+                            attribute_finding(&expected, name, want, have),
                         ));
                     }
                 }
@@ -438,16 +600,16 @@ impl<'e> Checker<'e> {
     /// `resource_drift` says Terraform saw changed (`Deployed::drifted`).
     pub fn finish(mut self, drifted: &[(String, Vec<String>)]) -> Report {
         for (i, position, have) in std::mem::take(&mut self.pending) {
-            let expected = &self.expected[i];
-            let (name, want) = &expected.attributes[position];
+            let expected = self.expected.get(i);
+            let (name, want) = expected.attribute(position);
             let Expected::Reference { address, attribute } = want else {
                 continue;
             };
             // The referenced resource is missing (reported itself): nothing to compare.
             let Some(Some(want)) = self
                 .referenced
-                .get(&**address)
-                .and_then(|attributes| attributes.get(&**attribute))
+                .get(address)
+                .and_then(|attributes| attributes.get(attribute))
             else {
                 continue;
             };
@@ -455,7 +617,7 @@ impl<'e> Checker<'e> {
                 self.drifted.push((
                     i,
                     position,
-                    attribute_finding(expected, name, want.clone(), have),
+                    attribute_finding(&expected, name, want.clone(), have),
                 ));
             }
         }
@@ -469,14 +631,14 @@ impl<'e> Checker<'e> {
             } else {
                 findings.push(Finding {
                     kind: Kind::Missing,
-                    address: resource.address.to_string(),
+                    address: resource.address().to_string(),
                     resource_type: resource.kind().to_string(),
                     attribute: None,
                     expected: None,
                     deployed: None,
                     message: format!(
                         "missing: `{}` is in the blueprint's stack but not deployed",
-                        resource.address
+                        resource.address()
                     ),
                 });
             }
@@ -489,15 +651,20 @@ impl<'e> Checker<'e> {
     }
 }
 
-fn attribute_finding(expected: &ExpectedResource, name: &str, want: Value, have: Value) -> Finding {
+fn attribute_finding(
+    expected: &ExpectedResource<'_>,
+    name: &str,
+    want: Value,
+    have: Value,
+) -> Finding {
     Finding {
         kind: Kind::Attribute,
-        address: expected.address.to_string(),
+        address: expected.address().to_string(),
         resource_type: expected.kind().to_string(),
         attribute: Some(name.to_string()),
         message: format!(
             "drifted: `{}.{name}` is {} deployed; the blueprint sets {}",
-            expected.address,
+            expected.address(),
             compact(&have),
             compact(&want)
         ),
@@ -507,7 +674,7 @@ fn attribute_finding(expected: &ExpectedResource, name: &str, want: Value, have:
 }
 
 /// Compares the expected resources with every resource of `deployed`.
-pub fn check(expected: &[ExpectedResource], deployed: &Deployed<'_>) -> anyhow::Result<Report> {
+pub fn check(expected: &Expectations, deployed: &Deployed<'_>) -> anyhow::Result<Report> {
     let mut checker = Checker::new(expected);
     for resource in &deployed.resources {
         checker.feed(resource)?;
@@ -596,26 +763,69 @@ data "aws_region" "r" {}
     #[test]
     fn expected_resources_come_from_resource_blocks() {
         let expected = expected(&files(STACK)).unwrap();
-        let addresses: Vec<&str> = expected.iter().map(|r| &*r.address).collect();
+        let addresses: Vec<&str> = expected.iter().map(|r| r.address()).collect();
         assert_eq!(
             addresses,
             ["aws_vpc.a", "aws_subnet.a", "aws_ec2_transit_gateway.t"]
         );
         assert_eq!(
-            expected[1].attributes,
+            expected.get(1).attributes().collect::<Vec<_>>(),
             vec![
                 (
-                    "vpc_id".into(),
+                    "vpc_id",
                     Expected::Reference {
-                        address: "aws_vpc.a".into(),
-                        attribute: "id".into()
+                        address: "aws_vpc.a",
+                        attribute: "id"
                     }
                 ),
-                (
-                    "cidr_block".into(),
-                    Expected::Literal("\"10.0.0.0/24\"".into())
-                ),
+                ("cidr_block", Expected::Literal("\"10.0.0.0/24\"")),
             ]
+        );
+    }
+
+    /// Large texts are parsed on several cores and the parts appended: the same expectations, in
+    /// the same order, as one parse (names interned in another order are remapped).
+    #[test]
+    fn appended_expectations_equal_one_parse() {
+        let second = r#"
+resource "aws_route" "r" {
+  route_table_id = aws_route_table.t.id
+  blackhole      = true
+  cidr_block     = "10.1.0.0/16"
+}
+"#;
+        let whole = {
+            let mut out = Expectations::default();
+            expected_in_text(&format!("{second}{STACK}"), &mut out).unwrap();
+            out
+        };
+        let mut parts = Expectations::default();
+        for text in [second, STACK] {
+            let mut part = Expectations::default();
+            expected_in_text(text, &mut part).unwrap();
+            parts.append(&part);
+        }
+        let all = |e: &Expectations| -> Vec<(String, Vec<(String, String)>)> {
+            e.iter()
+                .map(|r| {
+                    let attributes = r
+                        .attributes()
+                        .map(|(n, v)| (n.to_string(), format!("{v:?}")));
+                    (r.address().to_string(), attributes.collect())
+                })
+                .collect()
+        };
+        assert_eq!(whole.len(), 4);
+        assert_eq!(all(&parts), all(&whole));
+        assert_eq!(
+            parts.get(0).attributes().next(),
+            Some((
+                "route_table_id",
+                Expected::Reference {
+                    address: "aws_route_table.t",
+                    attribute: "id"
+                }
+            ))
         );
     }
 

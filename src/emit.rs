@@ -6,7 +6,7 @@
 //! start with it, and leaves every other file alone.
 
 use crate::model::Model;
-use crate::plan;
+use crate::plan::{self, PlannedFile};
 use crate::render::Renderer;
 use anyhow::{Context as _, bail};
 use std::collections::BTreeMap;
@@ -70,15 +70,16 @@ pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
         *total.entry(block.kind).or_default() += block.count;
     }
     for file in plan.files.iter().filter(|f| !f.is_terraform()) {
-        let contexts: Vec<minijinja::Value> = file
+        let contexts: Vec<_> = file
             .contexts
             .iter()
             .map(|base| {
-                minijinja::context! {
+                let value = minijinja::context! {
                     inventory => minijinja::Value::from(minijinja::value::Serde(&inventory)),
                     inventory_total => minijinja::Value::from(minijinja::value::Serde(&total)),
-                    ..base.clone()
-                }
+                    ..base()
+                };
+                move || value.clone()
             })
             .collect();
         let body = renderer.render_text(file.template, &contexts)?;
@@ -101,21 +102,41 @@ struct FileInventory {
 /// in parts of 500 VPCs) instead of as whole files: for readers that need the resources rather than
 /// the files (`drift`), so a large stack's text is never held at once. The same plan, templates and
 /// renderer as [`generate`], not formatted (whitespace only): the reader parses it, so a template
-/// bug still surfaces as an internal error.
+/// bug still surfaces as an internal error. The next part expands on another thread while `visit`
+/// reads one, and each file's view is dropped once its parts are expanded.
 pub fn terraform_parts(
     model: &Model,
     renderer: &Renderer,
     mut visit: impl FnMut(&Path, &str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let plan = plan::plan(model);
-    for file in plan.files.iter().filter(|f| f.is_terraform()) {
-        let path = Path::new(&plan.directory).join(file.name);
-        for context in &file.contexts {
-            let text = renderer.expand_unformatted(file.template, std::slice::from_ref(context))?;
-            visit(&path, &text)?;
+    let directory = Path::new(&plan.directory);
+    let mut parts = plan
+        .files
+        .into_iter()
+        .filter(PlannedFile::is_terraform)
+        .flat_map(|file| {
+            let path = directory.join(file.name);
+            let template = file.template;
+            file.contexts
+                .into_iter()
+                .map(move |context| (path.clone(), template, context))
+        });
+    std::thread::scope(|scope| {
+        let expand = |(path, template, context): (PathBuf, &'static str, plan::Context)| {
+            scope.spawn(move || {
+                let text = renderer.expand_unformatted(template, &context);
+                (path, text)
+            })
+        };
+        let mut next = parts.next().map(expand);
+        while let Some(expanding) = next {
+            let (path, text) = expanding.join().expect("expansion does not panic");
+            next = parts.next().map(expand);
+            visit(&path, &text?)?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// What `check` found for one path.

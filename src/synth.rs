@@ -7,7 +7,7 @@
 //! [`state`] writes the `terraform show -json` a clean apply of a stack would leave, for the
 //! `drift` and `propagation` benchmarks (`agentform synth-state`, hidden).
 
-use crate::drift::{Expected, ExpectedResource};
+use crate::drift::{Expectations, Expected};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -79,17 +79,17 @@ const SHAPES: &str = include_str!("../data/state-shapes.json");
 /// A state as `terraform show -json` prints it after applying `expected` cleanly: every resource
 /// shaped like the provider records it ([`SHAPES`]), with the attributes the blueprint sets, and
 /// every referenced attribute filled in consistently (`aws_vpc.a.id` is the id `aws_vpc.a` has).
-pub fn state(expected: &[ExpectedResource], out: &mut impl std::io::Write) -> std::io::Result<()> {
+pub fn state(expected: &Expectations, out: &mut impl std::io::Write) -> std::io::Result<()> {
     let shapes: BTreeMap<String, serde_json::Map<String, serde_json::Value>> =
         serde_json::from_str(SHAPES).expect("data/state-shapes.json is a map of value maps");
     let ids: BTreeMap<&str, String> = expected
         .iter()
         .enumerate()
-        .map(|(i, r)| (&*r.address, format!("{}-{i:017x}", id_prefix(r.kind()))))
+        .map(|(i, r)| (r.address(), format!("{}-{i:017x}", id_prefix(r.kind()))))
         .collect();
     let mut referenced: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for resource in expected {
-        for (_, value) in &resource.attributes {
+    for resource in expected.iter() {
+        for (_, value) in resource.attributes() {
             if let Expected::Reference { address, attribute } = value {
                 referenced.entry(address).or_default().insert(attribute);
             }
@@ -112,13 +112,13 @@ pub fn state(expected: &[ExpectedResource], out: &mut impl std::io::Write) -> st
             values.insert("blackhole".into(), false.into());
         }
         for attribute in ["id", "arn"] {
-            values.insert(attribute.into(), computed(&resource.address, attribute));
+            values.insert(attribute.into(), computed(resource.address(), attribute));
         }
         values.insert("owner_id".into(), "123456789012".into());
-        for attribute in referenced.get(&*resource.address).into_iter().flatten() {
-            values.insert((*attribute).into(), computed(&resource.address, attribute));
+        for attribute in referenced.get(resource.address()).into_iter().flatten() {
+            values.insert((*attribute).into(), computed(resource.address(), attribute));
         }
-        for (name, value) in &resource.attributes {
+        for (name, value) in resource.attributes() {
             let value = match value {
                 Expected::Literal(text) => Expected::value(text),
                 Expected::Reference { address, attribute } => computed(address, attribute),
@@ -134,11 +134,11 @@ pub fn state(expected: &[ExpectedResource], out: &mut impl std::io::Write) -> st
         values.insert("tags_all".into(), tags_all.into());
         values.insert("timeouts".into(), serde_json::Value::Null);
         let (kind, name) = resource
-            .address
+            .address()
             .split_once('.')
             .expect("an address is TYPE.NAME");
         let record = serde_json::json!({
-            "address": resource.address,
+            "address": resource.address(),
             "mode": "managed",
             "type": kind,
             "name": name,
@@ -176,6 +176,10 @@ mod tests {
         }
     }
 
+    fn key(r: crate::drift::ExpectedResource<'_>) -> (&str, Vec<(&str, Expected<'_>)>) {
+        (r.address(), r.attributes().collect())
+    }
+
     #[test]
     fn a_synthetic_state_of_a_clean_apply_has_no_drift_and_no_propagation_findings() {
         let text = blueprint(40, 4);
@@ -187,13 +191,11 @@ mod tests {
         let files = crate::emit::generate(&model, &renderer).unwrap();
         let expected = crate::drift::expected(&files).unwrap();
         // `drift` reads the stack part by part, unformatted: the same resources and attributes.
-        let mut parts = Vec::new();
+        let mut parts = Expectations::default();
         crate::emit::terraform_parts(&model, &renderer, |_, text| {
-            parts.extend(crate::drift::expected_in_text(text)?);
-            Ok(())
+            crate::drift::expected_in_text(text, &mut parts)
         })
         .unwrap();
-        let key = |r: &ExpectedResource| (r.address.clone(), r.attributes.clone());
         assert_eq!(
             parts.iter().map(key).collect::<Vec<_>>(),
             expected.iter().map(key).collect::<Vec<_>>()

@@ -1288,6 +1288,80 @@ fn drift_and_propagation_input_errors_exit_1() {
     }
 }
 
+/// A payment manager in a region where AgentCore payments is not documented: a warning (AF906)
+/// at the manager's name, so `validate` passes unless warnings are denied.
+#[test]
+fn payments_in_an_undocumented_region_warn() {
+    const BLUEPRINT: &str = r#"platform "agents" {
+  environment = "prod"
+  region      = "eu-west-1"
+  account_id  = "123456789012"
+  awscc       = true
+}
+
+iam_role "research-agent" {
+  service {
+    principal = "bedrock-agentcore.amazonaws.com"
+  }
+}
+
+payment_manager "research" {
+  authorizer = "aws_iam"
+  agents     = ["research-agent"]
+  connector "coinbase" {
+    provider              = "coinbase_cdp"
+    credential_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:agents/cdp-AbCdEf"
+  }
+  guardrails {
+    currency               = "USD"
+    daily_limit            = "50.00"
+    session_limit          = "5.00"
+    payment_limit          = "0.25"
+    max_payments_per_day   = 500
+    session_expiry_minutes = 60
+    alert_at_percent       = [50, 75, 90]
+    allowed_merchants      = ["api.market-data.example.com"]
+    burst {
+      window_minutes = 10
+      max_payments   = 60
+    }
+  }
+  ledger {
+    retention_days = 2555
+  }
+}
+"#;
+    let out = Test::new()
+        .blueprint("payments.hcl", BLUEPRINT)
+        .args(&["validate"])
+        .run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let mut lines = out
+        .stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("warning[AF906]"));
+    let header = lines
+        .next()
+        .unwrap_or_else(|| panic!("no AF906 in\n{}", out.stderr));
+    assert!(
+        header.contains("region `eu-west-1`") && header.contains("payment_manager `research`"),
+        "{header}"
+    );
+    let at = lines.next().unwrap_or_default();
+    assert!(at.contains("--> blueprints/payments.hcl:14:"), "{at}");
+    assert!(!out.stderr.contains("error["), "{}", out.stderr);
+    let denied = Test::new()
+        .blueprint("payments.hcl", BLUEPRINT)
+        .args(&["validate", "--deny-warnings"])
+        .run();
+    assert_eq!(denied.status, 1, "{}", denied.stderr);
+    assert!(
+        denied.stderr.contains("warning[AF906]"),
+        "{}",
+        denied.stderr
+    );
+}
+
 // Larger groups of CLI tests live beside this file and share its builder and fixtures.
 #[path = "cli/sarif.rs"]
 mod sarif;

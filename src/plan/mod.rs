@@ -17,6 +17,7 @@ pub mod storage;
 
 use crate::model::{Component, Model};
 use serde::Serialize;
+use std::sync::Arc;
 
 pub use interconnect::InterconnectView;
 pub use network::NetworkView;
@@ -54,15 +55,18 @@ impl Ref {
     }
 }
 
+/// A template context: the view, converted to the template engine's value only when it is rendered
+/// (and dropped after), so a large stack never holds every file's converted value at once.
+pub type Context = Box<dyn Fn() -> minijinja::Value + Send + Sync>;
+
 /// One file of the stack: its name, the template that writes it, and the template's context.
 pub struct PlannedFile {
     pub name: &'static str,
     pub template: &'static str,
-    /// The view, as the template engine's value (converted once, straight from the view). A large
-    /// file comes in several parts, each a slice of the view, rendered with the same template and
-    /// concatenated in order (every section of a template is a loop or a condition over its own
-    /// field, so slices render exactly the text the whole view would).
-    pub contexts: Vec<minijinja::Value>,
+    /// A large file comes in several parts, each a slice of the view, rendered with the same
+    /// template and concatenated in order (every section of a template is a loop or a condition
+    /// over its own field, so slices render exactly the text the whole view would).
+    pub contexts: Vec<Context>,
 }
 
 impl PlannedFile {
@@ -84,65 +88,81 @@ pub struct Plan {
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
 pub fn plan(model: &Model) -> Plan {
     let network = network::plan(model);
-    let interconnect = interconnect::plan(model, &network);
-    let storage = storage::plan(model);
-    let payments = payments::plan(model);
+    let interconnect = interconnect::plan(model, &network).map(Arc::new);
+    let storage = storage::plan(model).map(Arc::new);
+    let payments = payments::plan(model).map(Arc::new);
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
-            .as_ref()
+            .as_deref()
             .is_some_and(storage::StorageView::uses_awscc)
         || payments.as_ref().is_some_and(|p| p.via_awscc);
     let mut files = vec![
         file(
             "versions.tf",
             "versions.tf.j2",
-            &stack::versions(model, uses_awscc),
+            stack::versions(model, uses_awscc),
         ),
         file(
             "providers.tf",
             "providers.tf.j2",
-            &stack::providers(model, uses_awscc),
+            stack::providers(model, uses_awscc),
         ),
     ];
-    let ingress = ingress::plan(model);
+    let ingress = ingress::plan(model).map(Arc::new);
     let outputs = stack::outputs(
         model,
         &network,
-        interconnect.as_ref(),
-        ingress.as_ref(),
-        payments.as_ref(),
+        interconnect.as_deref(),
+        ingress.as_deref(),
+        payments.as_deref(),
     );
     if !network.is_empty() {
+        let count = network::parts(&network).len();
+        let network = Arc::new(network);
         files.push(PlannedFile {
             name: "network.tf",
             template: "network.tf.j2",
-            contexts: network::parts(&network)
-                .iter()
-                .map(|part| minijinja::Value::from(minijinja::value::Serde(part)))
+            contexts: (0..count)
+                .map(|i| {
+                    let network = Arc::clone(&network);
+                    Box::new(move || {
+                        minijinja::Value::from(minijinja::value::Serde(
+                            &network::parts(&network)[i],
+                        ))
+                    }) as Context
+                })
                 .collect(),
         });
     }
     if let Some(interconnect) = &interconnect {
-        files.push(file("interconnect.tf", "interconnect.tf.j2", interconnect));
+        files.push(shared(
+            "interconnect.tf",
+            "interconnect.tf.j2",
+            Arc::clone(interconnect),
+        ));
     }
     if let Some(ingress) = &ingress {
-        files.push(file("ingress.tf", "ingress.tf.j2", ingress));
+        files.push(shared("ingress.tf", "ingress.tf.j2", Arc::clone(ingress)));
     }
     if let Some(storage) = &storage {
-        files.push(file("storage.tf", "storage.tf.j2", storage));
+        files.push(shared("storage.tf", "storage.tf.j2", Arc::clone(storage)));
     }
     if let Some(identity) = identity::plan(model) {
-        files.push(file("identity.tf", "identity.tf.j2", &identity));
+        files.push(file("identity.tf", "identity.tf.j2", identity));
     }
     if let Some(payments) = &payments {
-        files.push(file("payments.tf", "payments.tf.j2", payments));
+        files.push(shared(
+            "payments.tf",
+            "payments.tf.j2",
+            Arc::clone(payments),
+        ));
     }
-    let checks = checks::plan(model);
+    let checks = Arc::new(checks::plan(model));
     if !checks.checks.is_empty() {
-        files.push(file("checks.tf", "checks.tf.j2", &checks));
+        files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));
     }
     if !outputs.outputs.is_empty() {
-        files.push(file("outputs.tf", "outputs.tf.j2", &outputs));
+        files.push(file("outputs.tf", "outputs.tf.j2", outputs));
     }
     let file_names: Vec<&str> = files.iter().map(|f| f.name).collect();
     let readme = stack::readme(
@@ -150,12 +170,12 @@ pub fn plan(model: &Model) -> Plan {
         &file_names,
         &checks,
         uses_awscc,
-        interconnect.as_ref(),
-        ingress.as_ref(),
-        storage.as_ref(),
-        payments.as_ref(),
+        interconnect.as_deref(),
+        ingress.as_deref(),
+        storage.as_deref(),
+        payments.as_deref(),
     );
-    files.push(file("README.md", "README.md.j2", &readme));
+    files.push(file("README.md", "README.md.j2", readme));
     Plan {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),
@@ -174,10 +194,25 @@ pub fn component_arns(model: &Model, component: Component) -> Vec<serde_json::Va
     }
 }
 
-fn file(name: &'static str, template: &'static str, context: &impl Serialize) -> PlannedFile {
+fn file(
+    name: &'static str,
+    template: &'static str,
+    view: impl Serialize + Send + Sync + 'static,
+) -> PlannedFile {
+    shared(name, template, Arc::new(view))
+}
+
+/// A file whose view is also read by another file's view (the README's).
+fn shared(
+    name: &'static str,
+    template: &'static str,
+    view: Arc<impl Serialize + Send + Sync + 'static>,
+) -> PlannedFile {
     PlannedFile {
         name,
         template,
-        contexts: vec![minijinja::Value::from(minijinja::value::Serde(context))],
+        contexts: vec![Box::new(move || {
+            minijinja::Value::from(minijinja::value::Serde(&*view))
+        })],
     }
 }

@@ -54,6 +54,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("README.md.j2", include_str!("../../templates/README.md.j2")),
 ];
 
+/// A template context, produced when its part is expanded (`plan::Context`).
+pub trait Context: Fn() -> Value + Sync {}
+impl<F: Fn() -> Value + Sync> Context for F {}
+
 pub struct Renderer {
     env: Environment<'static>,
 }
@@ -86,7 +90,7 @@ impl Renderer {
     }
 
     /// Renders a text file (Markdown): the template alone, trailing whitespace trimmed.
-    pub fn render_text(&self, template: &str, contexts: &[Value]) -> anyhow::Result<String> {
+    pub fn render_text(&self, template: &str, contexts: &[impl Context]) -> anyhow::Result<String> {
         let text = self.expand_parts(template, contexts)?;
         let mut out = String::with_capacity(text.len());
         for line in text.lines() {
@@ -99,21 +103,26 @@ impl Renderer {
         Ok(out)
     }
 
-    /// The template expanded for `contexts`, neither parsed back nor formatted: for readers that
+    /// The template expanded for one context, neither parsed back nor formatted: for readers that
     /// parse the text themselves (`drift`), to whom formatting (whitespace) makes no difference.
-    pub fn expand_unformatted(&self, template: &str, contexts: &[Value]) -> anyhow::Result<String> {
-        self.expand_parts(template, contexts)
+    pub fn expand_unformatted(
+        &self,
+        template: &str,
+        context: &impl Context,
+    ) -> anyhow::Result<String> {
+        self.expand(template, &context())
     }
 
     /// Expands the template once per part, side by side, and joins the texts in order.
-    fn expand_parts(&self, template: &str, contexts: &[Value]) -> anyhow::Result<String> {
+    /// Each part's context is converted in the thread that expands it, and dropped after.
+    fn expand_parts(&self, template: &str, contexts: &[impl Context]) -> anyhow::Result<String> {
         if let [context] = contexts {
-            return self.expand(template, context);
+            return self.expand(template, &context());
         }
         let texts: Vec<anyhow::Result<String>> = std::thread::scope(|scope| {
             let handles: Vec<_> = contexts
                 .iter()
-                .map(|context| scope.spawn(move || self.expand(template, context)))
+                .map(|context| scope.spawn(move || self.expand(template, &context())))
                 .collect();
             handles
                 .into_iter()
@@ -132,7 +141,7 @@ impl Renderer {
 
     /// Renders one Terraform file: template, parse-back check, canonical formatting. Parse-back and
     /// formatting of a large file are spread over the machine's cores, cut at top-level blocks.
-    pub fn render(&self, template: &str, contexts: &[Value]) -> anyhow::Result<String> {
+    pub fn render(&self, template: &str, contexts: &[impl Context]) -> anyhow::Result<String> {
         let text = self.expand_parts(template, contexts)?;
         let threads = parallelism(text.len());
         let chunks = top_level_chunks(&text);
@@ -492,12 +501,13 @@ mod tests {
             .iter()
             .map(|p| Value::from(minijinja::value::Serde(p)))
             .collect();
+        let parts: Vec<_> = parts.into_iter().map(|p| move || p.clone()).collect();
         assert_eq!(parts.len(), 3);
         let renderer = Renderer::new();
         let whole = renderer
             .render(
                 "network.tf.j2",
-                &[Value::from(minijinja::value::Serde(&view))],
+                &[|| Value::from(minijinja::value::Serde(&view))],
             )
             .unwrap();
         assert_eq!(renderer.render("network.tf.j2", &parts).unwrap(), whole);
