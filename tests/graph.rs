@@ -3,6 +3,8 @@
 //! Graphviz itself rendering the DOT of the reference blueprint and of every valid fixture to SVG
 //! and PNG. Graphviz must be installed in CI (`.ci/run` installs it): with `CI=true` a missing
 //! `dot` fails the test; elsewhere the rendering part is skipped with a note.
+//! Mermaid's own parser (pinned in `.ci/mermaid/`, found through `AGENTFORM_MERMAID`) reads every
+//! Mermaid diagram, under the same rule.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -279,5 +281,116 @@ fn graphviz_renders_every_valid_blueprint() {
             "{}: truncated PNG",
             path.display()
         );
+    }
+}
+
+/// Mermaid's own parser (`mermaid.parse`, with jsdom for the DOM it expects), from the pinned
+/// `.ci/mermaid/` install that `.ci/run` points `AGENTFORM_MERMAID` at; `None` (with a note)
+/// outside CI, a failure in CI.
+fn mermaid_modules() -> Option<PathBuf> {
+    let found = std::env::var_os("AGENTFORM_MERMAID").map(PathBuf::from);
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "AGENTFORM_MERMAID is not set; .ci/run installs .ci/mermaid (CI=true requires it)"
+        );
+        eprintln!("note: AGENTFORM_MERMAID is not set; the Mermaid parser check is skipped");
+    }
+    found
+}
+
+/// Parses every file with Mermaid; returns each file's verdict (`ok` or the parser's error).
+fn mermaid_parse(modules: &Path, files: &[PathBuf]) -> Vec<(PathBuf, Result<(), String>)> {
+    const SCRIPT: &str = r#"
+        import { createRequire } from "node:module";
+        import { readFileSync } from "node:fs";
+        import { join } from "node:path";
+        import { pathToFileURL } from "node:url";
+        const [modules, ...files] = process.argv.slice(2);
+        const { JSDOM } = createRequire(join(modules, "noop.js"))("jsdom");
+        const dom = new JSDOM("<!doctype html><html><body></body></html>");
+        globalThis.window = dom.window;
+        globalThis.document = dom.window.document;
+        const url = pathToFileURL(join(modules, "mermaid", "dist", "mermaid.core.mjs"));
+        const { default: mermaid } = await import(url.href);
+        mermaid.initialize({ startOnLoad: false });
+        for (const file of files) {
+          try {
+            await mermaid.parse(readFileSync(file, "utf8"));
+            console.log(JSON.stringify({ file, error: null }));
+          } catch (e) {
+            console.log(JSON.stringify({ file, error: String((e && e.message) || e) }));
+          }
+        }
+    "#;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("parse.mjs");
+    std::fs::write(&script, SCRIPT).unwrap();
+    let output = Command::new("node")
+        .arg(&script)
+        .arg(modules)
+        .args(files)
+        .output()
+        .expect("node runs (Mermaid's parser needs it)");
+    assert!(
+        output.status.success(),
+        "the Mermaid parser did not run: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let verdicts: Vec<_> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let file = PathBuf::from(v["file"].as_str().unwrap());
+            match v["error"].as_str() {
+                None => (file, Ok(())),
+                Some(e) => (file, Err(e.to_string())),
+            }
+        })
+        .collect();
+    assert_eq!(verdicts.len(), files.len(), "one verdict per file");
+    verdicts
+}
+
+#[test]
+fn mermaid_parses_every_diagram() {
+    let Some(modules) = mermaid_modules() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut blueprints = vec![PathBuf::from(REFERENCE), hostile_blueprint(dir.path())];
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir("tests/fixtures/valid")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    fixtures.sort();
+    blueprints.extend(fixtures);
+    let mut files = Vec::new();
+    for (i, blueprint) in blueprints.iter().enumerate() {
+        let path = dir.path().join(format!("{i}.mmd"));
+        std::fs::write(&path, graph(blueprint.to_str().unwrap(), "mermaid")).unwrap();
+        files.push(path);
+    }
+    // The parser is live: a label with an unbalanced quote does not parse.
+    let broken = dir.path().join("broken.mmd");
+    std::fs::write(
+        &broken,
+        graph(REFERENCE, "mermaid").replacen("[\"", "[\"\"", 1),
+    )
+    .unwrap();
+    files.push(broken.clone());
+    for (file, verdict) in mermaid_parse(&modules, &files) {
+        if file == broken {
+            assert!(verdict.is_err(), "Mermaid accepted a broken diagram");
+        } else {
+            let index: usize = file.file_stem().unwrap().to_str().unwrap().parse().unwrap();
+            assert!(
+                verdict.is_ok(),
+                "{}: Mermaid does not parse the diagram: {}",
+                blueprints[index].display(),
+                verdict.unwrap_err()
+            );
+        }
     }
 }
