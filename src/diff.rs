@@ -1150,18 +1150,16 @@ impl Diff {
         }
         let mut rows = Vec::new();
         for i in &self.ingress {
-            for (label, items) in [
-                ("consumer VPC added", &i.consumers_added),
-                ("consumer VPC removed", &i.consumers_removed),
-                ("principal added", &i.principals_added),
-                ("principal removed", &i.principals_removed),
-            ] {
-                rows.extend(
-                    items
-                        .iter()
-                        .map(|x| format!("| `{}` | {label} | `{x}` |", i.ingress)),
-                );
-            }
+            owned_rows(
+                &mut rows,
+                &i.ingress,
+                &[
+                    ("consumer VPC added", &i.consumers_added),
+                    ("consumer VPC removed", &i.consumers_removed),
+                    ("principal added", &i.principals_added),
+                    ("principal removed", &i.principals_removed),
+                ],
+            );
             for (label, role) in [
                 ("context-fetch role", &i.context_fetch_role),
                 ("context-modify role", &i.context_modify_role),
@@ -1194,20 +1192,18 @@ impl Diff {
                     l.after.as_deref().unwrap_or("none")
                 ));
             }
-            for (label, items) in [
-                ("agent added", &p.agents_added),
-                ("agent removed", &p.agents_removed),
-                ("merchant added", &p.merchants_added),
-                ("merchant removed", &p.merchants_removed),
-                ("connector added", &p.connectors_added),
-                ("connector removed", &p.connectors_removed),
-            ] {
-                rows.extend(
-                    items
-                        .iter()
-                        .map(|x| format!("| `{}` | {label} | `{x}` |", p.payment_manager)),
-                );
-            }
+            owned_rows(
+                &mut rows,
+                &p.payment_manager,
+                &[
+                    ("agent added", &p.agents_added),
+                    ("agent removed", &p.agents_removed),
+                    ("merchant added", &p.merchants_added),
+                    ("merchant removed", &p.merchants_removed),
+                    ("connector added", &p.connectors_added),
+                    ("connector removed", &p.connectors_removed),
+                ],
+            );
         }
         Some(details(
             &format!("Spending authority ({})", self.payments.len()),
@@ -1222,18 +1218,16 @@ impl Diff {
         }
         let mut rows = Vec::new();
         for r in &self.iam {
-            for (label, items) in [
-                ("action added", &r.actions_added),
-                ("action removed", &r.actions_removed),
-                ("target added", &r.targets_added),
-                ("target removed", &r.targets_removed),
-            ] {
-                rows.extend(
-                    items
-                        .iter()
-                        .map(|x| format!("| `{}` | {label} | `{x}` |", r.role)),
-                );
-            }
+            owned_rows(
+                &mut rows,
+                &r.role,
+                &[
+                    ("action added", &r.actions_added),
+                    ("action removed", &r.actions_removed),
+                    ("target added", &r.targets_added),
+                    ("target removed", &r.targets_removed),
+                ],
+            );
         }
         Some(details(
             &format!("IAM ({})", plural(self.iam.len(), "role", "roles")),
@@ -1372,6 +1366,17 @@ pub fn read_at_revision(path: &Path, rev: &str) -> anyhow::Result<String> {
     }
     String::from_utf8(shown.stdout)
         .with_context(|| format!("`{relative}` at `{rev}` is not UTF-8 text"))
+}
+
+/// One table row per item of each list: `| `owner` | label | `item` |`.
+fn owned_rows(rows: &mut Vec<String>, owner: &str, lists: &[(&str, &Vec<String>)]) {
+    for (label, items) in lists {
+        rows.extend(
+            items
+                .iter()
+                .map(|x| format!("| `{owner}` | {label} | `{x}` |")),
+        );
+    }
 }
 
 #[cfg(test)]
