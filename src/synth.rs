@@ -172,7 +172,7 @@ mod tests {
                 .filter(|d| d.is_error())
                 .collect();
             assert!(errors.is_empty(), "{vpcs}/{segments}: {errors:?}");
-            assert_eq!(analysis.model.unwrap().vpcs.len(), vpcs);
+            assert_eq!(analysis.model().unwrap().vpcs.len(), vpcs);
         }
     }
 
@@ -185,7 +185,7 @@ mod tests {
         let text = blueprint(40, 4);
         let source = crate::source::SourceFile::from_text("synth.hcl", &text);
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
-            .into_valid_model()
+            .into_valid()
             .unwrap();
         let renderer = crate::render::Renderer::new();
         let files = crate::emit::generate(&model, &renderer).unwrap();

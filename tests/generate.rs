@@ -23,7 +23,7 @@ fn stack(path: &Path, overrides: &Overrides) -> String {
         ));
     }
     let model = analysis
-        .into_valid_model()
+        .into_valid()
         .unwrap_or_else(|| panic!("{} must be valid:\n{out}", path.display()));
     let files = agentform::emit::generate(&model, &Renderer::new()).expect("renders");
     for (name, text) in files {
@@ -93,7 +93,7 @@ fn committed_generated_directory_is_current() {
     let renderer = Renderer::new();
     for path in blueprints {
         let analysis = agentform::analyze(&SourceFile::read(&path), &Overrides::default());
-        let files = agentform::emit::generate(&analysis.model.unwrap(), &renderer).unwrap();
+        let files = agentform::emit::generate(&analysis.into_valid().unwrap(), &renderer).unwrap();
         let differences = agentform::emit::check(Path::new("generated"), &files).unwrap();
         assert!(
             differences.is_empty(),
@@ -146,20 +146,23 @@ fn damaged_blueprints_never_panic() {
                 &SourceFile::from_text("damaged.hcl", &text),
                 &Overrides::default(),
             );
-            if let Some(model) = &analysis.model {
+            if let Some(model) = analysis.model() {
                 // Whatever lowers can be reported on, errors or not.
-                let _ = agentform::segregation::report::ReachReport::build(model);
+                let _ = agentform::segregation::report::ReachReport::build(
+                    model,
+                    agentform::segregation::report::Matrices::WithAttachments,
+                );
             }
-            let errors = analysis.has_errors();
-            match analysis.model.filter(|_| !errors) {
-                Some(model) => {
+            let diagnostics = analysis.diagnostics.clone();
+            match analysis.into_valid() {
+                Some(valid) => {
                     prop_assert!(
-                        agentform::emit::generate(&model, &renderer).is_ok(),
+                        agentform::emit::generate(&valid, &renderer).is_ok(),
                         "valid model failed to render:\n{text}"
                     );
                 }
                 None => {
-                    let error = analysis.diagnostics.iter().find(|d| d.is_error());
+                    let error = diagnostics.iter().find(|d| d.is_error());
                     prop_assert!(
                         error.is_some_and(|d| d.span.line >= 1 && d.span.col >= 1),
                         "no located error for:\n{text}"
@@ -188,7 +191,7 @@ fn readme_describes_the_files_it_sits_with() {
     let renderer = Renderer::new();
     for path in paths {
         let analysis = agentform::analyze(&SourceFile::read(&path), &Overrides::default());
-        let model = analysis.into_valid_model().unwrap();
+        let model = analysis.into_valid().unwrap();
         let files = agentform::emit::generate(&model, &renderer).unwrap();
         let readme = files
             .iter()

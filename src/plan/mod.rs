@@ -16,6 +16,7 @@ mod stack;
 pub mod storage;
 
 use crate::model::{Component, Model};
+use crate::validate::ValidModel;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -86,8 +87,9 @@ pub struct Plan {
 }
 
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
-pub fn plan(model: &Model) -> Plan {
-    let network = network::plan(model);
+pub fn plan(valid: &ValidModel) -> Plan {
+    let model = valid.model();
+    let network = network::plan(model, valid.intent());
     let interconnect = interconnect::plan(model, &network).map(Arc::new);
     let storage = storage::plan(model).map(Arc::new);
     let payments = payments::plan(model).map(Arc::new);
@@ -157,7 +159,7 @@ pub fn plan(model: &Model) -> Plan {
             Arc::clone(payments),
         ));
     }
-    let checks = Arc::new(checks::plan(model));
+    let checks = Arc::new(checks::plan(model, valid.intent()));
     if !checks.checks.is_empty() {
         files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));
     }
@@ -166,7 +168,7 @@ pub fn plan(model: &Model) -> Plan {
     }
     let file_names: Vec<&str> = files.iter().map(|f| f.name).collect();
     let readme = stack::readme(
-        model,
+        valid,
         &file_names,
         &checks,
         uses_awscc,

@@ -827,12 +827,17 @@ mod tests {
         let text = std::fs::read_to_string("tests/fixtures/valid/payments.hcl").unwrap();
         let source = crate::source::SourceFile::from_text("payments.hcl", &text);
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
-            .into_valid_model()
+            .into_valid()
             .expect("valid");
         let known: Vec<&str> = super::actions().collect();
         assert!(known.contains(&"bedrock-agentcore:ProcessPayment"));
-        for m in &model.payment_managers {
-            for role in super::roles(&model, super::expressible(&model), m, &Tags::new()) {
+        for m in &model.model().payment_managers {
+            for role in super::roles(
+                model.model(),
+                super::expressible(model.model()),
+                m,
+                &Tags::new(),
+            ) {
                 for s in role.iam.statements {
                     let grant = super::GRANTS
                         .iter()

@@ -11,7 +11,7 @@ use super::payments::{self, ManagerView, PaymentsView};
 use super::storage::{StorageView, Via, WorkspaceView};
 use crate::diagram::Diagram;
 use crate::model::{AttachmentRef, Model, PaymentManager, RouteAction, S3FilesId};
-use crate::segregation::report::ReachReport;
+use crate::validate::ValidModel;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -455,7 +455,7 @@ pub struct ManualStep {
 // Each argument is one part of the plan the README summarises; a struct would only rename them.
 #[allow(clippy::too_many_arguments)]
 pub fn readme(
-    model: &Model,
+    valid: &ValidModel,
     files: &[&str],
     checks: &ChecksView,
     uses_awscc: bool,
@@ -464,6 +464,7 @@ pub fn readme(
     storage: Option<&StorageView>,
     payments: Option<&PaymentsView>,
 ) -> ReadmeView {
+    let model = valid.model();
     let segments = model
         .segments()
         .map(|(id, segment)| {
@@ -617,11 +618,11 @@ pub fn readme(
             steps: payment_steps(model, payments.is_some_and(|p| p.via_awscc), m, view),
         });
     }
-    let reach = ReachReport::segments_only(model);
-    let diagram = crate::diagram::mermaid(&Diagram::with_reach(model, &reach));
-    let reachability = reach
+    let diagram = crate::diagram::mermaid(&Diagram::build(valid));
+    let reachability = valid
+        .reach()
         .transit_gateways
-        .into_iter()
+        .iter()
         .map(|g| MatrixView {
             columns: g.segments.iter().map(|s| s.name.clone()).collect(),
             rows: g
@@ -637,7 +638,7 @@ pub fn readme(
                         .collect(),
                 })
                 .collect(),
-            transit_gateway: g.name,
+            transit_gateway: g.name.clone(),
         })
         .collect();
     let targets = &model.platform.providers;

@@ -9,10 +9,10 @@
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::Model;
 use crate::plan::{ingress, naming, network, payments, storage};
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 use std::collections::BTreeMap;
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
     let mut tables: BTreeMap<String, (String, Span)> = BTreeMap::new();
     let mut routes: BTreeMap<String, (String, Span)> = BTreeMap::new();
     for tgw in &model.transit_gateways {
@@ -35,7 +35,7 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
     }
     // Propagations join a table label and an attachment label with `__`; names may contain `--`.
     let mut propagations: BTreeMap<String, (String, Span)> = BTreeMap::new();
-    for (table, attachment) in network::derived_propagations(model) {
+    for &(table, attachment) in &facts.intent.propagations {
         let label = format!(
             "{}__{}",
             network::route_table_label(model, table),

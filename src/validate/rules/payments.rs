@@ -11,13 +11,13 @@
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Model, PaymentManager};
 use crate::plan::payments;
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 
 const SESSION_EXPIRY_MINUTES: std::ops::RangeInclusive<u32> = 15..=480;
 const BURST_WINDOW_MINUTES: std::ops::RangeInclusive<u32> = 1..=1_440;
 const CURRENCIES: [&str; 1] = ["USD"];
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     for m in &model.payment_managers {
         limits(m, diagnostics);
         api_values(m, diagnostics);

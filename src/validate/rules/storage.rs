@@ -9,10 +9,10 @@
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::Model;
 use crate::plan::ingress;
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 use std::collections::BTreeMap;
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     let mut buckets: BTreeMap<String, (String, Span)> = BTreeMap::new();
     for i in &model.ingresses {
         buckets.insert(

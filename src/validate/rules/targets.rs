@@ -9,9 +9,9 @@
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Component, Model, PaymentManagerId, S3FilesId};
 use crate::plan::providers::{self, ResourceType};
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     let targets = &model.platform.providers;
     if targets.aws_floor < providers::MIN_AWS {
         diagnostics.push(
