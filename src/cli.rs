@@ -1,6 +1,7 @@
 //! The command line: argument parsing, running the pipeline over each blueprint, printing, and exit
 //! codes (0 clean, 1 error, 2 differences found). The only module that prints.
 
+use crate::Planned;
 use crate::diag::sarif::Item;
 use crate::diag::{self, Check, Code, Diagnostic, Rule, Span, Style};
 use crate::emit::{self, Difference, Files};
@@ -8,7 +9,7 @@ use crate::lower::Overrides;
 use crate::render::Renderer;
 use crate::segregation::report::{Matrices, ReachReport};
 use crate::source::{self, SourceFile};
-use crate::validate::{ValidModel, Validation};
+use crate::validate::Validation;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
@@ -534,12 +535,12 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::SynthState { path } => {
-            let Some((_, valid)) =
+            let Some((_, planned)) =
                 valid_model(&path, &Overrides::default(), OutputFormat::Human, ui)?
             else {
                 return Ok(1);
             };
-            let files = emit::generate(&valid, &Renderer::new())?;
+            let files = emit::generate(&planned.plan, &Renderer::new())?;
             let expected = crate::drift::expected(&files)?;
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::synth::state(&expected, &mut stdout)?;
@@ -666,10 +667,10 @@ fn graph(path: &Path, format: GraphFormat, ui: &Ui) -> anyhow::Result<u8> {
     } else {
         OutputFormat::Human
     };
-    let Some((_, valid)) = valid_model(path, &Overrides::default(), diagnostics, ui)? else {
+    let Some((_, planned)) = valid_model(path, &Overrides::default(), diagnostics, ui)? else {
         return Ok(1);
     };
-    let diagram = crate::diagram::Diagram::build(&valid);
+    let diagram = crate::diagram::Diagram::build(&planned.valid);
     print!(
         "{}",
         match format {
@@ -688,14 +689,14 @@ fn valid_model_and_warnings(
     overrides: &Overrides,
     format: OutputFormat,
     ui: &Ui,
-) -> anyhow::Result<Option<(String, ValidModel, Vec<Diagnostic>)>> {
+) -> anyhow::Result<Option<(String, Planned, Vec<Diagnostic>)>> {
     if !path.is_file() {
         anyhow::bail!("{} is not a blueprint file", path.display());
     }
     let source = SourceFile::read(path);
     let analysis = crate::analyze(&source, overrides);
     let diagnostics = analysis.diagnostics.clone();
-    match analysis.into_valid() {
+    match analysis.into_planned() {
         Some(model) => {
             if format == OutputFormat::Human && !diagnostics.is_empty() {
                 eprint!("{}", diag::render_human(&diagnostics, ui.err));
@@ -715,7 +716,7 @@ fn valid_model(
     overrides: &Overrides,
     format: OutputFormat,
     ui: &Ui,
-) -> anyhow::Result<Option<(String, ValidModel)>> {
+) -> anyhow::Result<Option<(String, Planned)>> {
     Ok(valid_model_and_warnings(path, overrides, format, ui)?.map(|(d, m, _)| (d, m)))
 }
 
@@ -818,7 +819,8 @@ fn drift(
         aws_provider: target.aws_provider.clone(),
         no_awscc: target.no_awscc,
     };
-    let Some((display, valid, warnings)) = valid_model_and_warnings(path, &overrides, format, ui)?
+    let Some((display, Planned { valid, plan }, warnings)) =
+        valid_model_and_warnings(path, &overrides, format, ui)?
     else {
         return Ok(1);
     };
@@ -826,7 +828,7 @@ fn drift(
         (format == OutputFormat::Sarif).then(|| crate::plan::locate::Locator::new(valid.model()));
     // The stack part by part: its text is never held whole, and is gone before a large state is read.
     let mut expected = crate::drift::Expectations::default();
-    emit::terraform_parts(&valid, &Renderer::new(), |path, text| {
+    emit::terraform_parts(plan, &Renderer::new(), |path, text| {
         crate::drift::expected_in_text(text, &mut expected).with_context(|| {
             format!(
                 "internal error: generated {} does not parse",
@@ -887,7 +889,7 @@ fn propagation(
     format: OutputFormat,
     ui: &Ui,
 ) -> anyhow::Result<u8> {
-    let Some((display, valid, warnings)) =
+    let Some((display, Planned { valid, .. }, warnings)) =
         valid_model_and_warnings(path, &Overrides::default(), format, ui)?
     else {
         return Ok(1);
@@ -1031,7 +1033,7 @@ fn diff(
     for (label, source) in [("old", &old_source), ("new", &new_source)] {
         let analysis = crate::analyze(source, &Overrides::default());
         let diagnostics = analysis.diagnostics.clone();
-        let Some(valid) = analysis.into_valid() else {
+        let Some(Planned { valid, plan }) = analysis.into_planned() else {
             eprintln!(
                 "error: the {label} blueprint `{}` is not valid; nothing to compare",
                 source.display
@@ -1040,7 +1042,7 @@ fn diff(
             eprintln!("{}", diag::summary(&diagnostics));
             return Ok(1);
         };
-        let files = emit::generate(&valid, &renderer)?;
+        let files = emit::generate(&plan, &renderer)?;
         let resources = crate::drift::expected(&files)?;
         let blocks = crate::diff::blocks(&files);
         sides.push((source.display.clone(), valid, resources, blocks));
@@ -1133,8 +1135,11 @@ fn load(
         let source = SourceFile::read(path);
         let analysis = crate::analyze(&source, &overrides);
         let mut diagnostics = analysis.diagnostics;
-        let mut valid = analysis.validation.and_then(Validation::into_valid);
-        if let Some(model) = valid.as_ref().map(ValidModel::model) {
+        let mut planned = analysis
+            .validation
+            .and_then(Validation::into_valid)
+            .zip(analysis.plan);
+        if let Some(model) = planned.as_ref().map(|(valid, _)| valid.model()) {
             let name = model.platform.name.value.clone();
             if let Some((other, _)) = platforms.get(&name) {
                 let mut d = Diagnostic::error(
@@ -1145,13 +1150,13 @@ fn load(
                 .with_help("each blueprint file describes its own platform; rename one");
                 d.file.clone_from(&source.display);
                 diagnostics.push(d);
-                valid = None;
+                planned = None;
             } else {
                 platforms.insert(name, (source.display.clone(), model.platform.name.span));
             }
         }
-        let files = match (&valid, render) {
-            (Some(valid), true) => Some(emit::generate(valid, &renderer)?),
+        let files = match (&planned, render) {
+            (Some((_, plan)), true) => Some(emit::generate(plan, &renderer)?),
             _ => None,
         };
         out.push(Blueprint { diagnostics, files });

@@ -34,17 +34,26 @@ pub mod cli;
 
 use diag::{Diagnostic, Diagnostics};
 use model::Model;
+use plan::Plan;
 use segregation::report::Matrices;
 use source::SourceFile;
 use validate::{ValidModel, Validation};
 
-/// The front end for one blueprint file: parse → lower → validate.
+/// The front end for one blueprint file: parse → lower → validate → plan.
 pub struct Analysis {
     /// The model and its segregation result, present when the blueprint could be lowered, even if
     /// validation then found errors (`agentform reach` still shows what such a blueprint would do).
     pub validation: Option<Validation>,
+    /// The stack's plan, when the model is valid and the plan refused nothing.
+    pub plan: Option<Plan>,
     /// Every diagnostic, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A valid blueprint and its plan: what rendering, `drift` and `diff` start from.
+pub struct Planned {
+    pub valid: ValidModel,
+    pub plan: Plan,
 }
 
 impl Analysis {
@@ -58,13 +67,21 @@ impl Analysis {
         self.validation.as_ref().map(Validation::model)
     }
 
-    /// The validated model: the only kind `plan` and `emit` accept.
+    /// The validated model, when the plan accepted it too.
     pub fn into_valid(self) -> Option<ValidModel> {
-        self.validation.and_then(Validation::into_valid)
+        self.into_planned().map(|p| p.valid)
+    }
+
+    /// The validated model and its plan.
+    pub fn into_planned(self) -> Option<Planned> {
+        let valid = self.validation.and_then(Validation::into_valid)?;
+        let plan = self.plan?;
+        Some(Planned { valid, plan })
     }
 }
 
 /// Runs the front end on one blueprint. Never fails on user input: problems are diagnostics.
+/// The plan is made here, once: it can still refuse a valid model (`plan::plan`).
 pub fn analyze(source: &SourceFile, overrides: &lower::Overrides) -> Analysis {
     analyze_with(source, overrides, Matrices::Segments)
 }
@@ -76,11 +93,22 @@ pub fn analyze_with(
     matrices: Matrices,
 ) -> Analysis {
     let mut diagnostics = Diagnostics::default();
-    let validation = syntax::parse(source, &mut diagnostics)
+    let mut validation = syntax::parse(source, &mut diagnostics)
         .and_then(|body| lower::lower(&body, &source.display, overrides, &mut diagnostics))
         .map(|model| validate::validate(model, matrices, &mut diagnostics));
+    let mut planned = None;
+    if let Some(Validation::Valid(valid)) = &validation {
+        match plan::plan(valid) {
+            Ok(plan) => planned = Some(plan),
+            Err(refused) => {
+                diagnostics.extend(refused);
+                validation = validation.map(Validation::invalidate);
+            }
+        }
+    }
     Analysis {
         validation,
+        plan: planned,
         diagnostics: diagnostics.into_sorted(&source.display),
     }
 }

@@ -22,10 +22,10 @@ fn stack(path: &Path, overrides: &Overrides) -> String {
             d.message
         ));
     }
-    let model = analysis
-        .into_valid()
+    let planned = analysis
+        .into_planned()
         .unwrap_or_else(|| panic!("{} must be valid:\n{out}", path.display()));
-    let files = agentform::emit::generate(&model, &Renderer::new()).expect("renders");
+    let files = agentform::emit::generate(&planned.plan, &Renderer::new()).expect("renders");
     for (name, text) in files {
         out.push_str(&format!("=== {}\n{text}", name.display()));
     }
@@ -93,7 +93,7 @@ fn committed_generated_directory_is_current() {
     let renderer = Renderer::new();
     for path in blueprints {
         let analysis = agentform::analyze(&SourceFile::read(&path), &Overrides::default());
-        let files = agentform::emit::generate(&analysis.into_valid().unwrap(), &renderer).unwrap();
+        let files = agentform::emit::generate(&analysis.plan.unwrap(), &renderer).unwrap();
         let differences = agentform::emit::check(Path::new("generated"), &files).unwrap();
         assert!(
             differences.is_empty(),
@@ -154,10 +154,10 @@ fn damaged_blueprints_never_panic() {
                 );
             }
             let diagnostics = analysis.diagnostics.clone();
-            match analysis.into_valid() {
-                Some(valid) => {
+            match analysis.into_planned() {
+                Some(planned) => {
                     prop_assert!(
-                        agentform::emit::generate(&valid, &renderer).is_ok(),
+                        agentform::emit::generate(&planned.plan, &renderer).is_ok(),
                         "valid model failed to render:\n{text}"
                     );
                 }
@@ -191,8 +191,8 @@ fn readme_describes_the_files_it_sits_with() {
     let renderer = Renderer::new();
     for path in paths {
         let analysis = agentform::analyze(&SourceFile::read(&path), &Overrides::default());
-        let model = analysis.into_valid().unwrap();
-        let files = agentform::emit::generate(&model, &renderer).unwrap();
+        let planned = analysis.into_planned().unwrap();
+        let files = agentform::emit::generate(&planned.plan, &renderer).unwrap();
         let readme = files
             .iter()
             .find(|(p, _)| p.ends_with("README.md"))
@@ -253,7 +253,8 @@ fn readme_describes_the_files_it_sits_with() {
             .filter_map(|l| l.split_once('`').map(|(name, _)| name.to_string()))
             .collect();
         assert_eq!(listed_checks, checks, "{}: README checks", path.display());
-        let diagram = agentform::diagram::mermaid(&agentform::diagram::Diagram::build(&model));
+        let diagram =
+            agentform::diagram::mermaid(&agentform::diagram::Diagram::build(&planned.valid));
         assert!(
             readme.contains(&format!("```mermaid\n{diagram}```\n")),
             "{}: README diagram",

@@ -7,7 +7,7 @@
 use super::Ref;
 use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
 use super::network::{self, LinkView, NetworkView};
-use super::providers::{self, ResourceType};
+use crate::model::targets::{self as providers, ResourceType};
 use crate::model::{AttachmentRef, InterconnectId, Model};
 use ipnet::Ipv4Net;
 use serde::Serialize;

@@ -11,10 +11,11 @@ pub mod locate;
 pub mod naming;
 pub mod network;
 pub mod payments;
-pub mod providers;
+mod refusals;
 mod stack;
 pub mod storage;
 
+use crate::diag::Diagnostics;
 use crate::model::{Component, Model};
 use crate::validate::ValidModel;
 use serde::Serialize;
@@ -87,12 +88,19 @@ pub struct Plan {
 }
 
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
-pub fn plan(valid: &ValidModel) -> Plan {
+/// Refused, with diagnostics at the blueprint lines concerned, when the names or documents it
+/// decides would fail at apply (see `refusals`).
+pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let model = valid.model();
     let network = network::plan(model, valid.intent());
     let interconnect = interconnect::plan(model, &network).map(Arc::new);
     let storage = storage::plan(model).map(Arc::new);
     let payments = payments::plan(model).map(Arc::new);
+    let mut refused = Diagnostics::default();
+    refusals::check(model, payments.as_deref(), &mut refused);
+    if refused.has_errors() {
+        return Err(refused);
+    }
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
             .as_deref()
@@ -178,11 +186,11 @@ pub fn plan(valid: &ValidModel) -> Plan {
         payments.as_deref(),
     );
     files.push(file("README.md", "README.md.j2", readme));
-    Plan {
+    Ok(Plan {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),
         files,
-    }
+    })
 }
 
 /// The ARNs an `allow` reference to a component stands for, as literal strings or references.

@@ -11,10 +11,9 @@
 use super::bucket::{BucketView, LifecycleView};
 use super::naming;
 use super::network::{Tags, tags};
-use super::providers::{self, ResourceType};
 use super::{Ref, identity};
 use crate::model::{
-    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider,
+    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider, targets,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -35,12 +34,10 @@ pub const ADVANCED_PARAMETER_BYTES: usize = 8_192;
 /// The longest value a reference in the guardrail document can take: every one names a resource
 /// of this stack (role ARNs without path, a table name of at most 255, a bucket, a manager ARN).
 const REFERENCE_BYTES: usize = 256;
-/// AgentCore payments exists in these regions (provider-facts §2.1).
-pub const REGIONS: [&str; 4] = ["us-east-1", "us-west-2", "eu-central-1", "ap-southeast-2"];
 
 /// Whether the targets can create the payment manager, connectors and credential providers.
 pub fn expressible(model: &Model) -> bool {
-    providers::available(&model.platform.providers, ResourceType::AwsccPayments)
+    targets::payments(&model.platform.providers)
 }
 
 #[derive(Serialize)]
@@ -106,6 +103,9 @@ pub struct GuardrailsView {
     pub tier: &'static str,
     /// The document, as an HCL object for `jsonencode`.
     pub document: Value,
+    /// The most bytes the document can take once Terraform resolves its references.
+    #[serde(skip)]
+    pub bound: usize,
 }
 
 #[derive(Serialize)]
@@ -203,13 +203,7 @@ pub fn ledger_bucket(model: &Model, manager: &PaymentManager) -> String {
     )
 }
 
-/// The guardrail document's size in bytes once every reference is replaced by a value of the
-/// longest value it can take: what the SSM tier must hold.
-pub fn guardrail_document_bound(model: &Model, manager: &PaymentManager) -> usize {
-    document_bound(&guardrail_document(model, manager, expressible(model)))
-}
-
-/// `guardrail_document_bound` of a document already built.
+/// The most bytes a guardrail document can take: its text, each reference counted at its longest.
 fn document_bound(document: &Value) -> usize {
     let text = serde_json::to_string(document).unwrap_or_default();
     let references = text.matches("\"$ref\"").count();
@@ -282,6 +276,7 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
                 "Standard"
             },
             document,
+            bound,
         },
         ledger: LedgerView {
             table_name: naming::aws_name(

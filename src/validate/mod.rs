@@ -105,6 +105,17 @@ impl Validation {
             Validation::Invalid { .. } => None,
         }
     }
+
+    /// The same model, no longer valid: the plan refused it (`plan::plan`).
+    #[must_use]
+    pub fn invalidate(self) -> Self {
+        match self {
+            Validation::Valid(ValidModel { model, reach, .. }) => {
+                Validation::Invalid { model, reach }
+            }
+            invalid @ Validation::Invalid { .. } => invalid,
+        }
+    }
 }
 
 /// Runs every rule over the model. The model is valid when `diagnostics` (which also holds what
