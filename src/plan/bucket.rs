@@ -3,7 +3,7 @@
 //! policy that denies requests without TLS. The payment archive, the S3 Files workspace bucket and
 //! the ingress log bucket are each one; which parts differ is decided here.
 
-use super::network::Tags;
+use super::naming::Tags;
 use serde::Serialize;
 use serde_json::Value;
 

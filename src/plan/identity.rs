@@ -4,7 +4,7 @@
 
 use super::Ref;
 use super::naming;
-use super::network::Tags;
+use super::naming::Tags;
 use crate::model::{IamRole, Model, Target, Trust, TrustAnchor};
 use serde::Serialize;
 use serde_json::{Value, json};

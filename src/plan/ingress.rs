@@ -8,7 +8,7 @@
 use super::Ref;
 use super::bucket::{BucketView, LifecycleView};
 use super::naming;
-use super::network::{Tags, tags};
+use super::naming::{Tags, tags};
 use crate::model::{ClientAuth, McpIngress, Model};
 use serde::Serialize;
 use serde_json::{Value, json};

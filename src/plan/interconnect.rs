@@ -81,7 +81,7 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
                 .unwrap_or_default();
             allowed.sort();
             allowed.dedup();
-            let mut attachment_tags = network::tags(
+            let mut attachment_tags = naming::tags(
                 model,
                 &ic.name.value,
                 &format!("interconnect.{}", ic.name.value),
@@ -103,8 +103,8 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
                         )
                     }
                 };
-                let mut all = super::stack::default_tags(model);
-                all.extend(network::tags(
+                let mut all = naming::default_tags(model);
+                all.extend(naming::tags(
                     model,
                     &ic.name.value,
                     &format!("interconnect.{}", ic.name.value),

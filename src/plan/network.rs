@@ -6,14 +6,12 @@
 //! table, and propagates into a table only when the intent lets that table's segment reach it.
 
 use super::Ref;
-use super::naming::{self, TAG_COMPONENT, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
+use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY, Tags, tags};
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
 use crate::segregation::Intent;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-pub type Tags = BTreeMap<String, String>;
 
 #[derive(Serialize)]
 pub struct NetworkView {
@@ -195,19 +193,6 @@ pub fn route_table_id(model: &Model, segment: SegmentId) -> Ref {
 /// `vpc_agents`, `interconnect_gcp`: an attachment's part of association and propagation labels.
 pub fn attachment_label(model: &Model, attachment: AttachmentRef) -> String {
     naming::snake(&model.attachment_address(attachment).replace('.', "_"))
-}
-
-pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
-    let mut tags = Tags::new();
-    tags.insert(
-        "Name".to_string(),
-        format!(
-            "{}-{}-{name}",
-            model.platform.name.value, model.platform.environment
-        ),
-    );
-    tags.insert(TAG_COMPONENT.to_string(), component.to_string());
-    tags
 }
 
 pub fn plan(model: &Model, intent: &Intent) -> NetworkView {

@@ -10,7 +10,7 @@
 
 use super::bucket::{BucketView, LifecycleView};
 use super::naming;
-use super::network::{Tags, tags};
+use super::naming::{Tags, tags};
 use super::{Ref, identity};
 use crate::model::{
     Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider, targets,
@@ -812,7 +812,7 @@ pub fn actions() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use crate::model::actions::{self, Lookup};
-    use crate::plan::network::Tags;
+    use crate::plan::naming::Tags;
 
     /// The payment roles are generated, not written in a blueprint, so the identity rule never sees
     /// them: every action they can grant or deny must still be one the catalogue knows, and every

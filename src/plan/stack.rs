@@ -5,8 +5,9 @@ use super::Ref;
 use super::checks::ChecksView;
 use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
-use super::naming::{self, TAG_ENVIRONMENT, TAG_PLATFORM};
-use super::network::{self, NetworkView, Tags};
+use super::naming;
+use super::naming::Tags;
+use super::network::{self, NetworkView};
 use super::payments::{self, ManagerView, PaymentsView};
 use super::storage::{StorageView, Via, WorkspaceView};
 use crate::diagram::Diagram;
@@ -66,17 +67,6 @@ fn entries<'a>(pairs: impl IntoIterator<Item = (&'a str, Ref)>) -> Vec<Entry> {
         .collect()
 }
 
-/// Tags on every resource: the platform's own, plus which platform and environment it belongs to.
-pub fn default_tags(model: &Model) -> Tags {
-    let mut tags = model.platform.tags.clone();
-    tags.insert(TAG_PLATFORM.to_string(), model.platform.name.value.clone());
-    tags.insert(
-        TAG_ENVIRONMENT.to_string(),
-        model.platform.environment.clone(),
-    );
-    tags
-}
-
 pub fn versions(model: &Model, uses_awscc: bool) -> VersionsView {
     let targets = &model.platform.providers;
     VersionsView {
@@ -90,7 +80,7 @@ pub fn providers(model: &Model, uses_awscc: bool) -> ProvidersView {
     ProvidersView {
         region: model.platform.region.clone(),
         allowed_account_ids: vec![model.platform.account_id.clone()],
-        default_tags: default_tags(model),
+        default_tags: naming::default_tags(model),
         awscc: uses_awscc,
     }
 }

@@ -6,7 +6,7 @@
 
 use super::bucket::{BucketView, LifecycleView};
 use super::naming;
-use super::network::{Tags, tags};
+use super::naming::{Tags, tags};
 use super::{Ref, identity};
 use crate::model::{Model, S3Files, S3FilesId, targets};
 use serde::Serialize;
