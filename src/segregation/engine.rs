@@ -7,11 +7,22 @@
 //!
 //! Everything works on prefixes, never on sampled addresses: a table is a map from prefix to its
 //! winning route, and resolving a prefix splits it at exactly the more specific routes inside it.
+//!
+//! A packet a table sends to a VPC that does not own its destination is not delivered: the VPC's
+//! route table forwards it ("the specified subnets serve as the entry and exit points for transit
+//! gateway traffic", Transit Gateways guide, "Amazon VPC attachments"). Where that table sends it
+//! back to the gateway, the packet re-enters through the VPC's attachment and its associated table:
+//! the hairpin AWS warns about ("Centralized egress to internet", whitepaper "Building a Scalable
+//! and Secure Multi-VPC AWS Network Infrastructure"; Transit Gateways guide, "Example: Centralized
+//! outbound routing to the internet"). The engine follows it, per piece of prefix, table after
+//! table; a piece that comes back to a table it already passed loops (a table routes a prefix the
+//! same way every time), so no path is longer than the number of tables.
 
 use super::topology::{AttachmentId, AttachmentKind, TableId, Topology};
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// Which route decided: a table's static route (by position) or an attachment's propagation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,6 +30,27 @@ pub enum Via {
     Static(TableId, usize),
     Propagated(TableId, AttachmentId),
 }
+
+impl Via {
+    /// The table whose route it is.
+    pub fn table(self) -> TableId {
+        match self {
+            Via::Static(table, _) | Via::Propagated(table, _) => table,
+        }
+    }
+}
+
+/// One pass through a VPC: a table's route (`via`) sent the packet to a VPC attachment (`through`)
+/// that does not own the destination, and that VPC's route table sent it back to the gateway, which
+/// routed it again by the attachment's associated table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Transit {
+    pub via: Via,
+    pub through: AttachmentId,
+}
+
+/// The VPCs a piece passed through before its outcome, in order (empty: straight there).
+pub type Path = Arc<[Transit]>;
 
 /// Where a table sends an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,6 +80,8 @@ pub enum Outcome {
     NoRoute,
     /// The source's own route table does not send it to the transit gateway.
     NotSent,
+    /// It passes through VPCs back to a table it already passed: it circles until its TTL ends.
+    Loop,
 }
 
 impl Outcome {
@@ -56,10 +90,23 @@ impl Outcome {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece {
     pub prefix: Ipv4Net,
     pub outcome: Outcome,
+    /// The VPCs it passed through on the way to its outcome.
+    pub path: Path,
+}
+
+impl Piece {
+    /// A piece that went straight to its outcome.
+    pub fn direct(prefix: Ipv4Net, outcome: Outcome) -> Self {
+        Piece {
+            prefix,
+            outcome,
+            path: Path::default(),
+        }
+    }
 }
 
 /// How much of an attachment's address space a source reaches.
@@ -209,26 +256,98 @@ impl<'t> Engine<'t> {
         out
     }
 
-    /// What attachment `target`'s address space meets in `table`.
+    /// What attachment `target`'s address space meets in `table`, followed through the VPCs that
+    /// send it back to the gateway.
     pub fn delivery(&self, table: TableId, target: AttachmentId) -> Delivery {
         let mut pieces = Vec::new();
         for &prefix in &self.topology.attachment(target).prefixes {
-            for (piece, route) in self.resolve(table, prefix) {
-                let outcome = match route {
-                    None => Outcome::NoRoute,
-                    Some(r) => match r.hop {
-                        Hop::Blackhole => Outcome::Blackhole(r.via),
-                        Hop::Attachment(a) if a == target => Outcome::Delivered(r.via),
-                        Hop::Attachment(a) => Outcome::Elsewhere(a, r.via),
-                    },
-                };
-                pieces.push(Piece {
-                    prefix: piece,
-                    outcome,
-                });
+            self.follow(table, target, prefix, &Path::default(), &mut pieces);
+        }
+        pieces.sort_by_key(|p| key(p.prefix));
+        Delivery { pieces }
+    }
+
+    /// `prefix` (part of `target`'s space) as `table` routes it, after `path`.
+    fn follow(
+        &self,
+        table: TableId,
+        target: AttachmentId,
+        prefix: Ipv4Net,
+        path: &Path,
+        out: &mut Vec<Piece>,
+    ) {
+        let piece = |prefix, outcome| Piece {
+            prefix,
+            outcome,
+            path: Arc::clone(path),
+        };
+        for (part, route) in self.resolve(table, prefix) {
+            let Some(r) = route else {
+                out.push(piece(part, Outcome::NoRoute));
+                continue;
+            };
+            let through = match r.hop {
+                Hop::Blackhole => {
+                    out.push(piece(part, Outcome::Blackhole(r.via)));
+                    continue;
+                }
+                Hop::Attachment(a) if a == target => {
+                    out.push(piece(part, Outcome::Delivered(r.via)));
+                    continue;
+                }
+                Hop::Attachment(a) => a,
+            };
+            let (back, stays) = self.sent_back(through, part);
+            for stay in stays {
+                out.push(piece(stay, Outcome::Elsewhere(through, r.via)));
+            }
+            if back.is_empty() {
+                continue;
+            }
+            let next = self
+                .topology
+                .attachment(through)
+                .table
+                .expect("only an associated attachment sends back");
+            if next == table || path.iter().any(|t| t.via.table() == next) {
+                out.extend(back.into_iter().map(|b| piece(b, Outcome::Loop)));
+                continue;
+            }
+            let longer: Path = path
+                .iter()
+                .copied()
+                .chain([Transit { via: r.via, through }])
+                .collect();
+            for b in back {
+                self.follow(next, target, b, &longer, out);
             }
         }
-        Delivery { pieces }
+    }
+
+    /// The parts of `prefix` (delivered to `attachment`, which does not own all of it) that the
+    /// attachment's side sends back to the gateway, and the parts that stay (delivered locally
+    /// inside it, dropped there, or handed to a network agentform does not model). A VPC's route
+    /// table keeps its own range (the local route) and sends back what it routes to the gateway; a
+    /// Direct Connect gateway hands everything to the partner network.
+    fn sent_back(&self, attachment: AttachmentId, prefix: Ipv4Net) -> (Vec<Ipv4Net>, Vec<Ipv4Net>) {
+        let a = self.topology.attachment(attachment);
+        if a.kind != AttachmentKind::Vpc || a.table.is_none() {
+            return (Vec::new(), vec![prefix]);
+        }
+        let (mut stays, outside) = partition(prefix, &a.prefixes);
+        let back = match &a.sends {
+            None => outside,
+            Some(sends) => {
+                let mut back = Vec::new();
+                for o in outside {
+                    let (sent, kept) = partition(o, sends);
+                    back.extend(sent);
+                    stays.extend(kept);
+                }
+                back
+            }
+        };
+        (back, stays)
     }
 
     /// What traffic from `source` to every address behind `target` meets: the source's own route
@@ -241,18 +360,20 @@ impl<'t> Engine<'t> {
         let mut pieces = Vec::new();
         for piece in &table_delivery.pieces {
             if !piece.outcome.is_delivered() {
-                pieces.push(*piece);
+                pieces.push(piece.clone());
                 continue;
             }
             let (inside, outside) = partition(piece.prefix, sends);
             pieces.extend(inside.into_iter().map(|prefix| Piece {
                 prefix,
                 outcome: piece.outcome,
+                path: Arc::clone(&piece.path),
             }));
-            pieces.extend(outside.into_iter().map(|prefix| Piece {
-                prefix,
-                outcome: Outcome::NotSent,
-            }));
+            pieces.extend(
+                outside
+                    .into_iter()
+                    .map(|prefix| Piece::direct(prefix, Outcome::NotSent)),
+            );
         }
         pieces.sort_by_key(|p| key(p.prefix));
         Delivery { pieces }
@@ -268,10 +389,7 @@ impl<'t> Engine<'t> {
                     .attachment(target)
                     .prefixes
                     .iter()
-                    .map(|&prefix| Piece {
-                        prefix,
-                        outcome: Outcome::NoRoute,
-                    })
+                    .map(|&prefix| Piece::direct(prefix, Outcome::NoRoute))
                     .collect(),
             },
         }
@@ -461,14 +579,11 @@ mod tests {
         assert_eq!(
             d.pieces,
             vec![
-                Piece {
-                    prefix: net("10.1.0.0/17"),
-                    outcome: Outcome::Delivered(Via::Propagated(TableId(0), AttachmentId(1)))
-                },
-                Piece {
-                    prefix: net("10.1.128.0/17"),
-                    outcome: Outcome::NotSent
-                },
+                Piece::direct(
+                    net("10.1.0.0/17"),
+                    Outcome::Delivered(Via::Propagated(TableId(0), AttachmentId(1)))
+                ),
+                Piece::direct(net("10.1.128.0/17"), Outcome::NotSent),
             ]
         );
         assert_eq!(

@@ -120,12 +120,36 @@ pub struct PieceReport {
     /// `forward` (from → to) or `back` (to → from, the replies).
     pub direction: &'static str,
     pub prefix: String,
-    /// `delivered`, `elsewhere`, `blackhole`, `no_route` or `not_sent`.
+    /// `delivered`, `elsewhere`, `blackhole`, `no_route`, `not_sent` or `loop`.
     pub outcome: &'static str,
     /// Where it goes instead, for `elsewhere`.
     pub to: Option<String>,
     /// The route responsible: a static route's name or `propagation of NAME`.
     pub route: Option<String>,
+    /// The VPCs it passed through before that route, in order (absent: straight there).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<TransitReport>,
+}
+
+/// One pass through a VPC: the table that sent the packet there and the route that did, the VPC,
+/// and the VPC route that sent it back to the transit gateway.
+#[derive(Debug, Serialize)]
+pub struct TransitReport {
+    pub table: String,
+    pub route: String,
+    pub through: String,
+    /// The destination of the VPC's route toward the gateway that matched (`0.0.0.0/0` by default).
+    pub vpc_route: String,
+}
+
+impl TransitReport {
+    /// "`agents` table (route `default-egress`) → `vpc.egress` (its route `10.40.0.0/14` → tgw)".
+    pub fn describe(&self) -> String {
+        format!(
+            "`{}` table ({}) → `{}` (its route `{}` → tgw)",
+            self.table, self.route, self.through, self.vpc_route
+        )
+    }
 }
 
 /// Which matrices a report holds.
@@ -263,6 +287,9 @@ impl ReachReport {
                                 .as_ref()
                                 .map_or(String::new(), |r| format!(" (route {r})")),
                         ));
+                        for transit in &lost.path {
+                            out.push_str(&format!("        via {}\n", transit.describe()));
+                        }
                     }
                 }
             }
@@ -429,6 +456,7 @@ fn offending(
         Via::Static(t, i) => mt.route(model, t, i).name.value.clone(),
         Via::Propagated(_, a) => format!("propagation of {}", topology.attachment(a).name),
     };
+    let table_name = |t: TableId| model.segment(mt.segment(t)).name.value.clone();
     reach
         .forward(from, to)
         .pieces
@@ -444,6 +472,7 @@ fn offending(
                 Outcome::Blackhole(via) => ("blackhole", None, Some(route_name(via))),
                 Outcome::NoRoute => ("no_route", None, None),
                 Outcome::NotSent => ("not_sent", None, None),
+                Outcome::Loop => ("loop", None, None),
                 Outcome::Delivered(via) => ("delivered", None, Some(route_name(via))),
             };
             PieceReport {
@@ -452,6 +481,26 @@ fn offending(
                 outcome,
                 to,
                 route,
+                path: piece
+                    .path
+                    .iter()
+                    .map(|t| TransitReport {
+                        table: table_name(t.via.table()),
+                        route: match t.via {
+                            Via::Static(table, i) => {
+                                format!("route `{}`", mt.route(model, table, i).name.value)
+                            }
+                            Via::Propagated(_, a) => {
+                                format!("propagation of `{}`", topology.attachment(a).name)
+                            }
+                        },
+                        through: topology.attachment(t.through).name.clone(),
+                        vpc_route: topology
+                            .attachment(t.through)
+                            .route_back(piece.prefix)
+                            .map_or_else(|| "0.0.0.0/0".to_string(), |r| r.to_string()),
+                    })
+                    .collect(),
             }
         })
         .collect()

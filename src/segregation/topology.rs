@@ -40,6 +40,19 @@ pub struct Attachment {
     pub sends: Option<Vec<Ipv4Net>>,
 }
 
+impl Attachment {
+    /// The route of the attachment's own table that sends `prefix` to the gateway: the longest of
+    /// `sends` containing it, `None` for the default route (when `sends` is `None`) or no route.
+    pub fn route_back(&self, prefix: Ipv4Net) -> Option<Ipv4Net> {
+        self.sends
+            .iter()
+            .flatten()
+            .filter(|s| s.contains(&prefix))
+            .max_by_key(|s| s.prefix_len())
+            .copied()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct StaticRoute {
     pub name: String,

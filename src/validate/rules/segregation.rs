@@ -531,6 +531,11 @@ impl Context<'_, '_, '_> {
                 piece.prefix,
                 model.attachment_address(self.mt.attachment_ref(other))
             ),
+            Outcome::Loop => format!(
+                "{} sends `{}` through VPCs in a loop",
+                table_name(),
+                piece.prefix
+            ),
             Outcome::Delivered(_) => String::from("no route back"),
         }
     }
