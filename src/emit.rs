@@ -35,7 +35,12 @@ pub type Files = BTreeMap<PathBuf, String>;
 /// Plans and renders a valid model. The Terraform files render first (side by side); the README
 /// then gets their inventory, counted from the rendered text, so it cannot disagree with them.
 pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
-    let plan = plan::plan(model);
+    let plan = plan::plan(model).map_err(|collisions| {
+        anyhow::anyhow!(
+            "internal error: planning a validated model found {} label collision(s)",
+            collisions.len()
+        )
+    })?;
     // Files render side by side (a large network.tf keeps one core busy expanding its template).
     let texts: Vec<anyhow::Result<String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = plan
@@ -109,7 +114,12 @@ pub fn terraform_parts(
     renderer: &Renderer,
     mut visit: impl FnMut(&Path, &str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let plan = plan::plan(model);
+    let plan = plan::plan(model).map_err(|collisions| {
+        anyhow::anyhow!(
+            "internal error: planning a validated model found {} label collision(s)",
+            collisions.len()
+        )
+    })?;
     let directory = Path::new(&plan.directory);
     let mut parts = plan
         .files

@@ -59,6 +59,15 @@ pub fn analyze(source: &SourceFile, overrides: &lower::Overrides) -> Analysis {
         .and_then(|body| lower::lower(&body, &source.display, overrides, &mut diagnostics));
     if let Some(model) = &model {
         validate::validate(model, &mut diagnostics);
+        // Label collisions are found while planning. Until validation hands `plan` a validated
+        // model, a valid blueprint is planned here once for them (and again by `generate`).
+        if !diagnostics.has_errors()
+            && let Err(collisions) = plan::plan(model)
+        {
+            for d in collisions {
+                diagnostics.push(d);
+            }
+        }
     }
     Analysis {
         model,

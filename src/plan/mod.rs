@@ -7,6 +7,7 @@ pub mod checks;
 pub mod identity;
 pub mod ingress;
 mod interconnect;
+pub mod labels;
 pub mod locate;
 pub mod naming;
 pub mod network;
@@ -15,7 +16,9 @@ pub mod providers;
 mod stack;
 pub mod storage;
 
+use crate::diag::Diagnostic;
 use crate::model::{Component, Model};
+use labels::LabelSpace;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -86,7 +89,10 @@ pub struct Plan {
 }
 
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
-pub fn plan(model: &Model) -> Plan {
+/// Two components whose resources would get the same Terraform label are `AF206` diagnostics.
+pub fn plan(model: &Model) -> Result<Plan, Vec<Diagnostic>> {
+    let mut labels = LabelSpace::default();
+    labels::legacy(model, &mut labels);
     let network = network::plan(model);
     let interconnect = interconnect::plan(model, &network).map(Arc::new);
     let storage = storage::plan(model).map(Arc::new);
@@ -176,11 +182,12 @@ pub fn plan(model: &Model) -> Plan {
         payments.as_deref(),
     );
     files.push(file("README.md", "README.md.j2", readme));
-    Plan {
+    labels.finish()?;
+    Ok(Plan {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),
         files,
-    }
+    })
 }
 
 /// The ARNs an `allow` reference to a component stands for, as literal strings or references.

@@ -471,7 +471,7 @@ mod tests {
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
             .into_valid_model()
             .expect("valid");
-        let plan = crate::plan::plan(&model);
+        let plan = crate::plan::plan(&model).expect("no label collisions");
         let renderer = Renderer::new();
         for file in plan.files.iter().filter(|f| f.is_terraform()) {
             let raw = renderer
