@@ -196,18 +196,7 @@ pub fn legacy(model: &crate::model::Model, space: &mut LabelSpace) {
             );
         }
     }
-    for role in &model.iam_roles {
-        let owner = space.owner(format!("iam_role `{}`", role.name.value), role.name.span);
-        space.claim(owner, "aws_iam_role", naming::snake(&role.name.value));
-    }
     for m in &model.payment_managers {
-        for kind in ["control", "management", "process", "retrieval"] {
-            let owner = space.owner(
-                format!("the {kind} role of payment_manager `{}`", m.name.value),
-                m.name.span,
-            );
-            space.claim(owner, "aws_iam_role", payments::role_label(m, kind));
-        }
         for c in &m.connectors {
             let owner = space.owner(
                 format!(

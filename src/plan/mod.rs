@@ -96,7 +96,8 @@ pub fn plan(model: &Model) -> Result<Plan, Vec<Diagnostic>> {
     let network = network::plan(model);
     let interconnect = interconnect::plan(model, &network).map(Arc::new);
     let storage = storage::plan(model).map(Arc::new);
-    let payments = payments::plan(model).map(Arc::new);
+    let identity = identity::plan(model, &mut labels);
+    let payments = payments::plan(model, &mut labels).map(Arc::new);
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
             .as_deref()
@@ -153,7 +154,7 @@ pub fn plan(model: &Model) -> Result<Plan, Vec<Diagnostic>> {
     if let Some(storage) = &storage {
         files.push(shared("storage.tf", "storage.tf.j2", Arc::clone(storage)));
     }
-    if let Some(identity) = identity::plan(model) {
+    if let Some(identity) = identity {
         files.push(file("identity.tf", "identity.tf.j2", identity));
     }
     if let Some(payments) = &payments {

@@ -294,7 +294,7 @@ pub fn outputs(
         let roles: BTreeMap<&str, Ref> = m
             .roles
             .iter()
-            .map(|r| (r.kind, Ref::attr("aws_iam_role", &r.iam.label, "arn")))
+            .map(|r| (r.kind, r.iam.labels.role.r("arn")))
             .collect();
         outputs.push(OutputView {
             name: format!("{}_payment_role_arns", m.label),
