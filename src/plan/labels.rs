@@ -113,7 +113,7 @@ impl LabelSpace {
 
 /// The labels the views do not claim yet, as the collision rule checked them.
 pub fn legacy(model: &crate::model::Model, space: &mut LabelSpace) {
-    use super::{ingress, naming, network, payments, storage};
+    use super::{naming, network, payments, storage};
     for tgw in &model.transit_gateways {
         for segment in &tgw.segments {
             let owner = space.owner(
@@ -166,19 +166,6 @@ pub fn legacy(model: &crate::model::Model, space: &mut LabelSpace) {
                 network::attachment_label(model, attachment)
             ),
         );
-    }
-    for i in &model.ingresses {
-        for c in &i.consumers {
-            let vpc = &model.vpc(c.value).name.value;
-            let owner = space.owner(
-                format!(
-                    "the endpoint of mcp_ingress `{}` in VPC `{vpc}`",
-                    i.name.value
-                ),
-                c.span,
-            );
-            space.claim(owner, "aws_vpc_endpoint", ingress::consumer_label(i, vpc));
-        }
     }
     for s in &model.s3_files {
         for (index, ap) in s.access_points.iter().enumerate() {

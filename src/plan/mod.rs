@@ -95,7 +95,7 @@ pub fn plan(model: &Model) -> Result<Plan, Vec<Diagnostic>> {
     labels::legacy(model, &mut labels);
     let network = network::plan(model);
     let interconnect = interconnect::plan(model, &network).map(Arc::new);
-    let storage = storage::plan(model).map(Arc::new);
+    let storage = storage::plan(model, &mut labels).map(Arc::new);
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
@@ -115,7 +115,7 @@ pub fn plan(model: &Model) -> Result<Plan, Vec<Diagnostic>> {
             stack::providers(model, uses_awscc),
         ),
     ];
-    let ingress = ingress::plan(model).map(Arc::new);
+    let ingress = ingress::plan(model, &mut labels).map(Arc::new);
     let outputs = stack::outputs(
         model,
         &network,

@@ -8,7 +8,7 @@
 //! hashicorp/awscc when allowed (no hashicorp/aws release has them), else not at all (a warning and
 //! manual steps in the README).
 
-use super::bucket::{BucketView, LifecycleView};
+use super::bucket::{BucketLabels, BucketView, LifecycleView};
 use super::labels::{LabelSpace, Resource};
 use super::naming;
 use super::network::{Tags, tags};
@@ -304,7 +304,16 @@ fn manager(
             ),
             retention_days: m.ledger.retention_days.value,
             archive: BucketView {
-                label: format!("{label}_ledger"),
+                labels: {
+                    let owner = labels
+                        .owner(format!("payment_manager `{}`", m.name.value), m.name.span);
+                    BucketLabels::claim(
+                        labels,
+                        owner,
+                        &format!("{label}_ledger"),
+                        &format!("{label}_ledger_bucket"),
+                    )
+                },
                 bucket: ledger_bucket(model, m),
                 tags: tags.clone(),
                 object_lock: true,
@@ -318,7 +327,6 @@ fn manager(
                     expiration_days: Some(m.ledger.retention_days.value),
                     after_versioning: true,
                 },
-                policy_document: format!("{label}_ledger_bucket"),
             },
         },
         alerts: AlertsView {

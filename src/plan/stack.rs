@@ -202,7 +202,7 @@ pub fn outputs(
                 "Service name consumers use to create endpoints to MCP ingress `{}`",
                 i.name
             ),
-            Ref::attr("aws_vpc_endpoint_service", &i.label, "service_name"),
+            i.labels.endpoint_service_name.clone(),
         ));
         if i.private_dns_name.is_some() {
             outputs.push(output(
@@ -211,11 +211,9 @@ pub fn outputs(
                     "The DNS record (name, type, value) that proves ownership of the private DNS name of MCP ingress `{}`; publish it, then verify",
                     i.name
                 ),
-                Ref::attr(
-                    "aws_vpc_endpoint_service",
-                    &i.label,
-                    "private_dns_name_configuration",
-                ),
+                i.labels
+                    .endpoint_service
+                    .r("private_dns_name_configuration"),
             ));
         }
         outputs.push(output(
@@ -224,21 +222,12 @@ pub fn outputs(
                 "Target group the MCP servers of ingress `{}` register in",
                 i.name
             ),
-            Ref::attr(
-                "aws_lb_target_group",
-                &format!("{}_servers", i.label),
-                "arn",
-            ),
+            i.labels.servers_target_group_arn.clone(),
         ));
         let endpoints: BTreeMap<&str, Ref> = i
             .consumers
             .iter()
-            .map(|c| {
-                (
-                    c.vpc.as_str(),
-                    Ref::attr("aws_vpc_endpoint", &c.label, "id"),
-                )
-            })
+            .map(|c| (c.vpc.as_str(), c.endpoint_id.clone()))
             .collect();
         outputs.push(OutputView {
             name: format!("{}_endpoint_ids", i.label),
