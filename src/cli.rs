@@ -1,13 +1,15 @@
 //! The command line: argument parsing, running the pipeline over each blueprint, printing, and exit
 //! codes (0 clean, 1 error, 2 differences found). The only module that prints.
 
+use crate::Planned;
 use crate::diag::sarif::Item;
 use crate::diag::{self, Check, Code, Diagnostic, Rule, Span, Style};
 use crate::emit::{self, Difference, Files};
 use crate::lower::Overrides;
 use crate::render::Renderer;
-use crate::segregation::report::ReachReport;
+use crate::segregation::report::{Matrices, ReachReport};
 use crate::source::{self, SourceFile};
+use crate::validate::Validation;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
@@ -533,12 +535,12 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::SynthState { path } => {
-            let Some((_, model)) =
+            let Some((_, planned)) =
                 valid_model(&path, &Overrides::default(), OutputFormat::Human, ui)?
             else {
                 return Ok(1);
             };
-            let files = emit::generate(&model, &Renderer::new())?;
+            let files = emit::generate(&planned.plan, &Renderer::new())?;
             let expected = crate::drift::expected(&files)?;
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::synth::state(&expected, &mut stdout)?;
@@ -610,9 +612,9 @@ fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> 
     let mut unusable = false;
     for path in source::discover(paths)? {
         let source = SourceFile::read(&path);
-        let analysis = crate::analyze(&source, &overrides);
-        match &analysis.model {
-            Some(model) => reports.push(ReachReport::build(model)),
+        let analysis = crate::analyze_with(&source, &overrides, Matrices::WithAttachments);
+        match analysis.validation {
+            Some(validation) => reports.push(validation.into_reach()),
             None => unusable = true,
         }
         diagnostics.extend(analysis.diagnostics);
@@ -665,10 +667,10 @@ fn graph(path: &Path, format: GraphFormat, ui: &Ui) -> anyhow::Result<u8> {
     } else {
         OutputFormat::Human
     };
-    let Some((_, model)) = valid_model(path, &Overrides::default(), diagnostics, ui)? else {
+    let Some((_, planned)) = valid_model(path, &Overrides::default(), diagnostics, ui)? else {
         return Ok(1);
     };
-    let diagram = crate::diagram::Diagram::build(&model);
+    let diagram = crate::diagram::Diagram::build(&planned.valid);
     print!(
         "{}",
         match format {
@@ -687,14 +689,14 @@ fn valid_model_and_warnings(
     overrides: &Overrides,
     format: OutputFormat,
     ui: &Ui,
-) -> anyhow::Result<Option<(String, crate::model::Model, Vec<Diagnostic>)>> {
+) -> anyhow::Result<Option<(String, Planned, Vec<Diagnostic>)>> {
     if !path.is_file() {
         anyhow::bail!("{} is not a blueprint file", path.display());
     }
     let source = SourceFile::read(path);
     let analysis = crate::analyze(&source, overrides);
     let diagnostics = analysis.diagnostics.clone();
-    match analysis.into_valid_model() {
+    match analysis.into_planned() {
         Some(model) => {
             if format == OutputFormat::Human && !diagnostics.is_empty() {
                 eprint!("{}", diag::render_human(&diagnostics, ui.err));
@@ -714,7 +716,7 @@ fn valid_model(
     overrides: &Overrides,
     format: OutputFormat,
     ui: &Ui,
-) -> anyhow::Result<Option<(String, crate::model::Model)>> {
+) -> anyhow::Result<Option<(String, Planned)>> {
     Ok(valid_model_and_warnings(path, overrides, format, ui)?.map(|(d, m, _)| (d, m)))
 }
 
@@ -817,15 +819,16 @@ fn drift(
         aws_provider: target.aws_provider.clone(),
         no_awscc: target.no_awscc,
     };
-    let Some((display, model, warnings)) = valid_model_and_warnings(path, &overrides, format, ui)?
+    let Some((display, Planned { valid, plan }, warnings)) =
+        valid_model_and_warnings(path, &overrides, format, ui)?
     else {
         return Ok(1);
     };
     let locator =
-        (format == OutputFormat::Sarif).then(|| crate::plan::locate::Locator::new(&model));
+        (format == OutputFormat::Sarif).then(|| crate::plan::locate::Locator::new(valid.model()));
     // The stack part by part: its text is never held whole, and is gone before a large state is read.
     let mut expected = crate::drift::Expectations::default();
-    emit::terraform_parts(&model, &Renderer::new(), |path, text| {
+    emit::terraform_parts(plan, &Renderer::new(), |path, text| {
         crate::drift::expected_in_text(text, &mut expected).with_context(|| {
             format!(
                 "internal error: generated {} does not parse",
@@ -833,7 +836,7 @@ fn drift(
             )
         })
     })?;
-    drop(model);
+    drop(valid);
     let report = match (&input.state, &input.plan) {
         // A state is streamed: memory stays flat however large it is.
         (Some(state), _) => {
@@ -886,7 +889,7 @@ fn propagation(
     format: OutputFormat,
     ui: &Ui,
 ) -> anyhow::Result<u8> {
-    let Some((display, model, warnings)) =
+    let Some((display, Planned { valid, .. }, warnings)) =
         valid_model_and_warnings(path, &Overrides::default(), format, ui)?
     else {
         return Ok(1);
@@ -907,10 +910,10 @@ fn propagation(
         (None, None, Some(dir)) => (crate::deployed::aws::read_dir(dir)?, "aws"),
         (None, None, None) => unreachable!("clap requires one input"),
     };
-    let report = crate::propagation::check(&model, &observed, source != "aws");
+    let report = crate::propagation::check(&valid, &observed, source != "aws");
     let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
     if format == OutputFormat::Sarif {
-        items.extend(propagation_items(&report, &model, &display));
+        items.extend(propagation_items(&report, valid.model(), &display));
     }
     let findings = Findings {
         command: "propagation",
@@ -1030,7 +1033,7 @@ fn diff(
     for (label, source) in [("old", &old_source), ("new", &new_source)] {
         let analysis = crate::analyze(source, &Overrides::default());
         let diagnostics = analysis.diagnostics.clone();
-        let Some(model) = analysis.into_valid_model() else {
+        let Some(Planned { valid, plan }) = analysis.into_planned() else {
             eprintln!(
                 "error: the {label} blueprint `{}` is not valid; nothing to compare",
                 source.display
@@ -1039,10 +1042,10 @@ fn diff(
             eprintln!("{}", diag::summary(&diagnostics));
             return Ok(1);
         };
-        let files = emit::generate(&model, &renderer)?;
+        let files = emit::generate(&plan, &renderer)?;
         let resources = crate::drift::expected(&files)?;
         let blocks = crate::diff::blocks(&files);
-        sides.push((source.display.clone(), model, resources, blocks));
+        sides.push((source.display.clone(), valid, resources, blocks));
     }
     let (new_name, new_model, new_resources, new_blocks) = sides.pop().expect("two sides");
     let (old_name, old_model, old_resources, old_blocks) = sides.pop().expect("two sides");
@@ -1130,11 +1133,13 @@ fn load(
     for (index, path) in paths.iter().enumerate() {
         progress.step(index, path);
         let source = SourceFile::read(path);
-        let mut analysis = crate::analyze(&source, &overrides);
-        if analysis.has_errors() {
-            analysis.model = None;
-        }
-        if let Some(model) = &analysis.model {
+        let analysis = crate::analyze(&source, &overrides);
+        let mut diagnostics = analysis.diagnostics;
+        let mut planned = analysis
+            .validation
+            .and_then(Validation::into_valid)
+            .zip(analysis.plan);
+        if let Some(model) = planned.as_ref().map(|(valid, _)| valid.model()) {
             let name = model.platform.name.value.clone();
             if let Some((other, _)) = platforms.get(&name) {
                 let mut d = Diagnostic::error(
@@ -1144,20 +1149,17 @@ fn load(
                 )
                 .with_help("each blueprint file describes its own platform; rename one");
                 d.file.clone_from(&source.display);
-                analysis.diagnostics.push(d);
-                analysis.model = None;
+                diagnostics.push(d);
+                planned = None;
             } else {
                 platforms.insert(name, (source.display.clone(), model.platform.name.span));
             }
         }
-        let files = match (&analysis.model, render) {
-            (Some(model), true) => Some(emit::generate(model, &renderer)?),
+        let files = match (&planned, render) {
+            (Some((_, plan)), true) => Some(emit::generate(plan, &renderer)?),
             _ => None,
         };
-        out.push(Blueprint {
-            diagnostics: analysis.diagnostics,
-            files,
-        });
+        out.push(Blueprint { diagnostics, files });
     }
     progress.finish();
     if out.is_empty() {

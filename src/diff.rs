@@ -16,7 +16,8 @@
 
 use crate::drift::{Expectations, Expected};
 use crate::model::{Guardrails, Model, PaymentManager};
-use crate::segregation::report::{ReachReport, Status};
+use crate::segregation::report::Status;
+use crate::validate::ValidModel;
 use anyhow::Context as _;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -198,7 +199,7 @@ pub fn replacement_reference_markdown() -> String {
 /// One side of the comparison: a valid model, the resources its stack declares (as `drift` reads
 /// them) and the text of every block of the stack ([`blocks`]).
 pub struct Side<'a> {
-    pub model: &'a Model,
+    pub model: &'a ValidModel,
     pub resources: &'a Expectations,
     pub blocks: &'a BTreeMap<String, String>,
 }
@@ -373,9 +374,9 @@ pub fn diff(old_name: &str, old: &Side<'_>, new_name: &str, new: &Side<'_>) -> D
         new: new_name.to_string(),
         summary: Vec::new(),
         reachability: reachability(old.model, new.model),
-        ingress: ingress(old.model, new.model),
-        payments: payments(old.model, new.model),
-        iam: iam(old.model, new.model),
+        ingress: ingress(old.model.model(), new.model.model()),
+        payments: payments(old.model.model(), new.model.model()),
+        iam: iam(old.model.model(), new.model.model()),
         resources: resources(old, new),
     };
     diff.summary = summary(&diff);
@@ -385,10 +386,10 @@ pub fn diff(old_name: &str, old: &Side<'_>, new_name: &str, new: &Side<'_>) -> D
 // ---------------------------------------------------------------------------------------------
 // Reachability
 
-fn reachability(old: &Model, new: &Model) -> Vec<ReachChange> {
+fn reachability(old: &ValidModel, new: &ValidModel) -> Vec<ReachChange> {
     type Key = (String, String, String);
-    let cells = |model: &Model| {
-        let report = ReachReport::segments_only(model);
+    let cells = |valid: &ValidModel| {
+        let report = valid.reach();
         let mut out: BTreeMap<Key, (crate::segregation::reach::Cell, bool, Status)> =
             BTreeMap::new();
         for g in &report.transit_gateways {

@@ -15,6 +15,7 @@ use crate::segregation::{
     Attachment, AttachmentId, AttachmentKind, Cell, Engine, ModelTopology, Reachability,
     StaticRoute, TableId, Topology,
 };
+use crate::validate::ValidModel;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -363,8 +364,9 @@ fn deployed_topology(
 /// Compares what is deployed with the blueprint. `from_state`: the routing came from Terraform
 /// state, which cannot hold what was made outside Terraform (said in a note).
 #[allow(clippy::too_many_lines)] // one comparison per kind of object, in report order
-pub fn check(model: &Model, observed: &Observed, from_state: bool) -> Report {
-    let blueprint = ModelTopology::build(model);
+pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Report {
+    let model = valid.model();
+    let blueprint = ModelTopology::build(model, valid.intent());
     let expected = &blueprint.topology;
     let mut notes = Vec::new();
     let deployed = deployed_topology(model, &blueprint, observed, &mut notes);

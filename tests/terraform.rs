@@ -284,7 +284,7 @@ fn random_blueprints_generate_terraform_fmt_stable_output() {
                 errors.is_empty(),
                 "random blueprint is invalid: {errors:?}\n{text}"
             );
-            let files = agentform::emit::generate(&analysis.model.unwrap(), &renderer).unwrap();
+            let files = agentform::emit::generate(&analysis.plan.unwrap(), &renderer).unwrap();
             for (name, content) in files {
                 // The formatter must be a fixed point of itself (on HCL; the README is Markdown) ...
                 if name.extension().is_some_and(|e| e == "tf") {

@@ -5,7 +5,7 @@
 
 use super::Ref;
 use super::labels::{LabelSpace, Owner, Resource};
-use super::network::Tags;
+use super::naming::Tags;
 use serde::Serialize;
 use serde_json::Value;
 

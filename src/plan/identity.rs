@@ -5,7 +5,7 @@
 use super::Ref;
 use super::labels::{LabelSpace, Owner, Resource};
 use super::naming;
-use super::network::Tags;
+use super::naming::Tags;
 use crate::model::{IamRole, Model, Target, Trust, TrustAnchor};
 use serde::Serialize;
 use serde_json::{Value, json};

@@ -9,7 +9,7 @@ use super::Ref;
 use super::bucket::{BucketLabels, BucketView, LifecycleView};
 use super::labels::{LabelSpace, Resource};
 use super::naming;
-use super::network::{Tags, tags};
+use super::naming::{Tags, tags};
 use crate::model::{ClientAuth, McpIngress, Model};
 use serde::Serialize;
 use serde_json::{Value, json};

@@ -7,7 +7,7 @@
 use super::Ref;
 use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
 use super::network::{self, LinkView, NetworkView};
-use super::providers::{self, ResourceType};
+use crate::model::targets::{self as providers, ResourceType};
 use crate::model::{AttachmentRef, InterconnectId, Model};
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -81,7 +81,7 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
                 .unwrap_or_default();
             allowed.sort();
             allowed.dedup();
-            let mut attachment_tags = network::tags(
+            let mut attachment_tags = naming::tags(
                 model,
                 &ic.name.value,
                 &format!("interconnect.{}", ic.name.value),
@@ -103,8 +103,8 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
                         )
                     }
                 };
-                let mut all = super::stack::default_tags(model);
-                all.extend(network::tags(
+                let mut all = naming::default_tags(model);
+                all.extend(naming::tags(
                     model,
                     &ic.name.value,
                     &format!("interconnect.{}", ic.name.value),

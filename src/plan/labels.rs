@@ -9,7 +9,7 @@
 //! segment `x--vpc-a` with vpc `b`, and segment `x` with vpc `a--vpc-b` (propagation labels).
 
 use super::Ref;
-use crate::diag::{Code, Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use serde::{Serialize, Serializer};
 use std::collections::{HashMap, HashSet};
 
@@ -101,18 +101,20 @@ impl LabelSpace {
         Resource { kind, label }
     }
 
-    /// The collisions found, if any.
-    pub fn finish(self) -> Result<(), Vec<Diagnostic>> {
-        if self.diagnostics.is_empty() {
-            Ok(())
-        } else {
-            Err(self.diagnostics)
+    /// Adds the collisions found to `diagnostics`.
+    pub fn report(self, diagnostics: &mut Diagnostics) {
+        for d in self.diagnostics {
+            diagnostics.push(d);
         }
     }
 }
 
 /// The labels the views do not claim yet, as the collision rule checked them.
-pub fn legacy(model: &crate::model::Model, space: &mut LabelSpace) {
+pub fn legacy(
+    model: &crate::model::Model,
+    propagations: &[(crate::model::SegmentId, crate::model::AttachmentRef)],
+    space: &mut LabelSpace,
+) {
     use super::{naming, network, payments, storage};
     for tgw in &model.transit_gateways {
         for segment in &tgw.segments {
@@ -144,7 +146,7 @@ pub fn legacy(model: &crate::model::Model, space: &mut LabelSpace) {
             );
         }
     }
-    for (table, attachment) in network::derived_propagations(model) {
+    for &(table, attachment) in propagations {
         let span = match attachment {
             crate::model::AttachmentRef::Vpc(id) => model.vpc(id).name.span,
             crate::model::AttachmentRef::Interconnect(id) => model.interconnect(id).name.span,

@@ -12,12 +12,13 @@ pub mod locate;
 pub mod naming;
 pub mod network;
 pub mod payments;
-pub mod providers;
+mod refusals;
 mod stack;
 pub mod storage;
 
-use crate::diag::Diagnostic;
+use crate::diag::Diagnostics;
 use crate::model::{Component, Model};
+use crate::validate::ValidModel;
 use labels::LabelSpace;
 use serde::Serialize;
 use std::sync::Arc;
@@ -89,11 +90,14 @@ pub struct Plan {
 }
 
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
-/// Two components whose resources would get the same Terraform label are `AF206` diagnostics.
-pub fn plan(model: &Model) -> Result<Plan, Vec<Diagnostic>> {
+/// Refused, with diagnostics at the blueprint lines concerned, when the names or documents it
+/// decides would fail at apply (see `refusals`), or when two components' resources would get the
+/// same Terraform label (`AF206`, see `labels`).
+pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
+    let model = valid.model();
     let mut labels = LabelSpace::default();
-    labels::legacy(model, &mut labels);
-    let network = network::plan(model);
+    labels::legacy(model, &valid.intent().propagations, &mut labels);
+    let network = network::plan(model, valid.intent());
     let interconnect = interconnect::plan(model, &network).map(Arc::new);
     let storage = storage::plan(model, &mut labels).map(Arc::new);
     let identity = identity::plan(model, &mut labels);
@@ -164,7 +168,7 @@ pub fn plan(model: &Model) -> Result<Plan, Vec<Diagnostic>> {
             Arc::clone(payments),
         ));
     }
-    let checks = Arc::new(checks::plan(model));
+    let checks = Arc::new(checks::plan(model, valid.intent()));
     if !checks.checks.is_empty() {
         files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));
     }
@@ -173,7 +177,7 @@ pub fn plan(model: &Model) -> Result<Plan, Vec<Diagnostic>> {
     }
     let file_names: Vec<&str> = files.iter().map(|f| f.name).collect();
     let readme = stack::readme(
-        model,
+        valid,
         &file_names,
         &checks,
         uses_awscc,
@@ -183,7 +187,12 @@ pub fn plan(model: &Model) -> Result<Plan, Vec<Diagnostic>> {
         payments.as_deref(),
     );
     files.push(file("README.md", "README.md.j2", readme));
-    labels.finish()?;
+    let mut refused = Diagnostics::default();
+    refusals::check(model, payments.as_deref(), &mut refused);
+    labels.report(&mut refused);
+    if refused.has_errors() {
+        return Err(refused);
+    }
     Ok(Plan {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),

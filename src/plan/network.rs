@@ -6,13 +6,12 @@
 //! table, and propagates into a table only when the intent lets that table's segment reach it.
 
 use super::Ref;
-use super::naming::{self, TAG_COMPONENT, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
-use crate::model::{AttachmentRef, Model, RouteAction, SegmentId, VpcId};
+use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY, Tags, tags};
+use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
+use crate::segregation::Intent;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-pub type Tags = BTreeMap<String, String>;
 
 #[derive(Serialize)]
 pub struct NetworkView {
@@ -196,50 +195,7 @@ pub fn attachment_label(model: &Model, attachment: AttachmentRef) -> String {
     naming::snake(&model.attachment_address(attachment).replace('.', "_"))
 }
 
-/// Every (route table, attachment) propagation the intent implies, grouped by table. Members are
-/// grouped by segment first, so the cost is the number of propagations, not tables × attachments.
-pub fn derived_propagations(model: &Model) -> Vec<(SegmentId, AttachmentRef)> {
-    let mut members: BTreeMap<SegmentId, Vec<AttachmentRef>> = BTreeMap::new();
-    for attachment in model.attachments() {
-        members
-            .entry(model.segment_of(attachment))
-            .or_default()
-            .push(attachment);
-    }
-    let mut out = Vec::new();
-    for (table, segment) in model.segments() {
-        let mut sources: Vec<SegmentId> = Vec::new();
-        if !segment.isolated {
-            sources.push(table);
-        }
-        for (other, _) in model.segments() {
-            if other != table && model.intends_reachable(table, other) {
-                sources.push(other);
-            }
-        }
-        for source in sources {
-            for &attachment in members.get(&source).into_iter().flatten() {
-                out.push((table, attachment));
-            }
-        }
-    }
-    out
-}
-
-pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
-    let mut tags = Tags::new();
-    tags.insert(
-        "Name".to_string(),
-        format!(
-            "{}-{}-{name}",
-            model.platform.name.value, model.platform.environment
-        ),
-    );
-    tags.insert(TAG_COMPONENT.to_string(), component.to_string());
-    tags
-}
-
-pub fn plan(model: &Model) -> NetworkView {
+pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
     let transit_gateways = model
         .transit_gateways
         .iter()
@@ -286,11 +242,11 @@ pub fn plan(model: &Model) -> NetworkView {
         })
         .collect();
 
-    let propagations = derived_propagations(model);
+    let propagations = &intent.propagations;
     let mut reachable: BTreeMap<SegmentId, Vec<Ipv4Net>> = BTreeMap::new();
     let mut vpc_propagations = Vec::new();
     let mut interconnect_propagations = Vec::new();
-    for &(table, attachment) in &propagations {
+    for &(table, attachment) in propagations {
         let link = LinkView {
             label: format!(
                 "{}__{}",
@@ -311,12 +267,11 @@ pub fn plan(model: &Model) -> NetworkView {
             AttachmentRef::Interconnect(_) => interconnect_propagations.push(link),
         }
     }
-    let transit_routes = transit_routes_for(model, &propagations);
 
     let vpcs = model
         .vpcs
         .iter()
-        .zip(transit_routes)
+        .zip(&intent.vpc_routes)
         .map(|(vpc, vpc_routes)| {
             let label = naming::snake(&vpc.name.value);
             let tgw_ref = Ref::attr(
@@ -353,9 +308,9 @@ pub fn plan(model: &Model) -> NetworkView {
                     .clone(),
             );
             let routes = vpc_routes
-                .into_iter()
+                .iter()
                 .map(|destination| VpcRouteView {
-                    label: format!("{label}_to_{}", naming::prefix_label(&destination)),
+                    label: format!("{label}_to_{}", naming::prefix_label(destination)),
                     destination: destination.to_string(),
                     transit_gateway: tgw_ref.clone(),
                 })
@@ -425,94 +380,6 @@ pub fn plan(model: &Model) -> NetworkView {
         interconnect_propagations,
         reachable_vpc_prefixes: reachable,
     }
-}
-
-/// The destinations each VPC's route table sends to the transit gateway, by VPC index.
-///
-/// - Listed in the blueprint (`transit_gateway_routes`): exactly those.
-/// - A VPC that static routes forward to (an egress or inspection VPC): the prefixes its segment's
-///   table reaches, aggregated, without those inside its own range and without the destinations of
-///   the routes that point at itself (which would loop).
-/// - Any other VPC: `0.0.0.0/0`. The transit gateway's route tables, not the VPC's, enforce
-///   segregation, so one route per VPC is enough, and it stays within route-table quotas at any scale.
-pub fn transit_routes(model: &Model) -> Vec<Vec<Ipv4Net>> {
-    transit_routes_for(model, &derived_propagations(model))
-}
-
-fn transit_routes_for(
-    model: &Model,
-    propagations: &[(SegmentId, AttachmentRef)],
-) -> Vec<Vec<Ipv4Net>> {
-    let default_route: Ipv4Net = "0.0.0.0/0".parse().expect("literal CIDR");
-    let mut targeted: BTreeMap<VpcId, Vec<Ipv4Net>> = BTreeMap::new();
-    for tgw in &model.transit_gateways {
-        for route in &tgw.routes {
-            if let RouteAction::Attachment(AttachmentRef::Vpc(id)) = route.action {
-                targeted
-                    .entry(id)
-                    .or_default()
-                    .push(route.destination.value);
-            }
-        }
-    }
-    // Only computed when some VPC is a route target: the common case stays free of per-table work.
-    let destinations = if targeted.is_empty() {
-        BTreeMap::new()
-    } else {
-        table_destinations(model, propagations)
-    };
-    model
-        .vpcs
-        .iter()
-        .enumerate()
-        .map(|(i, vpc)| {
-            if let Some(listed) = &vpc.transit_gateway_routes {
-                return listed.iter().map(|c| c.value).collect();
-            }
-            let Some(own_routes) = targeted.get(&VpcId(i)) else {
-                return vec![default_route];
-            };
-            let reachable: Vec<Ipv4Net> = destinations
-                .get(&vpc.segment)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|d| !own_routes.contains(d))
-                .collect();
-            Ipv4Net::aggregate(&reachable)
-                .into_iter()
-                .filter(|d| !vpc.cidr.value.contains(d))
-                .collect()
-        })
-        .collect()
-}
-
-/// Every prefix a segment's table forwards somewhere: propagated VPC CIDRs and interconnect remote
-/// prefixes, and static routes that forward to an attachment (blackholes drop, so they are left out).
-fn table_destinations(
-    model: &Model,
-    propagations: &[(SegmentId, AttachmentRef)],
-) -> BTreeMap<SegmentId, Vec<Ipv4Net>> {
-    let mut out: BTreeMap<SegmentId, Vec<Ipv4Net>> = BTreeMap::new();
-    for &(table, attachment) in propagations {
-        let entry = out.entry(table).or_default();
-        match attachment {
-            AttachmentRef::Vpc(id) => entry.push(model.vpc(id).cidr.value),
-            AttachmentRef::Interconnect(id) => {
-                entry.extend(model.interconnect(id).remote_cidrs.iter().map(|c| c.value));
-            }
-        }
-    }
-    for tgw in &model.transit_gateways {
-        for route in &tgw.routes {
-            if let RouteAction::Attachment(_) = route.action {
-                out.entry(route.segment)
-                    .or_default()
-                    .push(route.destination.value);
-            }
-        }
-    }
-    out
 }
 
 fn flow_logs(model: &Model) -> FlowLogsView {

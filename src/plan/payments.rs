@@ -11,11 +11,10 @@
 use super::bucket::{BucketLabels, BucketView, LifecycleView};
 use super::labels::{LabelSpace, Resource};
 use super::naming;
-use super::network::{Tags, tags};
-use super::providers::{self, ResourceType};
+use super::naming::{Tags, tags};
 use super::{Ref, identity};
 use crate::model::{
-    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider,
+    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider, targets,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -36,12 +35,10 @@ pub const ADVANCED_PARAMETER_BYTES: usize = 8_192;
 /// The longest value a reference in the guardrail document can take: every one names a resource
 /// of this stack (role ARNs without path, a table name of at most 255, a bucket, a manager ARN).
 const REFERENCE_BYTES: usize = 256;
-/// AgentCore payments exists in these regions (provider-facts §2.1).
-pub const REGIONS: [&str; 4] = ["us-east-1", "us-west-2", "eu-central-1", "ap-southeast-2"];
 
 /// Whether the targets can create the payment manager, connectors and credential providers.
 pub fn expressible(model: &Model) -> bool {
-    providers::available(&model.platform.providers, ResourceType::AwsccPayments)
+    targets::payments(&model.platform.providers)
 }
 
 #[derive(Serialize)]
@@ -115,6 +112,9 @@ pub struct GuardrailsView {
     pub tier: &'static str,
     /// The document, as an HCL object for `jsonencode`.
     pub document: Value,
+    /// The most bytes the document can take once Terraform resolves its references.
+    #[serde(skip)]
+    pub bound: usize,
 }
 
 #[derive(Serialize)]
@@ -212,13 +212,7 @@ pub fn ledger_bucket(model: &Model, manager: &PaymentManager) -> String {
     )
 }
 
-/// The guardrail document's size in bytes once every reference is replaced by a value of the
-/// longest value it can take: what the SSM tier must hold.
-pub fn guardrail_document_bound(model: &Model, manager: &PaymentManager) -> usize {
-    document_bound(&guardrail_document(model, manager, expressible(model)))
-}
-
-/// `guardrail_document_bound` of a document already built.
+/// The most bytes a guardrail document can take: its text, each reference counted at its longest.
 fn document_bound(document: &Value) -> usize {
     let text = serde_json::to_string(document).unwrap_or_default();
     let references = text.matches("\"$ref\"").count();
@@ -296,6 +290,7 @@ fn manager(
                 "Standard"
             },
             document,
+            bound,
         },
         ledger: LedgerView {
             table_name: naming::aws_name(
@@ -869,7 +864,7 @@ pub fn actions() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use crate::model::actions::{self, Lookup};
-    use crate::plan::network::Tags;
+    use crate::plan::naming::Tags;
 
     /// The payment roles are generated, not written in a blueprint, so the identity rule never sees
     /// them: every action they can grant or deny must still be one the catalogue knows, and every
@@ -879,15 +874,15 @@ mod tests {
         let text = std::fs::read_to_string("tests/fixtures/valid/payments.hcl").unwrap();
         let source = crate::source::SourceFile::from_text("payments.hcl", &text);
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
-            .into_valid_model()
+            .into_valid()
             .expect("valid");
         let known: Vec<&str> = super::actions().collect();
         assert!(known.contains(&"bedrock-agentcore:ProcessPayment"));
-        for m in &model.payment_managers {
+        for m in &model.model().payment_managers {
             for role in super::roles(
-                &model,
+                model.model(),
                 &mut crate::plan::labels::LabelSpace::default(),
-                super::expressible(&model),
+                super::expressible(model.model()),
                 m,
                 &Tags::new(),
             ) {

@@ -5,13 +5,14 @@ use super::Ref;
 use super::checks::ChecksView;
 use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
-use super::naming::{self, TAG_ENVIRONMENT, TAG_PLATFORM};
-use super::network::{self, NetworkView, Tags};
+use super::naming;
+use super::naming::Tags;
+use super::network::{self, NetworkView};
 use super::payments::{self, ManagerView, PaymentsView};
 use super::storage::{StorageView, Via, WorkspaceView};
 use crate::diagram::Diagram;
 use crate::model::{AttachmentRef, Model, PaymentManager, RouteAction, S3FilesId};
-use crate::segregation::report::ReachReport;
+use crate::validate::ValidModel;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -66,17 +67,6 @@ fn entries<'a>(pairs: impl IntoIterator<Item = (&'a str, Ref)>) -> Vec<Entry> {
         .collect()
 }
 
-/// Tags on every resource: the platform's own, plus which platform and environment it belongs to.
-pub fn default_tags(model: &Model) -> Tags {
-    let mut tags = model.platform.tags.clone();
-    tags.insert(TAG_PLATFORM.to_string(), model.platform.name.value.clone());
-    tags.insert(
-        TAG_ENVIRONMENT.to_string(),
-        model.platform.environment.clone(),
-    );
-    tags
-}
-
 pub fn versions(model: &Model, uses_awscc: bool) -> VersionsView {
     let targets = &model.platform.providers;
     VersionsView {
@@ -90,7 +80,7 @@ pub fn providers(model: &Model, uses_awscc: bool) -> ProvidersView {
     ProvidersView {
         region: model.platform.region.clone(),
         allowed_account_ids: vec![model.platform.account_id.clone()],
-        default_tags: default_tags(model),
+        default_tags: naming::default_tags(model),
         awscc: uses_awscc,
     }
 }
@@ -444,7 +434,7 @@ pub struct ManualStep {
 // Each argument is one part of the plan the README summarises; a struct would only rename them.
 #[allow(clippy::too_many_arguments)]
 pub fn readme(
-    model: &Model,
+    valid: &ValidModel,
     files: &[&str],
     checks: &ChecksView,
     uses_awscc: bool,
@@ -453,6 +443,7 @@ pub fn readme(
     storage: Option<&StorageView>,
     payments: Option<&PaymentsView>,
 ) -> ReadmeView {
+    let model = valid.model();
     let segments = model
         .segments()
         .map(|(id, segment)| {
@@ -606,11 +597,11 @@ pub fn readme(
             steps: payment_steps(model, payments.is_some_and(|p| p.via_awscc), m, view),
         });
     }
-    let reach = ReachReport::segments_only(model);
-    let diagram = crate::diagram::mermaid(&Diagram::with_reach(model, &reach));
-    let reachability = reach
+    let diagram = crate::diagram::mermaid(&Diagram::build(valid));
+    let reachability = valid
+        .reach()
         .transit_gateways
-        .into_iter()
+        .iter()
         .map(|g| MatrixView {
             columns: g.segments.iter().map(|s| s.name.clone()).collect(),
             rows: g
@@ -626,7 +617,7 @@ pub fn readme(
                         .collect(),
                 })
                 .collect(),
-            transit_gateway: g.name,
+            transit_gateway: g.name.clone(),
         })
         .collect();
     let targets = &model.platform.providers;

@@ -7,33 +7,17 @@
 use super::bucket::{BucketLabels, BucketView, LifecycleView};
 use super::labels::LabelSpace;
 use super::naming;
-use super::network::{Tags, tags};
-use super::providers::{self, ResourceType};
+use super::naming::{Tags, tags};
 use super::{Ref, identity};
-use crate::model::{Model, S3Files, S3FilesId};
+use crate::model::{Model, S3Files, S3FilesId, targets};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-/// Which provider creates the S3 Files resources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Via {
-    Aws,
-    Awscc,
-    /// The targets cannot express S3 Files: the resources are omitted.
-    None,
-}
+pub use crate::model::targets::Via;
 
 pub fn via(model: &Model) -> Via {
-    let targets = &model.platform.providers;
-    if providers::available(targets, ResourceType::AwsS3Files) {
-        Via::Aws
-    } else if providers::available(targets, ResourceType::AwsccS3Files) {
-        Via::Awscc
-    } else {
-        Via::None
-    }
+    targets::storage_via(&model.platform.providers)
 }
 
 #[derive(Serialize)]
