@@ -110,65 +110,8 @@ impl LabelSpace {
 }
 
 /// The labels the views do not claim yet, as the collision rule checked them.
-pub fn legacy(
-    model: &crate::model::Model,
-    propagations: &[(crate::model::SegmentId, crate::model::AttachmentRef)],
-    space: &mut LabelSpace,
-) {
-    use super::{naming, network, payments, storage};
-    for tgw in &model.transit_gateways {
-        for segment in &tgw.segments {
-            let owner = space.owner(
-                format!(
-                    "segment `{}` of transit_gateway `{}`",
-                    segment.name.value, tgw.name.value
-                ),
-                segment.name.span,
-            );
-            space.claim(
-                owner,
-                "aws_ec2_transit_gateway_route_table",
-                naming::segment_label(&tgw.name.value, &segment.name.value),
-            );
-        }
-        for route in &tgw.routes {
-            let owner = space.owner(
-                format!(
-                    "route `{}` of transit_gateway `{}`",
-                    route.name.value, tgw.name.value
-                ),
-                route.name.span,
-            );
-            space.claim(
-                owner,
-                "aws_ec2_transit_gateway_route",
-                naming::segment_label(&tgw.name.value, &route.name.value),
-            );
-        }
-    }
-    for &(table, attachment) in propagations {
-        let span = match attachment {
-            crate::model::AttachmentRef::Vpc(id) => model.vpc(id).name.span,
-            crate::model::AttachmentRef::Interconnect(id) => model.interconnect(id).name.span,
-        };
-        let owner = space.owner(
-            format!(
-                "the propagation of `{}` into segment `{}`",
-                model.attachment_address(attachment),
-                model.segment(table).name.value
-            ),
-            span,
-        );
-        space.claim(
-            owner,
-            "aws_ec2_transit_gateway_route_table_propagation",
-            format!(
-                "{}__{}",
-                network::route_table_label(model, table),
-                network::attachment_label(model, attachment)
-            ),
-        );
-    }
+pub fn legacy(model: &crate::model::Model, space: &mut LabelSpace) {
+    use super::{payments, storage};
     for s in &model.s3_files {
         for (index, ap) in s.access_points.iter().enumerate() {
             let owner = space.owner(

@@ -96,9 +96,9 @@ pub struct Plan {
 pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let model = valid.model();
     let mut labels = LabelSpace::default();
-    labels::legacy(model, &valid.intent().propagations, &mut labels);
-    let network = network::plan(model, valid.intent());
-    let interconnect = interconnect::plan(model, &network).map(Arc::new);
+    labels::legacy(model, &mut labels);
+    let network = network::plan(model, valid.intent(), &mut labels);
+    let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
     let storage = storage::plan(model, &mut labels).map(Arc::new);
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);

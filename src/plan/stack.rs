@@ -99,30 +99,21 @@ pub fn outputs(
     let mut outputs = Vec::new();
     for tgw in &network.transit_gateways {
         outputs.push(OutputView {
-            name: format!("{}_transit_gateway_id", tgw.label),
-            description: format!("Id of transit gateway `{}`", tgw.label),
-            value: Some(value(&Ref::attr(
-                "aws_ec2_transit_gateway",
-                &tgw.label,
-                "id",
-            ))),
+            name: format!("{}_transit_gateway_id", tgw.label.label),
+            description: format!("Id of transit gateway `{}`", tgw.label.label),
+            value: Some(value(&tgw.label.r("id"))),
             entries: None,
         });
         let tables: BTreeMap<&str, Ref> = tgw
             .route_tables
             .iter()
-            .map(|t| {
-                (
-                    t.segment.as_str(),
-                    Ref::attr("aws_ec2_transit_gateway_route_table", &t.label, "id"),
-                )
-            })
+            .map(|t| (t.segment.as_str(), t.label.r("id")))
             .collect();
         outputs.push(OutputView {
-            name: format!("{}_route_table_ids", tgw.label),
+            name: format!("{}_route_table_ids", tgw.label.label),
             description: format!(
                 "Route table id of each segment of transit gateway `{}`",
-                tgw.label
+                tgw.label.label
             ),
             value: None,
             entries: Some(entries(tables.iter().map(|(k, v)| (*k, v.clone())))),
