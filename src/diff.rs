@@ -694,9 +694,10 @@ fn limits(before: Option<&Guardrails>, after: Option<&Guardrails>) -> Vec<LimitC
 fn iam(old: &Model, new: &Model) -> Vec<RoleChange> {
     let grants = |model: &Model| -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
         let mut out = BTreeMap::new();
-        for role in crate::plan::identity::plan(model)
-            .map(|v| v.roles)
-            .unwrap_or_default()
+        for role in
+            crate::plan::identity::plan(model, &mut crate::plan::labels::LabelSpace::default())
+                .map(|v| v.roles)
+                .unwrap_or_default()
         {
             let mut actions = BTreeSet::new();
             let mut targets = BTreeSet::new();

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod identity;
 pub mod ingress;
 mod interconnect;
+pub mod labels;
 pub mod locate;
 pub mod naming;
 pub mod network;
@@ -18,6 +19,7 @@ pub mod storage;
 use crate::diag::Diagnostics;
 use crate::model::{Component, Model};
 use crate::validate::ValidModel;
+use labels::LabelSpace;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -89,18 +91,17 @@ pub struct Plan {
 
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
 /// Refused, with diagnostics at the blueprint lines concerned, when the names or documents it
-/// decides would fail at apply (see `refusals`).
+/// decides would fail at apply (see `refusals`), or when two components' resources would get the
+/// same Terraform label (`AF206`, see `labels`).
 pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let model = valid.model();
-    let network = network::plan(model, valid.intent());
-    let interconnect = interconnect::plan(model, &network).map(Arc::new);
-    let storage = storage::plan(model).map(Arc::new);
-    let payments = payments::plan(model).map(Arc::new);
-    let mut refused = Diagnostics::default();
-    refusals::check(model, payments.as_deref(), &mut refused);
-    if refused.has_errors() {
-        return Err(refused);
-    }
+    let mut labels = LabelSpace::default();
+    labels::legacy(model, &mut labels);
+    let network = network::plan(model, valid.intent(), &mut labels);
+    let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
+    let storage = storage::plan(model, &mut labels).map(Arc::new);
+    let identity = identity::plan(model, &mut labels);
+    let payments = payments::plan(model, &mut labels).map(Arc::new);
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
             .as_deref()
@@ -118,7 +119,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
             stack::providers(model, uses_awscc),
         ),
     ];
-    let ingress = ingress::plan(model).map(Arc::new);
+    let ingress = ingress::plan(model, &mut labels).map(Arc::new);
     let outputs = stack::outputs(
         model,
         &network,
@@ -157,7 +158,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     if let Some(storage) = &storage {
         files.push(shared("storage.tf", "storage.tf.j2", Arc::clone(storage)));
     }
-    if let Some(identity) = identity::plan(model) {
+    if let Some(identity) = identity {
         files.push(file("identity.tf", "identity.tf.j2", identity));
     }
     if let Some(payments) = &payments {
@@ -186,6 +187,12 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         payments.as_deref(),
     );
     files.push(file("README.md", "README.md.j2", readme));
+    let mut refused = Diagnostics::default();
+    refusals::check(model, payments.as_deref(), &mut refused);
+    labels.report(&mut refused);
+    if refused.has_errors() {
+        return Err(refused);
+    }
     Ok(Plan {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),

@@ -6,6 +6,7 @@
 //! table, and propagates into a table only when the intent lets that table's segment reach it.
 
 use super::Ref;
+use super::labels::{LabelSpace, Resource};
 use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY, Tags, tags};
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
 use crate::segregation::Intent;
@@ -79,7 +80,7 @@ pub fn parts(view: &NetworkView) -> Vec<NetworkPart<'_>> {
 
 #[derive(Serialize)]
 pub struct TgwView {
-    pub label: String,
+    pub label: Resource,
     pub description: String,
     pub amazon_side_asn: u32,
     pub tags: Tags,
@@ -88,7 +89,7 @@ pub struct TgwView {
 
 #[derive(Serialize)]
 pub struct RouteTableView {
-    pub label: String,
+    pub label: Resource,
     pub segment: String,
     pub transit_gateway: Ref,
     pub tags: Tags,
@@ -98,6 +99,7 @@ pub struct RouteTableView {
 /// the log groups.
 #[derive(Serialize)]
 pub struct FlowLogsView {
+    pub labels: FlowLogsLabels,
     pub role_name: String,
     pub account_id: String,
     /// The flow logs of this account and region (`aws:SourceArn` of the delivery role's trust).
@@ -109,9 +111,34 @@ pub struct FlowLogsView {
     pub log_group_arn_pattern: String,
 }
 
+/// The flow logs' role, its documents and key, and the references between them.
+#[derive(Serialize)]
+pub struct FlowLogsLabels {
+    pub assume_document: Resource,
+    pub role: Resource,
+    pub policy_document: Resource,
+    pub policy: Resource,
+    pub key_document: Resource,
+    pub key: Resource,
+    pub assume_json: Ref,
+    pub role_id: Ref,
+    pub policy_json: Ref,
+    pub key_json: Ref,
+}
+
 #[derive(Serialize)]
 pub struct VpcView {
-    pub label: String,
+    pub label: Resource,
+    pub default_security_group: Resource,
+    pub route_table: Resource,
+    pub log_group: Resource,
+    pub flow_log: Resource,
+    pub vpc_id: Ref,
+    pub route_table_id: Ref,
+    pub log_group_arn: Ref,
+    /// The shared flow logs key and role (written once, with the first part).
+    pub flow_logs_key_arn: Ref,
+    pub flow_logs_role_arn: Ref,
     pub cidr: String,
     pub tags: Tags,
     pub subnets: Vec<SubnetView>,
@@ -123,7 +150,10 @@ pub struct VpcView {
 
 #[derive(Serialize)]
 pub struct SubnetView {
-    pub label: String,
+    pub label: Resource,
+    /// Its `aws_route_table_association`.
+    pub association: Resource,
+    pub subnet_id: Ref,
     pub cidr: String,
     pub az: String,
     pub tags: Tags,
@@ -131,7 +161,7 @@ pub struct SubnetView {
 
 #[derive(Serialize)]
 pub struct AttachmentView {
-    pub label: String,
+    pub label: Resource,
     pub transit_gateway: Ref,
     pub subnet_ids: Vec<Ref>,
     pub tags: Tags,
@@ -139,7 +169,9 @@ pub struct AttachmentView {
 
 #[derive(Serialize)]
 pub struct VpcRouteView {
-    pub label: String,
+    pub label: Resource,
+    /// The VPC's attachment, which the route waits for.
+    pub attachment: Ref,
     pub destination: String,
     pub transit_gateway: Ref,
 }
@@ -147,14 +179,14 @@ pub struct VpcRouteView {
 /// An association or a propagation: an attachment and a route table.
 #[derive(Serialize, Clone)]
 pub struct LinkView {
-    pub label: String,
+    pub label: Resource,
     pub attachment: Ref,
     pub route_table: Ref,
 }
 
 #[derive(Serialize)]
 pub struct TgwRouteView {
-    pub label: String,
+    pub label: Resource,
     pub route_table: Ref,
     pub destination: String,
     pub attachment: Option<Ref>,
@@ -195,13 +227,21 @@ pub fn attachment_label(model: &Model, attachment: AttachmentRef) -> String {
     naming::snake(&model.attachment_address(attachment).replace('.', "_"))
 }
 
-pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
+pub fn plan(model: &Model, intent: &Intent, labels: &mut LabelSpace) -> NetworkView {
     let transit_gateways = model
         .transit_gateways
         .iter()
         .map(|tgw| {
-            let label = naming::snake(&tgw.name.value);
-            let tgw_ref = Ref::attr("aws_ec2_transit_gateway", &label, "id");
+            let owner = labels.owner(
+                format!("transit_gateway `{}`", tgw.name.value),
+                tgw.name.span,
+            );
+            let label = labels.claim(
+                owner,
+                "aws_ec2_transit_gateway",
+                naming::snake(&tgw.name.value),
+            );
+            let tgw_ref = label.r("id");
             TgwView {
                 description: tgw.description.clone().unwrap_or_else(|| {
                     format!(
@@ -229,8 +269,19 @@ pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
                         );
                         t.insert(TAG_SEGMENT.to_string(), segment.name.value.clone());
                         t.insert(TAG_TRANSIT_GATEWAY.to_string(), tgw.name.value.clone());
+                        let owner = labels.owner(
+                            format!(
+                                "segment `{}` of transit_gateway `{}`",
+                                segment.name.value, tgw.name.value
+                            ),
+                            segment.name.span,
+                        );
                         RouteTableView {
-                            label: naming::segment_label(&tgw.name.value, &segment.name.value),
+                            label: labels.claim(
+                                owner,
+                                "aws_ec2_transit_gateway_route_table",
+                                naming::segment_label(&tgw.name.value, &segment.name.value),
+                            ),
                             segment: segment.name.value.clone(),
                             transit_gateway: tgw_ref.clone(),
                             tags: t,
@@ -247,11 +298,27 @@ pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
     let mut vpc_propagations = Vec::new();
     let mut interconnect_propagations = Vec::new();
     for &(table, attachment) in propagations {
+        let span = match attachment {
+            AttachmentRef::Vpc(id) => model.vpc(id).name.span,
+            AttachmentRef::Interconnect(id) => model.interconnect(id).name.span,
+        };
+        let owner = labels.owner(
+            format!(
+                "the propagation of `{}` into segment `{}`",
+                model.attachment_address(attachment),
+                model.segment(table).name.value
+            ),
+            span,
+        );
         let link = LinkView {
-            label: format!(
-                "{}__{}",
-                route_table_label(model, table),
-                attachment_label(model, attachment)
+            label: labels.claim(
+                owner,
+                "aws_ec2_transit_gateway_route_table_propagation",
+                format!(
+                    "{}__{}",
+                    route_table_label(model, table),
+                    attachment_label(model, attachment)
+                ),
             ),
             attachment: attachment_id(model, attachment),
             route_table: route_table_id(model, table),
@@ -268,12 +335,20 @@ pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
         }
     }
 
+    let flow_logs = (!model.vpcs.is_empty()).then(|| flow_logs(model, labels));
+    let (flow_logs_key_arn, flow_logs_role_arn) = flow_logs.as_ref().map_or_else(
+        || (Ref::new("unused"), Ref::new("unused")),
+        |f| (f.labels.key.r("arn"), f.labels.role.r("arn")),
+    );
     let vpcs = model
         .vpcs
         .iter()
         .zip(&intent.vpc_routes)
         .map(|(vpc, vpc_routes)| {
+            let owner = labels.owner(format!("vpc `{}`", vpc.name.value), vpc.name.span);
             let label = naming::snake(&vpc.name.value);
+            let vpc_label = labels.claim(owner, "aws_vpc", &label);
+            let attachment = labels.claim(owner, "aws_ec2_transit_gateway_vpc_attachment", &label);
             let tgw_ref = Ref::attr(
                 "aws_ec2_transit_gateway",
                 &naming::snake(&model.transit_gateways[vpc.transit_gateway.0].name.value),
@@ -283,8 +358,21 @@ pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
                 .subnets
                 .iter()
                 .zip(&vpc.azs)
-                .map(|(subnet, az)| SubnetView {
-                    label: format!("{label}_{}", naming::snake(&az.value)),
+                .map(|(subnet, az)| {
+                    let subnet_label = format!("{label}_{}", naming::snake(&az.value));
+                    let subnet = (subnet, labels.claim(owner, "aws_subnet", &subnet_label));
+                    (
+                        subnet,
+                        labels.claim(owner, "aws_route_table_association", subnet_label),
+                        az,
+                    )
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|((subnet, resource), association, az)| SubnetView {
+                    subnet_id: resource.r("id"),
+                    label: resource,
+                    association,
                     cidr: subnet.value.to_string(),
                     az: az.value.clone(),
                     tags: tags(
@@ -310,21 +398,38 @@ pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
             let routes = vpc_routes
                 .iter()
                 .map(|destination| VpcRouteView {
-                    label: format!("{label}_to_{}", naming::prefix_label(destination)),
+                    label: labels.claim(
+                        owner,
+                        "aws_route",
+                        format!("{label}_to_{}", naming::prefix_label(destination)),
+                    ),
+                    attachment: attachment.whole(),
                     destination: destination.to_string(),
                     transit_gateway: tgw_ref.clone(),
                 })
                 .collect();
+            let route_table = labels.claim(owner, "aws_route_table", &label);
+            let log_group = labels.claim(
+                owner,
+                "aws_cloudwatch_log_group",
+                format!("{label}_flow_logs"),
+            );
             VpcView {
+                vpc_id: vpc_label.r("id"),
+                route_table_id: route_table.r("id"),
+                log_group_arn: log_group.r("arn"),
+                default_security_group: labels.claim(owner, "aws_default_security_group", &label),
+                flow_log: labels.claim(owner, "aws_flow_log", &label),
+                route_table,
+                log_group,
+                flow_logs_key_arn: flow_logs_key_arn.clone(),
+                flow_logs_role_arn: flow_logs_role_arn.clone(),
                 cidr: vpc.cidr.value.to_string(),
                 tags: tags(model, &vpc.name.value, &format!("vpc.{}", vpc.name.value)),
                 attachment: AttachmentView {
-                    label: label.clone(),
+                    label: attachment,
                     transit_gateway: tgw_ref,
-                    subnet_ids: subnets
-                        .iter()
-                        .map(|s| Ref::attr("aws_subnet", &s.label, "id"))
-                        .collect(),
+                    subnet_ids: subnets.iter().map(|s| s.subnet_id.clone()).collect(),
                     tags: attachment_tags,
                 },
                 subnets,
@@ -334,20 +439,24 @@ pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
                 ),
                 retention_days: vpc.flow_log_retention_days,
                 routes,
-                label,
+                label: vpc_label,
             }
         })
         .collect::<Vec<_>>();
 
-    let flow_logs = (!vpcs.is_empty()).then(|| flow_logs(model));
     let associations = model
         .vpcs
         .iter()
         .enumerate()
         .map(|(i, vpc)| {
             let attachment = AttachmentRef::Vpc(crate::model::VpcId(i));
+            let owner = labels.owner(format!("vpc `{}`", vpc.name.value), vpc.name.span);
             LinkView {
-                label: attachment_label(model, attachment),
+                label: labels.claim(
+                    owner,
+                    "aws_ec2_transit_gateway_route_table_association",
+                    attachment_label(model, attachment),
+                ),
                 attachment: attachment_id(model, attachment),
                 route_table: route_table_id(model, vpc.segment),
             }
@@ -356,9 +465,23 @@ pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
     let routes = model
         .transit_gateways
         .iter()
-        .flat_map(|tgw| {
-            tgw.routes.iter().map(move |route| TgwRouteView {
-                label: naming::segment_label(&tgw.name.value, &route.name.value),
+        .flat_map(|tgw| tgw.routes.iter().map(move |route| (tgw, route)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|(tgw, route)| {
+            let owner = labels.owner(
+                format!(
+                    "route `{}` of transit_gateway `{}`",
+                    route.name.value, tgw.name.value
+                ),
+                route.name.span,
+            );
+            TgwRouteView {
+                label: labels.claim(
+                    owner,
+                    "aws_ec2_transit_gateway_route",
+                    naming::segment_label(&tgw.name.value, &route.name.value),
+                ),
                 route_table: route_table_id(model, route.segment),
                 destination: route.destination.value.to_string(),
                 attachment: match route.action {
@@ -366,7 +489,7 @@ pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
                     RouteAction::Blackhole => None,
                 },
                 blackhole: route.action == RouteAction::Blackhole,
-            })
+            }
         })
         .collect();
 
@@ -382,10 +505,32 @@ pub fn plan(model: &Model, intent: &Intent) -> NetworkView {
     }
 }
 
-fn flow_logs(model: &Model) -> FlowLogsView {
+fn flow_logs(model: &Model, labels: &mut LabelSpace) -> FlowLogsView {
     let p = &model.platform;
     let arn = naming::partition(&p.region);
+    let owner = labels.owner(
+        format!("the VPC flow logs of platform `{}`", p.name.value),
+        p.name.span,
+    );
+    let assume_document = labels.claim(owner, "data.aws_iam_policy_document", "flow_logs_assume");
+    let role = labels.claim(owner, "aws_iam_role", "flow_logs");
+    let policy_document = labels.claim(owner, "data.aws_iam_policy_document", "flow_logs");
+    let policy = labels.claim(owner, "aws_iam_role_policy", "flow_logs");
+    let key_document = labels.claim(owner, "data.aws_iam_policy_document", "flow_logs_key");
+    let key = labels.claim(owner, "aws_kms_key", "flow_logs");
     FlowLogsView {
+        labels: FlowLogsLabels {
+            assume_json: assume_document.r("json"),
+            role_id: role.r("id"),
+            policy_json: policy_document.r("json"),
+            key_json: key_document.r("json"),
+            assume_document,
+            role,
+            policy_document,
+            policy,
+            key_document,
+            key,
+        },
         account_id: p.account_id.clone(),
         flow_log_arn_pattern: format!("arn:{arn}:ec2:{}:{}:vpc-flow-log/*", p.region, p.account_id),
         role_name: naming::aws_name(&[&p.name.value, &p.environment, "vpc-flow-logs"], 64),

@@ -8,7 +8,8 @@
 //! hashicorp/awscc when allowed (no hashicorp/aws release has them), else not at all (a warning and
 //! manual steps in the README).
 
-use super::bucket::{BucketView, LifecycleView};
+use super::bucket::{BucketLabels, BucketView, LifecycleView};
+use super::labels::{LabelSpace, Resource};
 use super::naming;
 use super::naming::{Tags, tags};
 use super::{Ref, identity};
@@ -74,6 +75,14 @@ pub struct PaymentRoleView {
     pub kind: &'static str,
     #[serde(flatten)]
     pub iam: identity::IamRoleView,
+    /// The Marketplace subscription policy: on the control role when a connector is Coinbase's.
+    pub marketplace: Option<MarketplaceView>,
+}
+
+#[derive(Serialize)]
+pub struct MarketplaceView {
+    pub attachment: Resource,
+    pub role_name: Ref,
 }
 
 #[derive(Serialize)]
@@ -144,7 +153,7 @@ pub struct BurstAlarmView {
     pub threshold: u32,
 }
 
-pub fn plan(model: &Model) -> Option<PaymentsView> {
+pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<PaymentsView> {
     if model.payment_managers.is_empty() {
         return None;
     }
@@ -154,7 +163,7 @@ pub fn plan(model: &Model) -> Option<PaymentsView> {
         managers: model
             .payment_managers
             .iter()
-            .map(|m| manager(model, via_awscc, m))
+            .map(|m| manager(model, labels, via_awscc, m))
             .collect(),
     })
 }
@@ -210,7 +219,12 @@ fn document_bound(document: &Value) -> usize {
     text.len() + references * REFERENCE_BYTES
 }
 
-fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
+fn manager(
+    model: &Model,
+    labels: &mut LabelSpace,
+    via_awscc: bool,
+    m: &PaymentManager,
+) -> ManagerView {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
     let label = naming::snake(&m.name.value);
@@ -259,7 +273,7 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
             p.name.value, p.environment, m.name.value
         ),
         account_root: format!("arn:{partition}:iam::{}:root", p.account_id),
-        roles: roles(model, via_awscc, m, &tags),
+        roles: roles(model, labels, via_awscc, m, &tags),
         connectors: m
             .connectors
             .iter()
@@ -285,7 +299,16 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
             ),
             retention_days: m.ledger.retention_days.value,
             archive: BucketView {
-                label: format!("{label}_ledger"),
+                labels: {
+                    let owner = labels
+                        .owner(format!("payment_manager `{}`", m.name.value), m.name.span);
+                    BucketLabels::claim(
+                        labels,
+                        owner,
+                        &format!("{label}_ledger"),
+                        &format!("{label}_ledger_bucket"),
+                    )
+                },
                 bucket: ledger_bucket(model, m),
                 tags: tags.clone(),
                 object_lock: true,
@@ -299,7 +322,6 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
                     expiration_days: Some(m.ledger.retention_days.value),
                     after_versioning: true,
                 },
-                policy_document: format!("{label}_ledger_bucket"),
             },
         },
         alerts: AlertsView {
@@ -611,7 +633,13 @@ fn condition(test: &'static str, variable: &str, values: Vec<Value>) -> identity
 }
 
 /// The four roles, with their trust and permissions.
-fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec<PaymentRoleView> {
+fn roles(
+    model: &Model,
+    labels: &mut LabelSpace,
+    via_awscc: bool,
+    m: &PaymentManager,
+    tags: &Tags,
+) -> Vec<PaymentRoleView> {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
     let label = naming::snake(&m.name.value);
@@ -740,18 +768,42 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec
         secrets.into_iter().map(|s| json!(s)).collect()
     })];
 
-    let role = |kind: &'static str, description: String, trust, statements| PaymentRoleView {
-        kind,
-        iam: identity::IamRoleView {
-            label: role_label(m, kind),
-            role_name: role_name(kind),
-            description,
-            max_session_seconds: None,
-            tags: Some(tags.clone()),
-            trust,
-            statements,
-            policy_name: format!("payments-{kind}"),
-        },
+    let coinbase = m
+        .connectors
+        .iter()
+        .any(|c| c.provider.value == WalletProvider::CoinbaseCdp);
+    let mut role = |kind: &'static str,
+                    description: String,
+                    trust,
+                    statements: Vec<identity::PolicyStatementView>| {
+        let owner = labels.owner(
+            format!("the {kind} role of payment_manager `{}`", m.name.value),
+            m.name.span,
+        );
+        let label = role_label(m, kind);
+        let iam_labels = identity::IamRoleLabels::claim(labels, owner, &label, &statements);
+        let marketplace = (kind == "control" && coinbase).then(|| MarketplaceView {
+            attachment: labels.claim(
+                owner,
+                "aws_iam_role_policy_attachment",
+                format!("{label}_marketplace"),
+            ),
+            role_name: iam_labels.role.r("name"),
+        });
+        PaymentRoleView {
+            kind,
+            marketplace,
+            iam: identity::IamRoleView {
+                labels: iam_labels,
+                role_name: role_name(kind),
+                description,
+                max_session_seconds: None,
+                tags: Some(tags.clone()),
+                trust,
+                statements,
+                policy_name: format!("payments-{kind}"),
+            },
+        }
     };
     vec![
         role(
@@ -829,6 +881,7 @@ mod tests {
         for m in &model.model().payment_managers {
             for role in super::roles(
                 model.model(),
+                &mut crate::plan::labels::LabelSpace::default(),
                 super::expressible(model.model()),
                 m,
                 &Tags::new(),

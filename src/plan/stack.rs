@@ -99,30 +99,21 @@ pub fn outputs(
     let mut outputs = Vec::new();
     for tgw in &network.transit_gateways {
         outputs.push(OutputView {
-            name: format!("{}_transit_gateway_id", tgw.label),
-            description: format!("Id of transit gateway `{}`", tgw.label),
-            value: Some(value(&Ref::attr(
-                "aws_ec2_transit_gateway",
-                &tgw.label,
-                "id",
-            ))),
+            name: format!("{}_transit_gateway_id", tgw.label.label),
+            description: format!("Id of transit gateway `{}`", tgw.label.label),
+            value: Some(value(&tgw.label.r("id"))),
             entries: None,
         });
         let tables: BTreeMap<&str, Ref> = tgw
             .route_tables
             .iter()
-            .map(|t| {
-                (
-                    t.segment.as_str(),
-                    Ref::attr("aws_ec2_transit_gateway_route_table", &t.label, "id"),
-                )
-            })
+            .map(|t| (t.segment.as_str(), t.label.r("id")))
             .collect();
         outputs.push(OutputView {
-            name: format!("{}_route_table_ids", tgw.label),
+            name: format!("{}_route_table_ids", tgw.label.label),
             description: format!(
                 "Route table id of each segment of transit gateway `{}`",
-                tgw.label
+                tgw.label.label
             ),
             value: None,
             entries: Some(entries(tables.iter().map(|(k, v)| (*k, v.clone())))),
@@ -192,7 +183,7 @@ pub fn outputs(
                 "Service name consumers use to create endpoints to MCP ingress `{}`",
                 i.name
             ),
-            Ref::attr("aws_vpc_endpoint_service", &i.label, "service_name"),
+            i.labels.endpoint_service_name.clone(),
         ));
         if i.private_dns_name.is_some() {
             outputs.push(output(
@@ -201,11 +192,9 @@ pub fn outputs(
                     "The DNS record (name, type, value) that proves ownership of the private DNS name of MCP ingress `{}`; publish it, then verify",
                     i.name
                 ),
-                Ref::attr(
-                    "aws_vpc_endpoint_service",
-                    &i.label,
-                    "private_dns_name_configuration",
-                ),
+                i.labels
+                    .endpoint_service
+                    .r("private_dns_name_configuration"),
             ));
         }
         outputs.push(output(
@@ -214,21 +203,12 @@ pub fn outputs(
                 "Target group the MCP servers of ingress `{}` register in",
                 i.name
             ),
-            Ref::attr(
-                "aws_lb_target_group",
-                &format!("{}_servers", i.label),
-                "arn",
-            ),
+            i.labels.servers_target_group_arn.clone(),
         ));
         let endpoints: BTreeMap<&str, Ref> = i
             .consumers
             .iter()
-            .map(|c| {
-                (
-                    c.vpc.as_str(),
-                    Ref::attr("aws_vpc_endpoint", &c.label, "id"),
-                )
-            })
+            .map(|c| (c.vpc.as_str(), c.endpoint_id.clone()))
             .collect();
         outputs.push(OutputView {
             name: format!("{}_endpoint_ids", i.label),
@@ -284,7 +264,7 @@ pub fn outputs(
         let roles: BTreeMap<&str, Ref> = m
             .roles
             .iter()
-            .map(|r| (r.kind, Ref::attr("aws_iam_role", &r.iam.label, "arn")))
+            .map(|r| (r.kind, r.iam.labels.role.r("arn")))
             .collect();
         outputs.push(OutputView {
             name: format!("{}_payment_role_arns", m.label),

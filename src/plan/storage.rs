@@ -4,7 +4,8 @@
 //! access points and the file-system policy, through hashicorp/aws (6.40 or later), else
 //! hashicorp/awscc when allowed, else not at all (a warning and a manual step in the README).
 
-use super::bucket::{BucketView, LifecycleView};
+use super::bucket::{BucketLabels, BucketView, LifecycleView};
+use super::labels::LabelSpace;
 use super::naming;
 use super::naming::{Tags, tags};
 use super::{Ref, identity};
@@ -91,7 +92,7 @@ pub struct GatewayEndpointView {
     pub service_name: String,
 }
 
-pub fn plan(model: &Model) -> Option<StorageView> {
+pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<StorageView> {
     if model.s3_files.is_empty() {
         return None;
     }
@@ -101,7 +102,7 @@ pub fn plan(model: &Model) -> Option<StorageView> {
         workspaces: model
             .s3_files
             .iter()
-            .map(|s| workspace(model, via(model), s))
+            .map(|s| workspace(model, labels, via(model), s))
             .collect(),
         gateway_endpoints: vpcs
             .into_iter()
@@ -161,7 +162,7 @@ pub fn arns(model: &Model, id: S3FilesId, access_point: Option<usize>) -> Vec<Va
     arns
 }
 
-fn workspace(model: &Model, via: Via, storage: &S3Files) -> WorkspaceView {
+fn workspace(model: &Model, labels: &mut LabelSpace, via: Via, storage: &S3Files) -> WorkspaceView {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
     let label = naming::snake(&storage.name.value);
@@ -197,7 +198,13 @@ fn workspace(model: &Model, via: Via, storage: &S3Files) -> WorkspaceView {
         vpc: vpc.name.value.clone(),
         vpc_cidr: vpc.cidr.value.to_string(),
         s3: BucketView {
-            label: label.clone(),
+            labels: {
+                let owner = labels.owner(
+                    format!("s3_files `{}`", storage.name.value),
+                    storage.name.span,
+                );
+                BucketLabels::claim(labels, owner, &label, &format!("{label}_bucket"))
+            },
             bucket: storage.bucket.value.clone(),
             tags: tags.clone(),
             object_lock: false,
@@ -207,7 +214,6 @@ fn workspace(model: &Model, via: Via, storage: &S3Files) -> WorkspaceView {
                 expiration_days: storage.expire_after_days.as_ref().map(|d| d.value),
                 after_versioning: true,
             },
-            policy_document: format!("{label}_bucket"),
         },
         key_description: format!(
             "{} {} S3 Files workspace {}",

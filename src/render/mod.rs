@@ -496,7 +496,11 @@ mod tests {
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
             .into_valid()
             .expect("valid");
-        let view = crate::plan::network::plan(model.model(), model.intent());
+        let view = crate::plan::network::plan(
+            model.model(),
+            model.intent(),
+            &mut crate::plan::labels::LabelSpace::default(),
+        );
         let parts: Vec<Value> = crate::plan::network::parts(&view)
             .iter()
             .map(|p| Value::from(minijinja::value::Serde(p)))

@@ -37,7 +37,6 @@ pub const RULES: &[(&str, Rule)] = &[
     ("vpc-routes", rules::vpc_routes::check),
     ("asns", rules::asns::check),
     ("unused", rules::unused::check),
-    ("labels", rules::labels::check),
     ("targets", rules::targets::check),
     ("identity", rules::identity::check),
     ("ingress", rules::ingress::check),
