@@ -70,9 +70,9 @@ macro_rules! codes {
                 match self { $( Code::$variant => $summary, )* }
             }
 
-            /// Whether the code is one of the segregation findings (leak, gap, asymmetric, shadow).
+            /// Whether the code is one of the segregation findings (leak, gap, asymmetric, shadow, loop).
             pub fn is_segregation(self) -> bool {
-                matches!(self.as_str(), "AF310" | "AF311" | "AF312" | "AF313")
+                matches!(self.as_str(), "AF310" | "AF311" | "AF312" | "AF313" | "AF314")
             }
 
             /// Why it matters and how to fix it.
@@ -141,13 +141,15 @@ codes! {
     RouteConflict = "AF308", "route-conflict", "a static route is malformed or conflicts with another",
         "A route has either a `target` attachment or `blackhole = true`, never both or neither, and two routes in one segment cannot share a destination.";
     Leak = "AF310", "segregation-leak", "a segment reaches an attachment its intent does not allow",
-        "Computed from the effective routes of every transit gateway route table: a static route (or, in deployed state, a propagation) delivers traffic from a segment's attachments to an attachment in a segment it is not connected to, or to another member of an isolated segment. A static route toward an attachment of an unconnected segment is a leak even when its destination lies outside that attachment. Remove the route, or connect the segments with `connects_to` if the path is intended.";
+        "Computed from the effective routes of every transit gateway route table: a static route (or, in deployed state, a propagation) delivers traffic from a segment's attachments to an attachment in a segment it is not connected to, or to another member of an isolated segment. A static route toward an attachment of an unconnected segment is a leak even when its destination lies outside that attachment. A packet sent to a VPC that does not own its destination is followed through that VPC's route table: when the VPC sends it back to the transit gateway (a hairpin: AWS's centralized egress pattern without its blackhole routes), the gateway routes it again by the VPC attachment's table, and reaching a forbidden attachment that way is a leak at the route that sent it into the VPC, with the whole path. Remove the route, add blackhole routes for the forbidden prefixes in the route's segment, or connect the segments with `connects_to` if the path is intended.";
     Gap = "AF311", "segregation-gap", "a segment cannot reach an attachment its intent allows",
         "Part or all of an intended destination is dropped: a blackhole route covers it, no route covers it, or the source VPC's own route table (`transit_gateway_routes`) does not send it to the transit gateway. The diagnostic names the sub-prefixes that are lost and the route responsible.";
     Asymmetric = "AF312", "asymmetric-path", "traffic takes a route one way that replies cannot take back",
         "A static route sends part of an intended destination to another attachment while replies return directly, or sends traffic to an attachment (an egress VPC, say) that has no route back to the sender. Stateful firewalls and NAT drop such flows; make both directions take the same path.";
     Shadowed = "AF313", "shadowed-prefix", "another attachment's prefix hides part of an intended destination",
         "In some segment's route table, a more specific (or preferred) prefix propagated by another attachment captures addresses of an attachment that the segment should reach. This is reported when the two owners are not meant to reach each other (otherwise `AF307` already reports the overlap). Give the two attachments disjoint ranges.";
+    RoutingLoop = "AF314", "routing-loop", "packets circle between route tables through VPCs",
+        "A route sends part of a destination into a VPC whose route table sends it back to the transit gateway, and the tables that follow send it round to a table it already passed: the packet circles until its TTL runs out. Point the routes at the attachment that owns the destination, or blackhole the prefix.";
     WildcardAction = "AF701", "wildcard-action", "an `allow` grants a wildcard action",
         "Least privilege: `*`, `service:*` and partial wildcards such as `s3:Get*` grant actions nobody reviewed, including ones AWS adds later. List the actions the workload calls.";
     WriteOnAny = "AF702", "write-on-any-resource", "an `allow` grants a write action on `*`",

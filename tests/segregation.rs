@@ -3,8 +3,10 @@
 //! The simulator knows nothing of prefixes as sets: it takes one address at a time, checks the
 //! source's own route table, then scans every route of the source's transit gateway table and
 //! keeps the best one (longest prefix, then static over propagated, then VPC over Direct Connect
-//! gateway), exactly as the AWS documentation states the order. The engine must agree with it on
-//! every sampled address, on every pair's verdict, and on every segment cell's counts.
+//! gateway), exactly as the AWS documentation states the order; a packet sent to a VPC that does
+//! not own it goes on by that VPC's route table, back into the gateway, hop by hop. The engine must
+//! agree with it on every sampled address, on every pair's verdict, and on every segment cell's
+//! counts.
 //!
 //! Sampled addresses are every point where the winning route can change (each route's first
 //! address, the address after its last, and the same for the targets' and sources' prefixes),
@@ -94,7 +96,11 @@ fn topology() -> impl Strategy<Value = Topology> {
 /// (prefix length, preference, earlier position): the greatest wins.
 type Rank = (u8, i32, std::cmp::Reverse<usize>);
 
-/// The reference: does one packet from `source` to `address` arrive at `target`?
+/// The reference: does one packet from `source` to `address` arrive at `target`? The source's own
+/// route table first; then the source's transit gateway table; when that sends the packet to
+/// another VPC that does not own the address and whose own table sends it back to the gateway, the
+/// packet re-enters by that VPC's table, hop by hop, until it arrives, is dropped, or comes back to
+/// a table it already passed (a loop).
 fn naive_delivers(topology: &Topology, source: usize, target: usize, address: Ipv4Addr) -> bool {
     let from = &topology.attachments[source];
     if let Some(sends) = &from.sends
@@ -102,10 +108,39 @@ fn naive_delivers(topology: &Topology, source: usize, target: usize, address: Ip
     {
         return false;
     }
-    let Some(table) = from.table else {
+    let Some(mut table) = from.table else {
         return false;
     };
-    let table = &topology.tables[table.0];
+    let mut visited = vec![table];
+    loop {
+        let Some(hop) = naive_hop(&topology.tables[table.0], topology, address) else {
+            return false; // no route, or a blackhole
+        };
+        if hop == target {
+            return true;
+        }
+        let through = &topology.attachments[hop];
+        let local = through.prefixes.iter().any(|p| p.contains(&address));
+        let sent_back = through
+            .sends
+            .as_ref()
+            .is_none_or(|sends| sends.iter().any(|p| p.contains(&address)));
+        match through.table {
+            Some(next) if through.kind == AttachmentKind::Vpc && !local && sent_back => {
+                if visited.contains(&next) {
+                    return false; // a loop
+                }
+                visited.push(next);
+                table = next;
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// The attachment one table sends `address` to (`None`: no route, or a blackhole), by scanning
+/// every route and keeping the best.
+fn naive_hop(table: &RouteTable, topology: &Topology, address: Ipv4Addr) -> Option<usize> {
     // (prefix length, preference: higher wins, then earlier wins) → next hop (None = blackhole).
     let mut best: Option<(Rank, Option<usize>)> = None;
     let mut consider = |len: u8, preference: i32, order: usize, hop: Option<usize>| {
@@ -141,7 +176,7 @@ fn naive_delivers(topology: &Topology, source: usize, target: usize, address: Ip
             }
         }
     }
-    matches!(best, Some((_, Some(hop))) if hop == target)
+    best.and_then(|(_, hop)| hop)
 }
 
 /// Every address where the winning route for `target`'s space can change, and a few random ones.

@@ -14,6 +14,12 @@
 //!   attachment while replies return directly, or sends traffic to an attachment with no way back.
 //! - shadowed prefix (`AF313`): another attachment's prefix captures part of an intended
 //!   destination (when `AF307` does not already report the pair).
+//! - hairpin (`AF310`): a route sends traffic into a VPC that does not own its destination, the
+//!   VPC's route table sends it back to the gateway, and the gateway delivers it where the intent
+//!   forbids (AWS's centralized egress without its blackhole routes: "Centralized egress to
+//!   internet", whitepaper "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure").
+//!   Reported at the route that sent it into the VPC, with the path.
+//! - loop (`AF314`): part of a destination goes round through VPCs to a table it already passed.
 //!
 //! Example: `route "x" { segment = "dev", destination = "10.10.0.0/16", target = "vpc.agents" }`
 //! with `dev` not connected to `agents` is a leak at the route, naming `dev`, `vpc.dev` and
@@ -34,6 +40,11 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Finding {
     Leak(Via),
+    /// Delivered where the intent forbids after passing through a VPC: the route that sent it into
+    /// the first VPC, and that VPC.
+    Hairpin(Via, AttachmentId),
+    /// Circles through VPCs: the table where the path starts, and the route that sends it away.
+    Loop(TableId, Option<Via>),
     /// Dropped in a table: by a blackhole route, or `None` when no route covers it.
     Gap(TableId, Option<Via>),
     /// The source VPC's own route table does not send it.
@@ -104,8 +115,13 @@ impl Context<'_, '_, '_> {
                     .expect("table has members");
                 let intended = self.intended(table, target);
                 for piece in &delivery.pieces {
+                    let first = piece.path.first();
                     let finding = match (intended, piece.outcome) {
-                        (false, Outcome::Delivered(via)) => Some(Finding::Leak(via)),
+                        (false, Outcome::Delivered(via)) => Some(match first {
+                            Some(t) => Finding::Hairpin(t.via, t.through),
+                            None => Finding::Leak(via),
+                        }),
+                        (_, Outcome::Loop) => Some(Finding::Loop(table, first.map(|t| t.via))),
                         (true, Outcome::Blackhole(via)) => Some(Finding::Gap(table, Some(via))),
                         (true, Outcome::NoRoute) => Some(Finding::Gap(table, None)),
                         (true, Outcome::Elsewhere(other, Via::Static(t, i))) => {
@@ -285,6 +301,25 @@ impl Context<'_, '_, '_> {
                     "remove the route, or connect the segments (`connects_to`) if segment `{segment_name}` should reach {unconnected}"
                 ))
             }
+            Finding::Hairpin(via, through) => self.hairpin(via, through, affected),
+            Finding::Loop(table, via) => {
+                let segment = self.segment(table);
+                let span = match via {
+                    Some(Via::Static(t, i)) => self.mt.route(model, t, i).name.span,
+                    _ => model.segment(segment).name.span,
+                };
+                Diagnostic::error(
+                    Code::RoutingLoop,
+                    span,
+                    format!(
+                        "in the table of segment `{}`, traffic for {} circles through VPCs back to a table it already passed: {}",
+                        model.segment(segment).name.value,
+                        list(&self.describe_all(affected)),
+                        self.example_path(table, affected),
+                    ),
+                )
+                .with_help("point the route at the attachment that owns the destination, or blackhole the prefix")
+            }
             Finding::Leak(Via::Propagated(table, attachment)) => {
                 let segment = self.segment(table);
                 let source = self.mt.attachment_ref(attachment);
@@ -429,6 +464,113 @@ impl Context<'_, '_, '_> {
                 .with_help("give the two attachments disjoint address ranges")
             }
         }
+    }
+
+    /// A hairpin leak: `via` sends traffic into `through`, whose own route table sends it back to
+    /// the gateway, which delivers it where the intent forbids.
+    fn hairpin(
+        &self,
+        via: Via,
+        through: AttachmentId,
+        affected: &BTreeMap<AttachmentId, Vec<Ipv4Net>>,
+    ) -> Diagnostic {
+        let model = self.model;
+        let table = via.table();
+        let segment = self.segment(table);
+        let segment_name = &model.segment(segment).name.value;
+        let through_name = model.attachment_address(self.mt.attachment_ref(through));
+        let (span, what) = match via {
+            Via::Static(t, i) => {
+                let route = self.mt.route(model, t, i);
+                (route.name.span, format!("route `{}`", route.name.value))
+            }
+            Via::Propagated(_, a) => (
+                model.segment(segment).name.span,
+                format!(
+                    "the propagation of `{}` into segment `{segment_name}`",
+                    model.attachment_address(self.mt.attachment_ref(a))
+                ),
+            ),
+        };
+        let unconnected = self.unconnected_segments(segment, affected.keys(), None);
+        let unconnected = list(
+            &unconnected
+                .iter()
+                .map(|&s| format!("segment `{}`", model.segment(s).name.value))
+                .collect::<Vec<_>>(),
+        );
+        Diagnostic::error(
+            Code::Leak,
+            span,
+            format!(
+                "{what} leaks through `{through_name}`: its route table sends the traffic back to the transit gateway, so segment `{segment_name}` ({}) reaches {}, though `{segment_name}` may not reach {unconnected}; path: {}",
+                self.sources(table),
+                list(&self.describe_all(affected)),
+                self.example_path(table, affected),
+            ),
+        )
+        .with_label(
+            model.segment(segment).name.span,
+            format!("the intent: segment `{segment_name}` is not connected to {unconnected}"),
+        )
+        .with_help(format!(
+            "add blackhole routes for those prefixes to segment `{segment_name}` (AWS's centralized egress pattern), narrow the route, or connect the segments if the path is intended"
+        ))
+    }
+
+    /// One path of a finding, hop by hop: "`vpc.agents` → `agents` table (route `default-egress`)
+    /// → `vpc.egress` (its route `10.40.0.0/14` → tgw) → `shared` table (propagation of
+    /// `vpc.dev`) → `vpc.dev`".
+    fn example_path(&self, table: TableId, affected: &BTreeMap<AttachmentId, Vec<Ipv4Net>>) -> String {
+        let model = self.model;
+        let name = |a: AttachmentId| format!("`{}`", model.attachment_address(self.mt.attachment_ref(a)));
+        let table_name = |t: TableId| format!("`{}` table", model.segment(self.segment(t)).name.value);
+        let route = |via: Via| match via {
+            Via::Static(t, i) => format!("route `{}`", self.mt.route(model, t, i).name.value),
+            Via::Propagated(_, a) => format!("propagation of {}", name(a)),
+        };
+        let (&target, prefixes) = affected.iter().next().expect("a finding has an attachment");
+        let Some(piece) = self
+            .reach
+            .delivery(table, target)
+            .and_then(|d| d.pieces.iter().find(|p| p.prefix == prefixes[0]))
+        else {
+            return String::new();
+        };
+        let mut hops: Vec<String> = self
+            .reach
+            .members(table)
+            .iter()
+            .find(|&&m| m != target)
+            .map(|&m| name(m))
+            .into_iter()
+            .collect();
+        for t in piece.path.iter() {
+            hops.push(format!("{} ({})", table_name(t.via.table()), route(t.via)));
+            let vpc_route = self
+                .mt
+                .topology
+                .attachment(t.through)
+                .route_back(piece.prefix)
+                .map_or_else(|| "0.0.0.0/0".to_string(), |r| r.to_string());
+            hops.push(format!("{} (its route `{vpc_route}` → tgw)", name(t.through)));
+        }
+        let last = piece.path.last().map_or(table, |t| {
+            self.mt
+                .topology
+                .attachment(t.through)
+                .table
+                .expect("a VPC passed through is associated")
+        });
+        match piece.outcome {
+            Outcome::Delivered(via) => {
+                hops.push(format!("{} ({})", table_name(last), route(via)));
+                hops.push(format!("{} `{}`", name(target), piece.prefix));
+            }
+            Outcome::Loop => hops.push(format!("{} again", table_name(last))),
+            _ => {}
+        }
+        hops.join(" → ")
     }
 
     /// The members of a table, for a message: "vpc.a, vpc.b and 3 more".
