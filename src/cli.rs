@@ -539,7 +539,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                 return Ok(1);
             };
             let files = emit::generate(&model, &Renderer::new())?;
-            let expected = crate::drift::expected(&files)?;
+            let expected = crate::deployed::drift::expected(&files)?;
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::synth::state(&expected, &mut stdout)?;
             stdout.flush()?;
@@ -822,11 +822,11 @@ fn drift(
         return Ok(1);
     };
     let locator =
-        (format == OutputFormat::Sarif).then(|| crate::plan::locate::Locator::new(&model));
+        (format == OutputFormat::Sarif).then(|| crate::deployed::locate::Locator::new(&model));
     // The stack part by part: its text is never held whole, and is gone before a large state is read.
-    let mut expected = crate::drift::Expectations::default();
+    let mut expected = crate::deployed::drift::Expectations::default();
     emit::terraform_parts(&model, &Renderer::new(), |path, text| {
-        crate::drift::expected_in_text(text, &mut expected).with_context(|| {
+        crate::deployed::drift::expected_in_text(text, &mut expected).with_context(|| {
             format!(
                 "internal error: generated {} does not parse",
                 path.display()
@@ -837,7 +837,7 @@ fn drift(
     let report = match (&input.state, &input.plan) {
         // A state is streamed: memory stays flat however large it is.
         (Some(state), _) => {
-            let mut checker = crate::drift::Checker::new(&expected);
+            let mut checker = crate::deployed::drift::Checker::new(&expected);
             crate::deployed::stream_state_ahead(open_input(state)?, |r| checker.feed(r))
                 .with_context(|| format!("cannot read {}", state.display()))?;
             checker.finish(&[])
@@ -846,7 +846,7 @@ fn drift(
             let text = read_input(plan)?;
             let deployed = crate::deployed::read_plan(&text)
                 .with_context(|| format!("cannot read {}", plan.display()))?;
-            crate::drift::check(&expected, &deployed)?
+            crate::deployed::drift::check(&expected, &deployed)?
         }
         (None, None) => unreachable!("clap requires one input"),
     };
@@ -859,9 +859,9 @@ fn drift(
     if let Some(locator) = &locator {
         items.extend(report.findings.iter().map(|f| {
             let check = match f.kind {
-                crate::drift::Kind::Missing => Check::DriftMissing,
-                crate::drift::Kind::Unexpected => Check::DriftUnexpected,
-                crate::drift::Kind::Attribute => Check::DriftAttribute,
+                crate::deployed::drift::Kind::Missing => Check::DriftMissing,
+                crate::deployed::drift::Kind::Unexpected => Check::DriftUnexpected,
+                crate::deployed::drift::Kind::Attribute => Check::DriftAttribute,
             };
             finding_item(check, &f.message, &display, locator.address(&f.address))
         }));
@@ -907,7 +907,7 @@ fn propagation(
         (None, None, Some(dir)) => (crate::deployed::aws::read_dir(dir)?, "aws"),
         (None, None, None) => unreachable!("clap requires one input"),
     };
-    let report = crate::propagation::check(&model, &observed, source != "aws");
+    let report = crate::deployed::propagation::check(&model, &observed, source != "aws");
     let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
     if format == OutputFormat::Sarif {
         items.extend(propagation_items(&report, &model, &display));
@@ -930,12 +930,12 @@ fn propagation(
 /// route table is concerned (the attachment related). Changed segment cells belong to the source
 /// segment.
 fn propagation_items(
-    report: &crate::propagation::Report,
+    report: &crate::deployed::propagation::Report,
     model: &crate::model::Model,
     file: &str,
 ) -> Vec<Item> {
-    use crate::propagation::Kind;
-    let locator = crate::plan::locate::Locator::new(model);
+    use crate::deployed::propagation::Kind;
+    let locator = crate::deployed::locate::Locator::new(model);
     let mut items = Vec::new();
     for f in &report.findings {
         let check = match f.kind {
@@ -1040,7 +1040,7 @@ fn diff(
             return Ok(1);
         };
         let files = emit::generate(&model, &renderer)?;
-        let resources = crate::drift::expected(&files)?;
+        let resources = crate::deployed::drift::expected(&files)?;
         let blocks = crate::diff::blocks(&files);
         sides.push((source.display.clone(), model, resources, blocks));
     }

@@ -14,7 +14,7 @@
 //!
 //! Nothing here prints; the CLI prints [`Diff::markdown`] or the JSON of [`Diff`].
 
-use crate::drift::{Expectations, Expected};
+use crate::deployed::drift::{Expectations, Expected};
 use crate::model::{Guardrails, Model, PaymentManager};
 use crate::segregation::report::{ReachReport, Status};
 use anyhow::Context as _;

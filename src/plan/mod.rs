@@ -7,7 +7,6 @@ pub mod checks;
 pub mod identity;
 pub mod ingress;
 mod interconnect;
-pub mod locate;
 pub mod naming;
 pub mod network;
 pub mod payments;

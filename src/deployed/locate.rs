@@ -4,9 +4,9 @@
 //! names ([`naming`]). Small and owned (names and positions only), so `drift` can drop the model
 //! before it reads a large state.
 
-use super::naming::{segment_label, snake};
 use crate::diag::Span;
 use crate::model::Model;
+use crate::plan::naming::{segment_label, snake};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default)]
