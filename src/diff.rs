@@ -16,6 +16,7 @@
 
 use crate::deployed::drift::{Expectations, Expected};
 use crate::model::{Guardrails, Model, PaymentManager};
+use crate::render::read;
 use crate::segregation::report::{ReachReport, Status};
 use anyhow::Context as _;
 use serde::Serialize;
@@ -212,19 +213,11 @@ pub fn blocks(files: &crate::emit::Files) -> BTreeMap<String, String> {
         if path.extension().is_none_or(|e| e != "tf") {
             continue;
         }
-        for chunk in crate::render::top_level_chunks(text) {
-            let mut lines = chunk
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'));
-            let Some(header) = lines.next() else { continue };
-            let labels: Vec<&str> = header.split('"').skip(1).step_by(2).collect();
-            let address = match (header.split_whitespace().next(), labels.as_slice()) {
-                (Some("resource"), [kind, name]) => format!("{kind}.{name}"),
-                (Some("data"), [kind, name]) => format!("data.{kind}.{name}"),
-                _ => continue,
+        for chunk in read::top_level_chunks(text) {
+            let Some(address) = read::header(chunk).and_then(|h| h.address()) else {
+                continue;
             };
-            let body: Vec<&str> = lines.collect();
+            let body: Vec<&str> = read::body(chunk).collect();
             out.insert(address, body.join("\n"));
         }
     }
