@@ -1013,7 +1013,7 @@ fn diff(
             if !old.is_file() {
                 anyhow::bail!("{} is not a blueprint file", old.display());
             }
-            let text = crate::diff::read_at_revision(old, rev)?;
+            let text = crate::diff::git::read_at_revision(old, rev)?;
             let mut source = SourceFile::read(old);
             source.text = Ok(text);
             source.display = format!("{}@{rev}", source.display);
