@@ -1,16 +1,18 @@
 //! The command line: argument parsing, running the pipeline over each blueprint, printing, and exit
 //! codes (0 clean, 1 error, 2 differences found). The only module that prints.
 
+use crate::ci;
+use crate::deployed::{drift, locate, propagation, tgw};
 use crate::diag::sarif::Item;
-use crate::diag::{self, Check, Code, Diagnostic, Rule, Span, Style};
-use crate::emit::{self, Difference, Files};
+use crate::diag::{self, Check, Code, Diagnostic, Rule, Style};
+use crate::diff::{Against, Comparison};
+use crate::emit::{self, Difference};
 use crate::lower::Overrides;
 use crate::render::Renderer;
 use crate::segregation::report::ReachReport;
-use crate::source::{self, SourceFile};
+use crate::workspace::{self, Blueprint};
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -82,28 +84,30 @@ impl Ui {
 /// than one blueprint.
 struct Progress {
     enabled: bool,
-    total: usize,
+    /// Whether a line was written (only for more than one blueprint).
+    shown: bool,
     verb: &'static str,
 }
 
 impl Progress {
-    fn new(ui: &Ui, total: usize, verb: &'static str) -> Self {
+    fn new(ui: &Ui, verb: &'static str) -> Self {
         Progress {
-            enabled: ui.progress && total > 1,
-            total,
+            enabled: ui.progress,
+            shown: false,
             verb,
         }
     }
 
-    fn step(&self, index: usize, path: &Path) {
-        if self.enabled {
+    fn step(&mut self, index: usize, total: usize, path: &Path) {
+        if self.enabled && total > 1 {
+            self.shown = true;
             let mut stderr = std::io::stderr().lock();
             let _ = write!(
                 stderr,
                 "\r\x1b[2K{} {}/{} {}",
                 self.verb,
                 index + 1,
-                self.total,
+                total,
                 path.display()
             );
             let _ = stderr.flush();
@@ -111,7 +115,7 @@ impl Progress {
     }
 
     fn finish(&self) {
-        if self.enabled {
+        if self.shown {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(stderr, "\r\x1b[2K");
             let _ = stderr.flush();
@@ -387,12 +391,6 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// One blueprint's front-end result, and its files when it generated.
-struct Blueprint {
-    diagnostics: Vec<Diagnostic>,
-    files: Option<Files>,
-}
-
 /// SARIF is for findings (`validate`, `drift`, `propagation`); `generate` and `check` report files.
 fn no_sarif(format: OutputFormat, command: &str) -> anyhow::Result<()> {
     if format == OutputFormat::Sarif {
@@ -409,10 +407,12 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             input,
             deny_warnings,
         } => {
-            let blueprints = load(&input, false, "validating", ui)?;
+            let blueprints = load(&input, None, "validating", ui)?;
             let count = blueprints.len();
-            let diagnostics: Vec<Diagnostic> =
-                blueprints.into_iter().flat_map(|b| b.diagnostics).collect();
+            let diagnostics: Vec<Diagnostic> = blueprints
+                .into_iter()
+                .flat_map(Blueprint::all_diagnostics)
+                .collect();
             let failed = diagnostics.iter().any(|d| d.is_error() || deny_warnings);
             report(input.format, &diagnostics, serde_json::Map::new(), ui);
             if input.format == OutputFormat::Human && !failed && !ui.quiet {
@@ -431,8 +431,8 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         }
         Command::Generate { input, out } => {
             no_sarif(input.format, "generate")?;
-            let blueprints = load(&input, true, "generating", ui)?;
-            let (diagnostics, files) = collect(blueprints);
+            let blueprints = load(&input, Some(&Renderer::new()), "generating", ui)?;
+            let (diagnostics, files) = workspace::stacks(blueprints);
             let Some(files) = files else {
                 report(input.format, &diagnostics, serde_json::Map::new(), ui);
                 return Ok(1);
@@ -502,7 +502,14 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             new,
             git,
             format,
-        } => diff(&old, new.as_deref(), git.as_deref(), format, ui),
+        } => {
+            let against = match (&new, &git) {
+                (Some(new), _) => Against::File(new),
+                (None, Some(rev)) => Against::Revision(rev),
+                (None, None) => unreachable!("clap requires NEW or --git"),
+            };
+            diff(&old, against, format, ui)
+        }
         Command::Ci(CiCommand::Init {
             out,
             force,
@@ -515,7 +522,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         }) => ci_init(
             &out,
             force,
-            &crate::ci::Workflow {
+            &ci::Workflow {
                 blueprints,
                 generated,
                 terraform,
@@ -539,7 +546,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                 return Ok(1);
             };
             let files = emit::generate(&model, &Renderer::new())?;
-            let expected = crate::deployed::drift::expected(&files)?;
+            let expected = drift::expected(&files)?;
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::synth::state(&expected, &mut stdout)?;
             stdout.flush()?;
@@ -547,8 +554,8 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         }
         Command::Check { input, out } => {
             no_sarif(input.format, "check")?;
-            let blueprints = load(&input, true, "checking", ui)?;
-            let (diagnostics, files) = collect(blueprints);
+            let blueprints = load(&input, Some(&Renderer::new()), "checking", ui)?;
+            let (diagnostics, files) = workspace::stacks(blueprints);
             let Some(files) = files else {
                 report(input.format, &diagnostics, serde_json::Map::new(), ui);
                 return Ok(1);
@@ -604,21 +611,20 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
 /// `agentform reach`: the matrices of every blueprint that lowers, even one with validation errors
 /// (it shows what that blueprint would do). Diagnostics go to stderr in table mode.
 fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> {
-    let overrides = Overrides::default();
+    let options = workspace::Load {
+        overrides: Overrides::default(),
+        render: None,
+    };
     let mut reports = Vec::new();
     let mut diagnostics = Vec::new();
     let mut unusable = false;
-    for path in source::discover(paths)? {
-        let source = SourceFile::read(&path);
-        let analysis = crate::analyze(&source, &overrides);
-        match &analysis.model {
+    // What each blueprint would do: rules across files do not apply (nothing is written).
+    for blueprint in workspace::load(paths, &options, |_, _, _| {})? {
+        match &blueprint.model {
             Some(model) => reports.push(ReachReport::build(model)),
             None => unusable = true,
         }
-        diagnostics.extend(analysis.diagnostics);
-    }
-    if reports.is_empty() && !unusable {
-        anyhow::bail!("no blueprints found in {}", display_paths(paths));
+        diagnostics.extend(blueprint.diagnostics);
     }
     let findings = reports.iter().any(ReachReport::has_findings);
     let other_errors = diagnostics
@@ -688,18 +694,15 @@ fn valid_model_and_warnings(
     format: OutputFormat,
     ui: &Ui,
 ) -> anyhow::Result<Option<(String, crate::model::Model, Vec<Diagnostic>)>> {
-    if !path.is_file() {
-        anyhow::bail!("{} is not a blueprint file", path.display());
-    }
-    let source = SourceFile::read(path);
-    let analysis = crate::analyze(&source, overrides);
-    let diagnostics = analysis.diagnostics.clone();
-    match analysis.into_valid_model() {
+    let blueprint = workspace::load_file(path, overrides)?;
+    let display = blueprint.display.clone();
+    let diagnostics = blueprint.diagnostics.clone();
+    match blueprint.into_valid_model() {
         Some(model) => {
             if format == OutputFormat::Human && !diagnostics.is_empty() {
                 eprint!("{}", diag::render_human(&diagnostics, ui.err));
             }
-            Ok(Some((source.display, model, diagnostics)))
+            Ok(Some((display, model, diagnostics)))
         }
         None => {
             report(format, &diagnostics, serde_json::Map::new(), ui);
@@ -775,36 +778,6 @@ fn print_findings<R: serde::Serialize>(format: OutputFormat, f: &Findings<'_, R>
     if f.clean { 0 } else { 2 }
 }
 
-const DRIFT_CHECKS: &[Check] = &[
-    Check::DriftMissing,
-    Check::DriftUnexpected,
-    Check::DriftAttribute,
-];
-
-const PROPAGATION_CHECKS: &[Check] = &[
-    Check::PropagationLeak,
-    Check::PropagationFailed,
-    Check::PropagationAssociation,
-    Check::PropagationRoute,
-    Check::PropagationBlackhole,
-    Check::PropagationMissing,
-    Check::PropagationReach,
-];
-
-/// A finding of deployed state as a result on the blueprint: at `span` when the component
-/// responsible is known, else at the top of the file.
-fn finding_item(check: Check, message: &str, file: &str, span: Option<Span>) -> Item {
-    Item {
-        rule: Rule::Check(check),
-        severity: diag::Severity::Error,
-        message: message.to_string(),
-        file: file.to_string(),
-        span: span.unwrap_or(Span { line: 1, col: 1 }),
-        labels: Vec::new(),
-        help: None,
-    }
-}
-
 /// `agentform drift`: the blueprint's stack, generated in memory, against Terraform's record.
 fn drift(
     path: &Path,
@@ -821,32 +794,17 @@ fn drift(
     else {
         return Ok(1);
     };
-    let locator =
-        (format == OutputFormat::Sarif).then(|| crate::deployed::locate::Locator::new(&model));
-    // The stack part by part: its text is never held whole, and is gone before a large state is read.
-    let mut expected = crate::deployed::drift::Expectations::default();
-    emit::terraform_parts(&model, &Renderer::new(), |path, text| {
-        crate::deployed::drift::expected_in_text(text, &mut expected).with_context(|| {
-            format!(
-                "internal error: generated {} does not parse",
-                path.display()
-            )
-        })
-    })?;
+    let locator = (format == OutputFormat::Sarif).then(|| locate::Locator::new(&model));
+    let expected = drift::expectations(&model, &Renderer::new())?;
     drop(model);
     let report = match (&input.state, &input.plan) {
-        // A state is streamed: memory stays flat however large it is.
-        (Some(state), _) => {
-            let mut checker = crate::deployed::drift::Checker::new(&expected);
-            crate::deployed::stream_state_ahead(open_input(state)?, |r| checker.feed(r))
-                .with_context(|| format!("cannot read {}", state.display()))?;
-            checker.finish(&[])
-        }
+        (Some(state), _) => drift::check_state(&expected, open_input(state)?)
+            .with_context(|| format!("cannot read {}", state.display()))?,
         (None, Some(plan)) => {
             let text = read_input(plan)?;
             let deployed = crate::deployed::read_plan(&text)
                 .with_context(|| format!("cannot read {}", plan.display()))?;
-            crate::deployed::drift::check(&expected, &deployed)?
+            drift::check(&expected, &deployed)?
         }
         (None, None) => unreachable!("clap requires one input"),
     };
@@ -857,14 +815,7 @@ fn drift(
     };
     let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
     if let Some(locator) = &locator {
-        items.extend(report.findings.iter().map(|f| {
-            let check = match f.kind {
-                crate::deployed::drift::Kind::Missing => Check::DriftMissing,
-                crate::deployed::drift::Kind::Unexpected => Check::DriftUnexpected,
-                crate::deployed::drift::Kind::Attribute => Check::DriftAttribute,
-            };
-            finding_item(check, &f.message, &display, locator.address(&f.address))
-        }));
+        items.extend(locate::drift_items(&report, locator, &display));
     }
     let findings = Findings {
         command: "drift",
@@ -873,7 +824,7 @@ fn drift(
         clean: report.is_clean(),
         human: report.human(),
         report: &report,
-        rules: DRIFT_CHECKS,
+        rules: locate::DRIFT_CHECKS,
         items,
     };
     Ok(print_findings(format, &findings, ui))
@@ -892,25 +843,24 @@ fn propagation(
         return Ok(1);
     };
     let (observed, source) = match (&input.state, &input.plan, &input.aws) {
-        (Some(state), _, _) => {
-            let mut reader = crate::deployed::tgw::StateReader::default();
-            crate::deployed::stream_state(open_input(state)?, |r| reader.feed(r))
-                .with_context(|| format!("cannot read {}", state.display()))?;
-            (reader.finish(), "state")
-        }
+        (Some(state), _, _) => (
+            tgw::from_state_stream(open_input(state)?)
+                .with_context(|| format!("cannot read {}", state.display()))?,
+            "state",
+        ),
         (None, Some(plan), _) => {
             let text = read_input(plan)?;
             let deployed = crate::deployed::read_plan(&text)
                 .with_context(|| format!("cannot read {}", plan.display()))?;
-            (crate::deployed::tgw::from_state(&deployed)?, "plan")
+            (tgw::from_state(&deployed)?, "plan")
         }
         (None, None, Some(dir)) => (crate::deployed::aws::read_dir(dir)?, "aws"),
         (None, None, None) => unreachable!("clap requires one input"),
     };
-    let report = crate::deployed::propagation::check(&model, &observed, source != "aws");
+    let report = propagation::check(&model, &observed, source != "aws");
     let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
     if format == OutputFormat::Sarif {
-        items.extend(propagation_items(&report, &model, &display));
+        items.extend(locate::propagation_items(&report, &model, &display));
     }
     let findings = Findings {
         command: "propagation",
@@ -919,147 +869,27 @@ fn propagation(
         clean: report.is_clean(),
         human: report.human(),
         report: &report,
-        rules: PROPAGATION_CHECKS,
+        rules: locate::PROPAGATION_CHECKS,
         items,
     };
     Ok(print_findings(format, &findings, ui))
 }
 
-/// Propagation findings on the blueprint: a missing object or a wrong association belongs to its
-/// attachment (the segment's block is a related location); everything else to the segment whose
-/// route table is concerned (the attachment related). Changed segment cells belong to the source
-/// segment.
-fn propagation_items(
-    report: &crate::deployed::propagation::Report,
-    model: &crate::model::Model,
-    file: &str,
-) -> Vec<Item> {
-    use crate::deployed::propagation::Kind;
-    let locator = crate::deployed::locate::Locator::new(model);
-    let mut items = Vec::new();
-    for f in &report.findings {
-        let check = match f.kind {
-            Kind::Leak => Check::PropagationLeak,
-            Kind::FailedPropagation => Check::PropagationFailed,
-            Kind::WrongAssociation => Check::PropagationAssociation,
-            Kind::MissingRoute => Check::PropagationRoute,
-            Kind::UnexpectedBlackhole => Check::PropagationBlackhole,
-            Kind::MissingObject => Check::PropagationMissing,
-        };
-        let segment = locator.component(&f.segment);
-        let attachment = f.attachment.as_deref().and_then(|a| locator.component(a));
-        let (primary, related) = match f.kind {
-            Kind::MissingObject | Kind::WrongAssociation if attachment.is_some() => (
-                attachment,
-                segment.map(|s| (s, format!("segment `{}`", f.segment))),
-            ),
-            _ => (
-                segment.or(attachment),
-                segment.and(attachment).zip(f.attachment.clone()),
-            ),
-        };
-        let mut item = finding_item(check, &f.message, file, primary);
-        if let Some((span, name)) = related {
-            item.labels.push(diag::Label {
-                span,
-                message: format!("`{}` is declared here", name.trim_matches('`')),
-            });
-        }
-        items.push(item);
-    }
-    let verdict = |v: Option<crate::segregation::Verdict>| v.map_or("no pairs", |v| v.as_str());
-    for c in &report.reachability_changes {
-        let mut item = finding_item(
-            Check::PropagationReach,
-            &format!(
-                "segment `{}` reaches segment `{}` differently: {} in the blueprint, {} deployed",
-                c.from,
-                c.to,
-                verdict(c.expected),
-                verdict(c.deployed)
-            ),
-            file,
-            locator.component(&c.from),
-        );
-        if c.to != c.from
-            && let Some(span) = locator.component(&c.to)
-        {
-            item.labels.push(diag::Label {
-                span,
-                message: format!("`{}` is declared here", c.to),
-            });
-        }
-        items.push(item);
-    }
-    items
-}
-
-/// `agentform diff`: both sides through the front end, their stacks rendered in memory, compared.
-fn diff(
-    old: &Path,
-    new: Option<&Path>,
-    git: Option<&str>,
-    format: DiffFormat,
-    ui: &Ui,
-) -> anyhow::Result<u8> {
-    let (old_source, new_path) = match (new, git) {
-        (Some(new), _) => {
-            if !old.is_file() {
-                anyhow::bail!("{} is not a blueprint file", old.display());
-            }
-            (SourceFile::read(old), new)
-        }
-        (None, Some(rev)) => {
-            if !old.is_file() {
-                anyhow::bail!("{} is not a blueprint file", old.display());
-            }
-            let text = crate::diff::git::read_at_revision(old, rev)?;
-            let mut source = SourceFile::read(old);
-            source.text = Ok(text);
-            source.display = format!("{}@{rev}", source.display);
-            (source, old)
-        }
-        (None, None) => unreachable!("clap requires NEW or --git"),
-    };
-    if !new_path.is_file() {
-        anyhow::bail!("{} is not a blueprint file", new_path.display());
-    }
-    let new_source = SourceFile::read(new_path);
-    let renderer = Renderer::new();
-    let mut sides = Vec::new();
-    for (label, source) in [("old", &old_source), ("new", &new_source)] {
-        let analysis = crate::analyze(source, &Overrides::default());
-        let diagnostics = analysis.diagnostics.clone();
-        let Some(model) = analysis.into_valid_model() else {
-            eprintln!(
-                "error: the {label} blueprint `{}` is not valid; nothing to compare",
-                source.display
-            );
+/// `agentform diff`: the comparison printed as a comment or JSON.
+fn diff(old: &Path, against: Against<'_>, format: DiffFormat, ui: &Ui) -> anyhow::Result<u8> {
+    let result = match crate::diff::compare(old, against)? {
+        Comparison::Compared(result) => result,
+        Comparison::Invalid {
+            side,
+            display,
+            diagnostics,
+        } => {
+            eprintln!("error: the {side} blueprint `{display}` is not valid; nothing to compare");
             eprint!("{}", diag::render_human(&diagnostics, ui.err));
             eprintln!("{}", diag::summary(&diagnostics));
             return Ok(1);
-        };
-        let files = emit::generate(&model, &renderer)?;
-        let resources = crate::deployed::drift::expected(&files)?;
-        let blocks = crate::diff::blocks(&files);
-        sides.push((source.display.clone(), model, resources, blocks));
-    }
-    let (new_name, new_model, new_resources, new_blocks) = sides.pop().expect("two sides");
-    let (old_name, old_model, old_resources, old_blocks) = sides.pop().expect("two sides");
-    let result = crate::diff::diff(
-        &old_name,
-        &crate::diff::Side {
-            model: &old_model,
-            resources: &old_resources,
-            blocks: &old_blocks,
-        },
-        &new_name,
-        &crate::diff::Side {
-            model: &new_model,
-            resources: &new_resources,
-            blocks: &new_blocks,
-        },
-    );
+        }
+    };
     match format {
         DiffFormat::Markdown => print!("{}", result.markdown()),
         DiffFormat::Json => println!(
@@ -1071,117 +901,47 @@ fn diff(
 }
 
 /// `agentform ci init`: the workflow, written once (never over a file unless `--force`).
-fn ci_init(out: &Path, force: bool, workflow: &crate::ci::Workflow, ui: &Ui) -> anyhow::Result<u8> {
-    let text = crate::ci::render(workflow)?;
-    let collector = Path::new(&workflow.collector);
-    // Check both files before writing either: a refusal writes nothing.
-    let same_collector =
-        std::fs::read_to_string(collector).is_ok_and(|existing| existing == crate::ci::COLLECTOR);
-    for path in [out, collector] {
-        if path.exists() && !force && !(path == collector && same_collector) {
+fn ci_init(out: &Path, force: bool, workflow: &ci::Workflow, ui: &Ui) -> anyhow::Result<u8> {
+    match ci::init(out, force, workflow)? {
+        ci::Init::Refused(path) => {
             eprintln!(
                 "error: {} already exists; pass `--force` to overwrite it",
                 path.display()
             );
-            return Ok(1);
+            Ok(1)
+        }
+        ci::Init::Written(paths) => {
+            if !ui.quiet {
+                for path in paths {
+                    eprintln!("wrote {}", path.display());
+                }
+            }
+            Ok(0)
         }
     }
-    let write = |path: &Path, text: &str| -> anyhow::Result<()> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
-        if !ui.quiet {
-            eprintln!("wrote {}", path.display());
-        }
-        Ok(())
-    };
-    write(out, &text)?;
-    if !same_collector {
-        write(collector, crate::ci::COLLECTOR)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(collector, std::fs::Permissions::from_mode(0o755))
-                .with_context(|| format!("cannot make {} executable", collector.display()))?;
-        }
-    }
-    Ok(0)
 }
 
-/// Runs the front end on every blueprint (and renders when `render` is set). Two blueprints that
-/// declare the same platform would write the same directory: that is an error on the second one.
+/// Every blueprint of the input through the front end (and rendered when `renderer` is given),
+/// with the progress line.
 fn load(
     input: &Input,
-    render: bool,
+    renderer: Option<&Renderer>,
     verb: &'static str,
     ui: &Ui,
 ) -> anyhow::Result<Vec<Blueprint>> {
-    let overrides = Overrides {
-        aws_provider: input.aws_provider.clone(),
-        no_awscc: input.no_awscc,
+    let options = workspace::Load {
+        overrides: Overrides {
+            aws_provider: input.aws_provider.clone(),
+            no_awscc: input.no_awscc,
+        },
+        render: renderer,
     };
-    let renderer = Renderer::new();
-    let mut platforms: BTreeMap<String, (String, Span)> = BTreeMap::new();
-    let mut out = Vec::new();
-    let paths = source::discover(&input.paths)?;
-    let progress = Progress::new(ui, paths.len(), verb);
-    for (index, path) in paths.iter().enumerate() {
-        progress.step(index, path);
-        let source = SourceFile::read(path);
-        let mut analysis = crate::analyze(&source, &overrides);
-        if analysis.has_errors() {
-            analysis.model = None;
-        }
-        if let Some(model) = &analysis.model {
-            let name = model.platform.name.value.clone();
-            if let Some((other, _)) = platforms.get(&name) {
-                let mut d = Diagnostic::error(
-                    Code::DuplicateName,
-                    model.platform.name.span,
-                    format!("platform `{name}` is also declared in `{other}`; both would generate `{name}/`"),
-                )
-                .with_help("each blueprint file describes its own platform; rename one");
-                d.file.clone_from(&source.display);
-                analysis.diagnostics.push(d);
-                analysis.model = None;
-            } else {
-                platforms.insert(name, (source.display.clone(), model.platform.name.span));
-            }
-        }
-        let files = match (&analysis.model, render) {
-            (Some(model), true) => Some(emit::generate(model, &renderer)?),
-            _ => None,
-        };
-        out.push(Blueprint {
-            diagnostics: analysis.diagnostics,
-            files,
-        });
-    }
+    let mut progress = Progress::new(ui, verb);
+    let blueprints = workspace::load(&input.paths, &options, |index, total, path| {
+        progress.step(index, total, path);
+    })?;
     progress.finish();
-    if out.is_empty() {
-        anyhow::bail!("no blueprints found in {}", display_paths(&input.paths));
-    }
-    Ok(out)
-}
-
-/// All diagnostics, and all files when every blueprint generated (one invalid blueprint stops all
-/// writing, so a directory of blueprints is never half updated).
-fn collect(blueprints: Vec<Blueprint>) -> (Vec<Diagnostic>, Option<Files>) {
-    let mut diagnostics = Vec::new();
-    let mut files = Some(Files::new());
-    for blueprint in blueprints {
-        diagnostics.extend(blueprint.diagnostics);
-        match (blueprint.files, files.as_mut()) {
-            (Some(generated), Some(all)) => all.extend(generated),
-            _ => files = None,
-        }
-    }
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        files = None;
-    }
-    (diagnostics, files)
+    Ok(blueprints)
 }
 
 fn report(
@@ -1232,12 +992,4 @@ fn differences_json(differences: &[Difference]) -> serde_json::Value {
         })
         .collect::<Vec<_>>()
         .into()
-}
-
-fn display_paths(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -24,6 +24,7 @@ pub mod source;
 pub mod syntax;
 pub mod synth;
 pub mod validate;
+pub mod workspace;
 
 use diag::{Diagnostic, Diagnostics};
 use model::Model;

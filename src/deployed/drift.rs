@@ -228,6 +228,24 @@ pub fn expected(files: &Files) -> anyhow::Result<Expectations> {
     Ok(out)
 }
 
+/// The expectations of a valid model's stack, rendered part by part and unformatted: its text is
+/// never held whole, and the model can be dropped before a large state is read.
+pub fn expectations(
+    model: &crate::model::Model,
+    renderer: &crate::render::Renderer,
+) -> anyhow::Result<Expectations> {
+    let mut expected = Expectations::default();
+    crate::emit::terraform_parts(model, renderer, |path, text| {
+        expected_in_text(text, &mut expected).with_context(|| {
+            format!(
+                "internal error: generated {} does not parse",
+                path.display()
+            )
+        })
+    })?;
+    Ok(expected)
+}
+
 /// Appends the managed resources of a piece of generated Terraform (a file, or a part of one; see
 /// `emit::terraform_parts`) to `out`. Large texts are parsed block by block on every core, so the
 /// syntax tree of a whole large file is never held; each core's findings are copied into `out` and
@@ -601,6 +619,17 @@ fn attribute_finding(
         expected: Some(want),
         deployed: Some(have),
     }
+}
+
+/// Compares the expected resources with a state streamed from `input`, read ahead on a second
+/// thread: memory stays flat however large the state is.
+pub fn check_state(
+    expected: &Expectations,
+    input: impl std::io::Read + Send,
+) -> anyhow::Result<Report> {
+    let mut checker = Checker::new(expected);
+    crate::deployed::stream_state_ahead(input, |r| checker.feed(r))?;
+    Ok(checker.finish(&[]))
 }
 
 /// Compares the expected resources with every resource of `deployed`.

@@ -1,10 +1,15 @@
 //! From what `drift` and `propagation` report back to the blueprint block that declares the
 //! component responsible: segments as `gateway/segment`, attachments as `vpc.NAME` /
 //! `interconnect.NAME`, and Terraform addresses through the labels the plan derives from blueprint
-//! names ([`naming`]). Small and owned (names and positions only), so `drift` can drop the model
+//! names ([`crate::plan::naming`]). Small and owned (names and positions only), so `drift` can drop the model
 //! before it reads a large state.
+//!
+//! The findings of both commands as results placed on the blueprint (SARIF): [`drift_items`],
+//! [`propagation_items`].
 
-use crate::diag::Span;
+use super::{drift, propagation};
+use crate::diag::sarif::Item;
+use crate::diag::{Check, Label, Rule, Severity, Span};
 use crate::model::Model;
 use crate::plan::naming::{segment_label, snake};
 use std::collections::BTreeMap;
@@ -118,4 +123,117 @@ impl Locator {
         }
         best.map(|(_, span)| span)
     }
+}
+
+/// Every rule `drift` can report, for SARIF.
+pub const DRIFT_CHECKS: &[Check] = &[
+    Check::DriftMissing,
+    Check::DriftUnexpected,
+    Check::DriftAttribute,
+];
+
+/// Every rule `propagation` can report, for SARIF.
+pub const PROPAGATION_CHECKS: &[Check] = &[
+    Check::PropagationLeak,
+    Check::PropagationFailed,
+    Check::PropagationAssociation,
+    Check::PropagationRoute,
+    Check::PropagationBlackhole,
+    Check::PropagationMissing,
+    Check::PropagationReach,
+];
+
+/// A finding of deployed state as a result on the blueprint: at `span` when the component
+/// responsible is known, else at the top of the file.
+fn finding_item(check: Check, message: &str, file: &str, span: Option<Span>) -> Item {
+    Item {
+        rule: Rule::Check(check),
+        severity: Severity::Error,
+        message: message.to_string(),
+        file: file.to_string(),
+        span: span.unwrap_or(Span { line: 1, col: 1 }),
+        labels: Vec::new(),
+        help: None,
+    }
+}
+
+/// Drift findings on the blueprint: each at the component whose label the resource's carries.
+pub fn drift_items(report: &drift::Report, locator: &Locator, file: &str) -> Vec<Item> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let check = match f.kind {
+                drift::Kind::Missing => Check::DriftMissing,
+                drift::Kind::Unexpected => Check::DriftUnexpected,
+                drift::Kind::Attribute => Check::DriftAttribute,
+            };
+            finding_item(check, &f.message, file, locator.address(&f.address))
+        })
+        .collect()
+}
+
+/// Propagation findings on the blueprint: a missing object or a wrong association belongs to its
+/// attachment (the segment's block is a related location); everything else to the segment whose
+/// route table is concerned (the attachment related). Changed segment cells belong to the source
+/// segment.
+pub fn propagation_items(report: &propagation::Report, model: &Model, file: &str) -> Vec<Item> {
+    use propagation::Kind;
+    let locator = Locator::new(model);
+    let mut items = Vec::new();
+    for f in &report.findings {
+        let check = match f.kind {
+            Kind::Leak => Check::PropagationLeak,
+            Kind::FailedPropagation => Check::PropagationFailed,
+            Kind::WrongAssociation => Check::PropagationAssociation,
+            Kind::MissingRoute => Check::PropagationRoute,
+            Kind::UnexpectedBlackhole => Check::PropagationBlackhole,
+            Kind::MissingObject => Check::PropagationMissing,
+        };
+        let segment = locator.component(&f.segment);
+        let attachment = f.attachment.as_deref().and_then(|a| locator.component(a));
+        let (primary, related) = match f.kind {
+            Kind::MissingObject | Kind::WrongAssociation if attachment.is_some() => (
+                attachment,
+                segment.map(|s| (s, format!("segment `{}`", f.segment))),
+            ),
+            _ => (
+                segment.or(attachment),
+                segment.and(attachment).zip(f.attachment.clone()),
+            ),
+        };
+        let mut item = finding_item(check, &f.message, file, primary);
+        if let Some((span, name)) = related {
+            item.labels.push(Label {
+                span,
+                message: format!("`{}` is declared here", name.trim_matches('`')),
+            });
+        }
+        items.push(item);
+    }
+    let verdict = |v: Option<crate::segregation::Verdict>| v.map_or("no pairs", |v| v.as_str());
+    for c in &report.reachability_changes {
+        let mut item = finding_item(
+            Check::PropagationReach,
+            &format!(
+                "segment `{}` reaches segment `{}` differently: {} in the blueprint, {} deployed",
+                c.from,
+                c.to,
+                verdict(c.expected),
+                verdict(c.deployed)
+            ),
+            file,
+            locator.component(&c.from),
+        );
+        if c.to != c.from
+            && let Some(span) = locator.component(&c.to)
+        {
+            item.labels.push(Label {
+                span,
+                message: format!("`{}` is declared here", c.to),
+            });
+        }
+        items.push(item);
+    }
+    items
 }

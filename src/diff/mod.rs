@@ -28,11 +28,18 @@ pub use replacement::{FORCE_NEW, ForceNew, forcing, replacement_reference_markdo
 pub use resources::blocks;
 
 use crate::deployed::drift::Expectations;
+use crate::diag::Diagnostic;
+use crate::emit;
+use crate::lower::Overrides;
 use crate::model::Model;
+use crate::render::Renderer;
+use crate::source::SourceFile;
+use crate::workspace;
 use resources::ResourceChanges;
 use semantic::{IngressChange, PaymentChange, ReachChange, RoleChange};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// One side of the comparison: a valid model, the resources its stack declares (as `drift` reads
 /// them) and the text of every block of the stack ([`blocks`]).
@@ -94,4 +101,84 @@ pub fn diff(old_name: &str, old: &Side<'_>, new_name: &str, new: &Side<'_>) -> D
     };
     diff.summary = markdown::summary(&diff);
     diff
+}
+
+/// What the old blueprint file is compared with.
+#[derive(Debug, Clone, Copy)]
+pub enum Against<'a> {
+    /// Another blueprint file.
+    File(&'a Path),
+    /// The same file at a git revision.
+    Revision(&'a str),
+}
+
+/// The outcome of [`compare`].
+pub enum Comparison {
+    Compared(Box<Diff>),
+    /// One side (`old` or `new`) is not valid: nothing is compared (`diff` never plans an invalid
+    /// side).
+    Invalid {
+        side: &'static str,
+        /// How the side is named, and its diagnostics.
+        display: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+/// `agentform diff`: both sides through the front end, their stacks rendered in memory and read
+/// back, compared.
+pub fn compare(old: &Path, against: Against<'_>) -> anyhow::Result<Comparison> {
+    if !old.is_file() {
+        anyhow::bail!("{} is not a blueprint file", old.display());
+    }
+    let (old_source, new_path) = match against {
+        Against::File(new) => (SourceFile::read(old), new),
+        Against::Revision(rev) => {
+            let text = git::read_at_revision(old, rev)?;
+            let mut source = SourceFile::read(old);
+            source.text = Ok(text);
+            source.display = format!("{}@{rev}", source.display);
+            (source, old)
+        }
+    };
+    if !new_path.is_file() {
+        anyhow::bail!("{} is not a blueprint file", new_path.display());
+    }
+    let new_source = SourceFile::read(new_path);
+    let renderer = Renderer::new();
+    let mut sides = Vec::new();
+    for (side, source) in [("old", &old_source), ("new", &new_source)] {
+        let blueprint = workspace::analyze(source, &Overrides::default());
+        if blueprint.valid_model().is_none() {
+            return Ok(Comparison::Invalid {
+                side,
+                display: blueprint.display,
+                diagnostics: blueprint.diagnostics,
+            });
+        }
+        let name = blueprint.display.clone();
+        let Some(model) = blueprint.into_valid_model() else {
+            unreachable!("checked above");
+        };
+        let files = emit::generate(&model, &renderer)?;
+        let resources = crate::deployed::drift::expected(&files)?;
+        let blocks = blocks(&files);
+        sides.push((name, model, resources, blocks));
+    }
+    let (new_name, new_model, new_resources, new_blocks) = sides.pop().expect("two sides");
+    let (old_name, old_model, old_resources, old_blocks) = sides.pop().expect("two sides");
+    Ok(Comparison::Compared(Box::new(diff(
+        &old_name,
+        &Side {
+            model: &old_model,
+            resources: &old_resources,
+            blocks: &old_blocks,
+        },
+        &new_name,
+        &Side {
+            model: &new_model,
+            resources: &new_resources,
+            blocks: &new_blocks,
+        },
+    ))))
 }
