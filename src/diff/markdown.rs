@@ -1,10 +1,15 @@
-//! The headline of a diff and its pull-request comment: every list capped, the whole under
-//! [`MARKDOWN_CAP`] characters.
+//! The headline of a diff and its pull-request comment, written by `templates/diff.md.j2`: Rust
+//! decides what is shown (every list capped, the headline and the whole under their bounds), the
+//! template how.
 
-use super::semantic::ReachChange;
+use super::resources::{Replaced, Updated};
+use super::semantic::{LimitChange, ReachChange};
 use super::{Change, Diff};
+use crate::segregation::reach::Cell;
 use crate::segregation::report::Status;
-use std::fmt::Write as _;
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
 
 /// Items shown per list before "… and N more".
 const LIST_CAP: usize = 50;
@@ -178,259 +183,295 @@ pub(super) fn summary(d: &Diff) -> Vec<String> {
     lines
 }
 
+/// The comment's template, embedded so the binary works from any directory.
+const TEMPLATE: &str = include_str!("../../templates/diff.md.j2");
+
+/// A list as a section shows it: at most [`LIST_CAP`] rows, and how many more there are.
+#[derive(Serialize)]
+struct List<T> {
+    /// The entries the section's title counts.
+    count: usize,
+    rows: Vec<T>,
+    more: usize,
+}
+
+fn list<T>(count: usize, rows: Vec<T>) -> List<T> {
+    let more = rows.len().saturating_sub(LIST_CAP);
+    List {
+        count,
+        rows: rows.into_iter().take(LIST_CAP).collect(),
+        more,
+    }
+}
+
+#[derive(Serialize)]
+struct ReachRow<'a> {
+    transit_gateway: &'a str,
+    pair: String,
+    change: &'static str,
+    before: Option<Cell>,
+    after: Option<Cell>,
+    status: &'static str,
+}
+
+/// A row of the ingress, spending and IAM tables: `item` (a list entry of its owner), `role` (a
+/// context role before and after) or `limit`.
+#[derive(Serialize)]
+struct Row<'a> {
+    kind: &'static str,
+    owner: &'a str,
+    label: &'a str,
+    item: Option<&'a str>,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+    limit: Option<&'a LimitChange>,
+}
+
+impl<'a> Row<'a> {
+    fn item(owner: &'a str, label: &'a str, item: &'a str) -> Self {
+        Row {
+            kind: "item",
+            owner,
+            label,
+            item: Some(item),
+            before: None,
+            after: None,
+            limit: None,
+        }
+    }
+}
+
+/// One row per item of each list, in order.
+fn owned_rows<'a>(rows: &mut Vec<Row<'a>>, owner: &'a str, lists: &[(&'a str, &'a Vec<String>)]) {
+    for (label, items) in lists {
+        rows.extend(items.iter().map(|x| Row::item(owner, label, x)));
+    }
+}
+
+/// A section of the comment, in the order they appear.
+#[derive(Serialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+enum Section<'a> {
+    Reach {
+        count: usize,
+        list: List<ReachRow<'a>>,
+    },
+    Ingress {
+        count: usize,
+        list: List<Row<'a>>,
+    },
+    Payments {
+        count: usize,
+        list: List<Row<'a>>,
+    },
+    Iam {
+        count: usize,
+        list: List<Row<'a>>,
+    },
+    Resources {
+        replaced: List<&'a Replaced>,
+        added: List<&'a String>,
+        destroyed: List<&'a String>,
+        updated: List<&'a Updated>,
+    },
+}
+
+/// What the template writes: Rust has decided which headline lines and sections fit.
+#[derive(Serialize)]
+struct Document<'a> {
+    old: &'a str,
+    new: &'a str,
+    changed: bool,
+    headline: &'a [String],
+    headline_more: usize,
+    sections: Vec<Section<'a>>,
+    cut: bool,
+}
+
 impl Diff {
     /// A pull-request comment: the headline first, details collapsed, every list capped and the
     /// whole under [`MARKDOWN_CAP`] characters.
     pub fn markdown(&self) -> String {
-        let mut out = format!("### agentform diff: `{}` → `{}`\n\n", self.old, self.new);
-        if !self.has_changes() {
-            out.push_str("No semantic difference: the generated stacks are the same.\n");
-            return out;
-        }
-        // The headline has a line per ingress and payment manager that changed: bound it too.
-        for (i, line) in self.summary.iter().enumerate() {
-            if out.len() + line.len() > HEADLINE_BYTES {
-                let _ = writeln!(out, "- … and {} more", self.summary.len() - i);
-                break;
-            }
-            let _ = writeln!(out, "- {line}");
-        }
-        let sections = [
-            self.reach_section(),
-            self.ingress_section(),
-            self.payments_section(),
-            self.iam_section(),
-            self.resources_section(),
-        ];
-        let closing = "\n_Details cut to stay within a comment; `agentform diff --format json` has everything._\n";
-        for section in sections.into_iter().flatten() {
-            if out.len() + section.len() + closing.len() > MARKDOWN_CAP {
-                out.push_str(closing);
-                return out;
-            }
-            out.push_str(&section);
-        }
-        out
+        self.render_markdown()
+            .expect("the embedded diff template renders")
     }
 
-    fn reach_section(&self) -> Option<String> {
-        if self.reachability.is_empty() {
-            return None;
-        }
-        let rows: Vec<String> = self
-            .reachability
-            .iter()
-            .map(|c| {
-                let cell = |x: &Option<crate::segregation::reach::Cell>| {
-                    x.map_or("—".to_string(), |c| {
-                        format!(
-                            "{} full, {} partial, {} one-way, {} none",
-                            c.full, c.partial, c.one_way, c.none
-                        )
-                    })
-                };
-                format!(
-                    "| `{}` | {} | {} | {} | {} | {} |",
-                    c.transit_gateway,
-                    pair_text(c),
-                    match c.change {
+    fn render_markdown(&self) -> Result<String, minijinja::Error> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .keep_trailing_newline(true)
+                .build()?,
+        );
+        env.add_template("diff.md.j2", TEMPLATE)?;
+        let template = env.get_template("diff.md.j2")?;
+        let mut captured = template.render_captured(())?;
+        captured.with_state_mut(|state| {
+            let mut call = |name: &str, value: Value| state.call_macro(name, &[value]);
+            let mut document = Document {
+                old: &self.old,
+                new: &self.new,
+                changed: self.has_changes(),
+                headline: &[],
+                headline_more: 0,
+                sections: Vec::new(),
+                cut: false,
+            };
+            if !document.changed {
+                return call("document", Value::from(Serde(&document)));
+            }
+            let mut len = call("title", Value::from(Serde(&document)))?.len();
+            // The headline has a line per ingress and payment manager that changed: bound it too.
+            let mut shown = self.summary.len();
+            for (i, line) in self.summary.iter().enumerate() {
+                if len + line.len() > HEADLINE_BYTES {
+                    shown = i;
+                    document.headline_more = self.summary.len() - i;
+                    len += call("headline_more", Value::from(document.headline_more))?.len();
+                    break;
+                }
+                len += call("headline_line", Value::from(line.as_str()))?.len();
+            }
+            document.headline = &self.summary[..shown];
+            let closing = state.call_macro("closing", &[])?.len();
+            let mut call = |name: &str, value: Value| state.call_macro(name, &[value]);
+            for section in self.sections() {
+                let text = call("section", Value::from(Serde(&section)))?;
+                if len + text.len() + closing > MARKDOWN_CAP {
+                    document.cut = true;
+                    break;
+                }
+                len += text.len();
+                document.sections.push(section);
+            }
+            call("document", Value::from(Serde(&document)))
+        })
+    }
+
+    /// The sections with something to show.
+    fn sections(&self) -> Vec<Section<'_>> {
+        let mut out = Vec::new();
+        if !self.reachability.is_empty() {
+            let rows = self
+                .reachability
+                .iter()
+                .map(|c| ReachRow {
+                    transit_gateway: &c.transit_gateway,
+                    pair: pair_text(c),
+                    change: match c.change {
                         Change::Gained => "gained",
                         Change::Lost => "lost",
                         _ => "changed",
                     },
-                    cell(&c.before),
-                    cell(&c.after),
-                    c.status.map_or("—", Status::symbol),
-                )
-            })
-            .collect();
-        Some(details(
-            &format!("Reachability ({})", self.reachability.len()),
-            "Attachment pairs by verdict, before and after; status against the intent after the change.\n\n\
-             | Transit gateway | Segments | Change | Before | After | Status |\n|---|---|---|---|---|---|\n",
-            &rows,
-        ))
-    }
-
-    fn ingress_section(&self) -> Option<String> {
-        if self.ingress.is_empty() {
-            return None;
+                    before: c.before,
+                    after: c.after,
+                    status: c.status.map_or("—", Status::symbol),
+                })
+                .collect();
+            out.push(Section::Reach {
+                count: self.reachability.len(),
+                list: list(self.reachability.len(), rows),
+            });
         }
-        let mut rows = Vec::new();
-        for i in &self.ingress {
-            owned_rows(
-                &mut rows,
-                &i.ingress,
-                &[
-                    ("consumer VPC added", &i.consumers_added),
-                    ("consumer VPC removed", &i.consumers_removed),
-                    ("principal added", &i.principals_added),
-                    ("principal removed", &i.principals_removed),
-                ],
-            );
-            for (label, role) in [
-                ("context-fetch role", &i.context_fetch_role),
-                ("context-modify role", &i.context_modify_role),
-            ] {
-                if let Some([b, a]) = role {
-                    rows.push(format!("| `{}` | {label} | `{b}` → `{a}` |", i.ingress));
+        if !self.ingress.is_empty() {
+            let mut rows = Vec::new();
+            for i in &self.ingress {
+                owned_rows(
+                    &mut rows,
+                    &i.ingress,
+                    &[
+                        ("consumer VPC added", &i.consumers_added),
+                        ("consumer VPC removed", &i.consumers_removed),
+                        ("principal added", &i.principals_added),
+                        ("principal removed", &i.principals_removed),
+                    ],
+                );
+                for (label, role) in [
+                    ("context-fetch role", &i.context_fetch_role),
+                    ("context-modify role", &i.context_modify_role),
+                ] {
+                    if let Some([b, a]) = role {
+                        rows.push(Row {
+                            kind: "role",
+                            owner: &i.ingress,
+                            label,
+                            item: None,
+                            before: Some(b),
+                            after: Some(a),
+                            limit: None,
+                        });
+                    }
                 }
             }
+            out.push(Section::Ingress {
+                count: self.ingress.len(),
+                list: list(self.ingress.len(), rows),
+            });
         }
-        Some(details(
-            &format!("MCP ingress ({})", self.ingress.len()),
-            "| Ingress | Change | What |\n|---|---|---|\n",
-            &rows,
-        ))
-    }
-
-    fn payments_section(&self) -> Option<String> {
-        if self.payments.is_empty() {
-            return None;
-        }
-        let mut rows = Vec::new();
-        for p in &self.payments {
-            for l in &p.limits {
-                rows.push(format!(
-                    "| `{}` | `{}` {} | {} → {} |",
-                    p.payment_manager,
-                    l.limit,
-                    l.direction,
-                    l.before.as_deref().unwrap_or("none"),
-                    l.after.as_deref().unwrap_or("none")
-                ));
+        if !self.payments.is_empty() {
+            let mut rows = Vec::new();
+            for p in &self.payments {
+                rows.extend(p.limits.iter().map(|l| Row {
+                    kind: "limit",
+                    owner: &p.payment_manager,
+                    label: "",
+                    item: None,
+                    before: None,
+                    after: None,
+                    limit: Some(l),
+                }));
+                owned_rows(
+                    &mut rows,
+                    &p.payment_manager,
+                    &[
+                        ("agent added", &p.agents_added),
+                        ("agent removed", &p.agents_removed),
+                        ("merchant added", &p.merchants_added),
+                        ("merchant removed", &p.merchants_removed),
+                        ("connector added", &p.connectors_added),
+                        ("connector removed", &p.connectors_removed),
+                    ],
+                );
             }
-            owned_rows(
-                &mut rows,
-                &p.payment_manager,
-                &[
-                    ("agent added", &p.agents_added),
-                    ("agent removed", &p.agents_removed),
-                    ("merchant added", &p.merchants_added),
-                    ("merchant removed", &p.merchants_removed),
-                    ("connector added", &p.connectors_added),
-                    ("connector removed", &p.connectors_removed),
-                ],
-            );
+            out.push(Section::Payments {
+                count: self.payments.len(),
+                list: list(self.payments.len(), rows),
+            });
         }
-        Some(details(
-            &format!("Spending authority ({})", self.payments.len()),
-            "| Payment manager | Change | Value |\n|---|---|---|\n",
-            &rows,
-        ))
-    }
-
-    fn iam_section(&self) -> Option<String> {
-        if self.iam.is_empty() {
-            return None;
+        if !self.iam.is_empty() {
+            let mut rows = Vec::new();
+            for r in &self.iam {
+                owned_rows(
+                    &mut rows,
+                    &r.role,
+                    &[
+                        ("action added", &r.actions_added),
+                        ("action removed", &r.actions_removed),
+                        ("target added", &r.targets_added),
+                        ("target removed", &r.targets_removed),
+                    ],
+                );
+            }
+            out.push(Section::Iam {
+                count: self.iam.len(),
+                list: list(self.iam.len(), rows),
+            });
         }
-        let mut rows = Vec::new();
-        for r in &self.iam {
-            owned_rows(
-                &mut rows,
-                &r.role,
-                &[
-                    ("action added", &r.actions_added),
-                    ("action removed", &r.actions_removed),
-                    ("target added", &r.targets_added),
-                    ("target removed", &r.targets_removed),
-                ],
-            );
-        }
-        Some(details(
-            &format!("IAM ({})", plural(self.iam.len(), "role", "roles")),
-            "| Role | Change | Action or target |\n|---|---|---|\n",
-            &rows,
-        ))
-    }
-
-    fn resources_section(&self) -> Option<String> {
         let r = &self.resources;
-        let mut out = String::new();
-        if !r.replaced.is_empty() {
-            let rows: Vec<String> = r
-                .replaced
-                .iter()
-                .map(|x| {
-                    format!(
-                        "| `{}` | `{}` | {} |",
-                        x.address,
-                        x.arguments.join("`, `"),
-                        if x.because_of.is_empty() {
-                            "changed".to_string()
-                        } else {
-                            format!("refers to replaced `{}`", x.because_of.join("`, `"))
-                        }
-                    )
-                })
-                .collect();
-            out.push_str(&details(
-                &format!("Replaced resources ({})", r.replaced.len()),
-                "Arguments that force replacement: `docs/replacement.md`.\n\n\
-                 | Resource | Arguments | Why |\n|---|---|---|\n",
-                &rows,
-            ));
+        if !(r.replaced.is_empty()
+            && r.added.is_empty()
+            && r.destroyed.is_empty()
+            && r.updated.is_empty())
+        {
+            out.push(Section::Resources {
+                replaced: list(r.replaced.len(), r.replaced.iter().collect()),
+                added: list(r.added.len(), r.added.iter().collect()),
+                destroyed: list(r.destroyed.len(), r.destroyed.iter().collect()),
+                updated: list(r.updated.len(), r.updated.iter().collect()),
+            });
         }
-        for (title, items) in [
-            ("Added resources", &r.added),
-            ("Destroyed resources", &r.destroyed),
-        ] {
-            if !items.is_empty() {
-                let rows: Vec<String> = items.iter().map(|a| format!("- `{a}`")).collect();
-                out.push_str(&details(&format!("{title} ({})", items.len()), "", &rows));
-            }
-        }
-        if !r.updated.is_empty() {
-            let rows: Vec<String> = r
-                .updated
-                .iter()
-                .map(|u| {
-                    let mut what: Vec<String> =
-                        u.arguments.iter().map(|a| format!("`{a}`")).collect();
-                    if u.other {
-                        what.push("nested blocks or values known after apply".to_string());
-                    }
-                    what.extend(u.reads.iter().map(|d| format!("reads changed `{d}`")));
-                    what.extend(
-                        u.refers_to_replaced
-                            .iter()
-                            .map(|r| format!("refers to replaced `{r}`")),
-                    );
-                    format!("- `{}`: {}", u.address, what.join(", "))
-                })
-                .collect();
-            out.push_str(&details(
-                &format!("Updated in place ({})", r.updated.len()),
-                "",
-                &rows,
-            ));
-        }
-        (!out.is_empty()).then_some(out)
-    }
-}
-
-/// A collapsed section with at most [`LIST_CAP`] rows.
-fn details(summary: &str, header: &str, rows: &[String]) -> String {
-    let mut out = format!("\n<details><summary>{summary}</summary>\n\n{header}");
-    for row in rows.iter().take(LIST_CAP) {
-        out.push_str(row);
-        out.push('\n');
-    }
-    if rows.len() > LIST_CAP {
-        let _ = writeln!(out, "\n… and {} more", rows.len() - LIST_CAP);
-    }
-    out.push_str("\n</details>\n");
-    out
-}
-
-/// One table row per item of each list: `| `owner` | label | `item` |`.
-fn owned_rows(rows: &mut Vec<String>, owner: &str, lists: &[(&str, &Vec<String>)]) {
-    for (label, items) in lists {
-        rows.extend(
-            items
-                .iter()
-                .map(|x| format!("| `{owner}` | {label} | `{x}` |")),
-        );
+        out
     }
 }
 
