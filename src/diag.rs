@@ -448,6 +448,11 @@ impl Diagnostics {
         self.items.iter().any(Diagnostic::is_error)
     }
 
+    /// Appends what a later phase reported.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     /// All diagnostics, sorted by file, position and code so output never depends on rule order.
     pub fn into_sorted(self, file: &str) -> Vec<Diagnostic> {
         let mut items = self.items;

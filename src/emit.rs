@@ -5,9 +5,9 @@
 //! Ownership of files is decided by the marker line: agentform replaces or removes only files that
 //! start with it, and leaves every other file alone.
 
-use crate::model::Model;
-use crate::plan::{self, PlannedFile};
+use crate::plan::{self, Plan, PlannedFile};
 use crate::render::Renderer;
+
 use anyhow::{Context as _, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,10 +32,9 @@ fn is_generated(text: &str) -> bool {
 /// The files of one stack, keyed by path relative to the output directory (`<platform>/<file>`).
 pub type Files = BTreeMap<PathBuf, String>;
 
-/// Plans and renders a valid model. The Terraform files render first (side by side); the README
-/// then gets their inventory, counted from the rendered text, so it cannot disagree with them.
-pub fn generate(model: &Model, renderer: &Renderer) -> anyhow::Result<Files> {
-    let plan = plan::plan(model);
+/// Renders a plan. The Terraform files render first (side by side); the README then gets their
+/// inventory, counted from the rendered text, so it cannot disagree with them.
+pub fn generate(plan: &Plan, renderer: &Renderer) -> anyhow::Result<Files> {
     // Files render side by side (a large network.tf keeps one core busy expanding its template).
     let texts: Vec<anyhow::Result<String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = plan
@@ -105,11 +104,10 @@ struct FileInventory {
 /// bug still surfaces as an internal error. The next part expands on another thread while `visit`
 /// reads one, and each file's view is dropped once its parts are expanded.
 pub fn terraform_parts(
-    model: &Model,
+    plan: Plan,
     renderer: &Renderer,
     mut visit: impl FnMut(&Path, &str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let plan = plan::plan(model);
     let directory = Path::new(&plan.directory);
     let mut parts = plan
         .files

@@ -3,40 +3,56 @@
 //! The modules are declared in pipeline order; `ARCHITECTURE.md` is the guided tour.
 //!
 //! ```text
-//! source ─▶ syntax ─▶ lower ─▶ model ─▶ validate ─▶ plan ─▶ render ─▶ emit
-//!                                                  deployed (state, plan, AWS) ─▶ drift, propagation
+//! source ─▶ syntax ─▶ lower ─▶ model ─▶ segregation ─▶ validate ─▶ (diagram) plan ─▶ render ─▶ emit
+//!                                        deployed (state, plan, AWS) ─▶ drift, propagation; diff
 //! ```
 
-pub mod ci;
-pub mod cli;
-pub mod deployed;
+// Diagnostics are the front end's output at every phase, so they come first.
 pub mod diag;
-pub mod diagram;
-pub mod diff;
-pub mod emit;
+// The front end: text → raw tree → typed model → intent and verdicts → the validated model.
+pub mod source;
+pub mod schema;
+pub mod syntax;
 pub mod lower;
 pub mod model;
+pub mod segregation;
+pub mod validate;
+// The back end: the validated model → pictures and Terraform files → written or checked.
+pub mod diagram;
 pub mod plan;
 pub mod render;
-pub mod schema;
-pub mod segregation;
-pub mod source;
-pub mod syntax;
+pub mod emit;
+// After apply, and between versions: what runs, and what a change means.
+pub mod deployed;
+pub mod diff;
+// Around the pipeline: CI workflows, synthetic inputs for benchmarks, the command line.
+pub mod ci;
 pub mod synth;
-pub mod validate;
 pub mod workspace;
+pub mod cli;
 
 use diag::{Diagnostic, Diagnostics};
 use model::Model;
+use plan::Plan;
+use segregation::report::Matrices;
 use source::SourceFile;
+use validate::{ValidModel, Validation};
 
-/// The front end for one blueprint file: parse → lower → validate.
+/// The front end for one blueprint file: parse → lower → validate → plan.
 pub struct Analysis {
-    /// The model, present when the blueprint could be lowered, even if validation then found
-    /// errors (`agentform reach` still shows what such a blueprint would do).
-    pub model: Option<Model>,
+    /// The model and its segregation result, present when the blueprint could be lowered, even if
+    /// validation then found errors (`agentform reach` still shows what such a blueprint would do).
+    pub validation: Option<Validation>,
+    /// The stack's plan, when the model is valid and the plan refused nothing.
+    pub plan: Option<Plan>,
     /// Every diagnostic, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A valid blueprint and its plan: what rendering, `drift` and `diff` start from.
+pub struct Planned {
+    pub valid: ValidModel,
+    pub plan: Plan,
 }
 
 impl Analysis {
@@ -45,22 +61,53 @@ impl Analysis {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    /// The model, when the blueprint is valid: the only kind `plan` and `emit` accept.
-    pub fn into_valid_model(self) -> Option<Model> {
-        if self.has_errors() { None } else { self.model }
+    /// The model, valid or not, when the blueprint lowers.
+    pub fn model(&self) -> Option<&Model> {
+        self.validation.as_ref().map(Validation::model)
+    }
+
+    /// The validated model, when the plan accepted it too.
+    pub fn into_valid(self) -> Option<ValidModel> {
+        self.into_planned().map(|p| p.valid)
+    }
+
+    /// The validated model and its plan.
+    pub fn into_planned(self) -> Option<Planned> {
+        let valid = self.validation.and_then(Validation::into_valid)?;
+        let plan = self.plan?;
+        Some(Planned { valid, plan })
     }
 }
 
 /// Runs the front end on one blueprint. Never fails on user input: problems are diagnostics.
+/// The plan is made here, once: it can still refuse a valid model (`plan::plan`).
 pub fn analyze(source: &SourceFile, overrides: &lower::Overrides) -> Analysis {
+    analyze_with(source, overrides, Matrices::Segments)
+}
+
+/// [`analyze`], with the reachability matrices `agentform reach` shows.
+pub fn analyze_with(
+    source: &SourceFile,
+    overrides: &lower::Overrides,
+    matrices: Matrices,
+) -> Analysis {
     let mut diagnostics = Diagnostics::default();
-    let model = syntax::parse(source, &mut diagnostics)
-        .and_then(|body| lower::lower(&body, &source.display, overrides, &mut diagnostics));
-    if let Some(model) = &model {
-        validate::validate(model, &mut diagnostics);
+    let mut validation = syntax::parse(source, &mut diagnostics)
+        .and_then(|body| lower::lower(&body, &source.display, overrides, &mut diagnostics))
+        .map(|model| validate::validate(model, matrices, &mut diagnostics));
+    let mut planned = None;
+    if let Some(Validation::Valid(valid)) = &validation {
+        match plan::plan(valid) {
+            Ok(plan) => planned = Some(plan),
+            Err(refused) => {
+                diagnostics.extend(refused);
+                validation = validation.map(Validation::invalidate);
+            }
+        }
     }
     Analysis {
-        model,
+        validation,
+        plan: planned,
         diagnostics: diagnostics.into_sorted(&source.display),
     }
 }

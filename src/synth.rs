@@ -172,7 +172,7 @@ mod tests {
                 .filter(|d| d.is_error())
                 .collect();
             assert!(errors.is_empty(), "{vpcs}/{segments}: {errors:?}");
-            assert_eq!(analysis.model.unwrap().vpcs.len(), vpcs);
+            assert_eq!(analysis.model().unwrap().vpcs.len(), vpcs);
         }
     }
 
@@ -184,15 +184,16 @@ mod tests {
     fn a_synthetic_state_of_a_clean_apply_has_no_drift_and_no_propagation_findings() {
         let text = blueprint(40, 4);
         let source = crate::source::SourceFile::from_text("synth.hcl", &text);
-        let model = crate::analyze(&source, &crate::lower::Overrides::default())
-            .into_valid_model()
-            .unwrap();
+        let crate::Planned { valid, plan } =
+            crate::analyze(&source, &crate::lower::Overrides::default())
+                .into_planned()
+                .unwrap();
         let renderer = crate::render::Renderer::new();
-        let files = crate::emit::generate(&model, &renderer).unwrap();
+        let files = crate::emit::generate(&plan, &renderer).unwrap();
         let expected = crate::deployed::drift::expected(&files).unwrap();
         // `drift` reads the stack part by part, unformatted: the same resources and attributes.
         let mut parts = Expectations::default();
-        crate::emit::terraform_parts(&model, &renderer, |_, text| {
+        crate::emit::terraform_parts(plan, &renderer, |_, text| {
             crate::deployed::drift::expected_in_text(text, &mut parts)
         })
         .unwrap();
@@ -208,7 +209,7 @@ mod tests {
         assert!(drift.is_clean(), "{}", drift.human());
         assert_eq!(drift.counts.compared, expected.len());
         let observed = crate::deployed::tgw::from_state(&deployed).unwrap();
-        let propagation = crate::deployed::propagation::check(&model, &observed, true);
+        let propagation = crate::deployed::propagation::check(&valid, &observed, true);
         assert!(propagation.is_clean(), "{}", propagation.human());
     }
 }

@@ -2,13 +2,16 @@
 //! the rules that span files (two blueprints declaring the same platform would write the same
 //! directory), and optionally their stacks. The one place the commands run [`crate::analyze`].
 
-use crate::Analysis;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::emit::{self, Files};
 use crate::lower::Overrides;
 use crate::model::Model;
+use crate::plan::Plan;
 use crate::render::Renderer;
+use crate::segregation::report::Matrices;
 use crate::source::{self, SourceFile};
+use crate::validate::Validation;
+use crate::{Analysis, Planned};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -16,9 +19,11 @@ use std::path::{Path, PathBuf};
 pub struct Blueprint {
     /// How diagnostics name the file (`blueprints/a.hcl`, `a.hcl@main`).
     pub display: String,
-    /// The model whenever the blueprint lowers, even with validation errors (`reach` shows what
-    /// such a blueprint would do).
-    pub model: Option<Model>,
+    /// The model and its segregation result whenever the blueprint lowers, even with validation
+    /// errors (`reach` shows what such a blueprint would do).
+    pub validation: Option<Validation>,
+    /// The stack's plan, when the model is valid and the plan refused nothing.
+    pub plan: Option<Plan>,
     /// The front end's diagnostics, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
     /// Errors of the rules across files ([`load`]), on this blueprint.
@@ -30,9 +35,17 @@ pub struct Blueprint {
 }
 
 impl Blueprint {
-    /// The model, when the blueprint is valid: the only kind `plan` and `emit` accept.
+    /// The model, when the blueprint is valid (across files too).
     pub fn valid_model(&self) -> Option<&Model> {
-        self.model.as_ref().filter(|_| self.valid)
+        self.validation
+            .as_ref()
+            .map(Validation::model)
+            .filter(|_| self.valid)
+    }
+
+    /// The plan, when the blueprint is valid (across files too).
+    pub fn valid_plan(&self) -> Option<&Plan> {
+        self.plan.as_ref().filter(|_| self.valid)
     }
 
     /// Every diagnostic: the front end's, then those across files.
@@ -42,19 +55,25 @@ impl Blueprint {
         all
     }
 
-    /// The valid model, taken out.
-    pub fn into_valid_model(self) -> Option<Model> {
-        self.model.filter(|_| self.valid)
+    /// The validated model and its plan, when the blueprint is valid (across files too).
+    pub fn into_planned(self) -> Option<Planned> {
+        if !self.valid {
+            return None;
+        }
+        let valid = self.validation.and_then(Validation::into_valid)?;
+        let plan = self.plan?;
+        Some(Planned { valid, plan })
     }
 }
 
 /// Runs the front end on one source.
-pub fn analyze(source: &SourceFile, overrides: &Overrides) -> Blueprint {
-    let analysis: Analysis = crate::analyze(source, overrides);
+pub fn analyze(source: &SourceFile, overrides: &Overrides, matrices: Matrices) -> Blueprint {
+    let analysis: Analysis = crate::analyze_with(source, overrides, matrices);
     let valid = !analysis.has_errors();
     Blueprint {
         display: source.display.clone(),
-        model: analysis.model,
+        validation: analysis.validation,
+        plan: analysis.plan,
         diagnostics: analysis.diagnostics,
         across_files: Vec::new(),
         valid,
@@ -67,7 +86,11 @@ pub fn load_file(path: &Path, overrides: &Overrides) -> anyhow::Result<Blueprint
     if !path.is_file() {
         anyhow::bail!("{} is not a blueprint file", path.display());
     }
-    Ok(analyze(&SourceFile::read(path), overrides))
+    Ok(analyze(
+        &SourceFile::read(path),
+        overrides,
+        Matrices::Segments,
+    ))
 }
 
 /// How to load a set of blueprints.
@@ -75,6 +98,8 @@ pub struct Load<'a> {
     pub overrides: Overrides,
     /// Generate the stack of every valid blueprint with this renderer.
     pub render: Option<&'a Renderer>,
+    /// The reachability matrices validation computes.
+    pub matrices: Matrices,
 }
 
 /// Every blueprint of `paths` (files, or directories of blueprints), in order, through the front end
@@ -90,7 +115,11 @@ pub fn load(
     let found = source::discover(paths)?;
     for (index, path) in found.iter().enumerate() {
         step(index, found.len(), path);
-        let mut blueprint = analyze(&SourceFile::read(path), &options.overrides);
+        let mut blueprint = analyze(
+            &SourceFile::read(path),
+            &options.overrides,
+            options.matrices,
+        );
         if let Some(model) = blueprint.valid_model() {
             let name = model.platform.name.value.clone();
             if let Some((other, _)) = platforms.get(&name) {
@@ -107,8 +136,8 @@ pub fn load(
                 platforms.insert(name, (blueprint.display.clone(), model.platform.name.span));
             }
         }
-        if let (Some(model), Some(renderer)) = (blueprint.valid_model(), options.render) {
-            blueprint.files = Some(emit::generate(model, renderer)?);
+        if let (Some(plan), Some(renderer)) = (blueprint.valid_plan(), options.render) {
+            blueprint.files = Some(emit::generate(plan, renderer)?);
         }
         out.push(blueprint);
     }

@@ -3,33 +3,18 @@
 //! installed by `.ci/run`, found through `AGENTFORM_ACTIONLINT`) with every `run:` script checked by
 //! shellcheck. With `CI=true` a missing linter fails the test instead of skipping it.
 
+mod common;
+
+use common::Test;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-struct Output {
-    status: i32,
-    stderr: String,
-}
-
-fn agentform(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("agentform runs");
-    Output {
-        status: output.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
 
 const DEFAULT: &str = ".github/workflows/agentform.yml";
 
 #[test]
 fn writes_the_workflow_once_and_overwrites_only_with_force() {
     let dir = tempfile::tempdir().unwrap();
-    let out = agentform(dir.path(), &["ci", "init"]);
+    let out = Test::in_dir(dir.path()).args(["ci", "init"]).run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let path = dir.path().join(DEFAULT);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -49,7 +34,7 @@ fn writes_the_workflow_once_and_overwrites_only_with_force() {
     }
 
     std::fs::write(&path, "mine\n").unwrap();
-    let out = agentform(dir.path(), &["ci", "init"]);
+    let out = Test::in_dir(dir.path()).args(["ci", "init"]).run();
     assert_eq!(out.status, 1);
     assert!(
         out.stderr
@@ -59,7 +44,9 @@ fn writes_the_workflow_once_and_overwrites_only_with_force() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
 
-    let out = agentform(dir.path(), &["ci", "init", "--force"]);
+    let out = Test::in_dir(dir.path())
+        .args(["ci", "init", "--force"])
+        .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }
@@ -67,9 +54,8 @@ fn writes_the_workflow_once_and_overwrites_only_with_force() {
 #[test]
 fn parameters_reach_the_workflow_and_odd_values_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let out = agentform(
-        dir.path(),
-        &[
+    let out = Test::in_dir(dir.path())
+        .args([
             "ci",
             "init",
             "--out",
@@ -80,18 +66,17 @@ fn parameters_reach_the_workflow_and_odd_values_are_refused() {
             "infra/stacks",
             "--terraform",
             "1.9.8",
-        ],
-    );
+        ])
+        .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let text = std::fs::read_to_string(dir.path().join("ci.yml")).unwrap();
     assert!(text.contains("BLUEPRINTS: infra/blueprints"));
     assert!(text.contains("working-directory: infra/stacks/${{ matrix.stack }}"));
     assert!(text.contains("TERRAFORM_VERSION: 1.9.8"));
 
-    let out = agentform(
-        dir.path(),
-        &["ci", "init", "--out", "odd.yml", "--generated", "a b"],
-    );
+    let out = Test::in_dir(dir.path())
+        .args(["ci", "init", "--out", "odd.yml", "--generated", "a b"])
+        .run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("`a b`"), "{}", out.stderr);
     assert!(!dir.path().join("odd.yml").exists());
@@ -110,14 +95,10 @@ fn tool(variable: &str, on_path: Option<&str>) -> Option<PathBuf> {
                 .map(|_| PathBuf::from(name))
         })
     });
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{variable} is not set: .ci/run installs the linter (CI=true requires it)"
-        );
-        eprintln!("{variable} not set: skipping the workflow lint (CI requires it)");
-    }
-    found
+    common::required_in_ci(
+        found,
+        &format!("{variable} is not set: .ci/run installs the linter"),
+    )
 }
 
 /// The `run:` scripts of a workflow (block scalars and one-liners). The workflow keeps GitHub
@@ -158,12 +139,14 @@ fn the_workflow_passes_actionlint_and_shellcheck() {
     let actionlint = tool("AGENTFORM_ACTIONLINT", None);
     let shellcheck = tool("AGENTFORM_SHELLCHECK", Some("shellcheck"));
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(agentform(dir.path(), &["ci", "init"]).status, 0);
+    Test::in_dir(dir.path())
+        .args(["ci", "init"])
+        .run()
+        .assert_success();
     // The variant that builds agentform from its git repository is linted too.
     let from_git_path = ".github/workflows/from-git.yml";
-    let from_git = agentform(
-        dir.path(),
-        &[
+    let from_git = Test::in_dir(dir.path())
+        .args([
             "ci",
             "init",
             "--out",
@@ -172,8 +155,8 @@ fn the_workflow_passes_actionlint_and_shellcheck() {
             "https://example.com/acme/agentform.git",
             "--agentform-rev",
             "v0.1.0",
-        ],
-    );
+        ])
+        .run();
     assert_eq!(from_git.status, 0, "{}", from_git.stderr);
     for workflow_path in [DEFAULT, from_git_path] {
         lint(
@@ -259,7 +242,7 @@ fn lint(dir: &Path, workflow_path: &str, actionlint: Option<&Path>, shellcheck: 
 #[test]
 fn the_route_collector_is_written_beside_the_workflow_and_agentform_can_come_from_git() {
     let dir = tempfile::tempdir().unwrap();
-    let out = agentform(dir.path(), &["ci", "init"]);
+    let out = Test::in_dir(dir.path()).args(["ci", "init"]).run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     // The scheduled job runs the collector from the adopting repository: it is agentform's own.
     let collector = dir.path().join("scripts/collect-tgw.sh");
@@ -279,7 +262,9 @@ fn the_route_collector_is_written_beside_the_workflow_and_agentform_can_come_fro
 
     // A different file at the collector's path is not overwritten, and then nothing is written.
     std::fs::write(&collector, "mine\n").unwrap();
-    let out = agentform(dir.path(), &["ci", "init", "--out", "other.yml"]);
+    let out = Test::in_dir(dir.path())
+        .args(["ci", "init", "--out", "other.yml"])
+        .run();
     assert_eq!(out.status, 1);
     assert!(
         out.stderr.contains("scripts/collect-tgw.sh already exists"),
@@ -289,9 +274,8 @@ fn the_route_collector_is_written_beside_the_workflow_and_agentform_can_come_fro
     assert!(!dir.path().join("other.yml").exists());
     assert_eq!(std::fs::read_to_string(&collector).unwrap(), "mine\n");
 
-    let out = agentform(
-        dir.path(),
-        &[
+    let out = Test::in_dir(dir.path())
+        .args([
             "ci",
             "init",
             "--out",
@@ -302,8 +286,8 @@ fn the_route_collector_is_written_beside_the_workflow_and_agentform_can_come_fro
             "https://example.com/acme/agentform.git",
             "--agentform-rev",
             "v0.1.0",
-        ],
-    );
+        ])
+        .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let workflow = std::fs::read_to_string(dir.path().join("git.yml")).unwrap();
     assert_eq!(
@@ -344,7 +328,7 @@ fn the_route_collector_is_written_beside_the_workflow_and_agentform_can_come_fro
             "--agentform-git",
         ),
     ] {
-        let out = agentform(dir.path(), args);
+        let out = Test::in_dir(dir.path()).args(args).run();
         assert_eq!(out.status, 1, "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
         assert!(!dir.path().join("bad.yml").exists());

@@ -3,66 +3,13 @@
 //! (`tests/fixtures/invalid/`): every broken blueprint must exit 1, point at a location, name the
 //! offending thing, and leave the output directory exactly as it was.
 
+mod common;
+
+use common::Test;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const REFERENCE: &str = include_str!("../blueprints/agent-platform.hcl");
-
-/// A tiny builder: blueprints in, a command run, expectations out.
-struct Test {
-    dir: tempfile::TempDir,
-    args: Vec<String>,
-}
-
-struct Output {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Test {
-    fn new() -> Self {
-        Test {
-            dir: tempfile::tempdir().expect("temp dir"),
-            args: Vec::new(),
-        }
-    }
-
-    fn blueprint(self, name: &str, text: &str) -> Self {
-        self.file(&format!("blueprints/{name}"), text.as_bytes())
-    }
-
-    fn file(self, path: &str, bytes: &[u8]) -> Self {
-        let path = self.dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-        self
-    }
-
-    fn args(mut self, args: &[&str]) -> Self {
-        self.args = args.iter().map(ToString::to_string).collect();
-        self
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    fn run(&self) -> Output {
-        let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
-            .args(&self.args)
-            .current_dir(self.dir.path())
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("agentform runs");
-        Output {
-            status: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-}
 
 /// Every file under `dir`, with its bytes.
 fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -84,15 +31,11 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 fn generate_then_check_is_clean() {
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["generate"]);
+        .args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(t.path("generated/agents/network.tf").is_file());
-    let check = Test {
-        args: vec!["check".into()],
-        ..t
-    }
-    .run();
+    let check = t.args(["check"]).run();
     assert_eq!(check.status, 0, "{}{}", check.stdout, check.stderr);
     assert!(check.stderr.contains("up to date"));
 }
@@ -101,13 +44,13 @@ fn generate_then_check_is_clean() {
 fn changing_a_cidr_makes_check_exit_2_with_a_diff() {
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["generate"]);
+        .args(["generate"]);
     assert_eq!(t.run().status, 0);
     let changed = REFERENCE.replace("10.60.0.0/16", "10.61.0.0/16").replace(
         "[\"10.60.0.0/24\", \"10.60.1.0/24\"]",
         "[\"10.61.0.0/24\", \"10.61.1.0/24\"]",
     );
-    let t = t.blueprint("agent-platform.hcl", &changed).args(&["check"]);
+    let t = t.blueprint("agent-platform.hcl", &changed).args(["check"]);
     let out = t.run();
     assert_eq!(out.status, 2, "{}", out.stderr);
     assert!(
@@ -140,7 +83,7 @@ fn misspelled_segment_is_one_error_at_its_line_with_a_suggestion_and_writes_noth
         + 1;
     let t = Test::new()
         .blueprint("agent-platform.hcl", &broken)
-        .args(&["generate"]);
+        .args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 1);
     let errors: Vec<&str> = out
@@ -169,7 +112,7 @@ fn generate_leaves_foreign_files_alone_and_removes_stale_generated_ones() {
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
         .file("generated/agents/my-extra.tf", b"# hand-written\n")
-        .args(&["generate"]);
+        .args(["generate"]);
     assert_eq!(t.run().status, 0);
     assert!(t.path("generated/agents/interconnect.tf").is_file());
 
@@ -180,7 +123,7 @@ fn generate_leaves_foreign_files_alone_and_removes_stale_generated_ones() {
         "connects_to = [\"shared\", \"multicloud\"]",
         "connects_to = [\"shared\"]",
     );
-    let t = t.blueprint("agent-platform.hcl", &without).args(&["check"]);
+    let t = t.blueprint("agent-platform.hcl", &without).args(["check"]);
     let out = t.run();
     assert_eq!(out.status, 2, "{}", out.stderr);
     assert!(
@@ -188,10 +131,7 @@ fn generate_leaves_foreign_files_alone_and_removes_stale_generated_ones() {
         "{}",
         out.stdout
     );
-    let t = Test {
-        args: vec!["generate".into()],
-        ..t
-    };
+    let t = t.args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(!t.path("generated/agents/interconnect.tf").exists());
@@ -206,7 +146,7 @@ fn generate_refuses_to_overwrite_a_file_without_the_marker() {
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
         .file("generated/agents/network.tf", b"# mine\n")
-        .args(&["generate"]);
+        .args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 1);
     assert!(
@@ -226,7 +166,7 @@ fn json_format_reports_diagnostics_as_documented() {
     let broken = REFERENCE.replacen("segment = \"agents\"\n}", "segment = \"agnets\"\n}", 1);
     let out = Test::new()
         .blueprint("agent-platform.hcl", &broken)
-        .args(&["validate", "--format", "json"])
+        .args(["validate", "--format", "json"])
         .run();
     assert_eq!(out.status, 1);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("valid JSON");
@@ -246,11 +186,7 @@ fn deny_warnings_turns_warnings_into_failure() {
         "segment \"multicloud\" {}\n  segment \"staging\" {}",
     );
     let t = Test::new().blueprint("agent-platform.hcl", &with_unused);
-    let out = Test {
-        args: vec!["validate".into()],
-        ..t
-    }
-    .run();
+    let out = t.args(["validate"]).run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(
         out.stderr
@@ -260,7 +196,7 @@ fn deny_warnings_turns_warnings_into_failure() {
     );
     let t = Test::new()
         .blueprint("agent-platform.hcl", &with_unused)
-        .args(&["validate", "--deny-warnings"]);
+        .args(["validate", "--deny-warnings"]);
     assert_eq!(t.run().status, 1);
 }
 
@@ -268,7 +204,7 @@ fn deny_warnings_turns_warnings_into_failure() {
 fn provider_overrides_change_the_target() {
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["generate", "--aws-provider", "5.100", "--no-awscc"]);
+        .args(["generate", "--aws-provider", "5.100", "--no-awscc"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(out.stderr.contains("warning[AF602]"), "{}", out.stderr);
@@ -280,7 +216,7 @@ fn provider_overrides_change_the_target() {
 
     let out = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["validate", "--aws-provider", "5.90"])
+        .args(["validate", "--aws-provider", "5.90"])
         .run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("error[AF601]"), "{}", out.stderr);
@@ -291,7 +227,7 @@ fn two_blueprints_for_one_platform_are_an_error() {
     let out = Test::new()
         .blueprint("a.hcl", REFERENCE)
         .blueprint("b.hcl", REFERENCE)
-        .args(&["generate"])
+        .args(["generate"])
         .run();
     assert_eq!(out.status, 1);
     assert!(
@@ -304,7 +240,7 @@ fn two_blueprints_for_one_platform_are_an_error() {
 
 #[test]
 fn missing_paths_and_empty_directories_are_errors() {
-    let out = Test::new().args(&["validate", "nowhere"]).run();
+    let out = Test::new().args(["validate", "nowhere"]).run();
     assert_eq!(out.status, 1);
     assert!(
         out.stderr
@@ -314,7 +250,7 @@ fn missing_paths_and_empty_directories_are_errors() {
     );
     let t = Test::new()
         .file("blueprints/README.md", b"not a blueprint")
-        .args(&["validate"]);
+        .args(["validate"]);
     let out = t.run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("no blueprints found"), "{}", out.stderr);
@@ -322,9 +258,9 @@ fn missing_paths_and_empty_directories_are_errors() {
 
 #[test]
 fn usage_errors_exit_1() {
-    let out = Test::new().args(&["generate", "--frobnicate"]).run();
+    let out = Test::new().args(["generate", "--frobnicate"]).run();
     assert_eq!(out.status, 1);
-    let out = Test::new().args(&["--help"]).run();
+    let out = Test::new().args(["--help"]).run();
     assert_eq!(out.status, 0);
     assert!(
         out.stdout.contains("validate")
@@ -373,7 +309,7 @@ fn expectation(path: &Path, bytes: &[u8]) -> Expectation {
 
 #[test]
 fn bad_input_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let dir = common::repo().join("tests/fixtures/invalid");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
@@ -398,7 +334,7 @@ fn bad_input_corpus() {
         let t = Test::new()
             .file(&format!("blueprints/{name}"), &bytes)
             .file("generated/agents/network.tf", previous)
-            .args(&["generate"]);
+            .args(["generate"]);
         let before = tree(&t.path("generated"));
         let out = t.run();
         assert_eq!(out.status, 1, "{name}: expected exit 1\n{}", out.stderr);
@@ -439,11 +375,7 @@ fn bad_input_corpus() {
                 "{name}: `{code}` must point at line {line}, found `{at}`"
             );
         }
-        let validate = Test {
-            args: vec!["validate".into()],
-            ..t
-        }
-        .run();
+        let validate = t.args(["validate"]).run();
         assert_eq!(validate.status, 1, "{name}: validate must fail too");
         insta::assert_snapshot!(format!("invalid__{name}"), out.stderr);
     }
@@ -455,12 +387,12 @@ fn renaming_a_platform_retires_its_old_stack_but_not_other_stacks() {
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
         .blueprint("other.hcl", &other)
-        .args(&["generate"]);
+        .args(["generate"]);
     assert_eq!(t.run().status, 0);
     let renamed = REFERENCE.replace("platform \"agents\"", "platform \"renamed\"");
     let t = t
         .blueprint("agent-platform.hcl", &renamed)
-        .args(&["check", "blueprints/agent-platform.hcl"]);
+        .args(["check", "blueprints/agent-platform.hcl"]);
     let out = t.run();
     assert_eq!(out.status, 2);
     assert!(
@@ -470,10 +402,7 @@ fn renaming_a_platform_retires_its_old_stack_but_not_other_stacks() {
         out.stdout
     );
     assert!(!out.stdout.contains("generated/other/"), "{}", out.stdout);
-    let t = Test {
-        args: vec!["generate".into(), "blueprints/agent-platform.hcl".into()],
-        ..t
-    };
+    let t = t.args(["generate", "blueprints/agent-platform.hcl"]);
     assert_eq!(t.run().status, 0);
     assert!(
         !t.path("generated/agents").exists(),
@@ -494,7 +423,7 @@ fn an_awscc_constraint_too_old_for_the_interconnect_is_explained() {
     );
     let t = Test::new()
         .blueprint("agent-platform.hcl", &old)
-        .args(&["generate"]);
+        .args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(
@@ -517,7 +446,7 @@ fn an_awscc_constraint_too_old_for_the_interconnect_is_explained() {
 fn check_reports_differences_as_json() {
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["check", "--format", "json"]);
+        .args(["check", "--format", "json"]);
     let out = t.run();
     assert_eq!(out.status, 2, "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("valid JSON");
@@ -540,11 +469,11 @@ fn connecting_dev_to_agents_opens_exactly_those_paths() {
     assert_ne!(connected, REFERENCE);
     let before = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["reach"])
+        .args(["reach"])
         .run();
     let t = Test::new()
         .blueprint("agent-platform.hcl", &connected)
-        .args(&["reach"]);
+        .args(["reach"]);
     let after = t.run();
     assert_eq!(after.status, 0, "{}", after.stderr);
     let row = |out: &str, name: &str| {
@@ -568,10 +497,7 @@ fn connecting_dev_to_agents_opens_exactly_those_paths() {
     assert_eq!(row(&after.stdout, "dev "), "ok ok - . .");
     assert_eq!(row(&after.stdout, "agents "), "- ok ok ok .");
     // The stack follows: dev's table now learns vpc.agents, and agents' table learns vpc.dev.
-    let generate = Test {
-        args: vec!["generate".into()],
-        ..t
-    };
+    let generate = t.args(["generate"]);
     assert_eq!(generate.run().status, 0);
     let network = std::fs::read_to_string(generate.path("generated/agents/network.tf")).unwrap();
     for label in ["core_dev__vpc_agents", "core_agents__vpc_dev"] {
@@ -611,7 +537,7 @@ fn reach_reports_a_static_route_leak_naming_both_ends() {
     );
     let out = Test::new()
         .blueprint("agent-platform.hcl", &leaky)
-        .args(&["reach"])
+        .args(["reach"])
         .run();
     assert_eq!(out.status, 2, "{}", out.stderr);
     assert!(
@@ -630,7 +556,7 @@ fn reach_reports_a_static_route_leak_naming_both_ends() {
     // generate refuses the blueprint: a leak is an error.
     let generate = Test::new()
         .blueprint("agent-platform.hcl", &leaky)
-        .args(&["generate"])
+        .args(["generate"])
         .run();
     assert_eq!(generate.status, 1);
 }
@@ -639,7 +565,7 @@ fn reach_reports_a_static_route_leak_naming_both_ends() {
 fn reach_json_is_the_documented_schema() {
     let out = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["reach", "--format", "json"])
+        .args(["reach", "--format", "json"])
         .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("valid JSON");
@@ -660,7 +586,7 @@ fn reach_json_is_the_documented_schema() {
 fn reach_on_an_unreadable_blueprint_exits_1() {
     let out = Test::new()
         .blueprint("broken.hcl", "platform \"x\" {")
-        .args(&["reach"])
+        .args(["reach"])
         .run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("error[AF001]"), "{}", out.stderr);
@@ -689,7 +615,7 @@ iam_role "research-agent" {
 "#;
     let t = Test::new()
         .blueprint("agents.hcl", blueprint)
-        .args(&["generate"]);
+        .args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let identity = std::fs::read_to_string(t.path("generated/agents/identity.tf")).unwrap();
@@ -734,7 +660,7 @@ fn a_wildcard_principal_or_action_in_the_reference_fails_at_its_line() {
         let line = line_of(&broken, to);
         let out = Test::new()
             .blueprint("agent-platform.hcl", &broken)
-            .args(&["validate"])
+            .args(["validate"])
             .run();
         assert_eq!(out.status, 1, "{}", out.stderr);
         let header = out
@@ -784,7 +710,7 @@ fn adding_a_consumer_adds_exactly_one_endpoint_and_its_security_group() {
     let generate = |text: &str| {
         let t = Test::new()
             .blueprint("agent-platform.hcl", text)
-            .args(&["generate"]);
+            .args(["generate"]);
         let out = t.run();
         assert_eq!(out.status, 0, "{}", out.stderr);
         let b = blocks(&t.path("generated/agents"));
@@ -827,7 +753,7 @@ fn acceptance_off_and_a_single_zone_ingress_are_warnings() {
         );
     let out = Test::new()
         .blueprint("agent-platform.hcl", &single)
-        .args(&["validate"])
+        .args(["validate"])
         .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(out.stderr.contains("warning[AF802]"), "{}", out.stderr);
@@ -852,7 +778,7 @@ fn targeting_aws_5_100_turns_s3_files_into_a_warning_and_a_readme_step() {
     assert_ne!(old, REFERENCE);
     let t = Test::new()
         .blueprint("agent-platform.hcl", &old)
-        .args(&["generate"]);
+        .args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let warning = out
@@ -897,7 +823,7 @@ fn lowering_the_daily_limit_below_the_session_limit_fails_at_its_line() {
     let edited = REFERENCE.replacen(old, "daily_limit            = \"4.00\"", 1);
     let t = Test::new()
         .blueprint("agent-platform.hcl", &edited)
-        .args(&["generate"]);
+        .args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 1, "{}", out.stderr);
     let mut lines = out.stderr.lines();
@@ -920,7 +846,7 @@ fn an_api_key_pasted_into_the_blueprint_fails_without_being_echoed() {
     assert_ne!(edited, REFERENCE);
     let out = Test::new()
         .blueprint("agent-platform.hcl", &edited)
-        .args(&["validate"])
+        .args(["validate"])
         .run();
     assert_eq!(out.status, 1, "{}", out.stderr);
     assert!(
@@ -943,7 +869,7 @@ fn an_api_key_pasted_into_the_blueprint_fails_without_being_echoed() {
 fn the_stack_readme_tells_the_operator_what_to_do_by_hand_for_payments() {
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["generate"]);
+        .args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let readme = std::fs::read_to_string(t.path("generated/agents/README.md")).unwrap();
@@ -969,7 +895,7 @@ fn the_stack_readme_tells_the_operator_what_to_do_by_hand_for_payments() {
     assert_ne!(edited, REFERENCE);
     let t = Test::new()
         .blueprint("agent-platform.hcl", &edited)
-        .args(&["generate"]);
+        .args(["generate"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(
@@ -1067,7 +993,7 @@ fn propagation_from_state_reports_leaks_failures_and_associations() {
     let out = Test::new()
         .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
         .file("state.json", DRIFTED_STATE.as_bytes())
-        .args(&["propagation", "blueprints/p.hcl", "--state", "state.json"])
+        .args(["propagation", "blueprints/p.hcl", "--state", "state.json"])
         .run();
     assert_eq!(out.status, 2, "{}{}", out.stdout, out.stderr);
     let mut lines = out.stdout.lines();
@@ -1176,7 +1102,7 @@ fn propagation_from_the_aws_layout_sees_states_and_unknown_attachments() {
             "aws/route-tables/tgw-rtb-other/routes.json",
             no_routes.as_bytes(),
         )
-        .args(&[
+        .args([
             "propagation",
             "blueprints/p.hcl",
             "--aws",
@@ -1214,7 +1140,7 @@ fn propagation_from_the_aws_layout_sees_states_and_unknown_attachments() {
             "aws/transit-gateway-attachments.json",
             attachments.as_bytes(),
         )
-        .args(&["propagation", "blueprints/p.hcl", "--aws", "aws"])
+        .args(["propagation", "blueprints/p.hcl", "--aws", "aws"])
         .run();
     assert_eq!(out.status, 1, "{}", out.stderr);
     assert!(
@@ -1230,7 +1156,7 @@ fn drift_reports_every_resource_of_an_empty_state_as_missing() {
         .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
         .file("empty.json", br#"{"format_version": "1.0"}"#);
     let out = test
-        .args(&[
+        .args([
             "drift",
             "blueprints/p.hcl",
             "--state",
@@ -1333,7 +1259,7 @@ payment_manager "research" {
 "#;
     let out = Test::new()
         .blueprint("payments.hcl", BLUEPRINT)
-        .args(&["validate"])
+        .args(["validate"])
         .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     let mut lines = out
@@ -1352,7 +1278,7 @@ payment_manager "research" {
     assert!(!out.stderr.contains("error["), "{}", out.stderr);
     let denied = Test::new()
         .blueprint("payments.hcl", BLUEPRINT)
-        .args(&["validate", "--deny-warnings"])
+        .args(["validate", "--deny-warnings"])
         .run();
     assert_eq!(denied.status, 1, "{}", denied.stderr);
     assert!(

@@ -2,42 +2,18 @@
 //! `old.hcl` and a `new.hcl`, snapshotted as markdown and JSON), the headline a reviewer reads
 //! first, replacement, `--git`, errors, and the size bound of a pull-request comment.
 
+mod common;
+
+use common::{Output, Test, repo};
 use std::path::Path;
 use std::process::Command;
-
-struct Output {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn agentform(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("agentform runs");
-    Output {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn here() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn case(name: &str, format: &str) -> Output {
     let old = format!("tests/fixtures/diff/{name}/old.hcl");
     let new = format!("tests/fixtures/diff/{name}/new.hcl");
-    agentform(here(), &["diff", &old, &new, "--format", format])
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_str(&output.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", output.stdout))
+    Test::in_repo()
+        .args(["diff", &old, &new, "--format", format])
+        .run()
 }
 
 #[test]
@@ -73,7 +49,7 @@ fn joining_dev_to_agents_is_the_first_thing_said() {
             .any(|l| l.contains("1 segment pair gains reachability: `agents` ↔ `dev`")),
         "first lines: {first:#?}"
     );
-    let report = json(&case("joined", "json"));
+    let report = case("joined", "json").json();
     let change = &report["reachability"][0];
     assert_eq!(change["change"], "gained");
     assert_eq!(change["segments"], serde_json::json!(["agents", "dev"]));
@@ -88,7 +64,7 @@ fn joining_dev_to_agents_is_the_first_thing_said() {
 
 #[test]
 fn a_vpc_renumbered_is_replaced_with_what_hangs_on_it() {
-    let report = json(&case("renumbered", "json"));
+    let report = case("renumbered", "json").json();
     let replaced = report["resources"]["replaced"].as_array().unwrap();
     let find = |address: &str| {
         replaced
@@ -111,7 +87,7 @@ fn a_vpc_renumbered_is_replaced_with_what_hangs_on_it() {
 
 #[test]
 fn a_direct_connect_gateway_asn_change_is_a_replacement() {
-    let report = json(&case("dx-asn", "json"));
+    let report = case("dx-asn", "json").json();
     let replaced = report["resources"]["replaced"].as_array().unwrap();
     assert!(
         replaced.iter().any(|r| r["address"] == "aws_dx_gateway.gcp"
@@ -124,7 +100,7 @@ fn a_direct_connect_gateway_asn_change_is_a_replacement() {
 
 #[test]
 fn spending_authority_is_raised_and_lowered_exactly() {
-    let report = json(&case("spending", "json"));
+    let report = case("spending", "json").json();
     let checkout = &report["payments"][0];
     assert_eq!(checkout["payment_manager"], "checkout");
     let limits = checkout["limits"].as_array().unwrap();
@@ -164,7 +140,7 @@ fn git_compares_with_a_revision() {
     let dir = tempfile::tempdir().unwrap();
     let blueprints = dir.path().join("blueprints");
     std::fs::create_dir_all(&blueprints).unwrap();
-    let fixture = |name: &str| here().join(format!("tests/fixtures/diff/joined/{name}.hcl"));
+    let fixture = |name: &str| repo().join(format!("tests/fixtures/diff/joined/{name}.hcl"));
     git(dir.path(), &["init", "-q"]);
     std::fs::copy(fixture("old"), blueprints.join("lab.hcl")).unwrap();
     git(dir.path(), &["add", "."]);
@@ -172,10 +148,9 @@ fn git_compares_with_a_revision() {
     std::fs::copy(fixture("new"), blueprints.join("lab.hcl")).unwrap();
     git(dir.path(), &["commit", "-qam", "joined"]);
 
-    let out = agentform(
-        dir.path(),
-        &["diff", "blueprints/lab.hcl", "--git", "HEAD~1"],
-    );
+    let out = Test::in_dir(dir.path())
+        .args(["diff", "blueprints/lab.hcl", "--git", "HEAD~1"])
+        .run();
     assert_eq!(out.status, 2, "{}", out.stderr);
     assert!(
         out.stdout
@@ -186,12 +161,16 @@ fn git_compares_with_a_revision() {
     assert!(out.stdout.contains("gains reachability: `agents` ↔ `dev`"));
 
     // From a sub-directory, the path is still taken relative to the repository root.
-    let out = agentform(&blueprints, &["diff", "lab.hcl", "--git", "HEAD"]);
+    let out = Test::in_dir(&blueprints)
+        .args(["diff", "lab.hcl", "--git", "HEAD"])
+        .run();
     assert_eq!(out.status, 0, "{}{}", out.stdout, out.stderr);
 
     // A file the revision does not have.
     std::fs::copy(fixture("new"), blueprints.join("new.hcl")).unwrap();
-    let out = agentform(dir.path(), &["diff", "blueprints/new.hcl", "--git", "HEAD"]);
+    let out = Test::in_dir(dir.path())
+        .args(["diff", "blueprints/new.hcl", "--git", "HEAD"])
+        .run();
     assert_eq!(out.status, 1);
     assert!(
         out.stderr
@@ -205,11 +184,13 @@ fn git_compares_with_a_revision() {
 fn git_outside_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
-        here().join("tests/fixtures/diff/joined/old.hcl"),
+        repo().join("tests/fixtures/diff/joined/old.hcl"),
         dir.path().join("lab.hcl"),
     )
     .unwrap();
-    let out = agentform(dir.path(), &["diff", "lab.hcl", "--git", "main"]);
+    let out = Test::in_dir(dir.path())
+        .args(["diff", "lab.hcl", "--git", "main"])
+        .run();
     assert_eq!(out.status, 1);
     assert!(
         out.stderr.contains("lab.hcl is not in a git repository"),
@@ -222,7 +203,7 @@ fn git_outside_a_repository_is_a_clear_error() {
 fn an_invalid_side_is_named_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
-        here().join("tests/fixtures/diff/joined/old.hcl"),
+        repo().join("tests/fixtures/diff/joined/old.hcl"),
         dir.path().join("old.hcl"),
     )
     .unwrap();
@@ -231,7 +212,9 @@ fn an_invalid_side_is_named_and_exits_1() {
         "vpc \"x\" {\n  cidr = \"nope\"\n}\n",
     )
     .unwrap();
-    let out = agentform(dir.path(), &["diff", "old.hcl", "new.hcl"]);
+    let out = Test::in_dir(dir.path())
+        .args(["diff", "old.hcl", "new.hcl"])
+        .run();
     assert_eq!(out.status, 1);
     assert!(
         out.stderr
@@ -243,7 +226,7 @@ fn an_invalid_side_is_named_and_exits_1() {
     assert!(out.stdout.is_empty());
 
     // Neither NEW nor --git: a usage error, exit 1.
-    let out = agentform(dir.path(), &["diff", "old.hcl"]);
+    let out = Test::in_dir(dir.path()).args(["diff", "old.hcl"]).run();
     assert_eq!(out.status, 1);
 }
 
@@ -254,7 +237,9 @@ fn a_huge_change_stays_within_a_comment() {
     let large = agentform::synth::blueprint(600, 40);
     std::fs::write(dir.path().join("old.hcl"), small).unwrap();
     std::fs::write(dir.path().join("new.hcl"), large).unwrap();
-    let out = agentform(dir.path(), &["diff", "old.hcl", "new.hcl"]);
+    let out = Test::in_dir(dir.path())
+        .args(["diff", "old.hcl", "new.hcl"])
+        .run();
     assert_eq!(out.status, 2, "{}", out.stderr);
     assert!(
         out.stdout.chars().count() <= agentform::diff::MARKDOWN_CAP,

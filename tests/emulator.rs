@@ -12,33 +12,20 @@
 //! the pinned `moto[server]` and `awscli`: `AGENTFORM_MOTO_VENV` (CI builds it), else one is created
 //! under the target directory with pip. `AGENTFORM_SKIP_TERRAFORM=1` skips it.
 
+mod common;
+
+use common::Test;
+use common::terraform::{plugin_dir, skip};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 /// The versions `.ci/run` installs; a venv made here uses the same.
 const MOTO: &str = "moto[server]==5.2.5";
 const AWSCLI: &str = "awscli==1.46.2";
 const BLUEPRINT: &str = "tests/fixtures/emulator/segments.hcl";
-
-fn skip() -> bool {
-    std::env::var("AGENTFORM_SKIP_TERRAFORM").is_ok_and(|v| v == "1")
-}
-
-fn plugin_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("AGENTFORM_TF_PLUGIN_DIR") {
-        return PathBuf::from(dir);
-    }
-    let provider = "registry.terraform.io/hashicorp/aws/5.100.0";
-    for candidate in ["/opt/tf-plugins", "/usr/share/terraform/plugins"] {
-        if Path::new(candidate).join(provider).is_dir() {
-            return PathBuf::from(candidate);
-        }
-    }
-    panic!("the hashicorp/aws 5.100.0 provider mirror was not found: set AGENTFORM_TF_PLUGIN_DIR");
-}
 
 /// The virtualenv with moto and the AWS CLI.
 fn venv() -> PathBuf {
@@ -204,27 +191,12 @@ impl World {
     }
 }
 
-/// Runs agentform; returns (exit code, stdout).
-fn agentform(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("agentform runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
-}
-
 fn json_report(command: &str, input: &[&str]) -> (i32, Value) {
     let mut args = vec![command, BLUEPRINT];
     args.extend_from_slice(input);
     args.extend_from_slice(&["--format", "json"]);
-    let (code, out) = agentform(&args);
-    let report: Value = serde_json::from_str(&out)
-        .unwrap_or_else(|e| panic!("agentform {} printed no JSON ({e}):\n{out}", args.join(" ")));
-    (code, report)
+    let out = Test::in_repo().args(&args).run();
+    (out.status, out.json())
 }
 
 /// Drift findings as (kind, address, attribute).
@@ -290,8 +262,10 @@ fn drift_and_propagation_find_exactly_the_out_of_band_changes() {
 
     // The generated stack, untouched, plus the test's override: emulator endpoints, fake keys.
     let out = scratch.path().join("generated");
-    let (code, _) = agentform(&["generate", BLUEPRINT, "--out", out.to_str().unwrap()]);
-    assert_eq!(code, 0);
+    let generate = Test::in_repo()
+        .args(["generate", BLUEPRINT, "--out", out.to_str().unwrap()])
+        .run();
+    assert_eq!(generate.status, 0);
     let dir = out.join("emu");
     let endpoint = &moto.endpoint;
     std::fs::write(
@@ -373,8 +347,11 @@ provider "aws" {{
         "terraform plan saw the propagation:\n{plan}"
     );
     let leaked = world.collect("aws-leaked");
-    let (code, human) = agentform(&["propagation", BLUEPRINT, "--aws", leaked.to_str().unwrap()]);
-    assert_eq!(code, 2, "{human}");
+    let propagation = Test::in_repo()
+        .args(["propagation", BLUEPRINT, "--aws", leaked.to_str().unwrap()])
+        .run();
+    let human = &propagation.stdout;
+    assert_eq!(propagation.status, 2, "{human}");
     let first = human.lines().next().unwrap();
     assert_eq!(
         first,

@@ -22,10 +22,10 @@ fn stack(path: &Path, overrides: &Overrides) -> String {
             d.message
         ));
     }
-    let model = analysis
-        .into_valid_model()
+    let planned = analysis
+        .into_planned()
         .unwrap_or_else(|| panic!("{} must be valid:\n{out}", path.display()));
-    let files = agentform::emit::generate(&model, &Renderer::new()).expect("renders");
+    let files = agentform::emit::generate(&planned.plan, &Renderer::new()).expect("renders");
     for (name, text) in files {
         out.push_str(&format!("=== {}\n{text}", name.display()));
     }
@@ -93,7 +93,7 @@ fn committed_generated_directory_is_current() {
     let renderer = Renderer::new();
     for path in blueprints {
         let analysis = agentform::analyze(&SourceFile::read(&path), &Overrides::default());
-        let files = agentform::emit::generate(&analysis.model.unwrap(), &renderer).unwrap();
+        let files = agentform::emit::generate(&analysis.plan.unwrap(), &renderer).unwrap();
         let differences = agentform::emit::check(Path::new("generated"), &files).unwrap();
         assert!(
             differences.is_empty(),
@@ -146,20 +146,23 @@ fn damaged_blueprints_never_panic() {
                 &SourceFile::from_text("damaged.hcl", &text),
                 &Overrides::default(),
             );
-            if let Some(model) = &analysis.model {
+            if let Some(model) = analysis.model() {
                 // Whatever lowers can be reported on, errors or not.
-                let _ = agentform::segregation::report::ReachReport::build(model);
+                let _ = agentform::segregation::report::ReachReport::build(
+                    model,
+                    agentform::segregation::report::Matrices::WithAttachments,
+                );
             }
-            let errors = analysis.has_errors();
-            match analysis.model.filter(|_| !errors) {
-                Some(model) => {
+            let diagnostics = analysis.diagnostics.clone();
+            match analysis.into_planned() {
+                Some(planned) => {
                     prop_assert!(
-                        agentform::emit::generate(&model, &renderer).is_ok(),
+                        agentform::emit::generate(&planned.plan, &renderer).is_ok(),
                         "valid model failed to render:\n{text}"
                     );
                 }
                 None => {
-                    let error = analysis.diagnostics.iter().find(|d| d.is_error());
+                    let error = diagnostics.iter().find(|d| d.is_error());
                     prop_assert!(
                         error.is_some_and(|d| d.span.line >= 1 && d.span.col >= 1),
                         "no located error for:\n{text}"
@@ -188,8 +191,8 @@ fn readme_describes_the_files_it_sits_with() {
     let renderer = Renderer::new();
     for path in paths {
         let analysis = agentform::analyze(&SourceFile::read(&path), &Overrides::default());
-        let model = analysis.into_valid_model().unwrap();
-        let files = agentform::emit::generate(&model, &renderer).unwrap();
+        let planned = analysis.into_planned().unwrap();
+        let files = agentform::emit::generate(&planned.plan, &renderer).unwrap();
         let readme = files
             .iter()
             .find(|(p, _)| p.ends_with("README.md"))
@@ -250,7 +253,8 @@ fn readme_describes_the_files_it_sits_with() {
             .filter_map(|l| l.split_once('`').map(|(name, _)| name.to_string()))
             .collect();
         assert_eq!(listed_checks, checks, "{}: README checks", path.display());
-        let diagram = agentform::diagram::mermaid(&agentform::diagram::Diagram::build(&model));
+        let diagram =
+            agentform::diagram::mermaid(&agentform::diagram::Diagram::build(&planned.valid));
         assert!(
             readme.contains(&format!("```mermaid\n{diagram}```\n")),
             "{}: README diagram",

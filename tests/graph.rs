@@ -6,32 +6,18 @@
 //! Mermaid's own parser (pinned in `.ci/mermaid/`, found through `AGENTFORM_MERMAID`) reads every
 //! Mermaid diagram, under the same rule.
 
+mod common;
+
+use common::Test;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const REFERENCE: &str = "blueprints/agent-platform.hcl";
 
-struct Output {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn agentform(args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("agentform runs");
-    Output {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 fn graph(path: &str, format: &str) -> String {
-    let out = agentform(&["graph", path, "--format", format]);
+    let out = Test::in_repo()
+        .args(["graph", path, "--format", format])
+        .run();
     assert_eq!(
         out.status, 0,
         "graph {path} --format {format}: {}",
@@ -57,7 +43,7 @@ fn reference_blueprint_as_json() {
 
 #[test]
 fn mermaid_is_the_default_and_output_is_byte_stable() {
-    let first = agentform(&["graph", REFERENCE]).stdout;
+    let first = Test::in_repo().args(["graph", REFERENCE]).run().stdout;
     assert!(first.starts_with("flowchart LR\n"), "{first}");
     for format in ["mermaid", "dot", "json"] {
         assert_eq!(
@@ -135,7 +121,9 @@ fn json_names_every_component_and_relation() {
 fn invalid_blueprint_prints_diagnostics_and_exits_1() {
     let path = "tests/fixtures/invalid/leak-isolated-tenant.hcl";
     for format in ["mermaid", "dot"] {
-        let out = agentform(&["graph", path, "--format", format]);
+        let out = Test::in_repo()
+            .args(["graph", path, "--format", format])
+            .run();
         assert_eq!(out.status, 1, "{}", out.stderr);
         assert!(out.stdout.is_empty(), "{}", out.stdout);
         assert!(
@@ -144,11 +132,13 @@ fn invalid_blueprint_prints_diagnostics_and_exits_1() {
             out.stderr
         );
     }
-    let out = agentform(&["graph", path, "--format", "json"]);
+    let out = Test::in_repo()
+        .args(["graph", path, "--format", "json"])
+        .run();
     assert_eq!(out.status, 1);
-    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let json = out.json();
     assert!(json["errors"].as_u64().unwrap() > 0, "{}", out.stdout);
-    let missing = agentform(&["graph", "no-such.hcl"]);
+    let missing = Test::in_repo().args(["graph", "no-such.hcl"]).run();
     assert_eq!(missing.status, 1);
     assert!(missing.stderr.contains("no-such.hcl"), "{}", missing.stderr);
 }
@@ -201,14 +191,10 @@ fn graphviz() -> Option<PathBuf> {
             .map(|p| p.join("dot"))
             .find(|p| p.is_file())
     });
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "Graphviz `dot` is not on PATH; CI must install it (apt-get install graphviz)"
-        );
-        eprintln!("note: Graphviz `dot` is not on PATH; the rendering checks are skipped");
-    }
-    found
+    common::required_in_ci(
+        found,
+        "Graphviz `dot` is not on PATH: CI must install it (apt-get install graphviz)",
+    )
 }
 
 fn run_dot(dot: &Path, source: &str, format: &str) -> Vec<u8> {
@@ -288,15 +274,10 @@ fn graphviz_renders_every_valid_blueprint() {
 /// `.ci/mermaid/` install that `.ci/run` points `AGENTFORM_MERMAID` at; `None` (with a note)
 /// outside CI, a failure in CI.
 fn mermaid_modules() -> Option<PathBuf> {
-    let found = std::env::var_os("AGENTFORM_MERMAID").map(PathBuf::from);
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "AGENTFORM_MERMAID is not set; .ci/run installs .ci/mermaid (CI=true requires it)"
-        );
-        eprintln!("note: AGENTFORM_MERMAID is not set; the Mermaid parser check is skipped");
-    }
-    found
+    common::required_in_ci(
+        std::env::var_os("AGENTFORM_MERMAID").map(PathBuf::from),
+        "AGENTFORM_MERMAID is not set: .ci/run installs .ci/mermaid",
+    )
 }
 
 /// Parses every file with Mermaid; returns each file's verdict (`ok` or the parser's error).

@@ -217,7 +217,7 @@ fn resources_terraform_cannot_validate_here_match_the_provider_schemas() {
         .flat_map(|p| targets.iter().map(move |o| (p, o)))
     {
         let analysis = agentform::analyze(&agentform::source::SourceFile::read(path), overrides);
-        let files = agentform::emit::generate(&analysis.model.unwrap(), &renderer).unwrap();
+        let files = agentform::emit::generate(&analysis.plan.unwrap(), &renderer).unwrap();
         for (name, text) in files
             .iter()
             .filter(|(n, _)| n.extension().is_some_and(|e| e == "tf"))

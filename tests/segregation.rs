@@ -281,10 +281,13 @@ fn reach_table(root: &std::path::Path, path: &std::path::Path) -> String {
     let display = path.strip_prefix(root).unwrap().display().to_string();
     let text = std::fs::read_to_string(path).unwrap();
     let source = agentform::source::SourceFile::from_text(&display, &text);
-    let analysis = agentform::analyze(&source, &agentform::lower::Overrides::default());
+    let analysis = agentform::analyze_with(
+        &source,
+        &agentform::lower::Overrides::default(),
+        agentform::segregation::report::Matrices::WithAttachments,
+    );
     assert!(!analysis.has_errors(), "{display} must be valid");
-    let model = analysis.model.expect("valid");
-    let report = agentform::segregation::report::ReachReport::build(&model);
+    let report = analysis.validation.expect("valid").into_reach();
     assert!(
         !report.has_findings(),
         "{display}: a valid blueprint breaks its intent"

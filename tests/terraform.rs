@@ -9,6 +9,10 @@
 //! through `AGENTFORM_TF_PLUGIN_DIR`, or by searching the usual places). When either is missing they
 //! fail; set `AGENTFORM_SKIP_TERRAFORM=1` to skip them deliberately on a machine without Terraform.
 
+mod common;
+
+use common::Test;
+use common::terraform::{plugin_dir, skip};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,49 +28,6 @@ provider "aws" {
   allowed_account_ids         = null
 }
 "#;
-
-fn skip() -> bool {
-    std::env::var("AGENTFORM_SKIP_TERRAFORM").is_ok_and(|v| v == "1")
-}
-
-/// The directory holding `registry.terraform.io/hashicorp/aws/5.100.0/...`.
-fn plugin_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("AGENTFORM_TF_PLUGIN_DIR") {
-        return PathBuf::from(dir);
-    }
-    let provider = "registry.terraform.io/hashicorp/aws/5.100.0";
-    for candidate in [
-        "/opt/tf-plugins",
-        "/usr/share/terraform/plugins",
-        "/usr/local/share/terraform/plugins",
-    ] {
-        if Path::new(candidate).join(provider).is_dir() {
-            return PathBuf::from(candidate);
-        }
-    }
-    let found = Command::new("find")
-        .args([
-            "/",
-            "-xdev",
-            "-name",
-            "terraform-provider-aws_v5.100.0*",
-            "-type",
-            "f",
-        ])
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.lines().next().map(PathBuf::from));
-    let binary = found.expect(
-        "the hashicorp/aws 5.100.0 provider mirror was not found: set AGENTFORM_TF_PLUGIN_DIR (or AGENTFORM_SKIP_TERRAFORM=1)",
-    );
-    // <root>/registry.terraform.io/hashicorp/aws/5.100.0/<os_arch>/<binary>
-    binary
-        .ancestors()
-        .nth(5)
-        .expect("mirror layout")
-        .to_path_buf()
-}
 
 fn terraform(dir: &Path, args: &[&str], config: &Path) -> String {
     let output = Command::new("terraform")
@@ -93,19 +54,6 @@ fn terraform(dir: &Path, args: &[&str], config: &Path) -> String {
     text
 }
 
-fn agentform(args: &[&str]) {
-    let output = Command::new(env!("CARGO_BIN_EXE_agentform"))
-        .args(args)
-        .output()
-        .expect("agentform runs");
-    assert!(
-        output.status.success(),
-        "agentform {} failed:\n{}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// A scratch directory and an empty Terraform CLI configuration in it (providers come from
 /// `-plugin-dir`, and the machine's own configuration must not leak in).
 fn scratch() -> (tempfile::TempDir, PathBuf) {
@@ -128,7 +76,7 @@ fn generate_every_blueprint(dir: &Path, extra: &[&str]) -> Vec<PathBuf> {
                 out.to_str().unwrap(),
             ];
             args.extend_from_slice(extra);
-            agentform(&args);
+            Test::in_repo().args(&args).run().assert_success();
             out
         })
         .collect()
@@ -284,7 +232,7 @@ fn random_blueprints_generate_terraform_fmt_stable_output() {
                 errors.is_empty(),
                 "random blueprint is invalid: {errors:?}\n{text}"
             );
-            let files = agentform::emit::generate(&analysis.model.unwrap(), &renderer).unwrap();
+            let files = agentform::emit::generate(&analysis.plan.unwrap(), &renderer).unwrap();
             for (name, content) in files {
                 // The formatter must be a fixed point of itself (on HCL; the README is Markdown) ...
                 if name.extension().is_some_and(|e| e == "tf") {

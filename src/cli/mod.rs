@@ -1,6 +1,7 @@
 //! The command line: argument parsing, running the pipeline over each blueprint, printing, and exit
 //! codes (0 clean, 1 error, 2 differences found). The only module that prints.
 
+use crate::Planned;
 use crate::ci;
 use crate::deployed::{drift, locate, propagation, tgw};
 use crate::diag::sarif::Item;
@@ -9,7 +10,7 @@ use crate::diff::{Against, Comparison};
 use crate::emit::{self, Difference};
 use crate::lower::Overrides;
 use crate::render::Renderer;
-use crate::segregation::report::ReachReport;
+use crate::segregation::report::{Matrices, ReachReport};
 use crate::workspace::{self, Blueprint};
 use anyhow::Context as _;
 use clap::Parser as _;
@@ -198,12 +199,12 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::SynthState { path } => {
-            let Some((_, model)) =
+            let Some((_, planned)) =
                 valid_model(&path, &Overrides::default(), OutputFormat::Human, ui)?
             else {
                 return Ok(1);
             };
-            let files = emit::generate(&model, &Renderer::new())?;
+            let files = emit::generate(&planned.plan, &Renderer::new())?;
             let expected = drift::expected(&files)?;
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::synth::state(&expected, &mut stdout)?;
@@ -272,14 +273,15 @@ fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> 
     let options = workspace::Load {
         overrides: Overrides::default(),
         render: None,
+        matrices: Matrices::WithAttachments,
     };
     let mut reports = Vec::new();
     let mut diagnostics = Vec::new();
     let mut unusable = false;
     // What each blueprint would do: rules across files do not apply (nothing is written).
     for blueprint in workspace::load(paths, &options, |_, _, _| {})? {
-        match &blueprint.model {
-            Some(model) => reports.push(ReachReport::build(model)),
+        match blueprint.validation {
+            Some(validation) => reports.push(validation.into_reach()),
             None => unusable = true,
         }
         diagnostics.extend(blueprint.diagnostics);
@@ -329,10 +331,10 @@ fn graph(path: &Path, format: GraphFormat, ui: &Ui) -> anyhow::Result<u8> {
     } else {
         OutputFormat::Human
     };
-    let Some((_, model)) = valid_model(path, &Overrides::default(), diagnostics, ui)? else {
+    let Some((_, planned)) = valid_model(path, &Overrides::default(), diagnostics, ui)? else {
         return Ok(1);
     };
-    let diagram = crate::diagram::Diagram::build(&model);
+    let diagram = crate::diagram::Diagram::build(&planned.valid);
     print!(
         "{}",
         match format {
@@ -351,11 +353,11 @@ fn valid_model_and_warnings(
     overrides: &Overrides,
     format: OutputFormat,
     ui: &Ui,
-) -> anyhow::Result<Option<(String, crate::model::Model, Vec<Diagnostic>)>> {
+) -> anyhow::Result<Option<(String, Planned, Vec<Diagnostic>)>> {
     let blueprint = workspace::load_file(path, overrides)?;
     let display = blueprint.display.clone();
     let diagnostics = blueprint.diagnostics.clone();
-    match blueprint.into_valid_model() {
+    match blueprint.into_planned() {
         Some(model) => {
             if format == OutputFormat::Human && !diagnostics.is_empty() {
                 eprint!("{}", diag::render_human(&diagnostics, ui.err));
@@ -375,7 +377,7 @@ fn valid_model(
     overrides: &Overrides,
     format: OutputFormat,
     ui: &Ui,
-) -> anyhow::Result<Option<(String, crate::model::Model)>> {
+) -> anyhow::Result<Option<(String, Planned)>> {
     Ok(valid_model_and_warnings(path, overrides, format, ui)?.map(|(d, m, _)| (d, m)))
 }
 
@@ -448,13 +450,14 @@ fn drift(
         aws_provider: target.aws_provider.clone(),
         no_awscc: target.no_awscc,
     };
-    let Some((display, model, warnings)) = valid_model_and_warnings(path, &overrides, format, ui)?
+    let Some((display, Planned { valid, plan }, warnings)) =
+        valid_model_and_warnings(path, &overrides, format, ui)?
     else {
         return Ok(1);
     };
-    let locator = (format == OutputFormat::Sarif).then(|| locate::Locator::new(&model));
-    let expected = drift::expectations(&model, &Renderer::new())?;
-    drop(model);
+    let locator = (format == OutputFormat::Sarif).then(|| locate::Locator::new(valid.model()));
+    drop(valid);
+    let expected = drift::expectations(plan, &Renderer::new())?;
     let report = match (&input.state, &input.plan) {
         (Some(state), _) => drift::check_state(&expected, open_input(state)?)
             .with_context(|| format!("cannot read {}", state.display()))?,
@@ -495,7 +498,7 @@ fn propagation(
     format: OutputFormat,
     ui: &Ui,
 ) -> anyhow::Result<u8> {
-    let Some((display, model, warnings)) =
+    let Some((display, Planned { valid, .. }, warnings)) =
         valid_model_and_warnings(path, &Overrides::default(), format, ui)?
     else {
         return Ok(1);
@@ -515,10 +518,10 @@ fn propagation(
         (None, None, Some(dir)) => (crate::deployed::aws::read_dir(dir)?, "aws"),
         (None, None, None) => unreachable!("clap requires one input"),
     };
-    let report = propagation::check(&model, &observed, source != "aws");
+    let report = propagation::check(&valid, &observed, source != "aws");
     let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
     if format == OutputFormat::Sarif {
-        items.extend(locate::propagation_items(&report, &model, &display));
+        items.extend(locate::propagation_items(&report, valid.model(), &display));
     }
     let findings = Findings {
         command: "propagation",
@@ -593,6 +596,7 @@ fn load(
             no_awscc: input.no_awscc,
         },
         render: renderer,
+        matrices: Matrices::Segments,
     };
     let mut progress = Progress::new(ui, verb);
     let blueprints = workspace::load(&input.paths, &options, |index, total, path| {

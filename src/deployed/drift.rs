@@ -228,14 +228,14 @@ pub fn expected(files: &Files) -> anyhow::Result<Expectations> {
     Ok(out)
 }
 
-/// The expectations of a valid model's stack, rendered part by part and unformatted: its text is
-/// never held whole, and the model can be dropped before a large state is read.
+/// The expectations of a plan's stack, rendered part by part and unformatted: its text is never
+/// held whole, and the plan is gone before a large state is read.
 pub fn expectations(
-    model: &crate::model::Model,
+    plan: crate::plan::Plan,
     renderer: &crate::render::Renderer,
 ) -> anyhow::Result<Expectations> {
     let mut expected = Expectations::default();
-    crate::emit::terraform_parts(model, renderer, |path, text| {
+    crate::emit::terraform_parts(plan, renderer, |path, text| {
         expected_in_text(text, &mut expected).with_context(|| {
             format!(
                 "internal error: generated {} does not parse",

@@ -20,6 +20,7 @@ use crate::model::{
     TrustAnchor,
 };
 use crate::segregation::report::{ReachReport, Status};
+use crate::validate::ValidModel;
 use serde::Serialize;
 
 pub use dot::dot;
@@ -198,12 +199,10 @@ fn attachment(model: &Model, a: AttachmentRef) -> String {
 }
 
 impl Diagram {
-    pub fn build(model: &Model) -> Self {
-        Self::with_reach(model, &ReachReport::segments_only(model))
-    }
-
-    /// The diagram, with the segment matrices already computed.
-    pub fn with_reach(model: &Model, reach: &ReachReport) -> Self {
+    /// The diagram of a valid blueprint, its reachability edges from validation's segment matrices.
+    pub fn build(valid: &ValidModel) -> Self {
+        let model = valid.model();
+        let reach = valid.reach();
         let mut d = Diagram {
             blueprint: model.source.clone(),
             platform: model.platform.name.value.clone(),

@@ -27,13 +27,15 @@ pub use markdown::MARKDOWN_CAP;
 pub use replacement::{FORCE_NEW, ForceNew, forcing, replacement_reference_markdown};
 pub use resources::blocks;
 
+use crate::Planned;
 use crate::deployed::drift::Expectations;
 use crate::diag::Diagnostic;
 use crate::emit;
 use crate::lower::Overrides;
-use crate::model::Model;
 use crate::render::Renderer;
+use crate::segregation::report::Matrices;
 use crate::source::SourceFile;
+use crate::validate::ValidModel;
 use crate::workspace;
 use resources::ResourceChanges;
 use semantic::{IngressChange, PaymentChange, ReachChange, RoleChange};
@@ -44,7 +46,7 @@ use std::path::Path;
 /// One side of the comparison: a valid model, the resources its stack declares (as `drift` reads
 /// them) and the text of every block of the stack ([`blocks`]).
 pub struct Side<'a> {
-    pub model: &'a Model,
+    pub model: &'a ValidModel,
     pub resources: &'a Expectations,
     pub blocks: &'a BTreeMap<String, String>,
 }
@@ -94,9 +96,9 @@ pub fn diff(old_name: &str, old: &Side<'_>, new_name: &str, new: &Side<'_>) -> D
         new: new_name.to_string(),
         summary: Vec::new(),
         reachability: semantic::reachability(old.model, new.model),
-        ingress: semantic::ingress(old.model, new.model),
-        payments: semantic::payments(old.model, new.model),
-        iam: semantic::iam(old.model, new.model),
+        ingress: semantic::ingress(old.model.model(), new.model.model()),
+        payments: semantic::payments(old.model.model(), new.model.model()),
+        iam: semantic::iam(old.model.model(), new.model.model()),
         resources: resources::resources(old, new),
     };
     diff.summary = markdown::summary(&diff);
@@ -148,8 +150,8 @@ pub fn compare(old: &Path, against: Against<'_>) -> anyhow::Result<Comparison> {
     let renderer = Renderer::new();
     let mut sides = Vec::new();
     for (side, source) in [("old", &old_source), ("new", &new_source)] {
-        let blueprint = workspace::analyze(source, &Overrides::default());
-        if blueprint.valid_model().is_none() {
+        let blueprint = workspace::analyze(source, &Overrides::default(), Matrices::Segments);
+        if blueprint.valid_plan().is_none() || blueprint.valid_model().is_none() {
             return Ok(Comparison::Invalid {
                 side,
                 display: blueprint.display,
@@ -157,13 +159,13 @@ pub fn compare(old: &Path, against: Against<'_>) -> anyhow::Result<Comparison> {
             });
         }
         let name = blueprint.display.clone();
-        let Some(model) = blueprint.into_valid_model() else {
+        let Some(Planned { valid, plan }) = blueprint.into_planned() else {
             unreachable!("checked above");
         };
-        let files = emit::generate(&model, &renderer)?;
+        let files = emit::generate(&plan, &renderer)?;
         let resources = crate::deployed::drift::expected(&files)?;
         let blocks = blocks(&files);
-        sides.push((name, model, resources, blocks));
+        sides.push((name, valid, resources, blocks));
     }
     let (new_name, new_model, new_resources, new_blocks) = sides.pop().expect("two sides");
     let (old_name, old_model, old_resources, old_blocks) = sides.pop().expect("two sides");

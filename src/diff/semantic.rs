@@ -3,7 +3,8 @@
 
 use super::Change;
 use crate::model::{Guardrails, Model, PaymentManager};
-use crate::segregation::report::{ReachReport, Status};
+use crate::segregation::report::Status;
+use crate::validate::ValidModel;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,10 +74,10 @@ pub struct RoleChange {
     pub targets_removed: Vec<String>,
 }
 
-pub(super) fn reachability(old: &Model, new: &Model) -> Vec<ReachChange> {
+pub(super) fn reachability(old: &ValidModel, new: &ValidModel) -> Vec<ReachChange> {
     type Key = (String, String, String);
-    let cells = |model: &Model| {
-        let report = ReachReport::segments_only(model);
+    let cells = |valid: &ValidModel| {
+        let report = valid.reach();
         let mut out: BTreeMap<Key, (crate::segregation::reach::Cell, bool, Status)> =
             BTreeMap::new();
         for g in &report.transit_gateways {
@@ -381,9 +382,10 @@ fn limits(before: Option<&Guardrails>, after: Option<&Guardrails>) -> Vec<LimitC
 pub(super) fn iam(old: &Model, new: &Model) -> Vec<RoleChange> {
     let grants = |model: &Model| -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
         let mut out = BTreeMap::new();
-        for role in crate::plan::identity::plan(model)
-            .map(|v| v.roles)
-            .unwrap_or_default()
+        for role in
+            crate::plan::identity::plan(model, &mut crate::plan::labels::LabelSpace::default())
+                .map(|v| v.roles)
+                .unwrap_or_default()
         {
             let mut actions = BTreeSet::new();
             let mut targets = BTreeSet::new();

@@ -9,6 +9,7 @@ mod network;
 mod payments;
 mod platform;
 mod storage;
+pub mod targets;
 
 pub use identity::{Allow, Component, IamRole, IamRoleId, Target, Trust, TrustAnchor};
 pub use ingress::{ClientAuth, IngressId, McpIngress, S3Object};
@@ -17,8 +18,8 @@ pub use network::{
     AttachmentRef, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc, VpcId,
 };
 pub use payments::{
-    Authorizer, Burst, Connector, Guardrails, Ledger, Money, PaymentManager, PaymentManagerId,
-    WalletProvider,
+    Authorizer, Burst, Connector, Guardrails, Ledger, Money, PAYMENT_REGIONS, PaymentManager,
+    PaymentManagerId, WalletProvider,
 };
 pub use platform::{Platform, ProviderTargets, Version};
 pub use storage::{AccessPoint, S3Files, S3FilesId};

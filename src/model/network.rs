@@ -70,6 +70,6 @@ pub struct Vpc {
     pub tenant: Option<String>,
     pub flow_log_retention_days: u32,
     /// Destinations the VPC's route table sends to the transit gateway, when the blueprint lists
-    /// them; `None` means the default of `plan::network::transit_routes`.
+    /// them; `None` means the default of `segregation::Intent::vpc_routes`.
     pub transit_gateway_routes: Option<Vec<Spanned<Ipv4Net>>>,
 }

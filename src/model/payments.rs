@@ -10,6 +10,9 @@ use super::{IamRoleId, Name};
 use crate::diag::{Span, Spanned};
 use std::fmt;
 
+/// AgentCore payments exists in these regions (provider-facts §2.1).
+pub const PAYMENT_REGIONS: [&str; 4] = ["us-east-1", "us-west-2", "eu-central-1", "ap-southeast-2"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PaymentManagerId(pub usize);
 

@@ -9,8 +9,9 @@
 //! id, which is why static routes toward attachments are not asserted here.
 
 use super::Ref;
-use super::network::{attachment_id, derived_propagations, route_table_id, route_table_label};
+use super::network::{attachment_id, route_table_id, route_table_label};
 use crate::model::{Model, RouteAction, SegmentId};
+use crate::segregation::Intent;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -56,9 +57,9 @@ impl<T> Expected<T> {
     }
 }
 
-pub fn plan(model: &Model) -> ChecksView {
+pub fn plan(model: &Model, intent: &Intent) -> ChecksView {
     let mut propagated: BTreeMap<SegmentId, Vec<_>> = BTreeMap::new();
-    for (table, attachment) in derived_propagations(model) {
+    for &(table, attachment) in &intent.propagations {
         propagated.entry(table).or_default().push(attachment);
     }
     let checks = model

@@ -3,8 +3,9 @@
 //! the EKS Pod Identity association, or the Roles Anywhere trust anchor and profile.
 
 use super::Ref;
+use super::labels::{LabelSpace, Owner, Resource};
 use super::naming;
-use super::network::Tags;
+use super::naming::Tags;
 use crate::model::{IamRole, Model, Target, Trust, TrustAnchor};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -29,7 +30,7 @@ pub struct RoleView {
 /// statements.
 #[derive(Serialize)]
 pub struct IamRoleView {
-    pub label: String,
+    pub labels: IamRoleLabels,
     pub role_name: String,
     pub description: String,
     /// `max_session_duration`, when set.
@@ -39,6 +40,58 @@ pub struct IamRoleView {
     pub statements: Vec<PolicyStatementView>,
     /// The inline policy's name.
     pub policy_name: String,
+}
+
+/// The role's resources and the references between them.
+#[derive(Serialize)]
+pub struct IamRoleLabels {
+    /// `data.aws_iam_policy_document` of the trust policy.
+    pub trust: Resource,
+    pub role: Resource,
+    pub trust_json: Ref,
+    /// The inline policy, present when the role has statements.
+    pub policy: Option<InlinePolicyLabels>,
+}
+
+#[derive(Serialize)]
+pub struct InlinePolicyLabels {
+    /// `data.aws_iam_policy_document` of the permissions.
+    pub document: Resource,
+    pub policy: Resource,
+    pub role_id: Ref,
+    pub document_json: Ref,
+}
+
+impl IamRoleLabels {
+    /// Claims the role `label` (first, so a collision names it) and its documents for `owner`.
+    pub fn claim(
+        space: &mut LabelSpace,
+        owner: Owner,
+        label: &str,
+        statements: &[PolicyStatementView],
+    ) -> Self {
+        let role = space.claim(owner, "aws_iam_role", label);
+        let trust = space.claim(
+            owner,
+            "data.aws_iam_policy_document",
+            format!("{label}_trust"),
+        );
+        let policy = (!statements.is_empty()).then(|| {
+            let document = space.claim(owner, "data.aws_iam_policy_document", label);
+            InlinePolicyLabels {
+                policy: space.claim(owner, "aws_iam_role_policy", label),
+                role_id: role.r("id"),
+                document_json: document.r("json"),
+                document,
+            }
+        });
+        IamRoleLabels {
+            trust_json: trust.r("json"),
+            trust,
+            role,
+            policy,
+        }
+    }
 }
 
 /// The trust statement: who may assume the role, and the conditions that pin it.
@@ -69,6 +122,8 @@ pub struct PolicyStatementView {
 
 #[derive(Serialize)]
 pub struct PodIdentityView {
+    pub association: Resource,
+    pub role_arn: Ref,
     pub cluster: String,
     pub namespace: String,
     pub service_account: String,
@@ -76,21 +131,37 @@ pub struct PodIdentityView {
 
 #[derive(Serialize)]
 pub struct RolesAnywhereView {
-    /// Set when the stack creates the trust anchor from an ACM Private CA.
-    pub create_anchor_from: Option<String>,
-    pub anchor_name: String,
+    /// The trust anchor, when the stack creates it from an ACM Private CA.
+    pub anchor: Option<TrustAnchorView>,
+    pub profile: Resource,
     pub profile_name: String,
+    pub role_arn: Ref,
 }
 
-pub fn plan(model: &Model) -> Option<IdentityView> {
+#[derive(Serialize)]
+pub struct TrustAnchorView {
+    pub anchor: Resource,
+    pub name: String,
+    pub acm_pca_arn: String,
+}
+
+pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<IdentityView> {
     (!model.iam_roles.is_empty()).then(|| IdentityView {
-        roles: model.iam_roles.iter().map(|r| role(model, r)).collect(),
+        roles: model
+            .iam_roles
+            .iter()
+            .map(|r| self::role(model, labels, r))
+            .collect(),
     })
 }
 
-fn role(model: &Model, role: &IamRole) -> RoleView {
+fn role(model: &Model, labels: &mut LabelSpace, role: &IamRole) -> RoleView {
     let p = &model.platform;
+    let owner = labels.owner(format!("iam_role `{}`", role.name.value), role.name.span);
     let label = naming::snake(&role.name.value);
+    let statements: Vec<PolicyStatementView> = policy_statements(model, role);
+    let iam_labels = IamRoleLabels::claim(labels, owner, &label, &statements);
+    let role_arn = iam_labels.role.r("arn");
     let text = |s: &str| Value::String(s.to_string());
     // `<platform>-<environment>-<role>`: the role's AWS name, and its anchor's and profile's.
     let qualified = naming::aws_name(&[&p.name.value, &p.environment, &role.name.value], 64);
@@ -128,6 +199,8 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
             service_account,
         } => {
             pod_identity = Some(PodIdentityView {
+                association: labels.claim(owner, "aws_eks_pod_identity_association", &label),
+                role_arn: role_arn.clone(),
                 cluster: cluster.value.clone(),
                 namespace: namespace.value.clone(),
                 service_account: service_account.value.clone(),
@@ -164,25 +237,29 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
             anchor,
             common_name,
         } => {
-            let anchor_arn = match anchor {
-                TrustAnchor::Existing(arn) => text(&arn.value),
-                TrustAnchor::FromAcmPca(_) => {
-                    json!(Ref::attr("aws_rolesanywhere_trust_anchor", &label, "arn"))
+            let (anchor_view, anchor_arn) = match anchor {
+                TrustAnchor::FromAcmPca(pca) => {
+                    let created = TrustAnchorView {
+                        anchor: labels.claim(owner, "aws_rolesanywhere_trust_anchor", &label),
+                        name: naming::aws_name(
+                            &[&p.name.value, &p.environment, &role.name.value],
+                            255,
+                        ),
+                        acm_pca_arn: pca.value.clone(),
+                    };
+                    let arn = json!(created.anchor.r("arn"));
+                    (Some(created), arn)
                 }
+                TrustAnchor::Existing(arn) => (None, text(&arn.value)),
             };
             roles_anywhere = Some(RolesAnywhereView {
-                create_anchor_from: match anchor {
-                    TrustAnchor::FromAcmPca(arn) => Some(arn.value.clone()),
-                    TrustAnchor::Existing(_) => None,
-                },
-                anchor_name: naming::aws_name(
-                    &[&p.name.value, &p.environment, &role.name.value],
-                    255,
-                ),
+                anchor: anchor_view,
+                profile: labels.claim(owner, "aws_rolesanywhere_profile", &label),
                 profile_name: naming::aws_name(
                     &[&p.name.value, &p.environment, &role.name.value],
                     255,
                 ),
+                role_arn: role_arn.clone(),
             });
             StatementView {
                 actions: vec!["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
@@ -227,30 +304,9 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
         max_session_seconds: Some(role.max_session_seconds.value),
         tags: None,
         trust,
-        // A statement whose targets the stack cannot create (S3 Files on a target without it)
-        // is left out; the `targets` rule warns and the README lists the grant as a manual step.
-        statements: role
-            .allows
-            .iter()
-            .map(|a| PolicyStatementView {
-                sid: sid(&a.name.value),
-                effect: "Allow",
-                actions: a.actions.iter().map(|x| x.value.clone()).collect(),
-                resources: a
-                    .on
-                    .iter()
-                    .flat_map(|t| match &t.value {
-                        Target::Any => vec![text("*")],
-                        Target::Arn(arn) => vec![text(arn)],
-                        Target::Component(c) => super::component_arns(model, *c),
-                    })
-                    .collect(),
-                conditions: Vec::new(),
-            })
-            .filter(|s| !s.resources.is_empty())
-            .collect(),
+        statements,
         policy_name: role.name.value.clone(),
-        label,
+        labels: iam_labels,
     };
     RoleView {
         name: role.name.value.clone(),
@@ -259,6 +315,32 @@ fn role(model: &Model, role: &IamRole) -> RoleView {
         pod_identity,
         roles_anywhere,
     }
+}
+
+/// The statements of a role's `allow` blocks. A statement whose targets the stack cannot create
+/// (S3 Files on a target without it) is left out; the `targets` rule warns and the README lists the
+/// grant as a manual step.
+fn policy_statements(model: &Model, role: &IamRole) -> Vec<PolicyStatementView> {
+    let text = |s: &str| Value::String(s.to_string());
+    role.allows
+        .iter()
+        .map(|a| PolicyStatementView {
+            sid: sid(&a.name.value),
+            effect: "Allow",
+            actions: a.actions.iter().map(|x| x.value.clone()).collect(),
+            resources: a
+                .on
+                .iter()
+                .flat_map(|t| match &t.value {
+                    Target::Any => vec![text("*")],
+                    Target::Arn(arn) => vec![text(arn)],
+                    Target::Component(c) => super::component_arns(model, *c),
+                })
+                .collect(),
+            conditions: Vec::new(),
+        })
+        .filter(|s| !s.resources.is_empty())
+        .collect()
 }
 
 /// `read-tools` → `ReadTools`: statement ids are alphanumeric.

@@ -6,9 +6,10 @@
 //! encrypted, private bucket with a lifecycle.
 
 use super::Ref;
-use super::bucket::{BucketView, LifecycleView};
+use super::bucket::{BucketLabels, BucketView, LifecycleView};
+use super::labels::{LabelSpace, Resource};
 use super::naming;
-use super::network::{Tags, tags};
+use super::naming::{Tags, tags};
 use crate::model::{ClientAuth, McpIngress, Model};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -25,10 +26,12 @@ pub struct IngressView {
 #[derive(Serialize)]
 pub struct IngressPlan {
     pub name: String,
+    /// The ingress's label: its output names start with it (the README names them).
+    #[serde(skip)]
     pub label: String,
-    /// The ingress VPC's blueprint name and Terraform label.
+    pub labels: IngressLabels,
+    /// The ingress VPC's blueprint name.
     pub vpc: String,
-    pub vpc_label: String,
     pub vpc_cidr: String,
     pub subnet_ids: Vec<Ref>,
     pub azs: Vec<String>,
@@ -58,8 +61,45 @@ pub struct IngressPlan {
     pub tags: Tags,
 }
 
+/// The resources of one ingress and the references between them (the log bucket's are its own).
+#[derive(Serialize)]
+pub struct IngressLabels {
+    /// `data.aws_elb_service_account`.
+    pub elb_account: Resource,
+    pub nlb_security_group: Resource,
+    pub alb_security_group: Resource,
+    pub nlb: Resource,
+    pub alb_target_group: Resource,
+    pub alb_target_group_attachment: Resource,
+    pub nlb_listener: Resource,
+    pub alb: Resource,
+    pub servers_target_group: Resource,
+    pub alb_listener: Resource,
+    pub waf: Resource,
+    pub waf_association: Resource,
+    pub waf_logging: Resource,
+    pub endpoint_service: Resource,
+    pub vpc_id: Ref,
+    pub elb_account_arn: Ref,
+    /// Where the ALB and WAF write into the log bucket.
+    pub alb_logs_arn: Ref,
+    pub waf_logs_arn: Ref,
+    pub nlb_security_group_id: Ref,
+    pub alb_security_group_id: Ref,
+    pub nlb_arn: Ref,
+    pub alb_arn: Ref,
+    pub alb_target_group_arn: Ref,
+    pub servers_target_group_arn: Ref,
+    pub alb_listener_done: Ref,
+    pub waf_arn: Ref,
+    pub endpoint_service_id: Ref,
+    pub endpoint_service_name: Ref,
+}
+
 #[derive(Serialize)]
 pub struct TrustStoreView {
+    pub trust_store: Resource,
+    pub arn: Ref,
     pub name: String,
     pub bucket: String,
     pub key: String,
@@ -70,7 +110,12 @@ pub struct TrustStoreView {
 #[derive(Serialize)]
 pub struct ConsumerView {
     pub vpc: String,
-    pub label: String,
+    pub security_group: Resource,
+    pub endpoint: Resource,
+    /// Present when the service requires acceptance.
+    pub accepter: Option<Resource>,
+    pub security_group_id: Ref,
+    pub endpoint_id: Ref,
     pub vpc_id: Ref,
     pub cidr: String,
     /// The consumer's subnets in AZs the service covers.
@@ -80,9 +125,13 @@ pub struct ConsumerView {
     pub tags: Tags,
 }
 
-pub fn plan(model: &Model) -> Option<IngressView> {
+pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<IngressView> {
     (!model.ingresses.is_empty()).then(|| IngressView {
-        ingresses: model.ingresses.iter().map(|i| ingress(model, i)).collect(),
+        ingresses: model
+            .ingresses
+            .iter()
+            .map(|i| ingress(model, labels, i))
+            .collect(),
     })
 }
 
@@ -130,9 +179,57 @@ pub fn log_bucket_arns(model: &Model, ingress: &McpIngress) -> Vec<Value> {
     ]
 }
 
-fn ingress(model: &Model, ingress: &McpIngress) -> IngressPlan {
+fn ingress(model: &Model, labels: &mut LabelSpace, ingress: &McpIngress) -> IngressPlan {
     let p = &model.platform;
     let label = label(ingress);
+    let owner = labels.owner(
+        format!("mcp_ingress `{}`", ingress.name.value),
+        ingress.name.span,
+    );
+    let claim = |labels: &mut LabelSpace, kind, suffix: &str| {
+        labels.claim(owner, kind, format!("{label}{suffix}"))
+    };
+    let logs = BucketLabels::claim(
+        labels,
+        owner,
+        &format!("{label}_logs"),
+        &format!("{label}_logs"),
+    );
+    let elb_account = claim(labels, "data.aws_elb_service_account", "");
+    let nlb_security_group = claim(labels, "aws_security_group", "_nlb");
+    let alb_security_group = claim(labels, "aws_security_group", "_alb");
+    let nlb = claim(labels, "aws_lb", "_nlb");
+    let alb_target_group = claim(labels, "aws_lb_target_group", "_alb");
+    let alb_target_group_attachment = claim(labels, "aws_lb_target_group_attachment", "_alb");
+    let nlb_listener = claim(labels, "aws_lb_listener", "_nlb");
+    let alb = claim(labels, "aws_lb", "_alb");
+    let trust_store = match &ingress.client_auth {
+        ClientAuth::Oidc => None,
+        ClientAuth::Mtls { ca_bundle } => {
+            let trust_store = claim(labels, "aws_lb_trust_store", "");
+            Some(TrustStoreView {
+                arn: trust_store.r("arn"),
+                trust_store,
+                name: naming::aws_name(
+                    &[
+                        &p.name.value,
+                        &p.environment,
+                        &ingress.name.value,
+                        "clients",
+                    ],
+                    32,
+                ),
+                bucket: ca_bundle.bucket.clone(),
+                key: ca_bundle.key.clone(),
+            })
+        }
+    };
+    let servers_target_group = claim(labels, "aws_lb_target_group", "_servers");
+    let alb_listener = claim(labels, "aws_lb_listener", "_alb");
+    let waf = claim(labels, "aws_wafv2_web_acl", "");
+    let waf_association = claim(labels, "aws_wafv2_web_acl_association", "");
+    let waf_logging = claim(labels, "aws_wafv2_web_acl_logging_configuration", "");
+    let endpoint_service = claim(labels, "aws_vpc_endpoint_service", "");
     let vpc = model.vpc(ingress.vpc.value);
     let vpc_label = naming::snake(&vpc.name.value);
     let subnet_label = |vpc_label: &str, az: &str| format!("{vpc_label}_{}", naming::snake(az));
@@ -149,9 +246,30 @@ fn ingress(model: &Model, ingress: &McpIngress) -> IngressPlan {
         .map(|c| {
             let consumer = model.vpc(c.value);
             let consumer_label_vpc = naming::snake(&consumer.name.value);
+            let consumer_owner = labels.owner(
+                format!(
+                    "the endpoint of mcp_ingress `{}` in VPC `{}`",
+                    ingress.name.value, consumer.name.value
+                ),
+                c.span,
+            );
+            let label = consumer_label(ingress, &consumer.name.value);
+            let endpoint = labels.claim(consumer_owner, "aws_vpc_endpoint", &label);
+            let security_group = labels.claim(consumer_owner, "aws_security_group", &label);
+            let accepter = ingress.acceptance_required.value.then(|| {
+                labels.claim(
+                    consumer_owner,
+                    "aws_vpc_endpoint_connection_accepter",
+                    &label,
+                )
+            });
             ConsumerView {
                 vpc: consumer.name.value.clone(),
-                label: consumer_label(ingress, &consumer.name.value),
+                security_group_id: security_group.r("id"),
+                endpoint_id: endpoint.r("id"),
+                security_group,
+                endpoint,
+                accepter,
                 vpc_id: Ref::attr("aws_vpc", &consumer_label_vpc, "id"),
                 cidr: consumer.cidr.value.to_string(),
                 subnet_ids: consumer
@@ -201,21 +319,13 @@ fn ingress(model: &Model, ingress: &McpIngress) -> IngressPlan {
             .map(|az| Ref::attr("aws_subnet", &subnet_label(&vpc_label, &az.value), "id"))
             .collect(),
         azs: vpc.azs.iter().map(|az| az.value.clone()).collect(),
-        vpc_label,
         port: ingress.port.value,
         backend_port: ingress.backend_port,
         health_check_path: ingress.health_check_path.clone(),
         certificate_arn: ingress.certificate_arn.value.clone(),
         ssl_policy: SSL_POLICY,
         client_auth: ingress.client_auth.as_str(),
-        trust_store: match &ingress.client_auth {
-            ClientAuth::Oidc => None,
-            ClientAuth::Mtls { ca_bundle } => Some(TrustStoreView {
-                name: name("clients", 32),
-                bucket: ca_bundle.bucket.clone(),
-                key: ca_bundle.key.clone(),
-            }),
-        },
+        trust_store,
         // Load balancer and target group names: at most 32 characters.
         nlb_name: name("nlb", 32),
         alb_name: name("alb", 32),
@@ -223,8 +333,44 @@ fn ingress(model: &Model, ingress: &McpIngress) -> IngressPlan {
         servers_target_group_name: name("servers", 32),
         waf_name: name("waf", 128),
         rate_limit: ingress.rate_limit.value,
+        labels: IngressLabels {
+            vpc_id: Ref::attr("aws_vpc", &vpc_label, "id"),
+            elb_account_arn: elb_account.r("arn"),
+            alb_logs_arn: logs
+                .bucket
+                .r("arn")
+                .with_suffix(format!("/alb/AWSLogs/{}/*", p.account_id)),
+            waf_logs_arn: logs
+                .bucket
+                .r("arn")
+                .with_suffix(format!("/AWSLogs/{}/*", p.account_id)),
+            nlb_security_group_id: nlb_security_group.r("id"),
+            alb_security_group_id: alb_security_group.r("id"),
+            nlb_arn: nlb.r("arn"),
+            alb_arn: alb.r("arn"),
+            alb_target_group_arn: alb_target_group.r("arn"),
+            servers_target_group_arn: servers_target_group.r("arn"),
+            alb_listener_done: alb_listener.whole(),
+            waf_arn: waf.r("arn"),
+            endpoint_service_id: endpoint_service.r("id"),
+            endpoint_service_name: endpoint_service.r("service_name"),
+            elb_account,
+            nlb_security_group,
+            alb_security_group,
+            nlb,
+            alb_target_group,
+            alb_target_group_attachment,
+            nlb_listener,
+            alb,
+            servers_target_group,
+            alb_listener,
+            waf,
+            waf_association,
+            waf_logging,
+            endpoint_service,
+        },
         logs: BucketView {
-            label: format!("{label}_logs"),
+            labels: logs,
             bucket: log_bucket(model, ingress),
             tags: tags.clone(),
             object_lock: false,
@@ -234,7 +380,6 @@ fn ingress(model: &Model, ingress: &McpIngress) -> IngressPlan {
                 expiration_days: Some(ingress.log_retention_days),
                 after_versioning: false,
             },
-            policy_document: format!("{label}_logs"),
         },
         account_id: p.account_id.clone(),
         partition: naming::partition(&p.region),

@@ -5,9 +5,10 @@
 //! itself through hashicorp/awscc when the targets allow it.
 
 use super::Ref;
+use super::labels::LabelSpace;
 use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
 use super::network::{self, LinkView, NetworkView};
-use super::providers::{self, ResourceType};
+use crate::model::targets::{self as providers, ResourceType};
 use crate::model::{AttachmentRef, InterconnectId, Model};
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -62,7 +63,11 @@ pub struct KeyValue {
     pub value: String,
 }
 
-pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
+pub fn plan(
+    model: &Model,
+    network: &NetworkView,
+    labels: &mut LabelSpace,
+) -> Option<InterconnectView> {
     if model.interconnects.is_empty() {
         return None;
     }
@@ -81,7 +86,7 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
                 .unwrap_or_default();
             allowed.sort();
             allowed.dedup();
-            let mut attachment_tags = network::tags(
+            let mut attachment_tags = naming::tags(
                 model,
                 &ic.name.value,
                 &format!("interconnect.{}", ic.name.value),
@@ -103,8 +108,8 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
                         )
                     }
                 };
-                let mut all = super::stack::default_tags(model);
-                all.extend(network::tags(
+                let mut all = naming::default_tags(model);
+                all.extend(naming::tags(
                     model,
                     &ic.name.value,
                     &format!("interconnect.{}", ic.name.value),
@@ -165,8 +170,14 @@ pub fn plan(model: &Model, network: &NetworkView) -> Option<InterconnectView> {
     let associations = (0..model.interconnects.len())
         .map(|i| {
             let attachment = AttachmentRef::Interconnect(InterconnectId(i));
+            let ic = &model.interconnects[i];
+            let owner = labels.owner(format!("interconnect `{}`", ic.name.value), ic.name.span);
             LinkView {
-                label: network::attachment_label(model, attachment),
+                label: labels.claim(
+                    owner,
+                    "aws_ec2_transit_gateway_route_table_association",
+                    network::attachment_label(model, attachment),
+                ),
                 attachment: network::attachment_id(model, attachment),
                 route_table: network::route_table_id(model, model.segment_of(attachment)),
             }

@@ -7,14 +7,18 @@ pub mod checks;
 pub mod identity;
 pub mod ingress;
 mod interconnect;
+pub mod labels;
 pub mod naming;
 pub mod network;
 pub mod payments;
-pub mod providers;
+mod refusals;
 mod stack;
 pub mod storage;
 
+use crate::diag::Diagnostics;
 use crate::model::{Component, Model};
+use crate::validate::ValidModel;
+use labels::LabelSpace;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -85,11 +89,18 @@ pub struct Plan {
 }
 
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
-pub fn plan(model: &Model) -> Plan {
-    let network = network::plan(model);
-    let interconnect = interconnect::plan(model, &network).map(Arc::new);
-    let storage = storage::plan(model).map(Arc::new);
-    let payments = payments::plan(model).map(Arc::new);
+/// Refused, with diagnostics at the blueprint lines concerned, when the names or documents it
+/// decides would fail at apply (see `refusals`), or when two components' resources would get the
+/// same Terraform label (`AF206`, see `labels`).
+pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
+    let model = valid.model();
+    let mut labels = LabelSpace::default();
+    labels::legacy(model, &mut labels);
+    let network = network::plan(model, valid.intent(), &mut labels);
+    let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
+    let storage = storage::plan(model, &mut labels).map(Arc::new);
+    let identity = identity::plan(model, &mut labels);
+    let payments = payments::plan(model, &mut labels).map(Arc::new);
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
             .as_deref()
@@ -107,7 +118,7 @@ pub fn plan(model: &Model) -> Plan {
             stack::providers(model, uses_awscc),
         ),
     ];
-    let ingress = ingress::plan(model).map(Arc::new);
+    let ingress = ingress::plan(model, &mut labels).map(Arc::new);
     let outputs = stack::outputs(
         model,
         &network,
@@ -146,7 +157,7 @@ pub fn plan(model: &Model) -> Plan {
     if let Some(storage) = &storage {
         files.push(shared("storage.tf", "storage.tf.j2", Arc::clone(storage)));
     }
-    if let Some(identity) = identity::plan(model) {
+    if let Some(identity) = identity {
         files.push(file("identity.tf", "identity.tf.j2", identity));
     }
     if let Some(payments) = &payments {
@@ -156,7 +167,7 @@ pub fn plan(model: &Model) -> Plan {
             Arc::clone(payments),
         ));
     }
-    let checks = Arc::new(checks::plan(model));
+    let checks = Arc::new(checks::plan(model, valid.intent()));
     if !checks.checks.is_empty() {
         files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));
     }
@@ -165,7 +176,7 @@ pub fn plan(model: &Model) -> Plan {
     }
     let file_names: Vec<&str> = files.iter().map(|f| f.name).collect();
     let readme = stack::readme(
-        model,
+        valid,
         &file_names,
         &checks,
         uses_awscc,
@@ -175,11 +186,17 @@ pub fn plan(model: &Model) -> Plan {
         payments.as_deref(),
     );
     files.push(file("README.md", "README.md.j2", readme));
-    Plan {
+    let mut refused = Diagnostics::default();
+    refusals::check(model, payments.as_deref(), &mut refused);
+    labels.report(&mut refused);
+    if refused.has_errors() {
+        return Err(refused);
+    }
+    Ok(Plan {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),
         files,
-    }
+    })
 }
 
 /// The ARNs an `allow` reference to a component stands for, as literal strings or references.

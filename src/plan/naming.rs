@@ -1,6 +1,10 @@
 //! Names in the generated stack: Terraform labels (stable `snake_case` derived from blueprint names),
-//! AWS names (with AWS's length limits, shortened deterministically), and the tags that map AWS ids
-//! back to blueprint components.
+//! AWS names (with AWS's length limits, shortened deterministically), and the tags: every
+//! resource's own (`Name`, component) and the provider's default tags that map AWS ids back to
+//! blueprint components.
+
+use crate::model::Model;
+use std::collections::BTreeMap;
 
 /// `tenant-a` → `tenant_a`. Blueprint names are `[a-z][a-z0-9-]*`, so the result is an identifier.
 pub fn snake(name: &str) -> String {
@@ -58,6 +62,34 @@ pub const TAG_SEGMENT: &str = "agentform:segment";
 pub const TAG_TRANSIT_GATEWAY: &str = "agentform:transit_gateway";
 pub const TAG_PLATFORM: &str = "agentform:platform";
 pub const TAG_ENVIRONMENT: &str = "agentform:environment";
+
+/// Tags of a resource: its `Name` (platform, environment, component name) and which blueprint
+/// component it belongs to.
+pub type Tags = BTreeMap<String, String>;
+
+pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
+    let mut tags = Tags::new();
+    tags.insert(
+        "Name".to_string(),
+        format!(
+            "{}-{}-{name}",
+            model.platform.name.value, model.platform.environment
+        ),
+    );
+    tags.insert(TAG_COMPONENT.to_string(), component.to_string());
+    tags
+}
+
+/// Tags on every resource: the platform's own, plus which platform and environment it belongs to.
+pub fn default_tags(model: &Model) -> Tags {
+    let mut tags = model.platform.tags.clone();
+    tags.insert(TAG_PLATFORM.to_string(), model.platform.name.value.clone());
+    tags.insert(
+        TAG_ENVIRONMENT.to_string(),
+        model.platform.environment.clone(),
+    );
+    tags
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,13 +6,13 @@
 //! table, and propagates into a table only when the intent lets that table's segment reach it.
 
 use super::Ref;
-use super::naming::{self, TAG_COMPONENT, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
-use crate::model::{AttachmentRef, Model, RouteAction, SegmentId, VpcId};
+use super::labels::{LabelSpace, Resource};
+use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY, Tags, tags};
+use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
+use crate::segregation::Intent;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-pub type Tags = BTreeMap<String, String>;
 
 #[derive(Serialize)]
 pub struct NetworkView {
@@ -80,7 +80,7 @@ pub fn parts(view: &NetworkView) -> Vec<NetworkPart<'_>> {
 
 #[derive(Serialize)]
 pub struct TgwView {
-    pub label: String,
+    pub label: Resource,
     pub description: String,
     pub amazon_side_asn: u32,
     pub tags: Tags,
@@ -89,7 +89,7 @@ pub struct TgwView {
 
 #[derive(Serialize)]
 pub struct RouteTableView {
-    pub label: String,
+    pub label: Resource,
     pub segment: String,
     pub transit_gateway: Ref,
     pub tags: Tags,
@@ -99,6 +99,7 @@ pub struct RouteTableView {
 /// the log groups.
 #[derive(Serialize)]
 pub struct FlowLogsView {
+    pub labels: FlowLogsLabels,
     pub role_name: String,
     pub account_id: String,
     /// The flow logs of this account and region (`aws:SourceArn` of the delivery role's trust).
@@ -110,9 +111,34 @@ pub struct FlowLogsView {
     pub log_group_arn_pattern: String,
 }
 
+/// The flow logs' role, its documents and key, and the references between them.
+#[derive(Serialize)]
+pub struct FlowLogsLabels {
+    pub assume_document: Resource,
+    pub role: Resource,
+    pub policy_document: Resource,
+    pub policy: Resource,
+    pub key_document: Resource,
+    pub key: Resource,
+    pub assume_json: Ref,
+    pub role_id: Ref,
+    pub policy_json: Ref,
+    pub key_json: Ref,
+}
+
 #[derive(Serialize)]
 pub struct VpcView {
-    pub label: String,
+    pub label: Resource,
+    pub default_security_group: Resource,
+    pub route_table: Resource,
+    pub log_group: Resource,
+    pub flow_log: Resource,
+    pub vpc_id: Ref,
+    pub route_table_id: Ref,
+    pub log_group_arn: Ref,
+    /// The shared flow logs key and role (written once, with the first part).
+    pub flow_logs_key_arn: Ref,
+    pub flow_logs_role_arn: Ref,
     pub cidr: String,
     pub tags: Tags,
     pub subnets: Vec<SubnetView>,
@@ -124,7 +150,10 @@ pub struct VpcView {
 
 #[derive(Serialize)]
 pub struct SubnetView {
-    pub label: String,
+    pub label: Resource,
+    /// Its `aws_route_table_association`.
+    pub association: Resource,
+    pub subnet_id: Ref,
     pub cidr: String,
     pub az: String,
     pub tags: Tags,
@@ -132,7 +161,7 @@ pub struct SubnetView {
 
 #[derive(Serialize)]
 pub struct AttachmentView {
-    pub label: String,
+    pub label: Resource,
     pub transit_gateway: Ref,
     pub subnet_ids: Vec<Ref>,
     pub tags: Tags,
@@ -140,7 +169,9 @@ pub struct AttachmentView {
 
 #[derive(Serialize)]
 pub struct VpcRouteView {
-    pub label: String,
+    pub label: Resource,
+    /// The VPC's attachment, which the route waits for.
+    pub attachment: Ref,
     pub destination: String,
     pub transit_gateway: Ref,
 }
@@ -148,14 +179,14 @@ pub struct VpcRouteView {
 /// An association or a propagation: an attachment and a route table.
 #[derive(Serialize, Clone)]
 pub struct LinkView {
-    pub label: String,
+    pub label: Resource,
     pub attachment: Ref,
     pub route_table: Ref,
 }
 
 #[derive(Serialize)]
 pub struct TgwRouteView {
-    pub label: String,
+    pub label: Resource,
     pub route_table: Ref,
     pub destination: String,
     pub attachment: Option<Ref>,
@@ -196,56 +227,21 @@ pub fn attachment_label(model: &Model, attachment: AttachmentRef) -> String {
     naming::snake(&model.attachment_address(attachment).replace('.', "_"))
 }
 
-/// Every (route table, attachment) propagation the intent implies, grouped by table. Members are
-/// grouped by segment first, so the cost is the number of propagations, not tables × attachments.
-pub fn derived_propagations(model: &Model) -> Vec<(SegmentId, AttachmentRef)> {
-    let mut members: BTreeMap<SegmentId, Vec<AttachmentRef>> = BTreeMap::new();
-    for attachment in model.attachments() {
-        members
-            .entry(model.segment_of(attachment))
-            .or_default()
-            .push(attachment);
-    }
-    let mut out = Vec::new();
-    for (table, segment) in model.segments() {
-        let mut sources: Vec<SegmentId> = Vec::new();
-        if !segment.isolated {
-            sources.push(table);
-        }
-        for (other, _) in model.segments() {
-            if other != table && model.intends_reachable(table, other) {
-                sources.push(other);
-            }
-        }
-        for source in sources {
-            for &attachment in members.get(&source).into_iter().flatten() {
-                out.push((table, attachment));
-            }
-        }
-    }
-    out
-}
-
-pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
-    let mut tags = Tags::new();
-    tags.insert(
-        "Name".to_string(),
-        format!(
-            "{}-{}-{name}",
-            model.platform.name.value, model.platform.environment
-        ),
-    );
-    tags.insert(TAG_COMPONENT.to_string(), component.to_string());
-    tags
-}
-
-pub fn plan(model: &Model) -> NetworkView {
+pub fn plan(model: &Model, intent: &Intent, labels: &mut LabelSpace) -> NetworkView {
     let transit_gateways = model
         .transit_gateways
         .iter()
         .map(|tgw| {
-            let label = naming::snake(&tgw.name.value);
-            let tgw_ref = Ref::attr("aws_ec2_transit_gateway", &label, "id");
+            let owner = labels.owner(
+                format!("transit_gateway `{}`", tgw.name.value),
+                tgw.name.span,
+            );
+            let label = labels.claim(
+                owner,
+                "aws_ec2_transit_gateway",
+                naming::snake(&tgw.name.value),
+            );
+            let tgw_ref = label.r("id");
             TgwView {
                 description: tgw.description.clone().unwrap_or_else(|| {
                     format!(
@@ -273,8 +269,19 @@ pub fn plan(model: &Model) -> NetworkView {
                         );
                         t.insert(TAG_SEGMENT.to_string(), segment.name.value.clone());
                         t.insert(TAG_TRANSIT_GATEWAY.to_string(), tgw.name.value.clone());
+                        let owner = labels.owner(
+                            format!(
+                                "segment `{}` of transit_gateway `{}`",
+                                segment.name.value, tgw.name.value
+                            ),
+                            segment.name.span,
+                        );
                         RouteTableView {
-                            label: naming::segment_label(&tgw.name.value, &segment.name.value),
+                            label: labels.claim(
+                                owner,
+                                "aws_ec2_transit_gateway_route_table",
+                                naming::segment_label(&tgw.name.value, &segment.name.value),
+                            ),
                             segment: segment.name.value.clone(),
                             transit_gateway: tgw_ref.clone(),
                             tags: t,
@@ -286,16 +293,32 @@ pub fn plan(model: &Model) -> NetworkView {
         })
         .collect();
 
-    let propagations = derived_propagations(model);
+    let propagations = &intent.propagations;
     let mut reachable: BTreeMap<SegmentId, Vec<Ipv4Net>> = BTreeMap::new();
     let mut vpc_propagations = Vec::new();
     let mut interconnect_propagations = Vec::new();
-    for &(table, attachment) in &propagations {
+    for &(table, attachment) in propagations {
+        let span = match attachment {
+            AttachmentRef::Vpc(id) => model.vpc(id).name.span,
+            AttachmentRef::Interconnect(id) => model.interconnect(id).name.span,
+        };
+        let owner = labels.owner(
+            format!(
+                "the propagation of `{}` into segment `{}`",
+                model.attachment_address(attachment),
+                model.segment(table).name.value
+            ),
+            span,
+        );
         let link = LinkView {
-            label: format!(
-                "{}__{}",
-                route_table_label(model, table),
-                attachment_label(model, attachment)
+            label: labels.claim(
+                owner,
+                "aws_ec2_transit_gateway_route_table_propagation",
+                format!(
+                    "{}__{}",
+                    route_table_label(model, table),
+                    attachment_label(model, attachment)
+                ),
             ),
             attachment: attachment_id(model, attachment),
             route_table: route_table_id(model, table),
@@ -311,14 +334,21 @@ pub fn plan(model: &Model) -> NetworkView {
             AttachmentRef::Interconnect(_) => interconnect_propagations.push(link),
         }
     }
-    let transit_routes = transit_routes_for(model, &propagations);
 
+    let flow_logs = (!model.vpcs.is_empty()).then(|| flow_logs(model, labels));
+    let (flow_logs_key_arn, flow_logs_role_arn) = flow_logs.as_ref().map_or_else(
+        || (Ref::new("unused"), Ref::new("unused")),
+        |f| (f.labels.key.r("arn"), f.labels.role.r("arn")),
+    );
     let vpcs = model
         .vpcs
         .iter()
-        .zip(transit_routes)
+        .zip(&intent.vpc_routes)
         .map(|(vpc, vpc_routes)| {
+            let owner = labels.owner(format!("vpc `{}`", vpc.name.value), vpc.name.span);
             let label = naming::snake(&vpc.name.value);
+            let vpc_label = labels.claim(owner, "aws_vpc", &label);
+            let attachment = labels.claim(owner, "aws_ec2_transit_gateway_vpc_attachment", &label);
             let tgw_ref = Ref::attr(
                 "aws_ec2_transit_gateway",
                 &naming::snake(&model.transit_gateways[vpc.transit_gateway.0].name.value),
@@ -328,8 +358,21 @@ pub fn plan(model: &Model) -> NetworkView {
                 .subnets
                 .iter()
                 .zip(&vpc.azs)
-                .map(|(subnet, az)| SubnetView {
-                    label: format!("{label}_{}", naming::snake(&az.value)),
+                .map(|(subnet, az)| {
+                    let subnet_label = format!("{label}_{}", naming::snake(&az.value));
+                    let subnet = (subnet, labels.claim(owner, "aws_subnet", &subnet_label));
+                    (
+                        subnet,
+                        labels.claim(owner, "aws_route_table_association", subnet_label),
+                        az,
+                    )
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|((subnet, resource), association, az)| SubnetView {
+                    subnet_id: resource.r("id"),
+                    label: resource,
+                    association,
                     cidr: subnet.value.to_string(),
                     az: az.value.clone(),
                     tags: tags(
@@ -353,23 +396,40 @@ pub fn plan(model: &Model) -> NetworkView {
                     .clone(),
             );
             let routes = vpc_routes
-                .into_iter()
+                .iter()
                 .map(|destination| VpcRouteView {
-                    label: format!("{label}_to_{}", naming::prefix_label(&destination)),
+                    label: labels.claim(
+                        owner,
+                        "aws_route",
+                        format!("{label}_to_{}", naming::prefix_label(destination)),
+                    ),
+                    attachment: attachment.whole(),
                     destination: destination.to_string(),
                     transit_gateway: tgw_ref.clone(),
                 })
                 .collect();
+            let route_table = labels.claim(owner, "aws_route_table", &label);
+            let log_group = labels.claim(
+                owner,
+                "aws_cloudwatch_log_group",
+                format!("{label}_flow_logs"),
+            );
             VpcView {
+                vpc_id: vpc_label.r("id"),
+                route_table_id: route_table.r("id"),
+                log_group_arn: log_group.r("arn"),
+                default_security_group: labels.claim(owner, "aws_default_security_group", &label),
+                flow_log: labels.claim(owner, "aws_flow_log", &label),
+                route_table,
+                log_group,
+                flow_logs_key_arn: flow_logs_key_arn.clone(),
+                flow_logs_role_arn: flow_logs_role_arn.clone(),
                 cidr: vpc.cidr.value.to_string(),
                 tags: tags(model, &vpc.name.value, &format!("vpc.{}", vpc.name.value)),
                 attachment: AttachmentView {
-                    label: label.clone(),
+                    label: attachment,
                     transit_gateway: tgw_ref,
-                    subnet_ids: subnets
-                        .iter()
-                        .map(|s| Ref::attr("aws_subnet", &s.label, "id"))
-                        .collect(),
+                    subnet_ids: subnets.iter().map(|s| s.subnet_id.clone()).collect(),
                     tags: attachment_tags,
                 },
                 subnets,
@@ -379,20 +439,24 @@ pub fn plan(model: &Model) -> NetworkView {
                 ),
                 retention_days: vpc.flow_log_retention_days,
                 routes,
-                label,
+                label: vpc_label,
             }
         })
         .collect::<Vec<_>>();
 
-    let flow_logs = (!vpcs.is_empty()).then(|| flow_logs(model));
     let associations = model
         .vpcs
         .iter()
         .enumerate()
         .map(|(i, vpc)| {
             let attachment = AttachmentRef::Vpc(crate::model::VpcId(i));
+            let owner = labels.owner(format!("vpc `{}`", vpc.name.value), vpc.name.span);
             LinkView {
-                label: attachment_label(model, attachment),
+                label: labels.claim(
+                    owner,
+                    "aws_ec2_transit_gateway_route_table_association",
+                    attachment_label(model, attachment),
+                ),
                 attachment: attachment_id(model, attachment),
                 route_table: route_table_id(model, vpc.segment),
             }
@@ -401,9 +465,23 @@ pub fn plan(model: &Model) -> NetworkView {
     let routes = model
         .transit_gateways
         .iter()
-        .flat_map(|tgw| {
-            tgw.routes.iter().map(move |route| TgwRouteView {
-                label: naming::segment_label(&tgw.name.value, &route.name.value),
+        .flat_map(|tgw| tgw.routes.iter().map(move |route| (tgw, route)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|(tgw, route)| {
+            let owner = labels.owner(
+                format!(
+                    "route `{}` of transit_gateway `{}`",
+                    route.name.value, tgw.name.value
+                ),
+                route.name.span,
+            );
+            TgwRouteView {
+                label: labels.claim(
+                    owner,
+                    "aws_ec2_transit_gateway_route",
+                    naming::segment_label(&tgw.name.value, &route.name.value),
+                ),
                 route_table: route_table_id(model, route.segment),
                 destination: route.destination.value.to_string(),
                 attachment: match route.action {
@@ -411,7 +489,7 @@ pub fn plan(model: &Model) -> NetworkView {
                     RouteAction::Blackhole => None,
                 },
                 blackhole: route.action == RouteAction::Blackhole,
-            })
+            }
         })
         .collect();
 
@@ -427,98 +505,32 @@ pub fn plan(model: &Model) -> NetworkView {
     }
 }
 
-/// The destinations each VPC's route table sends to the transit gateway, by VPC index.
-///
-/// - Listed in the blueprint (`transit_gateway_routes`): exactly those.
-/// - A VPC that static routes forward to (an egress or inspection VPC): the prefixes its segment's
-///   table reaches, aggregated, without those inside its own range and without the destinations of
-///   the routes that point at itself (which would loop).
-/// - Any other VPC: `0.0.0.0/0`. The transit gateway's route tables, not the VPC's, enforce
-///   segregation, so one route per VPC is enough, and it stays within route-table quotas at any scale.
-pub fn transit_routes(model: &Model) -> Vec<Vec<Ipv4Net>> {
-    transit_routes_for(model, &derived_propagations(model))
-}
-
-fn transit_routes_for(
-    model: &Model,
-    propagations: &[(SegmentId, AttachmentRef)],
-) -> Vec<Vec<Ipv4Net>> {
-    let default_route: Ipv4Net = "0.0.0.0/0".parse().expect("literal CIDR");
-    let mut targeted: BTreeMap<VpcId, Vec<Ipv4Net>> = BTreeMap::new();
-    for tgw in &model.transit_gateways {
-        for route in &tgw.routes {
-            if let RouteAction::Attachment(AttachmentRef::Vpc(id)) = route.action {
-                targeted
-                    .entry(id)
-                    .or_default()
-                    .push(route.destination.value);
-            }
-        }
-    }
-    // Only computed when some VPC is a route target: the common case stays free of per-table work.
-    let destinations = if targeted.is_empty() {
-        BTreeMap::new()
-    } else {
-        table_destinations(model, propagations)
-    };
-    model
-        .vpcs
-        .iter()
-        .enumerate()
-        .map(|(i, vpc)| {
-            if let Some(listed) = &vpc.transit_gateway_routes {
-                return listed.iter().map(|c| c.value).collect();
-            }
-            let Some(own_routes) = targeted.get(&VpcId(i)) else {
-                return vec![default_route];
-            };
-            let reachable: Vec<Ipv4Net> = destinations
-                .get(&vpc.segment)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|d| !own_routes.contains(d))
-                .collect();
-            Ipv4Net::aggregate(&reachable)
-                .into_iter()
-                .filter(|d| !vpc.cidr.value.contains(d))
-                .collect()
-        })
-        .collect()
-}
-
-/// Every prefix a segment's table forwards somewhere: propagated VPC CIDRs and interconnect remote
-/// prefixes, and static routes that forward to an attachment (blackholes drop, so they are left out).
-fn table_destinations(
-    model: &Model,
-    propagations: &[(SegmentId, AttachmentRef)],
-) -> BTreeMap<SegmentId, Vec<Ipv4Net>> {
-    let mut out: BTreeMap<SegmentId, Vec<Ipv4Net>> = BTreeMap::new();
-    for &(table, attachment) in propagations {
-        let entry = out.entry(table).or_default();
-        match attachment {
-            AttachmentRef::Vpc(id) => entry.push(model.vpc(id).cidr.value),
-            AttachmentRef::Interconnect(id) => {
-                entry.extend(model.interconnect(id).remote_cidrs.iter().map(|c| c.value));
-            }
-        }
-    }
-    for tgw in &model.transit_gateways {
-        for route in &tgw.routes {
-            if let RouteAction::Attachment(_) = route.action {
-                out.entry(route.segment)
-                    .or_default()
-                    .push(route.destination.value);
-            }
-        }
-    }
-    out
-}
-
-fn flow_logs(model: &Model) -> FlowLogsView {
+fn flow_logs(model: &Model, labels: &mut LabelSpace) -> FlowLogsView {
     let p = &model.platform;
     let arn = naming::partition(&p.region);
+    let owner = labels.owner(
+        format!("the VPC flow logs of platform `{}`", p.name.value),
+        p.name.span,
+    );
+    let assume_document = labels.claim(owner, "data.aws_iam_policy_document", "flow_logs_assume");
+    let role = labels.claim(owner, "aws_iam_role", "flow_logs");
+    let policy_document = labels.claim(owner, "data.aws_iam_policy_document", "flow_logs");
+    let policy = labels.claim(owner, "aws_iam_role_policy", "flow_logs");
+    let key_document = labels.claim(owner, "data.aws_iam_policy_document", "flow_logs_key");
+    let key = labels.claim(owner, "aws_kms_key", "flow_logs");
     FlowLogsView {
+        labels: FlowLogsLabels {
+            assume_json: assume_document.r("json"),
+            role_id: role.r("id"),
+            policy_json: policy_document.r("json"),
+            key_json: key_document.r("json"),
+            assume_document,
+            role,
+            policy_document,
+            policy,
+            key_document,
+            key,
+        },
         account_id: p.account_id.clone(),
         flow_log_arn_pattern: format!("arn:{arn}:ec2:{}:{}:vpc-flow-log/*", p.region, p.account_id),
         role_name: naming::aws_name(&[&p.name.value, &p.environment, "vpc-flow-logs"], 64),

@@ -8,13 +8,13 @@
 //! hashicorp/awscc when allowed (no hashicorp/aws release has them), else not at all (a warning and
 //! manual steps in the README).
 
-use super::bucket::{BucketView, LifecycleView};
+use super::bucket::{BucketLabels, BucketView, LifecycleView};
+use super::labels::{LabelSpace, Resource};
 use super::naming;
-use super::network::{Tags, tags};
-use super::providers::{self, ResourceType};
+use super::naming::{Tags, tags};
 use super::{Ref, identity};
 use crate::model::{
-    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider,
+    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider, targets,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -35,12 +35,10 @@ pub const ADVANCED_PARAMETER_BYTES: usize = 8_192;
 /// The longest value a reference in the guardrail document can take: every one names a resource
 /// of this stack (role ARNs without path, a table name of at most 255, a bucket, a manager ARN).
 const REFERENCE_BYTES: usize = 256;
-/// AgentCore payments exists in these regions (provider-facts §2.1).
-pub const REGIONS: [&str; 4] = ["us-east-1", "us-west-2", "eu-central-1", "ap-southeast-2"];
 
 /// Whether the targets can create the payment manager, connectors and credential providers.
 pub fn expressible(model: &Model) -> bool {
-    providers::available(&model.platform.providers, ResourceType::AwsccPayments)
+    targets::payments(&model.platform.providers)
 }
 
 #[derive(Serialize)]
@@ -77,6 +75,14 @@ pub struct PaymentRoleView {
     pub kind: &'static str,
     #[serde(flatten)]
     pub iam: identity::IamRoleView,
+    /// The Marketplace subscription policy: on the control role when a connector is Coinbase's.
+    pub marketplace: Option<MarketplaceView>,
+}
+
+#[derive(Serialize)]
+pub struct MarketplaceView {
+    pub attachment: Resource,
+    pub role_name: Ref,
 }
 
 #[derive(Serialize)]
@@ -106,6 +112,9 @@ pub struct GuardrailsView {
     pub tier: &'static str,
     /// The document, as an HCL object for `jsonencode`.
     pub document: Value,
+    /// The most bytes the document can take once Terraform resolves its references.
+    #[serde(skip)]
+    pub bound: usize,
 }
 
 #[derive(Serialize)]
@@ -144,7 +153,7 @@ pub struct BurstAlarmView {
     pub threshold: u32,
 }
 
-pub fn plan(model: &Model) -> Option<PaymentsView> {
+pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<PaymentsView> {
     if model.payment_managers.is_empty() {
         return None;
     }
@@ -154,7 +163,7 @@ pub fn plan(model: &Model) -> Option<PaymentsView> {
         managers: model
             .payment_managers
             .iter()
-            .map(|m| manager(model, via_awscc, m))
+            .map(|m| manager(model, labels, via_awscc, m))
             .collect(),
     })
 }
@@ -203,20 +212,19 @@ pub fn ledger_bucket(model: &Model, manager: &PaymentManager) -> String {
     )
 }
 
-/// The guardrail document's size in bytes once every reference is replaced by a value of the
-/// longest value it can take: what the SSM tier must hold.
-pub fn guardrail_document_bound(model: &Model, manager: &PaymentManager) -> usize {
-    document_bound(&guardrail_document(model, manager, expressible(model)))
-}
-
-/// `guardrail_document_bound` of a document already built.
+/// The most bytes a guardrail document can take: its text, each reference counted at its longest.
 fn document_bound(document: &Value) -> usize {
     let text = serde_json::to_string(document).unwrap_or_default();
     let references = text.matches("\"$ref\"").count();
     text.len() + references * REFERENCE_BYTES
 }
 
-fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
+fn manager(
+    model: &Model,
+    labels: &mut LabelSpace,
+    via_awscc: bool,
+    m: &PaymentManager,
+) -> ManagerView {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
     let label = naming::snake(&m.name.value);
@@ -265,7 +273,7 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
             p.name.value, p.environment, m.name.value
         ),
         account_root: format!("arn:{partition}:iam::{}:root", p.account_id),
-        roles: roles(model, via_awscc, m, &tags),
+        roles: roles(model, labels, via_awscc, m, &tags),
         connectors: m
             .connectors
             .iter()
@@ -282,6 +290,7 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
                 "Standard"
             },
             document,
+            bound,
         },
         ledger: LedgerView {
             table_name: naming::aws_name(
@@ -290,7 +299,16 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
             ),
             retention_days: m.ledger.retention_days.value,
             archive: BucketView {
-                label: format!("{label}_ledger"),
+                labels: {
+                    let owner = labels
+                        .owner(format!("payment_manager `{}`", m.name.value), m.name.span);
+                    BucketLabels::claim(
+                        labels,
+                        owner,
+                        &format!("{label}_ledger"),
+                        &format!("{label}_ledger_bucket"),
+                    )
+                },
                 bucket: ledger_bucket(model, m),
                 tags: tags.clone(),
                 object_lock: true,
@@ -304,7 +322,6 @@ fn manager(model: &Model, via_awscc: bool, m: &PaymentManager) -> ManagerView {
                     expiration_days: Some(m.ledger.retention_days.value),
                     after_versioning: true,
                 },
-                policy_document: format!("{label}_ledger_bucket"),
             },
         },
         alerts: AlertsView {
@@ -616,7 +633,13 @@ fn condition(test: &'static str, variable: &str, values: Vec<Value>) -> identity
 }
 
 /// The four roles, with their trust and permissions.
-fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec<PaymentRoleView> {
+fn roles(
+    model: &Model,
+    labels: &mut LabelSpace,
+    via_awscc: bool,
+    m: &PaymentManager,
+    tags: &Tags,
+) -> Vec<PaymentRoleView> {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
     let label = naming::snake(&m.name.value);
@@ -745,18 +768,42 @@ fn roles(model: &Model, via_awscc: bool, m: &PaymentManager, tags: &Tags) -> Vec
         secrets.into_iter().map(|s| json!(s)).collect()
     })];
 
-    let role = |kind: &'static str, description: String, trust, statements| PaymentRoleView {
-        kind,
-        iam: identity::IamRoleView {
-            label: role_label(m, kind),
-            role_name: role_name(kind),
-            description,
-            max_session_seconds: None,
-            tags: Some(tags.clone()),
-            trust,
-            statements,
-            policy_name: format!("payments-{kind}"),
-        },
+    let coinbase = m
+        .connectors
+        .iter()
+        .any(|c| c.provider.value == WalletProvider::CoinbaseCdp);
+    let mut role = |kind: &'static str,
+                    description: String,
+                    trust,
+                    statements: Vec<identity::PolicyStatementView>| {
+        let owner = labels.owner(
+            format!("the {kind} role of payment_manager `{}`", m.name.value),
+            m.name.span,
+        );
+        let label = role_label(m, kind);
+        let iam_labels = identity::IamRoleLabels::claim(labels, owner, &label, &statements);
+        let marketplace = (kind == "control" && coinbase).then(|| MarketplaceView {
+            attachment: labels.claim(
+                owner,
+                "aws_iam_role_policy_attachment",
+                format!("{label}_marketplace"),
+            ),
+            role_name: iam_labels.role.r("name"),
+        });
+        PaymentRoleView {
+            kind,
+            marketplace,
+            iam: identity::IamRoleView {
+                labels: iam_labels,
+                role_name: role_name(kind),
+                description,
+                max_session_seconds: None,
+                tags: Some(tags.clone()),
+                trust,
+                statements,
+                policy_name: format!("payments-{kind}"),
+            },
+        }
     };
     vec![
         role(
@@ -817,7 +864,7 @@ pub fn actions() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use crate::model::actions::{self, Lookup};
-    use crate::plan::network::Tags;
+    use crate::plan::naming::Tags;
 
     /// The payment roles are generated, not written in a blueprint, so the identity rule never sees
     /// them: every action they can grant or deny must still be one the catalogue knows, and every
@@ -827,12 +874,18 @@ mod tests {
         let text = std::fs::read_to_string("tests/fixtures/valid/payments.hcl").unwrap();
         let source = crate::source::SourceFile::from_text("payments.hcl", &text);
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
-            .into_valid_model()
+            .into_valid()
             .expect("valid");
         let known: Vec<&str> = super::actions().collect();
         assert!(known.contains(&"bedrock-agentcore:ProcessPayment"));
-        for m in &model.payment_managers {
-            for role in super::roles(&model, super::expressible(&model), m, &Tags::new()) {
+        for m in &model.model().payment_managers {
+            for role in super::roles(
+                model.model(),
+                &mut crate::plan::labels::LabelSpace::default(),
+                super::expressible(model.model()),
+                m,
+                &Tags::new(),
+            ) {
                 for s in role.iam.statements {
                     let grant = super::GRANTS
                         .iter()

@@ -5,13 +5,14 @@ use super::Ref;
 use super::checks::ChecksView;
 use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
-use super::naming::{self, TAG_ENVIRONMENT, TAG_PLATFORM};
-use super::network::{self, NetworkView, Tags};
+use super::naming;
+use super::naming::Tags;
+use super::network::{self, NetworkView};
 use super::payments::{self, ManagerView, PaymentsView};
 use super::storage::{StorageView, Via, WorkspaceView};
 use crate::diagram::Diagram;
 use crate::model::{AttachmentRef, Model, PaymentManager, RouteAction, S3FilesId};
-use crate::segregation::report::ReachReport;
+use crate::validate::ValidModel;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -66,17 +67,6 @@ fn entries<'a>(pairs: impl IntoIterator<Item = (&'a str, Ref)>) -> Vec<Entry> {
         .collect()
 }
 
-/// Tags on every resource: the platform's own, plus which platform and environment it belongs to.
-pub fn default_tags(model: &Model) -> Tags {
-    let mut tags = model.platform.tags.clone();
-    tags.insert(TAG_PLATFORM.to_string(), model.platform.name.value.clone());
-    tags.insert(
-        TAG_ENVIRONMENT.to_string(),
-        model.platform.environment.clone(),
-    );
-    tags
-}
-
 pub fn versions(model: &Model, uses_awscc: bool) -> VersionsView {
     let targets = &model.platform.providers;
     VersionsView {
@@ -90,7 +80,7 @@ pub fn providers(model: &Model, uses_awscc: bool) -> ProvidersView {
     ProvidersView {
         region: model.platform.region.clone(),
         allowed_account_ids: vec![model.platform.account_id.clone()],
-        default_tags: default_tags(model),
+        default_tags: naming::default_tags(model),
         awscc: uses_awscc,
     }
 }
@@ -109,30 +99,21 @@ pub fn outputs(
     let mut outputs = Vec::new();
     for tgw in &network.transit_gateways {
         outputs.push(OutputView {
-            name: format!("{}_transit_gateway_id", tgw.label),
-            description: format!("Id of transit gateway `{}`", tgw.label),
-            value: Some(value(&Ref::attr(
-                "aws_ec2_transit_gateway",
-                &tgw.label,
-                "id",
-            ))),
+            name: format!("{}_transit_gateway_id", tgw.label.label),
+            description: format!("Id of transit gateway `{}`", tgw.label.label),
+            value: Some(value(&tgw.label.r("id"))),
             entries: None,
         });
         let tables: BTreeMap<&str, Ref> = tgw
             .route_tables
             .iter()
-            .map(|t| {
-                (
-                    t.segment.as_str(),
-                    Ref::attr("aws_ec2_transit_gateway_route_table", &t.label, "id"),
-                )
-            })
+            .map(|t| (t.segment.as_str(), t.label.r("id")))
             .collect();
         outputs.push(OutputView {
-            name: format!("{}_route_table_ids", tgw.label),
+            name: format!("{}_route_table_ids", tgw.label.label),
             description: format!(
                 "Route table id of each segment of transit gateway `{}`",
-                tgw.label
+                tgw.label.label
             ),
             value: None,
             entries: Some(entries(tables.iter().map(|(k, v)| (*k, v.clone())))),
@@ -202,7 +183,7 @@ pub fn outputs(
                 "Service name consumers use to create endpoints to MCP ingress `{}`",
                 i.name
             ),
-            Ref::attr("aws_vpc_endpoint_service", &i.label, "service_name"),
+            i.labels.endpoint_service_name.clone(),
         ));
         if i.private_dns_name.is_some() {
             outputs.push(output(
@@ -211,11 +192,9 @@ pub fn outputs(
                     "The DNS record (name, type, value) that proves ownership of the private DNS name of MCP ingress `{}`; publish it, then verify",
                     i.name
                 ),
-                Ref::attr(
-                    "aws_vpc_endpoint_service",
-                    &i.label,
-                    "private_dns_name_configuration",
-                ),
+                i.labels
+                    .endpoint_service
+                    .r("private_dns_name_configuration"),
             ));
         }
         outputs.push(output(
@@ -224,21 +203,12 @@ pub fn outputs(
                 "Target group the MCP servers of ingress `{}` register in",
                 i.name
             ),
-            Ref::attr(
-                "aws_lb_target_group",
-                &format!("{}_servers", i.label),
-                "arn",
-            ),
+            i.labels.servers_target_group_arn.clone(),
         ));
         let endpoints: BTreeMap<&str, Ref> = i
             .consumers
             .iter()
-            .map(|c| {
-                (
-                    c.vpc.as_str(),
-                    Ref::attr("aws_vpc_endpoint", &c.label, "id"),
-                )
-            })
+            .map(|c| (c.vpc.as_str(), c.endpoint_id.clone()))
             .collect();
         outputs.push(OutputView {
             name: format!("{}_endpoint_ids", i.label),
@@ -294,7 +264,7 @@ pub fn outputs(
         let roles: BTreeMap<&str, Ref> = m
             .roles
             .iter()
-            .map(|r| (r.kind, Ref::attr("aws_iam_role", &r.iam.label, "arn")))
+            .map(|r| (r.kind, r.iam.labels.role.r("arn")))
             .collect();
         outputs.push(OutputView {
             name: format!("{}_payment_role_arns", m.label),
@@ -455,7 +425,7 @@ pub struct ManualStep {
 // Each argument is one part of the plan the README summarises; a struct would only rename them.
 #[allow(clippy::too_many_arguments)]
 pub fn readme(
-    model: &Model,
+    valid: &ValidModel,
     files: &[&str],
     checks: &ChecksView,
     uses_awscc: bool,
@@ -464,6 +434,7 @@ pub fn readme(
     storage: Option<&StorageView>,
     payments: Option<&PaymentsView>,
 ) -> ReadmeView {
+    let model = valid.model();
     let segments = model
         .segments()
         .map(|(id, segment)| {
@@ -617,11 +588,11 @@ pub fn readme(
             steps: payment_steps(model, payments.is_some_and(|p| p.via_awscc), m, view),
         });
     }
-    let reach = ReachReport::segments_only(model);
-    let diagram = crate::diagram::mermaid(&Diagram::with_reach(model, &reach));
-    let reachability = reach
+    let diagram = crate::diagram::mermaid(&Diagram::build(valid));
+    let reachability = valid
+        .reach()
         .transit_gateways
-        .into_iter()
+        .iter()
         .map(|g| MatrixView {
             columns: g.segments.iter().map(|s| s.name.clone()).collect(),
             rows: g
@@ -637,7 +608,7 @@ pub fn readme(
                         .collect(),
                 })
                 .collect(),
-            transit_gateway: g.name,
+            transit_gateway: g.name.clone(),
         })
         .collect();
     let targets = &model.platform.providers;

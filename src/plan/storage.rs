@@ -4,35 +4,20 @@
 //! access points and the file-system policy, through hashicorp/aws (6.40 or later), else
 //! hashicorp/awscc when allowed, else not at all (a warning and a manual step in the README).
 
-use super::bucket::{BucketView, LifecycleView};
+use super::bucket::{BucketLabels, BucketView, LifecycleView};
+use super::labels::LabelSpace;
 use super::naming;
-use super::network::{Tags, tags};
-use super::providers::{self, ResourceType};
+use super::naming::{Tags, tags};
 use super::{Ref, identity};
-use crate::model::{Model, S3Files, S3FilesId};
+use crate::model::{Model, S3Files, S3FilesId, targets};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-/// Which provider creates the S3 Files resources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Via {
-    Aws,
-    Awscc,
-    /// The targets cannot express S3 Files: the resources are omitted.
-    None,
-}
+pub use crate::model::targets::Via;
 
 pub fn via(model: &Model) -> Via {
-    let targets = &model.platform.providers;
-    if providers::available(targets, ResourceType::AwsS3Files) {
-        Via::Aws
-    } else if providers::available(targets, ResourceType::AwsccS3Files) {
-        Via::Awscc
-    } else {
-        Via::None
-    }
+    targets::storage_via(&model.platform.providers)
 }
 
 #[derive(Serialize)]
@@ -107,7 +92,7 @@ pub struct GatewayEndpointView {
     pub service_name: String,
 }
 
-pub fn plan(model: &Model) -> Option<StorageView> {
+pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<StorageView> {
     if model.s3_files.is_empty() {
         return None;
     }
@@ -117,7 +102,7 @@ pub fn plan(model: &Model) -> Option<StorageView> {
         workspaces: model
             .s3_files
             .iter()
-            .map(|s| workspace(model, via(model), s))
+            .map(|s| workspace(model, labels, via(model), s))
             .collect(),
         gateway_endpoints: vpcs
             .into_iter()
@@ -177,7 +162,7 @@ pub fn arns(model: &Model, id: S3FilesId, access_point: Option<usize>) -> Vec<Va
     arns
 }
 
-fn workspace(model: &Model, via: Via, storage: &S3Files) -> WorkspaceView {
+fn workspace(model: &Model, labels: &mut LabelSpace, via: Via, storage: &S3Files) -> WorkspaceView {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
     let label = naming::snake(&storage.name.value);
@@ -213,7 +198,13 @@ fn workspace(model: &Model, via: Via, storage: &S3Files) -> WorkspaceView {
         vpc: vpc.name.value.clone(),
         vpc_cidr: vpc.cidr.value.to_string(),
         s3: BucketView {
-            label: label.clone(),
+            labels: {
+                let owner = labels.owner(
+                    format!("s3_files `{}`", storage.name.value),
+                    storage.name.span,
+                );
+                BucketLabels::claim(labels, owner, &label, &format!("{label}_bucket"))
+            },
             bucket: storage.bucket.value.clone(),
             tags: tags.clone(),
             object_lock: false,
@@ -223,7 +214,6 @@ fn workspace(model: &Model, via: Via, storage: &S3Files) -> WorkspaceView {
                 expiration_days: storage.expire_after_days.as_ref().map(|d| d.value),
                 after_versioning: true,
             },
-            policy_document: format!("{label}_bucket"),
         },
         key_description: format!(
             "{} {} S3 Files workspace {}",

@@ -402,9 +402,9 @@ mod tests {
         let text = crate::synth::blueprint(60, 4);
         let source = crate::source::SourceFile::from_text("synth.hcl", &text);
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
-            .into_valid_model()
+            .into_valid()
             .expect("valid");
-        let plan = crate::plan::plan(&model);
+        let plan = crate::plan::plan(&model).expect("planned");
         let renderer = Renderer::new();
         for file in plan.files.iter().filter(|f| f.is_terraform()) {
             let raw = renderer
@@ -427,9 +427,13 @@ mod tests {
         let text = crate::synth::blueprint(1_100, 4);
         let source = crate::source::SourceFile::from_text("synth.hcl", &text);
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
-            .into_valid_model()
+            .into_valid()
             .expect("valid");
-        let view = crate::plan::network::plan(&model);
+        let view = crate::plan::network::plan(
+            model.model(),
+            model.intent(),
+            &mut crate::plan::labels::LabelSpace::default(),
+        );
         let parts: Vec<Value> = crate::plan::network::parts(&view)
             .iter()
             .map(|p| Value::from(minijinja::value::Serde(p)))

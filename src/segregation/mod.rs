@@ -7,11 +7,13 @@
 //! prefixes) live in `validate::rules::segregation`; `agentform reach` prints the matrices.
 
 pub mod engine;
+pub mod intent;
 pub mod reach;
 pub mod report;
 pub mod topology;
 
 pub use engine::{Delivery, Engine, Extent, Hop, Outcome, Piece, Via};
+pub use intent::Intent;
 pub use reach::{Cell, PairReach, Reachability, Verdict};
 pub use topology::{
     Attachment, AttachmentId, AttachmentKind, ModelTopology, RouteTable, StaticRoute, TableId,

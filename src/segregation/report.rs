@@ -3,10 +3,10 @@
 //! lost sub-prefixes named. `agentform reach` prints it as a table or as JSON; the stack README
 //! shows the segment matrix.
 
-use super::Engine;
 use super::engine::{Extent, Outcome, Via};
 use super::reach::{Cell, Reachability, Verdict};
 use super::topology::{AttachmentId, ModelTopology, TableId};
+use super::{Engine, Intent};
 use crate::model::{Model, TgwId};
 use serde::Serialize;
 
@@ -128,24 +128,31 @@ pub struct PieceReport {
     pub route: Option<String>,
 }
 
-impl ReachReport {
-    /// Both matrices. The attachment matrix has a cell per ordered pair of attachments: meant for
-    /// `agentform reach`, not for thousands of attachments.
-    pub fn build(model: &Model) -> Self {
-        Self::build_with(model, true)
-    }
-
+/// Which matrices a report holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matrices {
     /// The segment matrices only (linear in the attachments): what the stack README shows.
-    pub fn segments_only(model: &Model) -> Self {
-        Self::build_with(model, false)
+    Segments,
+    /// Also a cell per ordered pair of attachments: meant for `agentform reach`, not for thousands
+    /// of attachments.
+    WithAttachments,
+}
+
+impl ReachReport {
+    /// The report of a blueprint on its own: derives the intent and runs the engine. The pipeline
+    /// gets its report from validation instead ([`ReachReport::of`]), where the engine already ran.
+    pub fn build(model: &Model, matrices: Matrices) -> Self {
+        let intent = Intent::derive(model);
+        let mt = ModelTopology::build(model, &intent);
+        let engine = Engine::new(&mt.topology);
+        Self::of(model, &mt, &Reachability::compute(&engine), matrices)
     }
 
-    fn build_with(model: &Model, attachments: bool) -> Self {
-        let mt = ModelTopology::build(model);
-        let engine = Engine::new(&mt.topology);
-        let reach = Reachability::compute(&engine);
+    /// The report of the engine's verdicts over a blueprint's tables.
+    pub fn of(model: &Model, mt: &ModelTopology, reach: &Reachability, matrices: Matrices) -> Self {
+        let attachments = matrices == Matrices::WithAttachments;
         let transit_gateways = (0..model.transit_gateways.len())
-            .map(|t| gateway(model, &mt, &reach, TgwId(t), attachments))
+            .map(|t| gateway(model, mt, reach, TgwId(t), attachments))
             .collect();
         ReachReport {
             blueprint: model.source.clone(),

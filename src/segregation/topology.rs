@@ -5,8 +5,8 @@
 //! will create); the propagation checks build it from deployed state, so both are judged by the
 //! same code.
 
+use super::Intent;
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
-use crate::plan::network::{derived_propagations, transit_routes};
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
 
@@ -102,7 +102,7 @@ pub struct ModelTopology {
 }
 
 impl ModelTopology {
-    pub fn build(model: &Model) -> Self {
+    pub fn build(model: &Model, intent: &Intent) -> Self {
         let segments: Vec<SegmentId> = model.segments().map(|(id, _)| id).collect();
         let table_of: BTreeMap<SegmentId, TableId> = segments
             .iter()
@@ -117,7 +117,7 @@ impl ModelTopology {
             .collect();
 
         let default_route: Ipv4Net = "0.0.0.0/0".parse().expect("literal CIDR");
-        let vpc_routes = transit_routes(model);
+        let vpc_routes = &intent.vpc_routes;
         let topology_attachments = attachments
             .iter()
             .map(|&attachment| {
@@ -162,7 +162,7 @@ impl ModelTopology {
                 static_routes: Vec::new(),
             })
             .collect();
-        for (segment, attachment) in derived_propagations(model) {
+        for &(segment, attachment) in &intent.propagations {
             tables[table_of[&segment].0]
                 .propagations
                 .push(attachment_of[&attachment]);

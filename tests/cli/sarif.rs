@@ -5,7 +5,8 @@
 //! `jsonschema`. Without them these tests fail under `CI=true`, and skip the schema check elsewhere
 //! (the content assertions still run).
 
-use super::{DEPLOYED_BLUEPRINT, DRIFTED_STATE, REFERENCE, Test};
+use super::common::{Test, required_in_ci};
+use super::{DEPLOYED_BLUEPRINT, DRIFTED_STATE, REFERENCE};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
@@ -45,16 +46,10 @@ fn validator() -> Option<(PathBuf, PathBuf)> {
             );
             Some((python, schema))
         }
-        _ => {
-            assert!(
-                std::env::var("CI").map_or(true, |v| v != "true"),
-                "CI=true but AGENTFORM_SARIF_SCHEMA / AGENTFORM_SARIF_VENV are not set (.ci/run installs them)"
-            );
-            eprintln!(
-                "AGENTFORM_SARIF_SCHEMA / AGENTFORM_SARIF_VENV not set: schema check skipped"
-            );
-            None
-        }
+        _ => required_in_ci(
+            None,
+            "AGENTFORM_SARIF_SCHEMA / AGENTFORM_SARIF_VENV are not set: .ci/run installs them (schema check)",
+        ),
     }
 }
 
@@ -142,7 +137,7 @@ fn validate_sarif_of_the_reference_blueprint_has_every_rule_and_no_result() {
     let log = sarif(
         &Test::new()
             .blueprint("agent-platform.hcl", REFERENCE)
-            .args(&["validate", "--format", "sarif"]),
+            .args(["validate", "--format", "sarif"]),
         0,
     );
     assert!(results(&log).is_empty(), "{log}");
@@ -168,7 +163,7 @@ fn validate_sarif_of_the_reference_blueprint_has_every_rule_and_no_result() {
 
 #[test]
 fn validate_sarif_places_every_error_where_the_human_report_does() {
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let fixtures = super::common::repo().join("tests/fixtures/invalid");
     for name in [
         "duplicate-name.hcl",
         "bad-cidr.hcl",
@@ -179,9 +174,9 @@ fn validate_sarif_places_every_error_where_the_human_report_does() {
     ] {
         let bytes = std::fs::read(fixtures.join(name)).unwrap();
         let test = Test::new().file(&format!("blueprints/{name}"), &bytes);
-        let test = test.args(&["validate", "--format", "sarif"]);
+        let test = test.args(["validate", "--format", "sarif"]);
         let log = sarif(&test, 1);
-        let json = test.args(&["validate", "--format", "json"]).run();
+        let json = test.args(["validate", "--format", "json"]).run();
         let json: Value = serde_json::from_str(&json.stdout).unwrap();
         let diagnostics = json["diagnostics"].as_array().unwrap();
         let results = results(&log);
@@ -230,7 +225,7 @@ fn validate_sarif_reports_warnings_as_warnings_with_fingerprints_that_survive_mo
     let log = sarif(
         &Test::new()
             .blueprint("p.hcl", &blueprint)
-            .args(&["validate", "--format", "sarif"]),
+            .args(["validate", "--format", "sarif"]),
         0,
     );
     let results = results(&log);
@@ -249,7 +244,7 @@ fn validate_sarif_reports_warnings_as_warnings_with_fingerprints_that_survive_mo
     let log = sarif(
         &Test::new()
             .blueprint("p.hcl", &moved)
-            .args(&["validate", "--format", "sarif"]),
+            .args(["validate", "--format", "sarif"]),
         0,
     );
     let result = &results_of(&log)[0];
@@ -267,7 +262,7 @@ fn propagation_sarif_puts_findings_on_the_segments_and_attachments_responsible()
         &Test::new()
             .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
             .file("state.json", DRIFTED_STATE.as_bytes())
-            .args(&[
+            .args([
                 "propagation",
                 "blueprints/p.hcl",
                 "--state",
@@ -348,7 +343,7 @@ fn drift_sarif_places_resources_on_their_blocks_and_the_stack_wide_ones_on_line_
         &Test::new()
             .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
             .file("state.json", DRIFTED_STATE.as_bytes())
-            .args(&[
+            .args([
                 "drift",
                 "blueprints/p.hcl",
                 "--state",
@@ -418,7 +413,7 @@ fn the_schema_check_is_live() {
     let out = Test::new()
         .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
         .file("state.json", DRIFTED_STATE.as_bytes())
-        .args(&[
+        .args([
             "propagation",
             "blueprints/p.hcl",
             "--state",

@@ -2,7 +2,8 @@
 //! `--quiet`, the progress line (never on a pipe; on a terminal through util-linux `script`), shell
 //! completions and `agentform explain`.
 
-use super::{DEPLOYED_BLUEPRINT, REFERENCE, Test};
+use super::common::{AGENTFORM, Test};
+use super::{DEPLOYED_BLUEPRINT, REFERENCE};
 use std::process::Command;
 
 /// A blueprint with one error (an unknown segment).
@@ -18,19 +19,15 @@ fn warned() -> String {
     )
 }
 
-/// Runs agentform in `dir` with `NO_COLOR` as given (the `Test` builder always sets it).
+/// Runs agentform in `dir` with `NO_COLOR` as given (the `Test` builder sets it unless told).
 fn run_with(dir: &std::path::Path, args: &[&str], no_color: Option<&str>) -> (i32, String, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_agentform"));
-    command.args(args).current_dir(dir).env_remove("NO_COLOR");
-    if let Some(value) = no_color {
-        command.env("NO_COLOR", value);
-    }
-    let out = command.output().expect("agentform runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let test = Test::in_dir(dir).args(args);
+    let test = match no_color {
+        Some(value) => test.env("NO_COLOR", value),
+        None => test.env_remove("NO_COLOR"),
+    };
+    let out = test.run();
+    (out.status, out.stdout, out.stderr)
 }
 
 const ESC: char = '\u{1b}';
@@ -111,10 +108,9 @@ fn strip(text: &str) -> String {
 /// Runs `agentform ARGS` under a pseudo-terminal (util-linux `script`), returning what the terminal
 /// saw; `None` where `script` is missing.
 fn on_terminal(dir: &std::path::Path, args: &str, no_color: Option<&str>) -> Option<String> {
-    let binary = env!("CARGO_BIN_EXE_agentform");
     let mut command = Command::new("script");
     command
-        .args(["-qec", &format!("{binary} {args}"), "/dev/null"])
+        .args(["-qec", &format!("{AGENTFORM} {args}"), "/dev/null"])
         .current_dir(dir)
         .env_remove("NO_COLOR");
     if let Some(value) = no_color {
@@ -128,7 +124,7 @@ fn on_terminal(dir: &std::path::Path, args: &str, no_color: Option<&str>) -> Opt
 fn quiet_keeps_errors_and_data_and_drops_the_rest() {
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["generate"]);
+        .args(["generate"]);
     let loud = t.run();
     assert!(
         loud.stderr.contains("wrote generated/agents/network.tf"),
@@ -137,7 +133,7 @@ fn quiet_keeps_errors_and_data_and_drops_the_rest() {
     );
     let t = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["generate", "--quiet"]);
+        .args(["generate", "--quiet"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert_eq!(out.stderr, "");
@@ -155,19 +151,19 @@ fn quiet_keeps_errors_and_data_and_drops_the_rest() {
     }
     // Errors and warnings still print; data asked for still prints.
     let t = Test::new().blueprint("p.hcl", &broken());
-    let out = t.args(&["validate", "--quiet"]).run();
+    let out = t.args(["validate", "--quiet"]).run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("error[AF201]"), "{}", out.stderr);
     let out = Test::new()
         .blueprint("p.hcl", &warned())
-        .args(&["validate", "--quiet"])
+        .args(["validate", "--quiet"])
         .run();
     assert_eq!(out.status, 0);
     assert!(out.stderr.starts_with("warning[AF204]"), "{}", out.stderr);
     assert!(!out.stderr.contains("valid"), "{}", out.stderr);
     let out = Test::new()
         .blueprint("agent-platform.hcl", REFERENCE)
-        .args(&["validate", "--quiet", "--format", "json"])
+        .args(["validate", "--quiet", "--format", "json"])
         .run();
     assert!(out.stdout.contains("\"errors\": 0"), "{}", out.stdout);
 }
@@ -181,7 +177,7 @@ fn progress_shows_on_a_terminal_only() {
             &DEPLOYED_BLUEPRINT.replace("platform \"p\"", &format!("platform \"p{i}\"")),
         );
     }
-    let t = t.args(&["validate"]);
+    let t = t.args(["validate"]);
     let out = t.run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert_eq!(out.stderr, "3 blueprints valid\n");
@@ -208,7 +204,7 @@ fn progress_shows_on_a_terminal_only() {
 
 #[test]
 fn completions_name_the_subcommands() {
-    let out = Test::new().args(&["completions", "bash"]).run();
+    let out = Test::new().args(["completions", "bash"]).run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     for word in [
         "validate",
@@ -224,26 +220,23 @@ fn completions_name_the_subcommands() {
         assert!(out.stdout.contains(word), "bash completion lacks {word}");
     }
     for shell in ["zsh", "fish", "elvish", "powershell"] {
-        let out = Test::new().args(&["completions", shell]).run();
+        let out = Test::new().args(["completions", shell]).run();
         assert_eq!(out.status, 0, "{shell}: {}", out.stderr);
         assert!(out.stdout.contains("propagation"), "{shell}");
     }
-    assert_eq!(Test::new().args(&["completions", "tcsh"]).run().status, 1);
+    assert_eq!(Test::new().args(["completions", "tcsh"]).run().status, 1);
 }
 
 #[test]
 fn explain_prints_the_documented_entry() {
-    let docs = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"),
-    )
-    .unwrap();
+    let docs = std::fs::read_to_string(super::common::repo().join("docs/diagnostics.md")).unwrap();
     for (arg, heading) in [
         ("af201", "## AF201 `unknown-reference`"),
         ("AF204", "## AF204 `unused-component`"),
         ("propagation/leak", "## propagation/leak `leak`"),
         ("unknown-reference", "## AF201 `unknown-reference`"),
     ] {
-        let out = Test::new().args(&["explain", arg]).run();
+        let out = Test::new().args(["explain", arg]).run();
         assert_eq!(out.status, 0, "{arg}: {}", out.stderr);
         // The same words as the reference page: name, summary, severity and explanation.
         let entry = docs
@@ -274,7 +267,7 @@ fn explain_prints_the_documented_entry() {
             out.stdout
         );
     }
-    let out = Test::new().args(&["explain", "af210"]).run();
+    let out = Test::new().args(["explain", "af210"]).run();
     assert_eq!(out.status, 1);
     assert!(
         out.stderr
@@ -282,13 +275,13 @@ fn explain_prints_the_documented_entry() {
         "{}",
         out.stderr
     );
-    let out = Test::new().args(&["explain", "propagation/leek"]).run();
+    let out = Test::new().args(["explain", "propagation/leek"]).run();
     assert!(
         out.stderr.contains("did you mean `propagation/leak`?"),
         "{}",
         out.stderr
     );
-    let out = Test::new().args(&["explain", "nonsense"]).run();
+    let out = Test::new().args(["explain", "nonsense"]).run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("docs/diagnostics.md"), "{}", out.stderr);
 }
@@ -298,7 +291,7 @@ fn drift_and_propagation_summaries_follow_colour_and_quiet() {
     let t = Test::new()
         .blueprint("p.hcl", DEPLOYED_BLUEPRINT)
         .file("state.json", super::DRIFTED_STATE.as_bytes())
-        .args(&["synth-state", "blueprints/p.hcl"]);
+        .args(["synth-state", "blueprints/p.hcl"]);
     let clean = t.run();
     assert_eq!(clean.status, 0, "{}", clean.stderr);
     let t = t.file("clean.json", clean.stdout.as_bytes());
@@ -371,7 +364,7 @@ fn sarif_is_refused_where_there_are_no_findings_to_report() {
     for command in ["generate", "check"] {
         let t = Test::new()
             .blueprint("agent-platform.hcl", REFERENCE)
-            .args(&[command, "--format", "sarif"]);
+            .args([command, "--format", "sarif"]);
         let out = t.run();
         assert_eq!(out.status, 1, "{command}");
         assert!(

@@ -8,7 +8,7 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
 use crate::model::Model;
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 
 fn private_asn(asn: u32) -> bool {
     (64512..=65534).contains(&asn) || (4_200_000_000..=4_294_967_294).contains(&asn)
@@ -23,7 +23,7 @@ fn not_private(asn: &Spanned<u32>, owner: &str) -> Diagnostic {
     .with_help("use 64512–65534 or 4200000000–4294967294")
 }
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     for tgw in &model.transit_gateways {
         let asn = &tgw.amazon_side_asn;
         if !private_asn(asn.value) {

@@ -10,10 +10,10 @@
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::actions::{self, Lookup};
 use crate::model::{IamRoleId, Model, Target};
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 use crate::validate::graph::{Edge, Node};
 
-pub fn check(model: &Model, graph: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
     for (index, role) in model.iam_roles.iter().enumerate() {
         for allow in &role.allows {
             let any = allow.on.iter().find(|t| t.value == Target::Any);
@@ -66,8 +66,8 @@ pub fn check(model: &Model, graph: &ComponentGraph, diagnostics: &mut Diagnostic
             }
         }
         let node = Node::Role(IamRoleId(index));
-        let referenced = !graph.incoming(node, Edge::UsesRole).is_empty()
-            || !graph.incoming(node, Edge::MaySpend).is_empty();
+        let referenced = !facts.graph.incoming(node, Edge::UsesRole).is_empty()
+            || !facts.graph.incoming(node, Edge::MaySpend).is_empty();
         if role.allows.is_empty() && !referenced {
             diagnostics.push(
                 Diagnostic::warning(

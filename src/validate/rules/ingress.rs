@@ -11,10 +11,10 @@
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::actions;
 use crate::model::{IamRole, McpIngress, Model, Target};
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 use std::collections::BTreeSet;
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     for ingress in &model.ingresses {
         principals(model, ingress, diagnostics);
         if !ingress.acceptance_required.value {

@@ -3,7 +3,6 @@
 pub mod asns;
 pub mod identity;
 pub mod ingress;
-pub mod labels;
 pub mod overlap;
 pub mod payments;
 pub mod routes;

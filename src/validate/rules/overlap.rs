@@ -12,7 +12,7 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::{AttachmentRef, Model};
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 use ipnet::Ipv4Net;
 
 struct Prefix {
@@ -21,7 +21,7 @@ struct Prefix {
     owner: AttachmentRef,
 }
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     let mut prefixes: Vec<Prefix> = Vec::new();
     for (i, vpc) in model.vpcs.iter().enumerate() {
         prefixes.push(Prefix {

@@ -7,17 +7,18 @@
 //!
 //! Example: `daily_limit = "4.00"` with `session_limit = "5.00"` is `AF901` at `daily_limit`;
 //! `session_expiry_minutes = 600` is `AF902`; `alert_at_percent = [50, 40]` is `AF903` at `40`.
+//!
+//! The guardrail document's size (`AF907`) is checked by the plan, which builds the document.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::{Model, PaymentManager};
-use crate::plan::payments;
-use crate::validate::ComponentGraph;
+use crate::model::{Model, PAYMENT_REGIONS, PaymentManager};
+use crate::validate::Facts;
 
 const SESSION_EXPIRY_MINUTES: std::ops::RangeInclusive<u32> = 15..=480;
 const BURST_WINDOW_MINUTES: std::ops::RangeInclusive<u32> = 1..=1_440;
 const CURRENCIES: [&str; 1] = ["USD"];
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     for m in &model.payment_managers {
         limits(m, diagnostics);
         api_values(m, diagnostics);
@@ -36,7 +37,7 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
             );
         }
         agents_never_pay(model, m, diagnostics);
-        if !payments::REGIONS.contains(&model.platform.region.as_str()) {
+        if !PAYMENT_REGIONS.contains(&model.platform.region.as_str()) {
             diagnostics.push(
                 Diagnostic::warning(
                     Code::PaymentsRegion,
@@ -46,22 +47,7 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
                         model.platform.region, m.name.value
                     ),
                 )
-                .with_help(format!("documented regions: {}", payments::REGIONS.join(", "))),
-            );
-        }
-        let size = payments::guardrail_document_bound(model, m);
-        if size > payments::ADVANCED_PARAMETER_BYTES {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::GuardrailSize,
-                    m.guardrails.allowed_merchants.span,
-                    format!(
-                        "the guardrail document of payment_manager `{}` may reach {size} bytes; an SSM parameter holds {}",
-                        m.name.value,
-                        payments::ADVANCED_PARAMETER_BYTES
-                    ),
-                )
-                .with_help("shorten the merchant list, or split the payment manager"),
+                .with_help(format!("documented regions: {}", PAYMENT_REGIONS.join(", "))),
             );
         }
     }

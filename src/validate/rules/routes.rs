@@ -8,9 +8,9 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Model, RouteAction};
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     for (t, tgw) in model.transit_gateways.iter().enumerate() {
         for (i, route) in tgw.routes.iter().enumerate() {
             if let Some(first) = tgw.routes[..i].iter().find(|r| {

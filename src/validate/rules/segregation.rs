@@ -25,9 +25,9 @@
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
 use crate::segregation::{
-    AttachmentId, Engine, Extent, ModelTopology, Outcome, Reachability, TableId, Via,
+    AttachmentId, Extent, ModelTopology, Outcome, Reachability, TableId, Via,
 };
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
 
@@ -46,14 +46,11 @@ enum Finding {
 /// Per finding: the attachments affected and their prefixes involved.
 type Findings = BTreeMap<Finding, BTreeMap<AttachmentId, Vec<Ipv4Net>>>;
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
-    let mt = ModelTopology::build(model);
-    let engine = Engine::new(&mt.topology);
-    let reach = Reachability::compute(&engine);
+pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
     let ctx = Context {
         model,
-        mt: &mt,
-        reach: &reach,
+        mt: facts.topology,
+        reach: facts.reach,
     };
     let mut findings = Findings::new();
     ctx.table_findings(&mut findings);

@@ -7,9 +7,9 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Model;
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     for vpc in &model.vpcs {
         if vpc.subnets.len() != vpc.azs.len() {
             diagnostics.push(

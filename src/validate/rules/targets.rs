@@ -7,11 +7,11 @@
 //! Example: `awscc = false` with an `interconnect` block warns that the connection itself is manual.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::targets::{self as providers, ResourceType, Via};
 use crate::model::{Component, Model, PaymentManagerId, S3FilesId};
-use crate::plan::providers::{self, ResourceType};
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     let targets = &model.platform.providers;
     if targets.aws_floor < providers::MIN_AWS {
         diagnostics.push(
@@ -29,7 +29,7 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
             .with_help("raise `aws_provider` (or `--aws-provider`) to `5.100` or later"),
         );
     }
-    if crate::plan::storage::via(model) == crate::plan::storage::Via::None {
+    if providers::storage_via(targets) == Via::None {
         for (i, storage) in model.s3_files.iter().enumerate() {
             let grants = model.allows_naming(|c| c.is_storage(S3FilesId(i)));
             let left_out = if grants.is_empty() {
@@ -53,7 +53,7 @@ pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
             );
         }
     }
-    if !crate::plan::payments::expressible(model) {
+    if !providers::payments(targets) {
         for (i, manager) in model.payment_managers.iter().enumerate() {
             let grants =
                 model.allows_naming(|c| c == Component::PaymentManager(PaymentManagerId(i)));

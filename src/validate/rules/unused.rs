@@ -8,13 +8,14 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Model;
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 use crate::validate::graph::{Edge, Node};
 
-pub fn check(model: &Model, graph: &ComponentGraph, diagnostics: &mut Diagnostics) {
+pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
     for (id, segment) in model.segments() {
-        if graph.members(id).is_empty() {
-            let referenced = !graph
+        if facts.graph.members(id).is_empty() {
+            let referenced = !facts
+                .graph
                 .incoming(Node::Segment(id), Edge::ConnectsTo)
                 .is_empty();
             let mut d = Diagnostic::warning(

@@ -8,16 +8,15 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Model;
-use crate::validate::ComponentGraph;
+use crate::validate::Facts;
 
 /// AWS's default quota of routes per VPC route table (adjustable up to 1,000).
 const ROUTES_PER_TABLE: usize = 50;
 
 /// VPC route tables toward the transit gateway: listed routes must lie outside the VPC's own range
 /// (its local route covers that), and the derived routes must fit AWS's route-table quota.
-pub fn check(model: &Model, _: &ComponentGraph, diagnostics: &mut Diagnostics) {
-    let derived = crate::plan::network::transit_routes(model);
-    for (vpc, routes) in model.vpcs.iter().zip(derived) {
+pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
+    for (vpc, routes) in model.vpcs.iter().zip(&facts.intent.vpc_routes) {
         if let Some(listed) = &vpc.transit_gateway_routes {
             for route in listed {
                 if vpc.cidr.value.contains(&route.value) {

@@ -1,10 +1,11 @@
-//! Which resource types the targeted providers offer. One table, transcribed from
+//! What the blueprint's provider targets can express. One table, transcribed from
 //! `shared/provider-facts.md`: each resource type agentform emits, its provider, and the first
-//! release known to have it. The plan asks [`available`] before emitting anything whose existence
-//! depends on the target; what is unavailable is reported (rule `targets`) and listed as a manual
-//! step, never silently dropped.
+//! release known to have it. The plan asks [`available`] (or [`storage_via`], [`payments`]) before
+//! emitting anything whose existence depends on the target; what is unavailable is reported (rule
+//! `targets`) and listed as a manual step, never silently dropped.
 
-use crate::model::{ProviderTargets, Version};
+use super::{ProviderTargets, Version};
+use serde::Serialize;
 
 /// The lowest hashicorp/aws release agentform supports: the one whose schema the project validates
 /// against (the real 5.100.0 provider ships with the build machines).
@@ -95,4 +96,31 @@ pub fn available(targets: &ProviderTargets, resource: ResourceType) -> bool {
         Provider::Aws => targets.aws_floor >= since,
         Provider::Awscc => targets.awscc && targets.awscc_floor >= since,
     }
+}
+
+/// Which provider creates the S3 Files resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    Aws,
+    Awscc,
+    /// The targets cannot express S3 Files: the resources are omitted.
+    None,
+}
+
+/// Which provider creates the S3 Files resources: hashicorp/aws when it has them, else awscc when
+/// allowed and recent enough, else none.
+pub fn storage_via(targets: &ProviderTargets) -> Via {
+    if available(targets, ResourceType::AwsS3Files) {
+        Via::Aws
+    } else if available(targets, ResourceType::AwsccS3Files) {
+        Via::Awscc
+    } else {
+        Via::None
+    }
+}
+
+/// Whether the targets can create the payment manager, connectors and credential providers.
+pub fn payments(targets: &ProviderTargets) -> bool {
+    available(targets, ResourceType::AwsccPayments)
 }

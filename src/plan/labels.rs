@@ -1,0 +1,147 @@
+//! The label space: every Terraform resource and data source the plan creates, with the blueprint
+//! component that owns it. Views get their labels here ([`LabelSpace::claim`]), so a label a view
+//! writes is always one the collision check has seen.
+//!
+//! Why: labels join blueprint names with `_` and `__` (`core` + `tenant-a` → `core_tenant_a`), so
+//! two different components could map to one label and overwrite each other in the generated stack.
+//!
+//! Example: transit gateway `a` with segment `b-c`, and transit gateway `a-b` with segment `c`; or
+//! segment `x--vpc-a` with vpc `b`, and segment `x` with vpc `a--vpc-b` (propagation labels).
+
+use super::Ref;
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
+use serde::{Serialize, Serializer};
+use std::collections::{HashMap, HashSet};
+
+/// A resource or data source of the stack: its type (`data.`-prefixed for a data source, `check`
+/// for a check block) and its label. It serializes as its label, which is what a template writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub kind: &'static str,
+    pub label: String,
+}
+
+impl Resource {
+    /// A reference to one of its attributes: `TYPE.LABEL.ATTRIBUTE`.
+    pub fn r(&self, attribute: &str) -> Ref {
+        Ref::attr(self.kind, &self.label, attribute)
+    }
+
+    /// The resource itself (for `depends_on`): `TYPE.LABEL`.
+    pub fn whole(&self) -> Ref {
+        Ref::new(format!("{}.{}", self.kind, self.label))
+    }
+}
+
+impl Serialize for Resource {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.label)
+    }
+}
+
+/// The component that owns labels: how a diagnostic names it, and the block that declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Owner(usize);
+
+#[derive(Default)]
+pub struct LabelSpace {
+    owners: Vec<(String, Span)>,
+    by_description: HashMap<String, Owner>,
+    /// (type, label) → the owner that claimed it first. Only looked up, never iterated.
+    seen: HashMap<(&'static str, String), Owner>,
+    /// Owner pairs already reported: a collision of two components is one diagnostic, however
+    /// many of their resources collide.
+    reported: HashSet<(Owner, Owner)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl LabelSpace {
+    /// The owner described as `what` (e.g. "segment `b-c` of transit_gateway `a`"), declared at
+    /// `span`; the same description is the same owner.
+    pub fn owner(&mut self, what: impl Into<String>, span: Span) -> Owner {
+        let what = what.into();
+        if let Some(&owner) = self.by_description.get(&what) {
+            return owner;
+        }
+        let owner = Owner(self.owners.len());
+        self.owners.push((what.clone(), span));
+        self.by_description.insert(what, owner);
+        owner
+    }
+
+    /// Registers the resource `kind` `label` as created by `owner`; a label another owner already
+    /// has for this type is a collision.
+    pub fn claim(
+        &mut self,
+        owner: Owner,
+        kind: &'static str,
+        label: impl Into<String>,
+    ) -> Resource {
+        let label = label.into();
+        match self.seen.get(&(kind, label.clone())) {
+            None => {
+                self.seen.insert((kind, label.clone()), owner);
+            }
+            Some(&other) if other != owner && self.reported.insert((owner, other)) => {
+                let (what, span) = &self.owners[owner.0];
+                let (other_what, other_span) = &self.owners[other.0];
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::LabelCollision,
+                        *span,
+                        format!(
+                            "{what} and {other_what} would both become Terraform label `{label}`"
+                        ),
+                    )
+                    .with_label(*other_span, "the other component"),
+                );
+            }
+            Some(_) => {}
+        }
+        Resource { kind, label }
+    }
+
+    /// Adds the collisions found to `diagnostics`.
+    pub fn report(self, diagnostics: &mut Diagnostics) {
+        for d in self.diagnostics {
+            diagnostics.push(d);
+        }
+    }
+}
+
+/// The labels the views do not claim yet, as the collision rule checked them.
+pub fn legacy(model: &crate::model::Model, space: &mut LabelSpace) {
+    use super::{payments, storage};
+    for s in &model.s3_files {
+        for (index, ap) in s.access_points.iter().enumerate() {
+            let owner = space.owner(
+                format!(
+                    "access_point `{}` of s3_files `{}`",
+                    ap.name.value, s.name.value
+                ),
+                ap.name.span,
+            );
+            space.claim(
+                owner,
+                "aws_s3files_access_point",
+                storage::access_point_label(s, index),
+            );
+        }
+    }
+    for m in &model.payment_managers {
+        for c in &m.connectors {
+            let owner = space.owner(
+                format!(
+                    "connector `{}` of payment_manager `{}`",
+                    c.name.value, m.name.value
+                ),
+                c.name.span,
+            );
+            space.claim(
+                owner,
+                "awscc_bedrockagentcore_payment_connector",
+                payments::connector_label(m, c),
+            );
+        }
+    }
+}

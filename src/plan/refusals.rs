@@ -1,0 +1,78 @@
+//! What the plan refuses: mistakes only the Terraform view shows, because the plan decides the
+//! names and documents involved. Each is reported like a validation error, at the blueprint line of
+//! the component concerned, and nothing is written.
+//!
+//! - `AF203`: a workspace bucket with the name the plan gives an ingress's log bucket (bucket
+//!   names are global; the second create fails at apply, after the first succeeded).
+//! - `AF907`: a guardrail document that can outgrow an SSM parameter (8 KB, advanced tier) once
+//!   Terraform resolves its references.
+
+use super::ingress::log_bucket;
+use super::payments::{ADVANCED_PARAMETER_BYTES, PaymentsView};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
+use crate::model::Model;
+use std::collections::BTreeMap;
+
+pub fn check(model: &Model, payments: Option<&PaymentsView>, diagnostics: &mut Diagnostics) {
+    bucket_names(model, diagnostics);
+    if let Some(payments) = payments {
+        guardrail_sizes(model, payments, diagnostics);
+    }
+}
+
+/// Two workspaces, or a workspace and an ingress's log bucket, with one bucket name.
+fn bucket_names(model: &Model, diagnostics: &mut Diagnostics) {
+    let mut buckets: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for i in &model.ingresses {
+        buckets.insert(
+            log_bucket(model, i),
+            (
+                format!("the log bucket of mcp_ingress `{}`", i.name.value),
+                i.name.span,
+            ),
+        );
+    }
+    for storage in &model.s3_files {
+        let bucket = &storage.bucket;
+        if let Some((other, span)) = buckets.get(&bucket.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    bucket.span,
+                    format!(
+                        "bucket `{}` of s3_files `{}` is also {other}; bucket names are global",
+                        bucket.value, storage.name.value
+                    ),
+                )
+                .with_label(*span, "the other bucket"),
+            );
+        } else {
+            buckets.insert(
+                bucket.value.clone(),
+                (
+                    format!("the bucket of s3_files `{}`", storage.name.value),
+                    bucket.span,
+                ),
+            );
+        }
+    }
+}
+
+fn guardrail_sizes(model: &Model, payments: &PaymentsView, diagnostics: &mut Diagnostics) {
+    for (m, view) in model.payment_managers.iter().zip(&payments.managers) {
+        let size = view.guardrails.bound;
+        if size > ADVANCED_PARAMETER_BYTES {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::GuardrailSize,
+                    m.guardrails.allowed_merchants.span,
+                    format!(
+                        "the guardrail document of payment_manager `{}` may reach {size} bytes; an SSM parameter holds {ADVANCED_PARAMETER_BYTES}",
+                        m.name.value,
+                    ),
+                )
+                .with_help("shorten the merchant list, or split the payment manager"),
+            );
+        }
+    }
+}
