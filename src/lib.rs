@@ -22,13 +22,14 @@ pub mod diagram;
 pub mod plan;
 pub mod render;
 pub mod emit;
+// Every blueprint of the given paths through the pipeline, with the rules across files.
+pub mod workspace;
 // After apply, and between versions: what runs, and what a change means.
 pub mod deployed;
 pub mod diff;
 // Around the pipeline: CI workflows, synthetic inputs for benchmarks, the command line.
 pub mod ci;
 pub mod synth;
-pub mod workspace;
 pub mod cli;
 
 use diag::{Diagnostic, Diagnostics};
