@@ -3,10 +3,12 @@
 //!
 //! The template is YAML full of GitHub's own `${{ … }}` expressions, so it is rendered with its own
 //! delimiters (`<@ … @>` for values, `<% … %>` for blocks) rather than the stack templates' ones.
+//! [`init`] writes it and the route collector, and says what it wrote; nothing here prints.
 
 use anyhow::Context as _;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 
 const TEMPLATE: &str = include_str!("../templates/ci/agentform.yml.j2");
 
@@ -93,4 +95,48 @@ pub fn render(workflow: &Workflow) -> anyhow::Result<String> {
     env.get_template("agentform.yml")
         .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(workflow))))
         .context("internal error: the workflow template failed to render")
+}
+
+/// What `ci init` did.
+#[derive(Debug)]
+pub enum Init {
+    /// Nothing was written: this file exists and overwriting was not allowed.
+    Refused(PathBuf),
+    /// The files written, in order (the collector is left alone when identical).
+    Written(Vec<PathBuf>),
+}
+
+/// Writes the workflow to `out` and the route collector to `workflow.collector`, never over an
+/// existing file unless `force` (an identical collector is left alone). Both are checked before
+/// either is written: a refusal writes nothing.
+pub fn init(out: &Path, force: bool, workflow: &Workflow) -> anyhow::Result<Init> {
+    let text = render(workflow)?;
+    let collector = Path::new(&workflow.collector);
+    let same_collector =
+        std::fs::read_to_string(collector).is_ok_and(|existing| existing == COLLECTOR);
+    for path in [out, collector] {
+        if path.exists() && !force && !(path == collector && same_collector) {
+            return Ok(Init::Refused(path.to_path_buf()));
+        }
+    }
+    let write = |path: &Path, text: &str| -> anyhow::Result<()> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    };
+    write(out, &text)?;
+    let mut written = vec![out.to_path_buf()];
+    if !same_collector {
+        write(collector, COLLECTOR)?;
+        written.push(collector.to_path_buf());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(collector, std::fs::Permissions::from_mode(0o755))
+                .with_context(|| format!("cannot make {} executable", collector.display()))?;
+        }
+    }
+    Ok(Init::Written(written))
 }

@@ -60,7 +60,7 @@ pub fn generate(plan: &Plan, renderer: &Renderer) -> anyhow::Result<Files> {
         let text = text?;
         inventory.push(FileInventory {
             file: file.name,
-            blocks: crate::render::inventory(&text),
+            blocks: crate::render::read::inventory(&text),
         });
         files.insert(Path::new(&plan.directory).join(file.name), text);
     }
@@ -94,7 +94,7 @@ pub fn generate(plan: &Plan, renderer: &Renderer) -> anyhow::Result<Files> {
 #[derive(serde::Serialize)]
 struct FileInventory {
     file: &'static str,
-    blocks: Vec<crate::render::BlockCount>,
+    blocks: Vec<crate::render::read::BlockCount>,
 }
 
 /// The Terraform text `generate` renders, handed to `visit` one part at a time (a large file comes

@@ -22,10 +22,10 @@ pub mod diagram;
 pub mod plan;
 pub mod render;
 pub mod emit;
+// Every blueprint of the given paths through the pipeline, with the rules across files.
+pub mod workspace;
 // After apply, and between versions: what runs, and what a change means.
 pub mod deployed;
-pub mod drift;
-pub mod propagation;
 pub mod diff;
 // Around the pipeline: CI workflows, synthetic inputs for benchmarks, the command line.
 pub mod ci;

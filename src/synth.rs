@@ -7,7 +7,7 @@
 //! [`state`] writes the `terraform show -json` a clean apply of a stack would leave, for the
 //! `drift` and `propagation` benchmarks (`agentform synth-state`, hidden).
 
-use crate::drift::{Expectations, Expected};
+use crate::deployed::drift::{Expectations, Expected};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -176,7 +176,7 @@ mod tests {
         }
     }
 
-    fn key(r: crate::drift::ExpectedResource<'_>) -> (&str, Vec<(&str, Expected<'_>)>) {
+    fn key(r: crate::deployed::drift::ExpectedResource<'_>) -> (&str, Vec<(&str, Expected<'_>)>) {
         (r.address(), r.attributes().collect())
     }
 
@@ -190,11 +190,11 @@ mod tests {
                 .unwrap();
         let renderer = crate::render::Renderer::new();
         let files = crate::emit::generate(&plan, &renderer).unwrap();
-        let expected = crate::drift::expected(&files).unwrap();
+        let expected = crate::deployed::drift::expected(&files).unwrap();
         // `drift` reads the stack part by part, unformatted: the same resources and attributes.
         let mut parts = Expectations::default();
         crate::emit::terraform_parts(plan, &renderer, |_, text| {
-            crate::drift::expected_in_text(text, &mut parts)
+            crate::deployed::drift::expected_in_text(text, &mut parts)
         })
         .unwrap();
         assert_eq!(
@@ -205,11 +205,11 @@ mod tests {
         state(&expected, &mut bytes).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         let deployed = crate::deployed::read_state(&text).unwrap();
-        let drift = crate::drift::check(&expected, &deployed).unwrap();
+        let drift = crate::deployed::drift::check(&expected, &deployed).unwrap();
         assert!(drift.is_clean(), "{}", drift.human());
         assert_eq!(drift.counts.compared, expected.len());
         let observed = crate::deployed::tgw::from_state(&deployed).unwrap();
-        let propagation = crate::propagation::check(&valid, &observed, true);
+        let propagation = crate::deployed::propagation::check(&valid, &observed, true);
         assert!(propagation.is_clean(), "{}", propagation.human());
     }
 }

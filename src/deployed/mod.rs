@@ -5,8 +5,15 @@
 //! that borrow from the text and skip every field they do not name; a resource's `values` stay raw
 //! JSON until a check asks for them ([`Resource::values`]). No `serde_json::Value` of a whole file is
 //! ever built.
+//!
+//! What is deployed is then judged against the blueprint: [`drift`] (resources and attributes
+//! against the stack parsed back), [`propagation`] (transit gateway routing against the blueprint's
+//! tables), and [`locate`] places their findings on the blueprint block responsible.
 
 pub mod aws;
+pub mod drift;
+pub mod locate;
+pub mod propagation;
 pub mod tgw;
 
 use anyhow::{Context as _, bail};

@@ -69,6 +69,13 @@ struct Fields {
     value: String,
 }
 
+/// The routing of a state streamed from `input`.
+pub fn from_state_stream(input: impl std::io::Read) -> anyhow::Result<Observed> {
+    let mut reader = StateReader::default();
+    super::stream_state(input, |r| reader.feed(r))?;
+    Ok(reader.finish())
+}
+
 /// The transit gateway routing Terraform manages, from a state. Objects made outside Terraform are
 /// not in state and so not here; `agentform propagation --aws DIR` sees them.
 pub fn from_state(deployed: &Deployed<'_>) -> anyhow::Result<Observed> {

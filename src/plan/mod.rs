@@ -8,7 +8,6 @@ pub mod identity;
 pub mod ingress;
 mod interconnect;
 pub mod labels;
-pub mod locate;
 pub mod naming;
 pub mod network;
 pub mod payments;

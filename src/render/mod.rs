@@ -7,6 +7,7 @@
 //! anything that is not an identifier. The environment is strict: an undefined variable is an error.
 
 pub mod format;
+pub mod read;
 
 use anyhow::{Context as _, bail};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
@@ -144,7 +145,7 @@ impl Renderer {
     pub fn render(&self, template: &str, contexts: &[impl Context]) -> anyhow::Result<String> {
         let text = self.expand_parts(template, contexts)?;
         let threads = parallelism(text.len());
-        let chunks = top_level_chunks(&text);
+        let chunks = read::top_level_chunks(&text);
         let groups = balanced_groups(&chunks, threads);
         let failure = std::thread::scope(|scope| {
             let handles: Vec<_> = groups
@@ -152,7 +153,7 @@ impl Renderer {
                 .map(|group| {
                     scope.spawn(move || {
                         group.iter().find_map(|chunk| {
-                            hcl_edit::parser::parse_body(chunk)
+                            read::parse(chunk)
                                 .err()
                                 .map(|error| format!("{error}\n--- output ---\n{chunk}"))
                         })
@@ -168,42 +169,6 @@ impl Renderer {
         }
         Ok(format_in_parts(&text, threads))
     }
-}
-
-/// How many top-level blocks of one kind and type a file holds (`resource "aws_vpc"` → `aws_vpc`,
-/// `data "aws_iam_policy_document"` → `data.aws_iam_policy_document`, `check` → `check`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct BlockCount {
-    pub kind: &'static str,
-    pub name: String,
-    pub count: usize,
-}
-
-/// The top-level `resource`, `data` and `check` blocks of rendered Terraform, counted by type in
-/// name order. Read from the text the way parse-back cuts it (templates start a top-level block at
-/// column 0 with its keyword, and no template writes a heredoc, so no other line starts there).
-pub fn inventory(text: &str) -> Vec<BlockCount> {
-    let mut counts: std::collections::BTreeMap<(&'static str, String), usize> =
-        std::collections::BTreeMap::new();
-    for line in text.lines() {
-        let label = |rest: &str| rest.split_once('"').map(|(name, _)| name.to_string());
-        let key = if let Some(rest) = line.strip_prefix("resource \"") {
-            label(rest).map(|name| ("resource", name))
-        } else if let Some(rest) = line.strip_prefix("data \"") {
-            label(rest).map(|name| ("data", format!("data.{name}")))
-        } else if line.starts_with("check \"") {
-            Some(("check", "check".to_string()))
-        } else {
-            None
-        };
-        if let Some(key) = key {
-            *counts.entry(key).or_default() += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .map(|((kind, name), count)| BlockCount { kind, name, count })
-        .collect()
 }
 
 /// How many threads a text of `len` bytes is worth: one below a megabyte, else the cores.
@@ -247,7 +212,7 @@ fn format_in_parts(text: &str, n: usize) -> String {
         let mut at = from;
         while let Some(found) = text[at..].find("\n}\n\n") {
             let next = at + found + 4;
-            if block_starts_at(&text[next..]) {
+            if read::block_starts_at(&text[next..]) {
                 cuts.push(next);
                 break;
             }
@@ -268,38 +233,6 @@ fn format_in_parts(text: &str, n: usize) -> String {
             .collect()
     });
     formatted.join("\n")
-}
-
-/// The keywords that start a top-level block in our templates.
-const BLOCK_STARTS: [&str; 7] = [
-    "resource \"",
-    "data \"",
-    "output \"",
-    "variable \"",
-    "provider \"",
-    "check \"",
-    "terraform {",
-];
-
-fn block_starts_at(text: &str) -> bool {
-    BLOCK_STARTS.iter().any(|s| text.starts_with(s))
-}
-
-/// The rendered text cut before each top-level block (templates start those at column 0 with a
-/// keyword and a label or brace). Parsing block by block proves the same as parsing the whole file,
-/// but never holds the syntax tree of a large file at once. A cut in a wrong place can only make the
-/// check stricter (a fragment fails to parse), never let a broken file through.
-pub(crate) fn top_level_chunks(text: &str) -> Vec<&str> {
-    let mut cuts = vec![0];
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if offset > 0 && block_starts_at(line) {
-            cuts.push(offset);
-        }
-        offset += line.len();
-    }
-    cuts.push(text.len());
-    cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect()
 }
 
 /// `{{ value | hcl }}`: any context value as an HCL expression.

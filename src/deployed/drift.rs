@@ -2,7 +2,7 @@
 //! stack declares.
 //!
 //! What is expected comes from the same pipeline that writes the stack: the files `emit::generate`
-//! renders in memory are parsed back with hcl-edit, and every `resource` block gives an address and
+//! renders in memory are read back ([`read::resources`]), and every `resource` block gives an address and
 //! the attributes it sets. Literal values (strings, numbers, bools, lists and maps of those) are
 //! compared with the deployed values; a reference to another resource's attribute
 //! (`aws_vpc.agents.id`) is compared with that attribute as deployed. Everything else (function
@@ -14,9 +14,8 @@
 
 use crate::deployed::{Deployed, Resource};
 use crate::emit::Files;
+use crate::render::read;
 use anyhow::Context as _;
-use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
-use hcl_edit::structure::{BlockLabel, Structure};
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -213,9 +212,6 @@ fn small(n: usize) -> u32 {
     u32::try_from(n).expect("expectations under 4 GB")
 }
 
-/// Terraform's meta-arguments, which are not resource attributes.
-const META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
-
 /// Every managed resource the generated stack declares, in file order.
 pub fn expected(files: &Files) -> anyhow::Result<Expectations> {
     let mut out = Expectations::default();
@@ -232,12 +228,30 @@ pub fn expected(files: &Files) -> anyhow::Result<Expectations> {
     Ok(out)
 }
 
+/// The expectations of a plan's stack, rendered part by part and unformatted: its text is never
+/// held whole, and the plan is gone before a large state is read.
+pub fn expectations(
+    plan: crate::plan::Plan,
+    renderer: &crate::render::Renderer,
+) -> anyhow::Result<Expectations> {
+    let mut expected = Expectations::default();
+    crate::emit::terraform_parts(plan, renderer, |path, text| {
+        expected_in_text(text, &mut expected).with_context(|| {
+            format!(
+                "internal error: generated {} does not parse",
+                path.display()
+            )
+        })
+    })?;
+    Ok(expected)
+}
+
 /// Appends the managed resources of a piece of generated Terraform (a file, or a part of one; see
 /// `emit::terraform_parts`) to `out`. Large texts are parsed block by block on every core, so the
 /// syntax tree of a whole large file is never held; each core's findings are copied into `out` and
 /// freed whole.
 pub fn expected_in_text(text: &str, out: &mut Expectations) -> anyhow::Result<()> {
-    let chunks = crate::render::top_level_chunks(text);
+    let chunks = read::top_level_chunks(text);
     let groups = crate::render::balanced_groups(&chunks, crate::render::parallelism(text.len()));
     if let [group] = groups.as_slice() {
         for chunk in group {
@@ -270,96 +284,30 @@ pub fn expected_in_text(text: &str, out: &mut Expectations) -> anyhow::Result<()
 }
 
 fn expected_in(text: &str, out: &mut Expectations) -> anyhow::Result<()> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| anyhow::anyhow!("{e}"))?;
-    for structure in &body {
-        let Structure::Block(block) = structure else {
-            continue;
-        };
-        if block.ident.as_str() != "resource" || block.labels.len() != 2 {
-            continue;
-        }
-        let label = |l: &BlockLabel| match l {
-            BlockLabel::Ident(i) => i.as_str().to_string(),
-            BlockLabel::String(s) => s.as_str().to_string(),
-        };
-        let kind = label(&block.labels[0]);
-        let name = label(&block.labels[1]);
-        let address = out.push(&[&kind, ".", &name]);
+    read::resources(text, |resource| {
+        let address = out.push(&[resource.kind, ".", resource.name]);
         let first = small(out.attributes.len());
-        for structure in &block.body {
-            let Structure::Attribute(attribute) = structure else {
-                continue;
+        for (key, value) in resource.attributes() {
+            let value = match value {
+                read::Value::Literal(json) => Setting::Literal(out.push(&[&json.to_string()])),
+                read::Value::Reference {
+                    data,
+                    kind,
+                    name,
+                    attribute,
+                } => Setting::Reference(
+                    out.push(&[if data { "data." } else { "" }, kind, ".", name]),
+                    out.intern(attribute),
+                ),
             };
-            let key = attribute.key.as_str();
-            if META.contains(&key) {
-                continue;
-            }
-            if let Some(value) = expected_value(&attribute.value, out) {
-                let name = out.intern(key);
-                out.attributes.push(Attribute { name, value });
-            }
+            let name = out.intern(key);
+            out.attributes.push(Attribute { name, value });
         }
         out.resources.push(Entry {
             address,
             first,
             count: small(out.attributes.len()) - first,
         });
-    }
-    Ok(())
-}
-
-fn expected_value(expr: &Expression, out: &mut Expectations) -> Option<Setting> {
-    if let Expression::Traversal(traversal) = expr {
-        let Expression::Variable(root) = &traversal.expr else {
-            return None;
-        };
-        let names: Vec<&str> = traversal
-            .operators
-            .iter()
-            .map(|op| match op.value() {
-                TraversalOperator::GetAttr(ident) => Some(ident.as_str()),
-                _ => None,
-            })
-            .collect::<Option<_>>()?;
-        let root = root.as_str();
-        return match (root, names.as_slice()) {
-            ("data", [kind, name, attribute]) => Some(Setting::Reference(
-                out.push(&["data.", kind, ".", name]),
-                out.intern(attribute),
-            )),
-            ("data" | "var" | "local" | "module" | "each" | "count" | "path", _) => None,
-            (kind, [name, attribute]) => Some(Setting::Reference(
-                out.push(&[kind, ".", name]),
-                out.intern(attribute),
-            )),
-            _ => None,
-        };
-    }
-    let json = literal(expr)?.to_string();
-    Some(Setting::Literal(out.push(&[&json])))
-}
-
-fn literal(expr: &Expression) -> Option<Value> {
-    Some(match expr {
-        Expression::Null(_) => Value::Null,
-        Expression::Bool(b) => Value::Bool(*b.value()),
-        Expression::Number(n) => serde_json::to_value(n.value().as_f64()?).ok()?,
-        Expression::String(s) => Value::String(s.value().clone()),
-        Expression::Array(array) => Value::Array(array.iter().map(literal).collect::<Option<_>>()?),
-        Expression::Object(object) => {
-            let mut map = serde_json::Map::new();
-            for (key, value) in object {
-                let key = match key {
-                    ObjectKey::Ident(ident) => ident.as_str().to_string(),
-                    ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
-                    ObjectKey::Expression(_) => return None,
-                };
-                map.insert(key, literal(value.expr())?);
-            }
-            Value::Object(map)
-        }
-        Expression::Parenthesis(inner) => literal(inner.inner())?,
-        _ => return None,
     })
 }
 
@@ -671,6 +619,17 @@ fn attribute_finding(
         expected: Some(want),
         deployed: Some(have),
     }
+}
+
+/// Compares the expected resources with a state streamed from `input`, read ahead on a second
+/// thread: memory stays flat however large the state is.
+pub fn check_state(
+    expected: &Expectations,
+    input: impl std::io::Read + Send,
+) -> anyhow::Result<Report> {
+    let mut checker = Checker::new(expected);
+    crate::deployed::stream_state_ahead(input, |r| checker.feed(r))?;
+    Ok(checker.finish(&[]))
 }
 
 /// Compares the expected resources with every resource of `deployed`.

@@ -1,0 +1,657 @@
+//! The command line: argument parsing, running the pipeline over each blueprint, printing, and exit
+//! codes (0 clean, 1 error, 2 differences found). The only module that prints.
+
+use crate::Planned;
+use crate::ci;
+use crate::deployed::{drift, locate, propagation, tgw};
+use crate::diag::sarif::Item;
+use crate::diag::{self, Check, Code, Diagnostic, Rule};
+use crate::diff::{Against, Comparison};
+use crate::emit::{self, Difference};
+use crate::lower::Overrides;
+use crate::render::Renderer;
+use crate::segregation::report::{Matrices, ReachReport};
+use crate::workspace::{self, Blueprint};
+use anyhow::Context as _;
+use clap::Parser as _;
+
+mod args;
+mod ui;
+
+use ui::{Progress, Ui};
+
+use args::{
+    CiCommand, Cli, Command, DiffFormat, GraphFormat, Input, OutputFormat, ReachFormat,
+    RoutingInput, Target, TerraformInput,
+};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub fn main() -> ExitCode {
+    // A usage error exits 1, never clap's 2: 2 means "differences found" (stale, drift, leaks).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(u8::from(error.use_stderr()));
+        }
+    };
+    let ui = Ui::new(cli.color, cli.quiet);
+    match run(cli.command, &ui) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!(
+                "{} {error:#}",
+                ui.err.severity(diag::Severity::Error, "error:")
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// SARIF is for findings (`validate`, `drift`, `propagation`); `generate` and `check` report files.
+fn no_sarif(format: OutputFormat, command: &str) -> anyhow::Result<()> {
+    if format == OutputFormat::Sarif {
+        anyhow::bail!(
+            "`--format sarif` is for `validate`, `drift` and `propagation`, not `{command}`; use `validate --format sarif` for the diagnostics"
+        );
+    }
+    Ok(())
+}
+
+fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
+    match command {
+        Command::Validate {
+            input,
+            deny_warnings,
+        } => {
+            let blueprints = load(&input, None, "validating", ui)?;
+            let count = blueprints.len();
+            let diagnostics: Vec<Diagnostic> = blueprints
+                .into_iter()
+                .flat_map(Blueprint::all_diagnostics)
+                .collect();
+            let failed = diagnostics.iter().any(|d| d.is_error() || deny_warnings);
+            report(input.format, &diagnostics, serde_json::Map::new(), ui);
+            if input.format == OutputFormat::Human && !failed && !ui.quiet {
+                eprintln!(
+                    "{}",
+                    ui.err.outcome(
+                        true,
+                        &format!(
+                            "{count} blueprint{} valid",
+                            if count == 1 { "" } else { "s" }
+                        )
+                    )
+                );
+            }
+            Ok(u8::from(failed))
+        }
+        Command::Generate { input, out } => {
+            no_sarif(input.format, "generate")?;
+            let blueprints = load(&input, Some(&Renderer::new()), "generating", ui)?;
+            let (diagnostics, files) = workspace::stacks(blueprints);
+            let Some(files) = files else {
+                report(input.format, &diagnostics, serde_json::Map::new(), ui);
+                return Ok(1);
+            };
+            let written = emit::write(&out, &files)?;
+            let mut extra = serde_json::Map::new();
+            extra.insert("written".into(), paths_json(&written.written));
+            extra.insert("removed".into(), paths_json(&written.removed));
+            extra.insert("unchanged".into(), written.unchanged.into());
+            report(input.format, &diagnostics, extra, ui);
+            if input.format == OutputFormat::Human && !ui.quiet {
+                for path in &written.written {
+                    eprintln!("wrote {}", path.display());
+                }
+                for path in &written.removed {
+                    eprintln!("removed stale {}", path.display());
+                }
+                eprintln!(
+                    "{}",
+                    ui.err.outcome(
+                        true,
+                        &format!(
+                            "{} files written, {} unchanged, {} removed",
+                            written.written.len(),
+                            written.unchanged,
+                            written.removed.len()
+                        )
+                    )
+                );
+            }
+            Ok(0)
+        }
+        Command::Reach { paths, format } => reach(&paths, format, ui),
+        Command::Graph { path, format } => graph(&path, format, ui),
+        Command::Drift {
+            path,
+            deployed,
+            target,
+            format,
+        } => drift(&path, &deployed, &target, format, ui),
+        Command::Propagation {
+            path,
+            deployed,
+            format,
+        } => propagation(&path, &deployed, format, ui),
+        Command::Explain { code } => match Rule::parse(&code) {
+            Ok(rule) => {
+                print!("{}", diag::explain(rule));
+                Ok(0)
+            }
+            Err(suggestion) => {
+                let help = suggestion.unwrap_or_else(|| {
+                    "the codes are listed in docs/diagnostics.md (`AF001` … `AF907`, `drift/…`, `propagation/…`)".to_string()
+                });
+                anyhow::bail!("unknown diagnostic code `{code}`; {help}")
+            }
+        },
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut stdout = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut command, "agentform", &mut stdout);
+            stdout.flush()?;
+            Ok(0)
+        }
+        Command::Diff {
+            old,
+            new,
+            git,
+            format,
+        } => {
+            let against = match (&new, &git) {
+                (Some(new), _) => Against::File(new),
+                (None, Some(rev)) => Against::Revision(rev),
+                (None, None) => unreachable!("clap requires NEW or --git"),
+            };
+            diff(&old, against, format, ui)
+        }
+        Command::Ci(CiCommand::Init {
+            out,
+            force,
+            blueprints,
+            generated,
+            terraform,
+            agentform_git,
+            agentform_rev,
+            collector,
+        }) => ci_init(
+            &out,
+            force,
+            &ci::Workflow {
+                blueprints,
+                generated,
+                terraform,
+                agentform_git,
+                agentform_rev,
+                collector,
+            },
+            ui,
+        ),
+        Command::Synth { vpcs, segments } => {
+            print!(
+                "{}",
+                crate::synth::blueprint(vpcs as usize, segments as usize)
+            );
+            Ok(0)
+        }
+        Command::SynthState { path } => {
+            let Some((_, planned)) =
+                valid_model(&path, &Overrides::default(), OutputFormat::Human, ui)?
+            else {
+                return Ok(1);
+            };
+            let files = emit::generate(&planned.plan, &Renderer::new())?;
+            let expected = drift::expected(&files)?;
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::synth::state(&expected, &mut stdout)?;
+            stdout.flush()?;
+            Ok(0)
+        }
+        Command::Check { input, out } => {
+            no_sarif(input.format, "check")?;
+            let blueprints = load(&input, Some(&Renderer::new()), "checking", ui)?;
+            let (diagnostics, files) = workspace::stacks(blueprints);
+            let Some(files) = files else {
+                report(input.format, &diagnostics, serde_json::Map::new(), ui);
+                return Ok(1);
+            };
+            let differences = emit::check(&out, &files)?;
+            let mut extra = serde_json::Map::new();
+            extra.insert("differences".into(), differences_json(&differences));
+            report(input.format, &diagnostics, extra, ui);
+            if input.format == OutputFormat::Human {
+                let mut stdout = std::io::stdout().lock();
+                for difference in &differences {
+                    let _ = match difference {
+                        Difference::Missing(p) => {
+                            writeln!(stdout, "missing: {}", out.join(p).display())
+                        }
+                        Difference::Stale(p) => writeln!(
+                            stdout,
+                            "stale (would be removed): {}",
+                            out.join(p).display()
+                        ),
+                        Difference::Changed(_, diff) => write!(stdout, "{diff}"),
+                    };
+                }
+                if differences.is_empty() {
+                    if !ui.quiet {
+                        eprintln!(
+                            "{}",
+                            ui.err.outcome(
+                                true,
+                                &format!("{} is up to date ({} files)", out.display(), files.len())
+                            )
+                        );
+                    }
+                } else {
+                    eprintln!(
+                        "{}",
+                        ui.err.outcome(
+                            false,
+                            &format!(
+                                "{} is stale: {} files differ; run `agentform generate` to update it",
+                                out.display(),
+                                differences.len()
+                            )
+                        )
+                    );
+                }
+            }
+            Ok(if differences.is_empty() { 0 } else { 2 })
+        }
+    }
+}
+
+/// `agentform reach`: the matrices of every blueprint that lowers, even one with validation errors
+/// (it shows what that blueprint would do). Diagnostics go to stderr in table mode.
+fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> {
+    let options = workspace::Load {
+        overrides: Overrides::default(),
+        render: None,
+        matrices: Matrices::WithAttachments,
+    };
+    let mut reports = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut unusable = false;
+    // What each blueprint would do: rules across files do not apply (nothing is written).
+    for blueprint in workspace::load(paths, &options, |_, _, _| {})? {
+        match blueprint.validation {
+            Some(validation) => reports.push(validation.into_reach()),
+            None => unusable = true,
+        }
+        diagnostics.extend(blueprint.diagnostics);
+    }
+    let findings = reports.iter().any(ReachReport::has_findings);
+    let other_errors = diagnostics
+        .iter()
+        .any(|d| d.is_error() && !d.code.is_segregation());
+    match format {
+        ReachFormat::Table => {
+            let mut stdout = std::io::stdout().lock();
+            for (i, report) in reports.iter().enumerate() {
+                if i > 0 {
+                    let _ = writeln!(stdout);
+                }
+                let _ = write!(stdout, "{}", report.table());
+            }
+            if !diagnostics.is_empty() {
+                eprint!("{}", diag::render_human(&diagnostics, ui.err));
+                eprintln!("{}", diag::summary(&diagnostics));
+            }
+        }
+        ReachFormat::Json => {
+            let mut report = diag::json_report(&diagnostics);
+            report.insert(
+                "blueprints".into(),
+                serde_json::to_value(&reports).expect("reports serialize"),
+            );
+            let text = serde_json::to_string_pretty(&serde_json::Value::Object(report))
+                .expect("report serializes");
+            println!("{text}");
+        }
+    }
+    Ok(if unusable || other_errors {
+        1
+    } else if findings {
+        2
+    } else {
+        0
+    })
+}
+
+/// `agentform graph`: the diagram of one valid blueprint on stdout.
+fn graph(path: &Path, format: GraphFormat, ui: &Ui) -> anyhow::Result<u8> {
+    let diagnostics = if format == GraphFormat::Json {
+        OutputFormat::Json
+    } else {
+        OutputFormat::Human
+    };
+    let Some((_, planned)) = valid_model(path, &Overrides::default(), diagnostics, ui)? else {
+        return Ok(1);
+    };
+    let diagram = crate::diagram::Diagram::build(&planned.valid);
+    print!(
+        "{}",
+        match format {
+            GraphFormat::Mermaid => crate::diagram::mermaid(&diagram),
+            GraphFormat::Dot => crate::diagram::dot(&diagram),
+            GraphFormat::Json => crate::diagram::json(&diagram),
+        }
+    );
+    Ok(0)
+}
+
+/// The valid model of one blueprint and its warnings (printed in human form), or its diagnostics
+/// reported and `None`.
+fn valid_model_and_warnings(
+    path: &Path,
+    overrides: &Overrides,
+    format: OutputFormat,
+    ui: &Ui,
+) -> anyhow::Result<Option<(String, Planned, Vec<Diagnostic>)>> {
+    let blueprint = workspace::load_file(path, overrides)?;
+    let display = blueprint.display.clone();
+    let diagnostics = blueprint.diagnostics.clone();
+    match blueprint.into_planned() {
+        Some(model) => {
+            if format == OutputFormat::Human && !diagnostics.is_empty() {
+                eprint!("{}", diag::render_human(&diagnostics, ui.err));
+            }
+            Ok(Some((display, model, diagnostics)))
+        }
+        None => {
+            report(format, &diagnostics, serde_json::Map::new(), ui);
+            Ok(None)
+        }
+    }
+}
+
+/// The valid model of one blueprint, or its diagnostics printed and `None`.
+fn valid_model(
+    path: &Path,
+    overrides: &Overrides,
+    format: OutputFormat,
+    ui: &Ui,
+) -> anyhow::Result<Option<(String, Planned)>> {
+    Ok(valid_model_and_warnings(path, overrides, format, ui)?.map(|(d, m, _)| (d, m)))
+}
+
+fn open_input(path: &Path) -> anyhow::Result<std::io::BufReader<std::fs::File>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(std::io::BufReader::with_capacity(1 << 20, file))
+}
+
+fn read_input(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// A drift or propagation report, ready for each format.
+struct Findings<'a, R> {
+    command: &'static str,
+    blueprint: &'a str,
+    source: &'a str,
+    clean: bool,
+    /// The summary line first, then details.
+    human: String,
+    report: &'a R,
+    /// Every rule the command can report, and its results placed in the blueprint (with the
+    /// blueprint's warnings first).
+    rules: &'static [Check],
+    items: Vec<Item>,
+}
+
+/// Prints a drift or propagation report and returns its exit code.
+fn print_findings<R: serde::Serialize>(format: OutputFormat, f: &Findings<'_, R>, ui: &Ui) -> u8 {
+    match format {
+        OutputFormat::Human => {
+            // Quiet and clean: the exit code says it all.
+            if !(ui.quiet && f.clean) {
+                let (summary, rest) = f.human.split_once('\n').unwrap_or((&f.human, ""));
+                print!("{}\n{rest}", ui.out.outcome(f.clean, summary));
+            }
+        }
+        OutputFormat::Json => {
+            let mut object = serde_json::Map::new();
+            object.insert("command".into(), f.command.into());
+            object.insert("blueprint".into(), f.blueprint.into());
+            object.insert("source".into(), f.source.into());
+            if let serde_json::Value::Object(fields) =
+                serde_json::to_value(f.report).expect("report serializes")
+            {
+                object.extend(fields);
+            }
+            let text = serde_json::to_string_pretty(&serde_json::Value::Object(object))
+                .expect("report serializes");
+            println!("{text}");
+        }
+        OutputFormat::Sarif => {
+            let rules: Vec<Rule> = f.rules.iter().map(|&c| Rule::Check(c)).collect();
+            print!("{}", diag::sarif::render(&rules, &f.items));
+        }
+    }
+    if f.clean { 0 } else { 2 }
+}
+
+/// `agentform drift`: the blueprint's stack, generated in memory, against Terraform's record.
+fn drift(
+    path: &Path,
+    input: &TerraformInput,
+    target: &Target,
+    format: OutputFormat,
+    ui: &Ui,
+) -> anyhow::Result<u8> {
+    let overrides = Overrides {
+        aws_provider: target.aws_provider.clone(),
+        no_awscc: target.no_awscc,
+    };
+    let Some((display, Planned { valid, plan }, warnings)) =
+        valid_model_and_warnings(path, &overrides, format, ui)?
+    else {
+        return Ok(1);
+    };
+    let locator = (format == OutputFormat::Sarif).then(|| locate::Locator::new(valid.model()));
+    drop(valid);
+    let expected = drift::expectations(plan, &Renderer::new())?;
+    let report = match (&input.state, &input.plan) {
+        (Some(state), _) => drift::check_state(&expected, open_input(state)?)
+            .with_context(|| format!("cannot read {}", state.display()))?,
+        (None, Some(plan)) => {
+            let text = read_input(plan)?;
+            let deployed = crate::deployed::read_plan(&text)
+                .with_context(|| format!("cannot read {}", plan.display()))?;
+            drift::check(&expected, &deployed)?
+        }
+        (None, None) => unreachable!("clap requires one input"),
+    };
+    let source = if input.state.is_some() {
+        "state"
+    } else {
+        "plan"
+    };
+    let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
+    if let Some(locator) = &locator {
+        items.extend(locate::drift_items(&report, locator, &display));
+    }
+    let findings = Findings {
+        command: "drift",
+        blueprint: &display,
+        source,
+        clean: report.is_clean(),
+        human: report.human(),
+        report: &report,
+        rules: locate::DRIFT_CHECKS,
+        items,
+    };
+    Ok(print_findings(format, &findings, ui))
+}
+
+/// `agentform propagation`: deployed transit gateway routing against the blueprint's.
+fn propagation(
+    path: &Path,
+    input: &RoutingInput,
+    format: OutputFormat,
+    ui: &Ui,
+) -> anyhow::Result<u8> {
+    let Some((display, Planned { valid, .. }, warnings)) =
+        valid_model_and_warnings(path, &Overrides::default(), format, ui)?
+    else {
+        return Ok(1);
+    };
+    let (observed, source) = match (&input.state, &input.plan, &input.aws) {
+        (Some(state), _, _) => (
+            tgw::from_state_stream(open_input(state)?)
+                .with_context(|| format!("cannot read {}", state.display()))?,
+            "state",
+        ),
+        (None, Some(plan), _) => {
+            let text = read_input(plan)?;
+            let deployed = crate::deployed::read_plan(&text)
+                .with_context(|| format!("cannot read {}", plan.display()))?;
+            (tgw::from_state(&deployed)?, "plan")
+        }
+        (None, None, Some(dir)) => (crate::deployed::aws::read_dir(dir)?, "aws"),
+        (None, None, None) => unreachable!("clap requires one input"),
+    };
+    let report = propagation::check(&valid, &observed, source != "aws");
+    let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
+    if format == OutputFormat::Sarif {
+        items.extend(locate::propagation_items(&report, valid.model(), &display));
+    }
+    let findings = Findings {
+        command: "propagation",
+        blueprint: &display,
+        source,
+        clean: report.is_clean(),
+        human: report.human(),
+        report: &report,
+        rules: locate::PROPAGATION_CHECKS,
+        items,
+    };
+    Ok(print_findings(format, &findings, ui))
+}
+
+/// `agentform diff`: the comparison printed as a comment or JSON.
+fn diff(old: &Path, against: Against<'_>, format: DiffFormat, ui: &Ui) -> anyhow::Result<u8> {
+    let result = match crate::diff::compare(old, against)? {
+        Comparison::Compared(result) => result,
+        Comparison::Invalid {
+            side,
+            display,
+            diagnostics,
+        } => {
+            eprintln!("error: the {side} blueprint `{display}` is not valid; nothing to compare");
+            eprint!("{}", diag::render_human(&diagnostics, ui.err));
+            eprintln!("{}", diag::summary(&diagnostics));
+            return Ok(1);
+        }
+    };
+    match format {
+        DiffFormat::Markdown => print!("{}", result.markdown()),
+        DiffFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&result).expect("diff serializes")
+        ),
+    }
+    Ok(if result.has_changes() { 2 } else { 0 })
+}
+
+/// `agentform ci init`: the workflow, written once (never over a file unless `--force`).
+fn ci_init(out: &Path, force: bool, workflow: &ci::Workflow, ui: &Ui) -> anyhow::Result<u8> {
+    match ci::init(out, force, workflow)? {
+        ci::Init::Refused(path) => {
+            eprintln!(
+                "error: {} already exists; pass `--force` to overwrite it",
+                path.display()
+            );
+            Ok(1)
+        }
+        ci::Init::Written(paths) => {
+            if !ui.quiet {
+                for path in paths {
+                    eprintln!("wrote {}", path.display());
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// Every blueprint of the input through the front end (and rendered when `renderer` is given),
+/// with the progress line.
+fn load(
+    input: &Input,
+    renderer: Option<&Renderer>,
+    verb: &'static str,
+    ui: &Ui,
+) -> anyhow::Result<Vec<Blueprint>> {
+    let options = workspace::Load {
+        overrides: Overrides {
+            aws_provider: input.aws_provider.clone(),
+            no_awscc: input.no_awscc,
+        },
+        render: renderer,
+        matrices: Matrices::Segments,
+    };
+    let mut progress = Progress::new(ui, verb);
+    let blueprints = workspace::load(&input.paths, &options, |index, total, path| {
+        progress.step(index, total, path);
+    })?;
+    progress.finish();
+    Ok(blueprints)
+}
+
+fn report(
+    format: OutputFormat,
+    diagnostics: &[Diagnostic],
+    extra: serde_json::Map<String, serde_json::Value>,
+    ui: &Ui,
+) {
+    match format {
+        OutputFormat::Human => {
+            if !diagnostics.is_empty() {
+                eprint!("{}", diag::render_human(diagnostics, ui.err));
+                eprintln!("{}", diag::summary(diagnostics));
+            }
+        }
+        OutputFormat::Json => {
+            let mut report = diag::json_report(diagnostics);
+            report.extend(extra);
+            let text = serde_json::to_string_pretty(&serde_json::Value::Object(report))
+                .expect("report serializes");
+            println!("{text}");
+        }
+        OutputFormat::Sarif => {
+            let rules: Vec<Rule> = Code::ALL.iter().map(|&c| Rule::Code(c)).collect();
+            let items: Vec<Item> = diagnostics.iter().map(Item::from).collect();
+            print!("{}", diag::sarif::render(&rules, &items));
+        }
+    }
+}
+
+fn paths_json(paths: &[PathBuf]) -> serde_json::Value {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .into()
+}
+
+fn differences_json(differences: &[Difference]) -> serde_json::Value {
+    differences
+        .iter()
+        .map(|d| match d {
+            Difference::Missing(p) => serde_json::json!({"path": p.display().to_string(), "kind": "missing"}),
+            Difference::Stale(p) => serde_json::json!({"path": p.display().to_string(), "kind": "stale"}),
+            Difference::Changed(p, diff) => {
+                serde_json::json!({"path": p.display().to_string(), "kind": "changed", "diff": diff})
+            }
+        })
+        .collect::<Vec<_>>()
+        .into()
+}

@@ -1,0 +1,198 @@
+//! Resource changes between the two generated stacks, read back as `drift` reads them: added,
+//! destroyed, updated in place, and replaced because an argument in
+//! [`FORCE_NEW`](super::FORCE_NEW) changed (or refers
+//! to a resource that is itself replaced).
+
+use super::Side;
+use super::replacement::forcing;
+use crate::deployed::drift::{Expectations, Expected};
+use crate::render::read;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every top-level `resource` and `data` block of the generated Terraform files by address
+/// (`TYPE.NAME`, `data.TYPE.NAME`), its text without comments and blank lines: two blocks with the
+/// same text declare the same thing, including nested blocks and values known only after apply.
+pub fn blocks(files: &crate::emit::Files) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (path, text) in files {
+        if path.extension().is_none_or(|e| e != "tf") {
+            continue;
+        }
+        for chunk in read::top_level_chunks(text) {
+            let Some(address) = read::header(chunk).and_then(|h| h.address()) else {
+                continue;
+            };
+            let body: Vec<&str> = read::body(chunk).collect();
+            out.insert(address, body.join("\n"));
+        }
+    }
+    out
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ResourceChanges {
+    pub added: Vec<String>,
+    pub destroyed: Vec<String>,
+    pub updated: Vec<Updated>,
+    pub replaced: Vec<Replaced>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Updated {
+    pub address: String,
+    /// Arguments whose value (known before apply) changed.
+    pub arguments: Vec<String>,
+    /// Whether anything else in the block changed: nested blocks, or values known after apply.
+    pub other: bool,
+    /// Changed data sources the resource reads (`data.aws_iam_policy_document.NAME`).
+    pub reads: Vec<String>,
+    /// Replaced resources it refers to through arguments that do not force replacement (an
+    /// attachment's `subnet_ids`): their new ids are written in place.
+    pub refers_to_replaced: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Replaced {
+    pub address: String,
+    /// The arguments that force it.
+    pub arguments: Vec<String>,
+    /// Replaced resources it refers to through those arguments.
+    pub because_of: Vec<String>,
+}
+
+/// A resource's arguments by name.
+type Arguments<'a> = BTreeMap<String, Expected<'a>>;
+
+/// A stack's resources by address, each with its arguments.
+fn index(resources: &Expectations) -> BTreeMap<String, Arguments<'_>> {
+    resources
+        .iter()
+        .map(|r| {
+            (
+                r.address().to_string(),
+                r.attributes().map(|(k, v)| (k.to_string(), v)).collect(),
+            )
+        })
+        .collect()
+}
+
+pub(super) fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceChanges {
+    let (old, new) = (old_side.resources, new_side.resources);
+    let before = index(old);
+    let after = index(new);
+    let mut out = ResourceChanges {
+        added: after
+            .keys()
+            .filter(|a| !before.contains_key(*a))
+            .cloned()
+            .collect(),
+        destroyed: before
+            .keys()
+            .filter(|a| !after.contains_key(*a))
+            .cloned()
+            .collect(),
+        ..ResourceChanges::default()
+    };
+    let common: Vec<(&String, &Arguments, &Arguments)> = after
+        .iter()
+        .filter_map(|(address, a)| before.get(address).map(|b| (address, b, a)))
+        .collect();
+    // Replacement spreads through references: a resource that refers to a replaced one through a
+    // forcing argument is replaced too, unless the referred attribute is known from configuration.
+    let mut replaced: BTreeMap<String, Replaced> = BTreeMap::new();
+    loop {
+        let mut grew = false;
+        for (address, b, a) in &common {
+            if replaced.contains_key(*address) {
+                continue;
+            }
+            let kind = address.split_once('.').map_or(address.as_str(), |(k, _)| k);
+            let mut arguments = Vec::new();
+            let mut because_of = Vec::new();
+            for argument in forcing(kind) {
+                let (old_value, new_value) = (b.get(*argument), a.get(*argument));
+                if !same_value(old_value, new_value) {
+                    arguments.push((*argument).to_string());
+                } else if let Some(Expected::Reference { address, attribute }) = new_value
+                    && replaced.contains_key(&**address)
+                    && !after
+                        .get(&**address)
+                        .is_some_and(|r| matches!(r.get(&**attribute), Some(Expected::Literal(_))))
+                {
+                    arguments.push((*argument).to_string());
+                    because_of.push(address.to_string());
+                }
+            }
+            if !arguments.is_empty() {
+                because_of.sort();
+                because_of.dedup();
+                replaced.insert(
+                    (*address).clone(),
+                    Replaced {
+                        address: (*address).clone(),
+                        arguments,
+                        because_of,
+                    },
+                );
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    let changed_data: Vec<&String> = new_side
+        .blocks
+        .iter()
+        .filter(|(address, text)| {
+            address.starts_with("data.") && old_side.blocks.get(*address) != Some(*text)
+        })
+        .map(|(address, _)| address)
+        .collect();
+    for (address, b, a) in &common {
+        if replaced.contains_key(*address) {
+            continue;
+        }
+        let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+        let arguments: Vec<String> = keys
+            .into_iter()
+            .filter(|k| !same_value(b.get(*k), a.get(*k)))
+            .cloned()
+            .collect();
+        let text = |side: &Side<'_>| side.blocks.get(*address).cloned().unwrap_or_default();
+        let new_text = text(new_side);
+        let differs = text(old_side) != new_text;
+        // A value read from a data source that changed (a policy document) changes too.
+        let reads: Vec<String> = changed_data
+            .iter()
+            .filter(|d| new_text.contains(&format!("{d}.")))
+            .map(|d| (*d).clone())
+            .collect();
+        let refers_to_replaced: Vec<String> = replaced
+            .keys()
+            .filter(|r| new_text.contains(&format!("{r}.")))
+            .cloned()
+            .collect();
+        if !arguments.is_empty() || differs || !reads.is_empty() || !refers_to_replaced.is_empty() {
+            out.updated.push(Updated {
+                address: (*address).clone(),
+                other: differs && arguments.is_empty(),
+                arguments,
+                reads,
+                refers_to_replaced,
+            });
+        }
+    }
+    out.replaced = replaced.into_values().collect();
+    out
+}
+
+fn same_value(a: Option<&Expected>, b: Option<&Expected>) -> bool {
+    match (a, b) {
+        (Some(Expected::Literal(x)), Some(Expected::Literal(y))) => {
+            Expected::value(x) == Expected::value(y)
+        }
+        (x, y) => x == y,
+    }
+}
