@@ -62,7 +62,7 @@ pub const ROUTE: BlockSchema = BlockSchema {
 pub const TRANSIT_GATEWAY: BlockSchema = BlockSchema {
     name: "transit_gateway",
     labels: 1,
-    attributes: &["amazon_side_asn", "description"],
+    attributes: &["amazon_side_asn", "description", "derive_blackholes"],
     blocks: &[SEGMENT, ROUTE],
     status: Status::Supported,
 };

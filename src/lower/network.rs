@@ -29,6 +29,9 @@ pub(super) fn lower_transit_gateway(
         .u32("amazon_side_asn", diagnostics)
         .unwrap_or_else(|| Spanned::new(DEFAULT_AMAZON_SIDE_ASN, top.name.span));
     let description = r.string("description", diagnostics).map(|d| d.value);
+    let derive_blackholes = r
+        .bool("derive_blackholes", diagnostics)
+        .unwrap_or_else(|| Spanned::new(true, top.name.span));
 
     // Segments first (names only), so that `connects_to` and routes can name any of them.
     let mut segment_blocks = Vec::new();
@@ -64,6 +67,7 @@ pub(super) fn lower_transit_gateway(
         description,
         segments,
         routes: Vec::new(),
+        derive_blackholes,
     };
     // The gateway's index is only needed for ids; lowering fixes it up once all gateways exist.
     let tgw = TgwId(

@@ -32,6 +32,9 @@ pub struct TransitGateway {
     pub description: Option<String>,
     pub segments: Vec<Segment>,
     pub routes: Vec<Route>,
+    /// Whether the blackhole routes that stop hairpins through VPCs are added to the segments'
+    /// tables (`derive_blackholes`, default true; `segregation::intent` derives them).
+    pub derive_blackholes: Spanned<bool>,
 }
 
 #[derive(Debug, Clone)]

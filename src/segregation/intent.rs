@@ -3,9 +3,10 @@
 //! that follows: the topology the engine judges, the validation rules, and the plan, which writes
 //! exactly these propagations and VPC routes.
 
+use super::{Engine, ModelTopology, Outcome, RouteOrigin, Via};
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId, VpcId};
 use ipnet::Ipv4Net;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The routing the blueprint intends, derived once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,16 +15,49 @@ pub struct Intent {
     pub propagations: Vec<(SegmentId, AttachmentRef)>,
     /// The destinations each VPC's route table sends to the transit gateway, by VPC index.
     pub vpc_routes: Vec<Vec<Ipv4Net>>,
+    /// Blackholes that stop hairpins: segments' traffic sent into a VPC whose route table would
+    /// send it back to the gateway, toward attachments the segment may not reach.
+    pub blackholes: Vec<DerivedBlackhole>,
+}
+
+/// A blackhole route agentform adds to a segment's table, as AWS recommends for centralized
+/// egress: "If you want to prevent inter-VPC communication through the NAT gateway, add a blackhole
+/// route for each VPC CIDR" (Transit Gateways guide, "Example: Centralized outbound routing to the
+/// internet"). Derived from the intent: exactly the prefixes a route into a VPC would otherwise
+/// carry back through the gateway to attachments the segment may not reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DerivedBlackhole {
+    pub segment: SegmentId,
+    pub destination: Ipv4Net,
+    /// The blueprint route (its index in the gateway's `routes`) that sends the traffic into the VPC.
+    pub route: usize,
+    /// The VPC the traffic would pass through.
+    pub through: AttachmentRef,
+    /// The attachments whose addresses it keeps the segment from reaching.
+    pub protects: Vec<AttachmentRef>,
+}
+
+impl DerivedBlackhole {
+    /// How reports name it: `hairpin-10_40_0_0_16`.
+    pub fn name(&self) -> String {
+        format!(
+            "hairpin-{}",
+            self.destination.to_string().replace(['.', '/'], "_")
+        )
+    }
 }
 
 impl Intent {
     pub fn derive(model: &Model) -> Self {
         let propagations = propagations(model);
         let vpc_routes = vpc_routes(model, &propagations);
-        Intent {
+        let mut intent = Intent {
             propagations,
             vpc_routes,
-        }
+            blackholes: Vec::new(),
+        };
+        intent.blackholes = hairpin_blackholes(model, &intent);
+        intent
     }
 }
 
@@ -133,6 +167,86 @@ fn table_destinations(
                     .or_default()
                     .push(route.destination.value);
             }
+        }
+    }
+    out
+}
+
+/// The blackholes that stop hairpins, per gateway that derives them (`derive_blackholes`): the
+/// engine follows every segment's traffic through the VPCs its routes send it into, and each piece
+/// that comes back out through the gateway to an attachment the segment may not reach becomes a
+/// blackhole in the segment's table, aggregated exactly per (segment, route, VPC). A blueprint
+/// route with the same destination in that segment wins (it is left as declared).
+fn hairpin_blackholes(model: &Model, intent: &Intent) -> Vec<DerivedBlackhole> {
+    let routes_into_vpcs = model.transit_gateways.iter().any(|tgw| {
+        tgw.derive_blackholes.value
+            && tgw
+                .routes
+                .iter()
+                .any(|r| matches!(r.action, RouteAction::Attachment(AttachmentRef::Vpc(_))))
+    });
+    if !routes_into_vpcs {
+        return Vec::new();
+    }
+    let mt = ModelTopology::build(model, intent);
+    let engine = Engine::new(&mt.topology);
+    let members = mt.topology.members();
+    type Group = (Vec<Ipv4Net>, BTreeSet<(Ipv4Net, AttachmentRef)>);
+    let mut groups: BTreeMap<(SegmentId, usize, AttachmentRef), Group> = BTreeMap::new();
+    for table in mt.topology.table_ids() {
+        let segment = mt.segment(table);
+        if !model.transit_gateways[segment.tgw.0].derive_blackholes.value {
+            continue;
+        }
+        for target in mt.topology.attachment_ids() {
+            let target_ref = mt.attachment_ref(target);
+            let has_source = members[table.0].iter().any(|&m| m != target);
+            if !has_source || model.intends_reachable(segment, model.segment_of(target_ref)) {
+                continue;
+            }
+            for piece in engine.delivery(table, target).pieces {
+                let (Outcome::Delivered(_), Some(first)) = (piece.outcome, piece.path.first())
+                else {
+                    continue;
+                };
+                let Via::Static(t, i) = first.via else {
+                    continue;
+                };
+                let RouteOrigin::Blueprint(route) = mt.routes[t.0][i] else {
+                    continue;
+                };
+                let group = groups
+                    .entry((segment, route, mt.attachment_ref(first.through)))
+                    .or_default();
+                group.0.push(piece.prefix);
+                group.1.insert((piece.prefix, target_ref));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((segment, route, through), (prefixes, pieces)) in groups {
+        let declared: Vec<Ipv4Net> = model.transit_gateways[segment.tgw.0]
+            .routes
+            .iter()
+            .filter(|r| r.segment == segment)
+            .map(|r| r.destination.value)
+            .collect();
+        for destination in Ipv4Net::aggregate(&prefixes) {
+            if declared.contains(&destination) {
+                continue;
+            }
+            let protects: BTreeSet<AttachmentRef> = pieces
+                .iter()
+                .filter(|(p, _)| destination.contains(p))
+                .map(|&(_, a)| a)
+                .collect();
+            out.push(DerivedBlackhole {
+                segment,
+                destination,
+                route,
+                through,
+                protects: protects.into_iter().collect(),
+            });
         }
     }
     out

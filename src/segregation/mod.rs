@@ -12,10 +12,10 @@ pub mod reach;
 pub mod report;
 pub mod topology;
 
-pub use engine::{Delivery, Engine, Extent, Hop, Outcome, Piece, Via};
-pub use intent::Intent;
+pub use engine::{Delivery, Engine, Extent, Hop, Outcome, Path, Piece, Transit, Via};
+pub use intent::{DerivedBlackhole, Intent};
 pub use reach::{Cell, PairReach, Reachability, Verdict};
 pub use topology::{
-    Attachment, AttachmentId, AttachmentKind, ModelTopology, RouteTable, StaticRoute, TableId,
-    Topology,
+    Attachment, AttachmentId, AttachmentKind, ModelTopology, RouteOrigin, RouteTable, StaticRoute,
+    TableId, Topology,
 };

@@ -453,7 +453,7 @@ fn offending(
 ) -> Vec<PieceReport> {
     let topology = &mt.topology;
     let route_name = |via: Via| match via {
-        Via::Static(t, i) => mt.route(model, t, i).name.value.clone(),
+        Via::Static(t, i) => mt.route_name(model, t, i),
         Via::Propagated(_, a) => format!("propagation of {}", topology.attachment(a).name),
     };
     let table_name = |t: TableId| model.segment(mt.segment(t)).name.value.clone();
@@ -488,7 +488,7 @@ fn offending(
                         table: table_name(t.via.table()),
                         route: match t.via {
                             Via::Static(table, i) => {
-                                format!("route `{}`", mt.route(model, table, i).name.value)
+                                format!("route `{}`", mt.route_name(model, table, i))
                             }
                             Via::Propagated(_, a) => {
                                 format!("propagation of `{}`", topology.attachment(a).name)

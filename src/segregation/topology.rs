@@ -6,6 +6,7 @@
 //! same code.
 
 use super::Intent;
+use super::intent::DerivedBlackhole;
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
@@ -103,6 +104,15 @@ impl Topology {
     }
 }
 
+/// Where a table's static route comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteOrigin {
+    /// The route's index in its gateway's `routes`.
+    Blueprint(usize),
+    /// The index of a blackhole the intent derived (`Intent::blackholes`).
+    Derived(usize),
+}
+
 /// The topology a blueprint declares, with the way back from engine ids to blueprint components.
 pub struct ModelTopology {
     pub topology: Topology,
@@ -110,8 +120,10 @@ pub struct ModelTopology {
     pub attachments: Vec<AttachmentRef>,
     /// By `TableId`: the segment whose table it is, in `Model::segments` order.
     pub segments: Vec<SegmentId>,
-    /// By `TableId`, then static route position: the route's index in its gateway's `routes`.
-    pub routes: Vec<Vec<usize>>,
+    /// By `TableId`, then static route position: where the route comes from.
+    pub routes: Vec<Vec<RouteOrigin>>,
+    /// The blackholes the intent derived (`RouteOrigin::Derived` indexes them).
+    pub derived: Vec<DerivedBlackhole>,
 }
 
 impl ModelTopology {
@@ -192,8 +204,17 @@ impl ModelTopology {
                         RouteAction::Blackhole => None,
                     },
                 });
-                routes[table.0].push(index);
+                routes[table.0].push(RouteOrigin::Blueprint(index));
             }
+        }
+        for (index, blackhole) in intent.blackholes.iter().enumerate() {
+            let table = table_of[&blackhole.segment];
+            tables[table.0].static_routes.push(StaticRoute {
+                name: blackhole.name(),
+                destination: blackhole.destination,
+                target: None,
+            });
+            routes[table.0].push(RouteOrigin::Derived(index));
         }
         ModelTopology {
             topology: Topology {
@@ -203,6 +224,7 @@ impl ModelTopology {
             attachments,
             segments,
             routes,
+            derived: intent.blackholes.clone(),
         }
     }
 
@@ -214,14 +236,50 @@ impl ModelTopology {
         self.segments[table.0]
     }
 
-    /// The blueprint route behind a table's static route.
+    /// The blueprint route behind a table's static route. Only blackholes are derived, so a route
+    /// with a target always has one.
     pub fn route<'m>(
         &self,
         model: &'m Model,
         table: TableId,
         index: usize,
     ) -> &'m crate::model::Route {
-        let segment = self.segment(table);
-        &model.transit_gateways[segment.tgw.0].routes[self.routes[table.0][index]]
+        match self.routes[table.0][index] {
+            RouteOrigin::Blueprint(route) => {
+                &model.transit_gateways[self.segment(table).tgw.0].routes[route]
+            }
+            RouteOrigin::Derived(_) => {
+                panic!("route {index} of table {table:?} is a derived blackhole, not a blueprint route")
+            }
+        }
+    }
+
+    /// The blackhole the intent derived behind a table's static route, if it is one.
+    pub fn derived(&self, table: TableId, index: usize) -> Option<&DerivedBlackhole> {
+        match self.routes[table.0][index] {
+            RouteOrigin::Derived(k) => Some(&self.derived[k]),
+            RouteOrigin::Blueprint(_) => None,
+        }
+    }
+
+    /// A static route as reports name it: the blueprint route's name, or the derived blackhole's.
+    pub fn route_name(&self, model: &Model, table: TableId, index: usize) -> String {
+        match self.derived(table, index) {
+            Some(blackhole) => blackhole.name(),
+            None => self.route(model, table, index).name.value.clone(),
+        }
+    }
+
+    /// Where a static route is declared: the blueprint route, or for a derived blackhole the route
+    /// that made it necessary.
+    pub fn route_span(&self, model: &Model, table: TableId, index: usize) -> crate::diag::Span {
+        match self.derived(table, index) {
+            Some(blackhole) => {
+                model.transit_gateways[self.segment(table).tgw.0].routes[blackhole.route]
+                    .name
+                    .span
+            }
+            None => self.route(model, table, index).name.span,
+        }
     }
 }

@@ -340,13 +340,20 @@ impl Context<'_, '_, '_> {
                 let first = *affected.keys().next().expect("a finding has an attachment");
                 let intent = model.intent_span(segment, self.segment_of(first));
                 let cause = match via {
-                    Some(Via::Static(t, i)) => {
-                        let route = self.mt.route(model, t, i);
-                        Some((
-                            route.name.span,
-                            format!("blackhole route `{}`", route.name.value),
-                        ))
-                    }
+                    Some(Via::Static(t, i)) => Some((
+                        self.mt.route_span(model, t, i),
+                        match self.mt.derived(t, i) {
+                            Some(b) => format!(
+                                "the blackhole `{}` derived to stop hairpins through `{}`",
+                                b.destination,
+                                model.attachment_address(b.through)
+                            ),
+                            None => format!(
+                                "blackhole route `{}`",
+                                self.mt.route(model, t, i).name.value
+                            ),
+                        },
+                    )),
                     _ => None,
                 };
                 let message = format!(
