@@ -72,7 +72,10 @@ macro_rules! codes {
 
             /// Whether the code is one of the segregation findings (leak, gap, asymmetric, shadow, loop).
             pub fn is_segregation(self) -> bool {
-                matches!(self.as_str(), "AF310" | "AF311" | "AF312" | "AF313" | "AF314")
+                matches!(
+                    self.as_str(),
+                    "AF310" | "AF311" | "AF312" | "AF313" | "AF314" | "AF315"
+                )
             }
 
             /// Why it matters and how to fix it.
@@ -150,6 +153,8 @@ codes! {
         "In some segment's route table, a more specific (or preferred) prefix propagated by another attachment captures addresses of an attachment that the segment should reach. This is reported when the two owners are not meant to reach each other (otherwise `AF307` already reports the overlap). Give the two attachments disjoint ranges.";
     RoutingLoop = "AF314", "routing-loop", "packets circle between route tables through VPCs",
         "A route sends part of a destination into a VPC whose route table sends it back to the transit gateway, and the tables that follow send it round to a table it already passed: the packet circles until its TTL runs out. Point the routes at the attachment that owns the destination, or blackhole the prefix.";
+    NotForwarding = "AF315", "transit-without-appliance-mode", "intended traffic passes through a VPC not declared to forward",
+        "A route sends intended traffic into a VPC that does not own its destination, and the VPC's route table sends it back to the transit gateway: the VPC forwards between attachments. Without appliance mode on its attachment the gateway keeps each direction of a flow in the Availability Zone it came from, so the two directions of a flow between AZs can cross different appliance endpoints and a stateful appliance drops them (Transit Gateways guide, \"Example: Appliance in a shared services VPC\"; Network Firewall guide, \"Transit gateway attachment configuration\"). Declare `forwards = true` on an inspection or appliance VPC (agentform enables appliance mode on its attachment), or route the traffic to the destination's own attachment.";
     WildcardAction = "AF701", "wildcard-action", "an `allow` grants a wildcard action",
         "Least privilege: `*`, `service:*` and partial wildcards such as `s3:Get*` grant actions nobody reviewed, including ones AWS adds later. List the actions the workload calls.";
     WriteOnAny = "AF702", "write-on-any-resource", "an `allow` grants a write action on `*`",

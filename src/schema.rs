@@ -79,6 +79,7 @@ pub const VPC: BlockSchema = BlockSchema {
         "transit_gateway",
         "flow_log_retention_days",
         "transit_gateway_routes",
+        "forwards",
     ],
     blocks: &[],
     status: Status::Supported,

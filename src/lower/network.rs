@@ -237,6 +237,7 @@ pub(super) fn lower_vpc(
         })
         .and_then(|parsed| parsed.into_iter().collect());
     let tenant = r.string("tenant", diagnostics).map(|t| t.value);
+    let forwards = r.bool("forwards", diagnostics);
     let retention = r.u32("flow_log_retention_days", diagnostics);
     if let Some(days) = &retention
         && !LOG_RETENTION_DAYS.contains(&days.value)
@@ -276,5 +277,6 @@ pub(super) fn lower_vpc(
             None => None,
             Some(parsed) => Some(parsed?),
         },
+        forwards,
     })
 }

@@ -75,4 +75,13 @@ pub struct Vpc {
     /// Destinations the VPC's route table sends to the transit gateway, when the blueprint lists
     /// them; `None` means the default of `segregation::Intent::vpc_routes`.
     pub transit_gateway_routes: Option<Vec<Spanned<Ipv4Net>>>,
+    /// Declared as a VPC that forwards traffic between attachments (an inspection or appliance
+    /// VPC): paths through it are judged like direct ones, and its attachment gets appliance mode.
+    pub forwards: Option<Spanned<bool>>,
+}
+
+impl Vpc {
+    pub fn forwards(&self) -> bool {
+        self.forwards.as_ref().is_some_and(|f| f.value)
+    }
 }

@@ -96,7 +96,8 @@ fn propagations(model: &Model) -> Vec<(SegmentId, AttachmentRef)> {
 /// - Listed in the blueprint (`transit_gateway_routes`): exactly those.
 /// - A VPC that static routes forward to (an egress or inspection VPC): the prefixes its segment's
 ///   table reaches, aggregated, without those inside its own range and without the destinations of
-///   the routes that point at itself (which would loop).
+///   the routes of its own segment that point at itself (which would loop). So an inspection VPC
+///   that other segments' routes send traffic to sends it back to the gateway, onward to its owner.
 /// - Any other VPC: `0.0.0.0/0`. The transit gateway's route tables, not the VPC's, enforce
 ///   segregation, so one route per VPC is enough, and it stays within route-table quotas at any scale.
 fn vpc_routes(model: &Model, propagations: &[(SegmentId, AttachmentRef)]) -> Vec<Vec<Ipv4Net>> {
@@ -105,10 +106,12 @@ fn vpc_routes(model: &Model, propagations: &[(SegmentId, AttachmentRef)]) -> Vec
     for tgw in &model.transit_gateways {
         for route in &tgw.routes {
             if let RouteAction::Attachment(AttachmentRef::Vpc(id)) = route.action {
-                targeted
-                    .entry(id)
-                    .or_default()
-                    .push(route.destination.value);
+                // Sent back, a destination of a route in the VPC's own segment would come straight
+                // back to the VPC; one in another segment's table goes on to its owner.
+                let loops = targeted.entry(id).or_default();
+                if route.segment == model.vpc(id).segment {
+                    loops.push(route.destination.value);
+                }
             }
         }
     }

@@ -31,7 +31,7 @@
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
 use crate::segregation::{
-    AttachmentId, Extent, ModelTopology, Outcome, Reachability, TableId, Via,
+    AttachmentId, Extent, ModelTopology, Outcome, Piece, Reachability, TableId, Via,
 };
 use crate::validate::Facts;
 use ipnet::Ipv4Net;
@@ -45,6 +45,9 @@ enum Finding {
     Hairpin(Via, AttachmentId),
     /// Circles through VPCs: the table where the path starts, and the route that sends it away.
     Loop(TableId, Option<Via>),
+    /// Intended traffic passes through a VPC not declared to forward: the route that sends it
+    /// there, and the VPC.
+    NotForwarding(Via, AttachmentId),
     /// Dropped in a table: by a blackhole route, or `None` when no route covers it.
     Gap(TableId, Option<Via>),
     /// The source VPC's own route table does not send it.
@@ -122,6 +125,9 @@ impl Context<'_, '_, '_> {
                             None => Finding::Leak(via),
                         }),
                         (_, Outcome::Loop) => Some(Finding::Loop(table, first.map(|t| t.via))),
+                        (true, Outcome::Delivered(_)) if !piece.path.is_empty() => {
+                            self.transit_finding(table, target, piece)
+                        }
                         (true, Outcome::Blackhole(via)) => Some(Finding::Gap(table, Some(via))),
                         (true, Outcome::NoRoute) => Some(Finding::Gap(table, None)),
                         (true, Outcome::Elsewhere(other, Via::Static(t, i))) => {
@@ -148,6 +154,44 @@ impl Context<'_, '_, '_> {
                     }
                 }
             }
+        }
+    }
+
+    /// Intended traffic that passes through VPCs: the replies must pass through the same VPCs
+    /// (else the path is asymmetric, `AF312`, at the route that sends it there), and each VPC must
+    /// be declared to forward (else `AF315`).
+    fn transit_finding(&self, table: TableId, target: AttachmentId, piece: &Piece) -> Option<Finding> {
+        for transit in piece.path.iter() {
+            let symmetric = self
+                .reach
+                .members(table)
+                .iter()
+                .filter(|&&source| source != target)
+                .all(|&source| {
+                    self.reach
+                        .forward(target, source)
+                        .delivered()
+                        .all(|back| back.path.iter().any(|t| t.through == transit.through))
+                });
+            if !symmetric {
+                return match transit.via {
+                    Via::Static(t, i) => Some(Finding::Detour(t, i)),
+                    Via::Propagated(..) => None,
+                };
+            }
+        }
+        piece
+            .path
+            .iter()
+            .find(|t| !self.forwards(t.through))
+            .map(|t| Finding::NotForwarding(t.via, t.through))
+    }
+
+    /// Whether an attachment is a VPC declared `forwards = true`.
+    fn forwards(&self, attachment: AttachmentId) -> bool {
+        match self.mt.attachment_ref(attachment) {
+            AttachmentRef::Vpc(id) => self.model.vpc(id).forwards(),
+            AttachmentRef::Interconnect(_) => false,
         }
     }
 
@@ -302,6 +346,43 @@ impl Context<'_, '_, '_> {
                 ))
             }
             Finding::Hairpin(via, through) => self.hairpin(via, through, affected),
+            Finding::NotForwarding(via, through) => {
+                let table = via.table();
+                let segment = self.segment(table);
+                let through_ref = self.mt.attachment_ref(through);
+                let (span, what) = match via {
+                    Via::Static(t, i) => {
+                        let route = self.mt.route(model, t, i);
+                        (route.name.span, format!("route `{}`", route.name.value))
+                    }
+                    Via::Propagated(_, a) => (
+                        model.segment(segment).name.span,
+                        format!(
+                            "the propagation of `{}`",
+                            model.attachment_address(self.mt.attachment_ref(a))
+                        ),
+                    ),
+                };
+                let mut d = Diagnostic::error(
+                    Code::NotForwarding,
+                    span,
+                    format!(
+                        "{what} sends segment `{}`'s traffic for {} through `{}`, which passes it back to the transit gateway, but `{}` is not declared to forward: without appliance mode on its attachment, flows between Availability Zones break; path: {}",
+                        model.segment(segment).name.value,
+                        list(&self.describe_all(affected)),
+                        model.attachment_address(through_ref),
+                        model.attachment_address(through_ref),
+                        self.example_path(table, affected),
+                    ),
+                );
+                if let AttachmentRef::Vpc(id) = through_ref {
+                    d = d.with_label(model.vpc(id).name.span, "the VPC the traffic passes through");
+                }
+                d.with_help(format!(
+                    "if `{}` is an inspection or appliance VPC, declare `forwards = true` on it (its attachment then gets appliance mode); otherwise point the route at the destination's own attachment",
+                    model.attachment_address(through_ref)
+                ))
+            }
             Finding::Loop(table, via) => {
                 let segment = self.segment(table);
                 let span = match via {
@@ -500,29 +581,35 @@ impl Context<'_, '_, '_> {
             ),
         };
         let unconnected = self.unconnected_segments(segment, affected.keys(), None);
-        let unconnected = list(
-            &unconnected
+        let intent = if unconnected == [segment] {
+            format!("members of isolated segment `{segment_name}` may not reach each other")
+        } else {
+            let others: Vec<String> = unconnected
                 .iter()
                 .map(|&s| format!("segment `{}`", model.segment(s).name.value))
-                .collect::<Vec<_>>(),
-        );
+                .collect();
+            format!("segment `{segment_name}` is not connected to {}", list(&others))
+        };
         Diagnostic::error(
             Code::Leak,
             span,
             format!(
-                "{what} leaks through `{through_name}`: its route table sends the traffic back to the transit gateway, so segment `{segment_name}` ({}) reaches {}, though `{segment_name}` may not reach {unconnected}; path: {}",
+                "{what} leaks through `{through_name}`: its route table sends the traffic back to the transit gateway, so segment `{segment_name}` ({}) reaches {}, though {intent}; path: {}",
                 self.sources(table),
                 list(&self.describe_all(affected)),
                 self.example_path(table, affected),
             ),
         )
-        .with_label(
-            model.segment(segment).name.span,
-            format!("the intent: segment `{segment_name}` is not connected to {unconnected}"),
-        )
-        .with_help(format!(
-            "add blackhole routes for those prefixes to segment `{segment_name}` (AWS's centralized egress pattern), narrow the route, or connect the segments if the path is intended"
-        ))
+        .with_label(model.segment(segment).name.span, format!("the intent: {intent}"))
+        .with_help(if model.transit_gateways[segment.tgw.0].derive_blackholes.value {
+            format!(
+                "narrow the route, add blackhole routes for those prefixes to segment `{segment_name}`, or connect the segments if the path is intended"
+            )
+        } else {
+            format!(
+                "remove `derive_blackholes = false` so that agentform adds blackhole routes for those prefixes to segment `{segment_name}` (AWS's centralized egress pattern), narrow the route, or connect the segments if the path is intended"
+            )
+        })
     }
 
     /// One path of a finding, hop by hop: "`vpc.agents` → `agents` table (route `default-egress`)
