@@ -111,23 +111,7 @@ impl LabelSpace {
 
 /// The labels the views do not claim yet, as the collision rule checked them.
 pub fn legacy(model: &crate::model::Model, space: &mut LabelSpace) {
-    use super::{payments, storage};
-    for s in &model.s3_files {
-        for (index, ap) in s.access_points.iter().enumerate() {
-            let owner = space.owner(
-                format!(
-                    "access_point `{}` of s3_files `{}`",
-                    ap.name.value, s.name.value
-                ),
-                ap.name.span,
-            );
-            space.claim(
-                owner,
-                "aws_s3files_access_point",
-                storage::access_point_label(s, index),
-            );
-        }
-    }
+    use super::payments;
     for m in &model.payment_managers {
         for c in &m.connectors {
             let owner = space.owner(

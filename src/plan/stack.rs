@@ -647,13 +647,13 @@ fn storage_steps(model: &Model, via: Via, w: &WorkspaceView, id: S3FilesId) -> V
             p.providers.aws_constraint, p.providers.aws_floor, w.bucket, w.role_name
         ));
         steps.push(format!(
-            "Create the file system (S3 Files `CreateFileSystem`; the caller needs `iam:PassRole` for the role): bucket `{}`, role = `aws_iam_role.{}_s3files`, KMS key = `aws_kms_key.{}`. Wait until its status is `available`.",
-            w.bucket_arn, w.label, w.label
+            "Create the file system (S3 Files `CreateFileSystem`; the caller needs `iam:PassRole` for the role): bucket `{}`, role = `{}`, KMS key = `{}`. Wait until its status is `available`.",
+            w.bucket_arn, w.labels.role.whole().path, w.labels.key.whole().path
         ));
         for mt in &w.mount_targets {
             steps.push(format!(
-                "Create a mount target in VPC `{}`'s subnet in `{}` with security group `aws_security_group.{}_nfs` (one per AZ).",
-                w.vpc, mt.az, w.label
+                "Create a mount target in VPC `{}`'s subnet in `{}` with security group `{}` (one per AZ).",
+                w.vpc, mt.az, w.labels.security_group.whole().path
             ));
         }
         for ap in &w.access_points {
