@@ -108,24 +108,3 @@ impl LabelSpace {
         }
     }
 }
-
-/// The labels the views do not claim yet, as the collision rule checked them.
-pub fn legacy(model: &crate::model::Model, space: &mut LabelSpace) {
-    use super::payments;
-    for m in &model.payment_managers {
-        for c in &m.connectors {
-            let owner = space.owner(
-                format!(
-                    "connector `{}` of payment_manager `{}`",
-                    c.name.value, m.name.value
-                ),
-                c.name.span,
-            );
-            space.claim(
-                owner,
-                "awscc_bedrockagentcore_payment_connector",
-                payments::connector_label(m, c),
-            );
-        }
-    }
-}

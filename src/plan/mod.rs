@@ -95,7 +95,6 @@ pub struct Plan {
 pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let model = valid.model();
     let mut labels = LabelSpace::default();
-    labels::legacy(model, &mut labels);
     let network = network::plan(model, valid.intent(), &mut labels);
     let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
     let storage = storage::plan(model, &network, &mut labels).map(Arc::new);
