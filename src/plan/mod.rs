@@ -96,6 +96,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let model = valid.model();
     let mut labels = LabelSpace::default();
     let network = network::plan(model, valid.intent(), &mut labels);
+    let checks = Arc::new(checks::plan(model, valid.intent(), &network, &mut labels));
     let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
     let storage = storage::plan(model, &network, &mut labels).map(Arc::new);
     let identity = identity::plan(model, &mut labels);
@@ -166,7 +167,6 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
             Arc::clone(payments),
         ));
     }
-    let checks = Arc::new(checks::plan(model, valid.intent()));
     if !checks.checks.is_empty() {
         files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));
     }

@@ -808,21 +808,21 @@ fn check_rows(checks: &ChecksView) -> Vec<CheckRow> {
     for c in &checks.checks {
         let segment = format!("segment `{}` of `{}`", c.segment, c.transit_gateway);
         rows.push(CheckRow {
-            name: format!("{}_associations", c.label),
+            name: c.labels.associations_check.label.clone(),
             guards: format!(
                 "the route table of {segment} is associated with exactly: {}",
                 c.associations.names
             ),
         });
         rows.push(CheckRow {
-            name: format!("{}_propagations", c.label),
+            name: c.labels.propagations_check.label.clone(),
             guards: format!(
                 "the route table of {segment} learns routes from exactly: {}",
                 c.propagations.names
             ),
         });
         rows.push(CheckRow {
-            name: format!("{}_blackholes", c.label),
+            name: c.labels.blackholes_check.label.clone(),
             guards: format!(
                 "the blackhole routes of {segment} are exactly: {}",
                 c.blackholes.names
