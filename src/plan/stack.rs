@@ -227,28 +227,18 @@ pub fn outputs(
             value: Some(value(&attribute)),
             entries: None,
         };
-        if payments.is_some_and(|p| p.via_awscc) {
+        if let Some(awscc) = &m.awscc {
             outputs.push(output(
                 "payment_manager_arn",
                 format!("ARN of payment manager `{}`", m.name),
-                Ref::attr(
-                    "awscc_bedrockagentcore_payment_manager",
-                    &m.label,
-                    "payment_manager_arn",
-                ),
+                awscc.manager_arn.clone(),
             ));
             let urls: BTreeMap<&str, Ref> = m
                 .connectors
                 .iter()
-                .map(|c| {
-                    (
-                        c.name.as_str(),
-                        Ref::attr(
-                            "awscc_bedrockagentcore_payment_connector",
-                            &c.label,
-                            "authorization_url",
-                        ),
-                    )
+                .filter_map(|c| {
+                    let created = c.awscc.as_ref()?;
+                    Some((c.name.as_str(), created.authorization_url.clone()))
                 })
                 .collect();
             outputs.push(OutputView {
@@ -281,16 +271,12 @@ pub fn outputs(
                 "SSM parameter holding the guardrail policy of payment manager `{}`",
                 m.name
             ),
-            Ref::attr(
-                "aws_ssm_parameter",
-                &format!("{}_guardrails", m.label),
-                "name",
-            ),
+            m.labels.parameter.r("name"),
         ));
         outputs.push(output(
             "ledger_table",
             format!("DynamoDB table of the payment ledger of `{}`", m.name),
-            Ref::attr("aws_dynamodb_table", &format!("{}_ledger", m.label), "name"),
+            m.labels.table.r("name"),
         ));
         outputs.push(output(
             "ledger_archive_bucket",
@@ -298,7 +284,7 @@ pub fn outputs(
                 "S3 bucket (Object Lock, compliance mode) archiving the payments of `{}`",
                 m.name
             ),
-            Ref::attr("aws_s3_bucket", &format!("{}_ledger", m.label), "bucket"),
+            m.ledger.archive.labels.bucket.r("bucket"),
         ));
         outputs.push(output(
             "alerts_topic_arn",
@@ -306,11 +292,7 @@ pub fn outputs(
                 "SNS topic of the budget alarms of payment manager `{}`: subscribe to it",
                 m.name
             ),
-            Ref::attr(
-                "aws_sns_topic",
-                &format!("{}_payment_alerts", m.label),
-                "arn",
-            ),
+            m.labels.topic_arn.clone(),
         ));
     }
     OutputsView { outputs }
@@ -647,13 +629,13 @@ fn storage_steps(model: &Model, via: Via, w: &WorkspaceView, id: S3FilesId) -> V
             p.providers.aws_constraint, p.providers.aws_floor, w.bucket, w.role_name
         ));
         steps.push(format!(
-            "Create the file system (S3 Files `CreateFileSystem`; the caller needs `iam:PassRole` for the role): bucket `{}`, role = `aws_iam_role.{}_s3files`, KMS key = `aws_kms_key.{}`. Wait until its status is `available`.",
-            w.bucket_arn, w.label, w.label
+            "Create the file system (S3 Files `CreateFileSystem`; the caller needs `iam:PassRole` for the role): bucket `{}`, role = `{}`, KMS key = `{}`. Wait until its status is `available`.",
+            w.bucket_arn, w.labels.role.whole().path, w.labels.key.whole().path
         ));
         for mt in &w.mount_targets {
             steps.push(format!(
-                "Create a mount target in VPC `{}`'s subnet in `{}` with security group `aws_security_group.{}_nfs` (one per AZ).",
-                w.vpc, mt.az, w.label
+                "Create a mount target in VPC `{}`'s subnet in `{}` with security group `{}` (one per AZ).",
+                w.vpc, mt.az, w.labels.security_group.whole().path
             ));
         }
         for ap in &w.access_points {
@@ -707,7 +689,7 @@ fn payment_steps(
         for v in c.variables.iter().filter(|_| via_awscc) {
             steps.push(format!(
                 "Give Terraform variable `{}` ({}).",
-                v.name, v.description
+                v.name.label, v.description
             ));
         }
     }
@@ -826,21 +808,21 @@ fn check_rows(checks: &ChecksView) -> Vec<CheckRow> {
     for c in &checks.checks {
         let segment = format!("segment `{}` of `{}`", c.segment, c.transit_gateway);
         rows.push(CheckRow {
-            name: format!("{}_associations", c.label),
+            name: c.labels.associations_check.label.clone(),
             guards: format!(
                 "the route table of {segment} is associated with exactly: {}",
                 c.associations.names
             ),
         });
         rows.push(CheckRow {
-            name: format!("{}_propagations", c.label),
+            name: c.labels.propagations_check.label.clone(),
             guards: format!(
                 "the route table of {segment} learns routes from exactly: {}",
                 c.propagations.names
             ),
         });
         rows.push(CheckRow {
-            name: format!("{}_blackholes", c.label),
+            name: c.labels.blackholes_check.label.clone(),
             guards: format!(
                 "the blackhole routes of {segment} are exactly: {}",
                 c.blackholes.names
