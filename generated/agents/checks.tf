@@ -45,8 +45,10 @@ check "core_agents_blackholes" {
   }
 
   assert {
-    condition     = length(data.aws_ec2_transit_gateway_route_table_routes.core_agents_blackholes.routes) == 0
-    error_message = "Segment agents: the blackhole routes differ from the blueprint, which declares: none."
+    condition = toset([
+      for route in data.aws_ec2_transit_gateway_route_table_routes.core_agents_blackholes.routes : route.destination_cidr_block
+    ]) == toset(["10.40.0.0/16", "10.50.0.0/16", "10.60.0.0/16"])
+    error_message = "Segment agents: the blackhole routes differ from the blueprint, which declares: 10.40.0.0/16 (derived), 10.50.0.0/16 (derived), 10.60.0.0/16 (derived)."
   }
 }
 

@@ -866,3 +866,24 @@ resource "aws_ec2_transit_gateway_route" "core_never_reach_corp" {
   destination_cidr_block         = "192.168.0.0/16"
   blackhole                      = true
 }
+
+# Derived blackhole: route `default-egress` would carry segment `agents`'s traffic for `vpc.dev` into `vpc.egress`, whose route table sends it back to the gateway (AWS: "add a blackhole route for each VPC CIDR").
+resource "aws_ec2_transit_gateway_route" "core_agents_hairpin_10_40_0_0_16" {
+  transit_gateway_route_table_id = aws_ec2_transit_gateway_route_table.core_agents.id
+  destination_cidr_block         = "10.40.0.0/16"
+  blackhole                      = true
+}
+
+# Derived blackhole: route `default-egress` would carry segment `agents`'s traffic for `vpc.tenant-a` into `vpc.egress`, whose route table sends it back to the gateway (AWS: "add a blackhole route for each VPC CIDR").
+resource "aws_ec2_transit_gateway_route" "core_agents_hairpin_10_50_0_0_16" {
+  transit_gateway_route_table_id = aws_ec2_transit_gateway_route_table.core_agents.id
+  destination_cidr_block         = "10.50.0.0/16"
+  blackhole                      = true
+}
+
+# Derived blackhole: route `default-egress` would carry segment `agents`'s traffic for `vpc.tenant-b` into `vpc.egress`, whose route table sends it back to the gateway (AWS: "add a blackhole route for each VPC CIDR").
+resource "aws_ec2_transit_gateway_route" "core_agents_hairpin_10_60_0_0_16" {
+  transit_gateway_route_table_id = aws_ec2_transit_gateway_route_table.core_agents.id
+  destination_cidr_block         = "10.60.0.0/16"
+  blackhole                      = true
+}

@@ -3,7 +3,7 @@
 //! is a new object that state-based drift detection never sees.
 //!
 //! Per segment route table: the exact set of associated attachments, the exact set of propagated
-//! attachments, and the exact set of blackhole destinations. Data source quirks (provider-facts §4):
+//! attachments, and the exact set of blackhole destinations (the blueprint's and the derived ones). Data source quirks (provider-facts §4):
 //! the `ids` of `_associations` and `_propagations` are transit gateway attachment ids (not
 //! association ids), and `_routes` requires at least one `filter`; its routes carry no attachment
 //! id, which is why static routes toward attachments are not asserted here.
@@ -108,6 +108,18 @@ pub fn plan(
                     )
                 })
                 .collect();
+            blackholes.extend(
+                intent
+                    .blackholes
+                    .iter()
+                    .filter(|b| b.segment == id)
+                    .map(|b| {
+                        (
+                            b.destination.to_string(),
+                            format!("{} (derived)", b.destination),
+                        )
+                    }),
+            );
             blackholes.sort();
             let owner = labels.owner(
                 format!(

@@ -179,6 +179,8 @@ pub struct AttachmentView {
     pub transit_gateway: Ref,
     pub subnet_ids: Vec<Ref>,
     pub tags: Tags,
+    /// `"enable"` for a VPC that forwards between attachments (`forwards = true`).
+    pub appliance_mode_support: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -205,6 +207,8 @@ pub struct TgwRouteView {
     pub destination: String,
     pub attachment: Option<Ref>,
     pub blackhole: bool,
+    /// Why a derived route exists (written as a comment above it); `None` for a blueprint route.
+    pub reason: Option<String>,
 }
 
 /// The Terraform reference to an attachment's transit gateway attachment id.
@@ -445,6 +449,7 @@ pub fn plan(model: &Model, intent: &Intent, labels: &mut LabelSpace) -> NetworkV
                     transit_gateway: tgw_ref,
                     subnet_ids: subnets.iter().map(|s| s.subnet_id.clone()).collect(),
                     tags: attachment_tags,
+                    appliance_mode_support: vpc.forwards().then_some("enable"),
                 },
                 subnets,
                 log_group_name: format!(
@@ -503,8 +508,47 @@ pub fn plan(model: &Model, intent: &Intent, labels: &mut LabelSpace) -> NetworkV
                     RouteAction::Blackhole => None,
                 },
                 blackhole: route.action == RouteAction::Blackhole,
+                reason: None,
             }
         })
+        .collect::<Vec<_>>();
+    let derived = intent.blackholes.iter().map(|b| {
+            let tgw = &model.transit_gateways[b.segment.tgw.0];
+            let segment = &model.segment(b.segment).name.value;
+            let route = &tgw.routes[b.route];
+            let owner = labels.owner(
+                format!(
+                    "the blackhole derived in segment `{segment}` of transit_gateway `{}` for `{}`",
+                    tgw.name.value, b.destination
+                ),
+                route.name.span,
+            );
+            let protects: Vec<String> = b
+                .protects
+                .iter()
+                .map(|&a| format!("`{}`", model.attachment_address(a)))
+                .collect();
+            TgwRouteView {
+                label: labels.claim(
+                    owner,
+                    "aws_ec2_transit_gateway_route",
+                    naming::segment_label(&tgw.name.value, &format!("{segment}-{}", b.name())),
+                ),
+                route_table: route_table_id(model, b.segment),
+                destination: b.destination.to_string(),
+                attachment: None,
+                blackhole: true,
+                reason: Some(format!(
+                    "Derived blackhole: route `{}` would carry segment `{segment}`'s traffic for {} into `{}`, whose route table sends it back to the gateway (AWS: \"add a blackhole route for each VPC CIDR\").",
+                    route.name.value,
+                    protects.join(", "),
+                    model.attachment_address(b.through),
+                )),
+            }
+        });
+    let routes = routes
+        .into_iter()
+        .chain(derived.collect::<Vec<_>>())
         .collect();
 
     NetworkView {

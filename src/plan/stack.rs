@@ -453,6 +453,23 @@ pub fn readme(
                 },
             })
         })
+        .chain(valid.intent().blackholes.iter().map(|b| {
+            let tgw = &model.transit_gateways[b.segment.tgw.0];
+            RouteRow {
+                segment: model.segment(b.segment).name.value.clone(),
+                destination: b.destination.to_string(),
+                action: format!(
+                    "dropped (blackhole derived by agentform: route `{}` would otherwise carry it into `{}`, whose route table sends it back to the gateway, to {})",
+                    tgw.routes[b.route].name.value,
+                    model.attachment_address(b.through),
+                    b.protects
+                        .iter()
+                        .map(|&a| format!("`{}`", model.attachment_address(a)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        }))
         .collect();
     let mut manual_steps = Vec::new();
     for ic in &model.interconnects {

@@ -316,7 +316,10 @@ impl<'t> Engine<'t> {
             let longer: Path = path
                 .iter()
                 .copied()
-                .chain([Transit { via: r.via, through }])
+                .chain([Transit {
+                    via: r.via,
+                    through,
+                }])
                 .collect();
             for b in back {
                 self.follow(next, target, b, &longer, out);

@@ -38,11 +38,11 @@ pub struct DerivedBlackhole {
 }
 
 impl DerivedBlackhole {
-    /// How reports name it: `hairpin-10_40_0_0_16`.
+    /// How reports name it: `hairpin-10-40-0-0-16`.
     pub fn name(&self) -> String {
         format!(
             "hairpin-{}",
-            self.destination.to_string().replace(['.', '/'], "_")
+            self.destination.to_string().replace(['.', '/'], "-")
         )
     }
 }
@@ -181,6 +181,8 @@ fn table_destinations(
 /// blackhole in the segment's table, aggregated exactly per (segment, route, VPC). A blueprint
 /// route with the same destination in that segment wins (it is left as declared).
 fn hairpin_blackholes(model: &Model, intent: &Intent) -> Vec<DerivedBlackhole> {
+    /// Per (segment, route, VPC): the pieces that hairpin, and which attachment each belongs to.
+    type Group = (Vec<Ipv4Net>, BTreeSet<(Ipv4Net, AttachmentRef)>);
     let routes_into_vpcs = model.transit_gateways.iter().any(|tgw| {
         tgw.derive_blackholes.value
             && tgw
@@ -194,11 +196,13 @@ fn hairpin_blackholes(model: &Model, intent: &Intent) -> Vec<DerivedBlackhole> {
     let mt = ModelTopology::build(model, intent);
     let engine = Engine::new(&mt.topology);
     let members = mt.topology.members();
-    type Group = (Vec<Ipv4Net>, BTreeSet<(Ipv4Net, AttachmentRef)>);
     let mut groups: BTreeMap<(SegmentId, usize, AttachmentRef), Group> = BTreeMap::new();
     for table in mt.topology.table_ids() {
         let segment = mt.segment(table);
-        if !model.transit_gateways[segment.tgw.0].derive_blackholes.value {
+        if !model.transit_gateways[segment.tgw.0]
+            .derive_blackholes
+            .value
+        {
             continue;
         }
         for target in mt.topology.attachment_ids() {

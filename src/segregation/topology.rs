@@ -249,7 +249,9 @@ impl ModelTopology {
                 &model.transit_gateways[self.segment(table).tgw.0].routes[route]
             }
             RouteOrigin::Derived(_) => {
-                panic!("route {index} of table {table:?} is a derived blackhole, not a blueprint route")
+                panic!(
+                    "route {index} of table {table:?} is a derived blackhole, not a blueprint route"
+                )
             }
         }
     }

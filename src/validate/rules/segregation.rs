@@ -160,7 +160,12 @@ impl Context<'_, '_, '_> {
     /// Intended traffic that passes through VPCs: the replies must pass through the same VPCs
     /// (else the path is asymmetric, `AF312`, at the route that sends it there), and each VPC must
     /// be declared to forward (else `AF315`).
-    fn transit_finding(&self, table: TableId, target: AttachmentId, piece: &Piece) -> Option<Finding> {
+    fn transit_finding(
+        &self,
+        table: TableId,
+        target: AttachmentId,
+        piece: &Piece,
+    ) -> Option<Finding> {
         for transit in piece.path.iter() {
             let symmetric = self
                 .reach
@@ -376,7 +381,10 @@ impl Context<'_, '_, '_> {
                     ),
                 );
                 if let AttachmentRef::Vpc(id) = through_ref {
-                    d = d.with_label(model.vpc(id).name.span, "the VPC the traffic passes through");
+                    d = d.with_label(
+                        model.vpc(id).name.span,
+                        "the VPC the traffic passes through",
+                    );
                 }
                 d.with_help(format!(
                     "if `{}` is an inspection or appliance VPC, declare `forwards = true` on it (its attachment then gets appliance mode); otherwise point the route at the destination's own attachment",
@@ -588,7 +596,10 @@ impl Context<'_, '_, '_> {
                 .iter()
                 .map(|&s| format!("segment `{}`", model.segment(s).name.value))
                 .collect();
-            format!("segment `{segment_name}` is not connected to {}", list(&others))
+            format!(
+                "segment `{segment_name}` is not connected to {}",
+                list(&others)
+            )
         };
         Diagnostic::error(
             Code::Leak,
@@ -615,10 +626,16 @@ impl Context<'_, '_, '_> {
     /// One path of a finding, hop by hop: "`vpc.agents` → `agents` table (route `default-egress`)
     /// → `vpc.egress` (its route `10.40.0.0/14` → tgw) → `shared` table (propagation of
     /// `vpc.dev`) → `vpc.dev`".
-    fn example_path(&self, table: TableId, affected: &BTreeMap<AttachmentId, Vec<Ipv4Net>>) -> String {
+    fn example_path(
+        &self,
+        table: TableId,
+        affected: &BTreeMap<AttachmentId, Vec<Ipv4Net>>,
+    ) -> String {
         let model = self.model;
-        let name = |a: AttachmentId| format!("`{}`", model.attachment_address(self.mt.attachment_ref(a)));
-        let table_name = |t: TableId| format!("`{}` table", model.segment(self.segment(t)).name.value);
+        let name =
+            |a: AttachmentId| format!("`{}`", model.attachment_address(self.mt.attachment_ref(a)));
+        let table_name =
+            |t: TableId| format!("`{}` table", model.segment(self.segment(t)).name.value);
         let route = |via: Via| match via {
             Via::Static(t, i) => format!("route `{}`", self.mt.route(model, t, i).name.value),
             Via::Propagated(_, a) => format!("propagation of {}", name(a)),
@@ -647,7 +664,10 @@ impl Context<'_, '_, '_> {
                 .attachment(t.through)
                 .route_back(piece.prefix)
                 .map_or_else(|| "0.0.0.0/0".to_string(), |r| r.to_string());
-            hops.push(format!("{} (its route `{vpc_route}` → tgw)", name(t.through)));
+            hops.push(format!(
+                "{} (its route `{vpc_route}` → tgw)",
+                name(t.through)
+            ));
         }
         let last = piece.path.last().map_or(table, |t| {
             self.mt
