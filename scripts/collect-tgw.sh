@@ -13,15 +13,18 @@
 #   DIR/route-tables/<tgw-rtb-id>/routes.json         search-transit-gateway-routes (static routes
 #                                                     and blackholes; propagated ones follow from the
 #                                                     propagations)
+#   DIR/vpc-route-tables.json                         describe-route-tables of the attached VPCs
+#                                                     (where a packet sent into a VPC goes next)
 #
 # Needs the AWS CLI (v1 or v2) on PATH (or AWS_CLI=/path/to/aws) and read-only EC2 permissions:
 # ec2:DescribeTransitGatewayAttachments, ec2:DescribeTransitGatewayRouteTables,
 # ec2:GetTransitGatewayRouteTableAssociations, ec2:GetTransitGatewayRouteTablePropagations,
-# ec2:SearchTransitGatewayRoutes. AWS_ENDPOINT_URL is honoured by the CLI itself.
+# ec2:SearchTransitGatewayRoutes, ec2:DescribeRouteTables. AWS_ENDPOINT_URL is honoured by the CLI
+# itself.
 set -euo pipefail
 
 if [ $# -lt 1 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
   exit 1
 fi
 dir=$1
@@ -64,4 +67,13 @@ for table in $tables; do
   ec2 search-transit-gateway-routes --transit-gateway-route-table-id "$table" \
     --filters "Name=type,Values=static" >"$dir/route-tables/$table/routes.json"
 done
-echo "collect-tgw: $(echo "$tables" | wc -w) route tables written to $dir" >&2
+# shellcheck disable=SC2016 # the backticks are a JMESPath literal, not a shell expansion
+vpcs=$("$aws" "${options[@]}" ec2 describe-transit-gateway-attachments "${gateway_filter[@]}" \
+  --query 'TransitGatewayAttachments[?ResourceType==`vpc`].ResourceId' --output text)
+if [ -n "$vpcs" ]; then
+  ec2 describe-route-tables --filters "Name=vpc-id,Values=$(echo "$vpcs" | tr -s ' \t' ',,')" \
+    >"$dir/vpc-route-tables.json"
+else
+  echo '{"RouteTables": []}' >"$dir/vpc-route-tables.json"
+fi
+echo "collect-tgw: $(echo "$tables" | wc -w) route tables and the route tables of $(echo "$vpcs" | wc -w) VPCs written to $dir" >&2

@@ -111,6 +111,11 @@ pub fn state(expected: &Expectations, out: &mut impl std::io::Write) -> std::io:
             // The recorded example is a blackhole; a route to an attachment is not.
             values.insert("blackhole".into(), false.into());
         }
+        if resource.kind() == "aws_route_table" {
+            // A table is read when it is created, before its `aws_route`s exist (the recorded
+            // example had been refreshed since): a clean apply records no routes inline.
+            values.insert("route".into(), serde_json::Value::Array(Vec::new()));
+        }
         for attribute in ["id", "arn"] {
             values.insert(attribute.into(), computed(resource.address(), attribute));
         }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Test;
+use common::{Test, repo};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -1293,3 +1293,76 @@ payment_manager "research" {
 mod sarif;
 #[path = "cli/terminal.rs"]
 mod terminal;
+
+/// The deployed VPC route tables are read from state: a stack of isolated tenants whose derived
+/// blackhole for `vpc.tenant-blue` is gone is hairpinned through `vpc.egress` exactly when the egress
+/// VPC's deployed route table sends blue's range back to the gateway, by an `aws_route` or by a
+/// route made outside Terraform that a refresh recorded in the `aws_route_table`.
+#[test]
+fn propagation_follows_the_deployed_vpc_route_tables_into_a_hairpin() {
+    let blueprint = "tests/fixtures/valid/egress-isolated-tenants.hcl";
+    let clean = Test::in_repo().args(["synth-state", blueprint]).run();
+    clean.assert_success();
+    let state: serde_json::Value = clean.json();
+    let without = |state: &serde_json::Value, addresses: &[&str]| {
+        let mut state = state.clone();
+        let resources = state["values"]["root_module"]["resources"]
+            .as_array_mut()
+            .unwrap();
+        resources.retain(|r| !addresses.contains(&r["address"].as_str().unwrap()));
+        state
+    };
+    let run = |state: &serde_json::Value| {
+        Test::new()
+            .file("state.json", state.to_string().as_bytes())
+            .args([
+                "propagation",
+                &repo().join(blueprint).display().to_string(),
+                "--state",
+                "state.json",
+            ])
+            .run()
+    };
+    let hairpin = "path: `vpc.tenant-red` → `core/tenants` (route `0.0.0.0/0`) → `vpc.egress` (its route `10.112.0.0/16` → tgw) → `core/egress` → `vpc.tenant-blue` `10.112.0.0/16`";
+
+    // The clean apply: nothing to report.
+    run(&state).assert_success();
+
+    // The blackhole is gone and the egress VPC sends blue's range back: the tenants meet.
+    let open = without(
+        &state,
+        &["aws_ec2_transit_gateway_route.core_tenants_hairpin_10_112_0_0_16"],
+    );
+    let out = run(&open);
+    out.assert_status(2);
+    assert!(out.stdout.contains("core/tenants -> core/tenants: none -> one-way"), "{}", out.stdout);
+    assert!(out.stdout.contains(hairpin), "{}", out.stdout);
+
+    // The egress VPC's route back to blue is gone too: the hairpin is closed (and blue's replies
+    // from the egress VPC with it).
+    let closed = without(
+        &open,
+        &["aws_route.egress_to_10_112_0_0_16"],
+    );
+    let out = run(&closed);
+    out.assert_status(2);
+    assert!(!out.stdout.contains("core/tenants -> core/tenants"), "{}", out.stdout);
+    assert!(out.stdout.contains("core/egress -> core/tenants: full -> partial"), "{}", out.stdout);
+
+    // A route to blue made outside Terraform in the egress VPC's table, recorded by a refresh:
+    // the hairpin is open again, and reported with its path.
+    let mut refreshed = closed.clone();
+    for r in refreshed["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if r["address"] == "aws_route_table.egress" {
+            r["values"]["route"] = serde_json::json!([
+                {"cidr_block": "10.112.0.0/16", "transit_gateway_id": "tgw-00000000000000000"}
+            ]);
+        }
+    }
+    let out = run(&refreshed);
+    out.assert_status(2);
+    assert!(out.stdout.contains(hairpin), "{}", out.stdout);
+}

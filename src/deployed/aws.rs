@@ -7,6 +7,8 @@
 //! DIR/route-tables/<tgw-rtb-id>/associations.json   get-transit-gateway-route-table-associations
 //! DIR/route-tables/<tgw-rtb-id>/propagations.json   get-transit-gateway-route-table-propagations
 //! DIR/route-tables/<tgw-rtb-id>/routes.json         search-transit-gateway-routes (type=static)
+//! DIR/vpc-route-tables.json                   describe-route-tables of the attached VPCs (optional:
+//!                                             without it the blueprint's VPC routes stand in)
 //! ```
 //!
 //! Associations come from each table's own list, not from the `Association` field of the
@@ -99,6 +101,27 @@ struct RouteAttachmentDoc {
     transit_gateway_attachment_id: String,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct VpcTablesDoc {
+    route_tables: Vec<VpcTableDoc>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct VpcTableDoc {
+    vpc_id: String,
+    routes: Vec<VpcRouteDoc>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct VpcRouteDoc {
+    destination_cidr_block: String,
+    transit_gateway_id: String,
+    state: String,
+}
+
 fn read<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -174,6 +197,25 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<Observed> {
             id,
             tags: tags(table.tags),
         });
+    }
+    let vpc_tables = dir.join("vpc-route-tables.json");
+    if vpc_tables.exists() {
+        let doc: VpcTablesDoc = read(&vpc_tables)?;
+        for table in doc.route_tables {
+            let routes = observed.vpc_routes.entry(table.vpc_id).or_default();
+            routes.extend(
+                table
+                    .routes
+                    .into_iter()
+                    // A blackhole route's target is gone: it sends nothing.
+                    .filter(|r| !r.transit_gateway_id.is_empty() && r.state != "blackhole")
+                    .map(|r| r.destination_cidr_block),
+            );
+        }
+        for routes in observed.vpc_routes.values_mut() {
+            routes.sort();
+            routes.dedup();
+        }
     }
     Ok(observed)
 }

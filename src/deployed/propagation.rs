@@ -13,7 +13,7 @@ use crate::model::Model;
 use crate::plan::naming::{TAG_COMPONENT, TAG_PLATFORM};
 use crate::segregation::{
     Attachment, AttachmentId, AttachmentKind, Cell, Engine, ModelTopology, Reachability,
-    StaticRoute, TableId, Topology,
+    StaticRoute, TableId, Topology, Via,
 };
 use crate::validate::ValidModel;
 use ipnet::Ipv4Net;
@@ -77,6 +77,9 @@ pub struct ReachChange {
     pub deployed: Option<crate::segregation::Verdict>,
     pub expected_pairs: Cell,
     pub deployed_pairs: Cell,
+    /// One deployed path through VPCs between the two segments, hop by hop, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,6 +126,9 @@ impl Report {
                     verdict(c.expected),
                     verdict(c.deployed)
                 );
+                if let Some(path) = &c.path {
+                    let _ = writeln!(out, "    path: {path}");
+                }
             }
         }
         for note in &self.notes {
@@ -254,6 +260,32 @@ fn deployed_topology(
         };
         attachment_ids[id.0] = Some(attachment.id.clone());
         attachment_of.insert(&attachment.id, id);
+        // Where a packet sent into the VPC goes next: its route tables as deployed, when read.
+        if attachment.resource_type == "vpc"
+            && let Some(routes) = observed.vpc_routes.get(&attachment.resource_id)
+        {
+            let mut sends: Vec<Ipv4Net> = Vec::new();
+            for route in routes {
+                match route.parse::<Ipv4Net>() {
+                    Ok(net) => sends.push(net.trunc()),
+                    Err(_) => notes.push(format!(
+                        "the route table of {} holds a route to `{route}`, which is not an IPv4 prefix: left out",
+                        attachment.resource_id
+                    )),
+                }
+            }
+            let default_route: Ipv4Net = "0.0.0.0/0".parse().expect("literal CIDR");
+            topology.attachments[id.0].sends =
+                (!sends.contains(&default_route)).then_some(sends);
+        }
+    }
+    if observed.vpc_routes.is_empty() {
+        notes.push(
+            "no VPC route table was read: the blueprint's VPC routes stand in for the deployed ones \
+             (a state holding the `aws_route_table` resources, or `scripts/collect-tgw.sh`'s \
+             vpc-route-tables.json, shows them)"
+                .to_string(),
+        );
     }
 
     // Links may name objects the listings lack (state without the attachment resource): give
@@ -359,6 +391,49 @@ fn deployed_topology(
         unknown_associations,
         not_enabled,
     }
+}
+
+/// A path through VPCs from a member of `from` to a member of `to`, as deployed: "`vpc.a` →
+/// `core/tenants` (route `0.0.0.0/0`) → `vpc.egress` (its route `10.111.0.0/16` → tgw) →
+/// `core/egress` → `vpc.b`".
+fn transit_path(reach: &Reachability, from: TableId, to: TableId) -> Option<String> {
+    let topology = reach.engine().topology();
+    for &a in reach.members(from) {
+        for &b in reach.members(to) {
+            if a == b {
+                continue;
+            }
+            let delivery = reach.forward(a, b);
+            let Some(piece) = delivery
+                .delivered()
+                .find(|p| !p.path.is_empty())
+            else {
+                continue;
+            };
+            let mut hops = vec![format!("`{}`", topology.attachment(a).name)];
+            let mut table = from;
+            for t in piece.path.iter() {
+                let route = match t.via {
+                    Via::Static(tt, i) => format!("route `{}`", topology.table(tt).static_routes[i].name),
+                    Via::Propagated(_, p) => format!("propagation of `{}`", topology.attachment(p).name),
+                };
+                hops.push(format!("`{}` ({route})", topology.table(table).name));
+                let through = topology.attachment(t.through);
+                hops.push(format!(
+                    "`{}` (its route `{}` → tgw)",
+                    through.name,
+                    through
+                        .route_back(piece.prefix)
+                        .map_or_else(|| "0.0.0.0/0".to_string(), |r| r.to_string())
+                ));
+                table = through.table.unwrap_or(table);
+            }
+            hops.push(format!("`{}`", topology.table(table).name));
+            hops.push(format!("`{}` `{}`", topology.attachment(b).name, piece.prefix));
+            return Some(hops.join(" → "));
+        }
+    }
+    None
 }
 
 /// Compares what is deployed with the blueprint. `from_state`: the routing came from Terraform
@@ -640,6 +715,7 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
                     deployed: have.summary(),
                     expected_pairs: want,
                     deployed_pairs: have,
+                    path: transit_path(&actual_reach, from, to),
                 });
             }
         }

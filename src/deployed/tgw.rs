@@ -1,5 +1,7 @@
 //! Transit gateway routing as deployed, in one shape whatever it was read from: attachments and
-//! route tables with their tags, associations, propagations (with their state) and static routes.
+//! route tables with their tags, associations, propagations (with their state) and static routes,
+//! and the VPC route tables' routes toward a transit gateway (where a packet sent into a VPC goes
+//! next).
 //! [`from_state`] reads it from Terraform state (which holds only what Terraform manages);
 //! [`super::aws::read_dir`] from the AWS CLI's responses (which hold everything).
 
@@ -51,6 +53,10 @@ pub struct Observed {
     pub associations: Vec<Link>,
     pub propagations: Vec<Link>,
     pub static_routes: Vec<ObservedRoute>,
+    /// By VPC id: the destinations its route tables send to a transit gateway (all its tables
+    /// together: a packet arriving in any AZ's attachment subnet that one of them sends back is a
+    /// hairpin). A VPC whose tables were not read is absent.
+    pub vpc_routes: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -67,6 +73,25 @@ struct Fields {
     resource_id: String,
     key: String,
     value: String,
+    route_table_id: String,
+    transit_gateway_id: String,
+}
+
+/// An `aws_route_table` in state: its VPC, and its routes as last read (after a refresh they
+/// include routes made outside Terraform).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RouteTableFields {
+    id: String,
+    vpc_id: String,
+    route: Vec<InlineRoute>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct InlineRoute {
+    cidr_block: String,
+    transit_gateway_id: String,
 }
 
 /// The routing of a state streamed from `input`.
@@ -92,6 +117,10 @@ pub struct StateReader {
     observed: Observed,
     /// Tags set by `aws_ec2_tag` (on Direct Connect gateway attachments), by object id.
     extra_tags: BTreeMap<String, Tags>,
+    /// VPC route tables by id: their VPC.
+    vpc_of_table: BTreeMap<String, String>,
+    /// Routes toward a transit gateway, by VPC route table id.
+    gateway_routes: BTreeMap<String, Vec<String>>,
 }
 
 impl StateReader {
@@ -107,8 +136,24 @@ impl StateReader {
                 | "aws_ec2_transit_gateway_route_table_propagation"
                 | "aws_ec2_transit_gateway_route"
                 | "aws_ec2_tag"
+                | "aws_route_table"
+                | "aws_route"
         );
         if !relevant {
+            return Ok(());
+        }
+        if kind == "aws_route_table" {
+            if resource.is_managed() {
+                let t: RouteTableFields = resource.fields()?;
+                let routes = self.gateway_routes.entry(t.id.clone()).or_default();
+                routes.extend(
+                    t.route
+                        .into_iter()
+                        .filter(|r| !r.transit_gateway_id.is_empty() && !r.cidr_block.is_empty())
+                        .map(|r| r.cidr_block),
+                );
+                self.vpc_of_table.insert(t.id, t.vpc_id);
+            }
             return Ok(());
         }
         let f: Fields = resource.fields()?;
@@ -155,6 +200,12 @@ impl StateReader {
                         .then(|| f.transit_gateway_attachment_id.clone()),
                 });
             }
+            "aws_route" if resource.is_managed() && !f.transit_gateway_id.is_empty() => {
+                self.gateway_routes
+                    .entry(f.route_table_id.clone())
+                    .or_default()
+                    .push(f.destination_cidr_block.clone());
+            }
             "aws_ec2_tag" if resource.is_managed() => {
                 self.extra_tags
                     .entry(f.resource_id.clone())
@@ -171,6 +222,14 @@ impl StateReader {
             if let Some(tags) = self.extra_tags.get(&attachment.id) {
                 attachment.tags.extend(tags.clone());
             }
+        }
+        for (table, vpc) in &self.vpc_of_table {
+            let routes = self.observed.vpc_routes.entry(vpc.clone()).or_default();
+            routes.extend(self.gateway_routes.remove(table).unwrap_or_default());
+        }
+        for routes in self.observed.vpc_routes.values_mut() {
+            routes.sort();
+            routes.dedup();
         }
         self.observed
     }
