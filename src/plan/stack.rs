@@ -161,7 +161,7 @@ pub fn outputs(
         let gateways: BTreeMap<&str, Ref> = interconnect
             .interconnects
             .iter()
-            .map(|i| (i.name.as_str(), Ref::attr("aws_dx_gateway", &i.label, "id")))
+            .map(|i| (i.name.as_str(), i.labels.dx_gateway_id.clone()))
             .collect();
         outputs.push(OutputView {
             name: "dx_gateway_ids".to_string(),
