@@ -9,7 +9,8 @@
 //! id, which is why static routes toward attachments are not asserted here.
 
 use super::Ref;
-use super::network::{attachment_id, route_table_id, route_table_label};
+use super::labels::{LabelSpace, Resource};
+use super::network::NetworkView;
 use crate::model::{Model, RouteAction, SegmentId};
 use crate::segregation::Intent;
 use serde::Serialize;
@@ -22,14 +23,28 @@ pub struct ChecksView {
 
 #[derive(Serialize)]
 pub struct CheckView {
-    /// The route table's label: the checks and their scoped data sources are named after it.
-    pub label: String,
+    /// The three check blocks (kind `check`) and their scoped data sources, named after the route
+    /// table.
+    pub labels: CheckLabels,
     pub transit_gateway: String,
     pub segment: String,
     pub route_table: Ref,
     pub associations: Expected<Ref>,
     pub propagations: Expected<Ref>,
     pub blackholes: Expected<String>,
+}
+
+#[derive(Serialize)]
+pub struct CheckLabels {
+    pub associations_check: Resource,
+    pub associations: Resource,
+    pub propagations_check: Resource,
+    pub propagations: Resource,
+    pub blackholes_check: Resource,
+    pub blackholes: Resource,
+    pub associated_ids: Ref,
+    pub propagated_ids: Ref,
+    pub blackhole_routes: Ref,
 }
 
 /// An expected set: the values, and the blueprint names a failure message lists.
@@ -57,7 +72,12 @@ impl<T> Expected<T> {
     }
 }
 
-pub fn plan(model: &Model, intent: &Intent) -> ChecksView {
+pub fn plan(
+    model: &Model,
+    intent: &Intent,
+    network: &NetworkView,
+    labels: &mut LabelSpace,
+) -> ChecksView {
     let mut propagated: BTreeMap<SegmentId, Vec<_>> = BTreeMap::new();
     for &(table, attachment) in &intent.propagations {
         propagated.entry(table).or_default().push(attachment);
@@ -69,13 +89,13 @@ pub fn plan(model: &Model, intent: &Intent) -> ChecksView {
             let associated = model
                 .attachments()
                 .filter(|&a| model.segment_of(a) == id)
-                .map(|a| (attachment_id(model, a), model.attachment_address(a)))
+                .map(|a| (network.attachment_id(model, a), model.attachment_address(a)))
                 .collect();
             let propagations = propagated
                 .remove(&id)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|a| (attachment_id(model, a), model.attachment_address(a)))
+                .map(|a| (network.attachment_id(model, a), model.attachment_address(a)))
                 .collect();
             let mut blackholes: Vec<(String, String)> = tgw
                 .routes
@@ -89,11 +109,39 @@ pub fn plan(model: &Model, intent: &Intent) -> ChecksView {
                 })
                 .collect();
             blackholes.sort();
+            let owner = labels.owner(
+                format!(
+                    "segment `{}` of transit_gateway `{}`",
+                    segment.name.value, tgw.name.value
+                ),
+                segment.name.span,
+            );
+            let table = network.route_table(id);
+            let mut claim =
+                |kind, suffix: &str| labels.claim(owner, kind, format!("{}{suffix}", table.label));
+            let associations_data =
+                claim("data.aws_ec2_transit_gateway_route_table_associations", "");
+            let propagations_data =
+                claim("data.aws_ec2_transit_gateway_route_table_propagations", "");
+            let blackholes_data = claim(
+                "data.aws_ec2_transit_gateway_route_table_routes",
+                "_blackholes",
+            );
             CheckView {
-                label: route_table_label(model, id),
+                labels: CheckLabels {
+                    associations_check: claim("check", "_associations"),
+                    propagations_check: claim("check", "_propagations"),
+                    blackholes_check: claim("check", "_blackholes"),
+                    associated_ids: associations_data.r("ids"),
+                    propagated_ids: propagations_data.r("ids"),
+                    blackhole_routes: blackholes_data.r("routes"),
+                    associations: associations_data,
+                    propagations: propagations_data,
+                    blackholes: blackholes_data,
+                },
                 transit_gateway: tgw.name.value.clone(),
                 segment: segment.name.value.clone(),
-                route_table: route_table_id(model, id),
+                route_table: table.r("id"),
                 associations: Expected::new(associated),
                 propagations: Expected::new(propagations),
                 blackholes: Expected::new(blackholes),

@@ -95,10 +95,10 @@ pub struct Plan {
 pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let model = valid.model();
     let mut labels = LabelSpace::default();
-    labels::legacy(model, &mut labels);
     let network = network::plan(model, valid.intent(), &mut labels);
+    let checks = Arc::new(checks::plan(model, valid.intent(), &network, &mut labels));
     let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
-    let storage = storage::plan(model, &mut labels).map(Arc::new);
+    let storage = storage::plan(model, &network, &mut labels).map(Arc::new);
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
@@ -125,6 +125,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         interconnect.as_deref(),
         ingress.as_deref(),
         payments.as_deref(),
+        &mut labels,
     );
     if !network.is_empty() {
         let count = network::parts(&network).len();
@@ -167,7 +168,6 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
             Arc::clone(payments),
         ));
     }
-    let checks = Arc::new(checks::plan(model, valid.intent()));
     if !checks.checks.is_empty() {
         files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));
     }
@@ -200,6 +200,8 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
 }
 
 /// The ARNs an `allow` reference to a component stands for, as literal strings or references.
+/// Spelled from the component's name with the label functions its view claims with: the roles are
+/// planned first, and `diff` plans them alone.
 pub fn component_arns(model: &Model, component: Component) -> Vec<serde_json::Value> {
     match component {
         Component::EndpointService(id) => vec![ingress::endpoint_service_arn(model.ingress(id))],

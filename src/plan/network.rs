@@ -35,6 +35,20 @@ impl NetworkView {
     pub fn is_empty(&self) -> bool {
         self.transit_gateways.is_empty() && self.vpcs.is_empty()
     }
+
+    /// A segment's route table, as claimed.
+    pub fn route_table(&self, segment: SegmentId) -> &Resource {
+        &self.transit_gateways[segment.tgw.0].route_tables[segment.index].label
+    }
+
+    /// The transit gateway attachment id of a VPC (from its claimed attachment) or of an
+    /// interconnect (the data source `interconnect.tf` reads it from).
+    pub fn attachment_id(&self, model: &Model, attachment: AttachmentRef) -> Ref {
+        match attachment {
+            AttachmentRef::Vpc(id) => self.vpcs[id.0].attachment.label.r("id"),
+            AttachmentRef::Interconnect(_) => attachment_id(model, attachment),
+        }
+    }
 }
 
 /// A slice of the network view: `network.tf` renders in parts of at most this many VPCs, so that a

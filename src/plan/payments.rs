@@ -9,7 +9,7 @@
 //! manual steps in the README).
 
 use super::bucket::{BucketLabels, BucketView, LifecycleView};
-use super::labels::{LabelSpace, Resource};
+use super::labels::{LabelSpace, Owner, Resource};
 use super::naming;
 use super::naming::{Tags, tags};
 use super::{Ref, identity};
@@ -43,6 +43,8 @@ pub fn expressible(model: &Model) -> bool {
 
 #[derive(Serialize)]
 pub struct PaymentsView {
+    /// Whether the manager and connectors are created (each manager's `awscc` says it too).
+    #[serde(skip)]
     pub via_awscc: bool,
     pub managers: Vec<ManagerView>,
 }
@@ -51,6 +53,9 @@ pub struct PaymentsView {
 pub struct ManagerView {
     pub name: String,
     pub label: String,
+    pub labels: ManagerLabels,
+    /// The payment manager through hashicorp/awscc; none when the targets cannot create it.
+    pub awscc: Option<AwsccManagerView>,
     /// The payment manager's AWS name: letters and digits, starting with a letter, at most 48.
     pub manager_name: String,
     pub authorizer_type: &'static str,
@@ -66,6 +71,38 @@ pub struct ManagerView {
     pub ledger: LedgerView,
     pub alerts: AlertsView,
     pub coinbase: bool,
+}
+
+/// The key, the guardrail parameter, the ledger table and its policy, the archive's Object Lock,
+/// the alert topic, and the references between them (the archive bucket's are its own).
+#[derive(Serialize)]
+pub struct ManagerLabels {
+    /// `data.aws_iam_policy_document` of the key policy.
+    pub key_document: Resource,
+    pub key: Resource,
+    pub parameter: Resource,
+    pub table: Resource,
+    /// `data.aws_iam_policy_document` of the table's resource policy.
+    pub table_document: Resource,
+    pub table_policy: Resource,
+    pub object_lock: Resource,
+    pub topic: Resource,
+    pub key_json: Ref,
+    pub key_arn: Ref,
+    pub table_arn: Ref,
+    pub table_document_json: Ref,
+    pub topic_arn: Ref,
+}
+
+/// The payment manager as hashicorp/awscc creates it.
+#[derive(Serialize)]
+pub struct AwsccManagerView {
+    pub manager: Resource,
+    pub manager_id: Ref,
+    pub manager_arn: Ref,
+    /// The retrieval role AgentCore assumes, and its policy (which the manager waits for).
+    pub retrieval_role_arn: Ref,
+    pub retrieval_policy_done: Ref,
 }
 
 /// One of the four roles.
@@ -88,7 +125,8 @@ pub struct MarketplaceView {
 #[derive(Serialize)]
 pub struct ConnectorView {
     pub name: String,
-    pub label: String,
+    /// The credential provider and the connector, when created (through hashicorp/awscc).
+    pub awscc: Option<ConnectorResources>,
     pub connector_name: String,
     pub connector_type: &'static str,
     pub vendor_key: &'static str,
@@ -101,8 +139,17 @@ pub struct ConnectorView {
 }
 
 #[derive(Serialize)]
+pub struct ConnectorResources {
+    pub credential_provider: Resource,
+    pub connector: Resource,
+    pub credential_provider_arn: Ref,
+    pub authorization_url: Ref,
+}
+
+#[derive(Serialize)]
 pub struct VariableView {
-    pub name: String,
+    /// Claimed as kind `variable`; referenced as `var.NAME`.
+    pub name: Resource,
     pub description: String,
 }
 
@@ -138,7 +185,7 @@ pub struct AlertsView {
 
 #[derive(Serialize)]
 pub struct ThresholdAlarmView {
-    pub label: String,
+    pub label: Resource,
     pub alarm_name: String,
     pub description: String,
     pub threshold: Value,
@@ -146,7 +193,7 @@ pub struct ThresholdAlarmView {
 
 #[derive(Serialize)]
 pub struct BurstAlarmView {
-    pub label: String,
+    pub label: Resource,
     pub alarm_name: String,
     pub description: String,
     pub period: u32,
@@ -183,12 +230,12 @@ pub fn arns(model: &Model, id: PaymentManagerId) -> Vec<Value> {
 }
 
 /// `research` + `control` → `research__payments_control`: a payment role's label.
-pub fn role_label(manager: &PaymentManager, kind: &str) -> String {
+fn role_label(manager: &PaymentManager, kind: &str) -> String {
     format!("{}__payments_{kind}", naming::snake(&manager.name.value))
 }
 
 /// `research` + `coinbase` → `research__coinbase`: a connector's label.
-pub fn connector_label(manager: &PaymentManager, connector: &Connector) -> String {
+fn connector_label(manager: &PaymentManager, connector: &Connector) -> String {
     format!(
         "{}__{}",
         naming::snake(&manager.name.value),
@@ -233,14 +280,85 @@ fn manager(
         &m.name.value,
         &format!("payment_manager.{}", m.name.value),
     );
-    let document = guardrail_document(model, m, via_awscc);
-    let bound = document_bound(&document);
     let g = &m.guardrails;
+    let owner = labels.owner(format!("payment_manager `{}`", m.name.value), m.name.span);
+    let claim = |labels: &mut LabelSpace, kind, suffix: &str| {
+        labels.claim(owner, kind, format!("{label}{suffix}"))
+    };
+    let key_document = claim(labels, "data.aws_iam_policy_document", "_payments_key");
+    let key = claim(labels, "aws_kms_key", "_payments");
+    let parameter = claim(labels, "aws_ssm_parameter", "_guardrails");
+    let table = claim(labels, "aws_dynamodb_table", "_ledger");
+    let table_document = claim(labels, "data.aws_iam_policy_document", "_ledger_table");
+    let table_policy = claim(labels, "aws_dynamodb_resource_policy", "_ledger");
+    let archive = BucketLabels::claim(
+        labels,
+        owner,
+        &format!("{label}_ledger"),
+        &format!("{label}_ledger_bucket"),
+    );
+    let object_lock = claim(labels, "aws_s3_bucket_object_lock_configuration", "_ledger");
+    let topic = claim(labels, "aws_sns_topic", "_payment_alerts");
+    let thresholds = g
+        .alert_at_percent
+        .iter()
+        .map(|percent| {
+            claim(
+                labels,
+                "aws_cloudwatch_metric_alarm",
+                &format!("__daily_spend_{}", percent.value),
+            )
+        })
+        .collect::<Vec<_>>();
+    let burst = claim(labels, "aws_cloudwatch_metric_alarm", "__burst");
+    let manager = via_awscc.then(|| claim(labels, "awscc_bedrockagentcore_payment_manager", ""));
+    let manager_arn = manager.as_ref().map(|r| r.r("payment_manager_arn"));
+    let roles = roles(
+        model,
+        labels,
+        m,
+        &tags,
+        &ManagerRefs {
+            key: key.r("arn"),
+            parameter: parameter.r("arn"),
+            table: table.r("arn"),
+            archive: archive.bucket_arn.clone(),
+            manager: manager_arn.clone(),
+        },
+    );
+    let retrieval = &roles[3].iam.labels;
+    let awscc = manager.map(|manager| AwsccManagerView {
+        manager_id: manager.r("payment_manager_id"),
+        manager_arn: manager.r("payment_manager_arn"),
+        retrieval_role_arn: retrieval.role.r("arn"),
+        retrieval_policy_done: retrieval
+            .policy
+            .as_ref()
+            .map_or_else(|| retrieval.role.whole(), |p| p.policy.whole()),
+        manager,
+    });
+    let document = guardrail_document(model, m, manager_arn, &table, &archive);
+    let bound = document_bound(&document);
     let dimensions = json!({ METRIC_DIMENSION: m.name.value });
     let alarm = |suffix: &str| {
         naming::aws_name(&[&p.name.value, &p.environment, &m.name.value, suffix], 255)
     };
     ManagerView {
+        labels: ManagerLabels {
+            key_json: key_document.r("json"),
+            key_arn: key.r("arn"),
+            table_arn: table.r("arn"),
+            table_document_json: table_document.r("json"),
+            topic_arn: topic.r("arn"),
+            key_document,
+            key: key.clone(),
+            parameter,
+            table,
+            table_document,
+            table_policy,
+            object_lock,
+            topic,
+        },
         manager_name: manager_name(model, m),
         authorizer_type: match m.authorizer {
             Authorizer::AwsIam => "AWS_IAM",
@@ -273,12 +391,13 @@ fn manager(
             p.name.value, p.environment, m.name.value
         ),
         account_root: format!("arn:{partition}:iam::{}:root", p.account_id),
-        roles: roles(model, labels, via_awscc, m, &tags),
+        roles,
         connectors: m
             .connectors
             .iter()
-            .map(|c| connector(model, m, c))
+            .map(|c| connector(model, labels, awscc.as_ref(), m, c))
             .collect(),
+        awscc,
         guardrails: GuardrailsView {
             parameter_name: format!(
                 "/agentform/{}/{}/payments/{}/guardrails",
@@ -299,24 +418,11 @@ fn manager(
             ),
             retention_days: m.ledger.retention_days.value,
             archive: BucketView {
-                labels: {
-                    let owner = labels
-                        .owner(format!("payment_manager `{}`", m.name.value), m.name.span);
-                    BucketLabels::claim(
-                        labels,
-                        owner,
-                        &format!("{label}_ledger"),
-                        &format!("{label}_ledger_bucket"),
-                    )
-                },
+                labels: archive,
                 bucket: ledger_bucket(model, m),
                 tags: tags.clone(),
                 object_lock: true,
-                key_arn: Some(json!(Ref::attr(
-                    "aws_kms_key",
-                    &format!("{label}_payments"),
-                    "arn"
-                ))),
+                key_arn: Some(json!(key.r("arn"))),
                 lifecycle: LifecycleView {
                     id: "retention",
                     expiration_days: Some(m.ledger.retention_days.value),
@@ -335,10 +441,11 @@ fn manager(
             thresholds: g
                 .alert_at_percent
                 .iter()
-                .map(|percent| {
+                .zip(thresholds)
+                .map(|(percent, label)| {
                     let amount = g.daily_limit.value.percent(percent.value);
                     ThresholdAlarmView {
-                        label: format!("{label}__daily_spend_{}", percent.value),
+                        label,
                         alarm_name: alarm(&format!("daily-spend-{}pct", percent.value)),
                         description: format!(
                             "Payment manager {}: {}% of the daily limit ({} {}) spent today: {} {} or more.",
@@ -354,7 +461,7 @@ fn manager(
                 })
                 .collect(),
             burst: BurstAlarmView {
-                label: format!("{label}__burst"),
+                label: burst,
                 alarm_name: alarm("payment-burst"),
                 description: format!(
                     "Payment manager {}: {} payments within {} minutes, the burst cap (drain attack?).",
@@ -403,17 +510,18 @@ fn decimal_number(micros: u64) -> Value {
 }
 
 /// The guardrail policy the mediation layer enforces (schema in the README).
-fn guardrail_document(model: &Model, m: &PaymentManager, via_awscc: bool) -> Value {
+fn guardrail_document(
+    model: &Model,
+    m: &PaymentManager,
+    manager_arn: Option<Ref>,
+    table: &Resource,
+    archive: &BucketLabels,
+) -> Value {
     let g = &m.guardrails;
-    let label = naming::snake(&m.name.value);
     json!({
         "schema": GUARDRAIL_SCHEMA,
         "payment_manager": m.name.value,
-        "payment_manager_arn": if via_awscc {
-            json!(Ref::attr("awscc_bedrockagentcore_payment_manager", &label, "payment_manager_arn"))
-        } else {
-            Value::Null
-        },
+        "payment_manager_arn": manager_arn.map_or(Value::Null, |arn| json!(arn)),
         "currency": g.currency.value,
         "limits": {
             "daily": g.daily_limit.value.to_string(),
@@ -433,8 +541,8 @@ fn guardrail_document(model: &Model, m: &PaymentManager, via_awscc: bool) -> Val
             json!(Ref::attr("aws_iam_role", &naming::snake(&model.role(a.value).name.value), "arn"))
         }).collect::<Vec<_>>(),
         "ledger": {
-            "table": json!(Ref::attr("aws_dynamodb_table", &format!("{label}_ledger"), "name")),
-            "archive_bucket": json!(Ref::attr("aws_s3_bucket", &format!("{label}_ledger"), "bucket")),
+            "table": json!(table.r("name")),
+            "archive_bucket": json!(archive.bucket.r("bucket")),
         },
         "metrics": {
             "namespace": METRIC_NAMESPACE,
@@ -445,9 +553,32 @@ fn guardrail_document(model: &Model, m: &PaymentManager, via_awscc: bool) -> Val
     })
 }
 
-fn connector(model: &Model, m: &PaymentManager, c: &Connector) -> ConnectorView {
+fn connector(
+    model: &Model,
+    labels: &mut LabelSpace,
+    manager: Option<&AwsccManagerView>,
+    m: &PaymentManager,
+    c: &Connector,
+) -> ConnectorView {
     let p = &model.platform;
     let label = connector_label(m, c);
+    let owner = connector_owner(labels, m, c);
+    // Without awscc the connector is a manual step: its label stays reserved, so that allowing
+    // awscc never reveals a collision in a blueprint accepted today.
+    let connector = labels.claim(owner, "awscc_bedrockagentcore_payment_connector", &label);
+    let awscc = manager.map(|_| {
+        let credential_provider = labels.claim(
+            owner,
+            "awscc_bedrockagentcore_payment_credential_provider",
+            &label,
+        );
+        ConnectorResources {
+            credential_provider_arn: credential_provider.r("credential_provider_arn"),
+            authorization_url: connector.r("authorization_url"),
+            credential_provider,
+            connector,
+        }
+    });
     let secret = |json_key: &str| json!({ "secret_id": c.credential_secret_arn.value, "json_key": json_key });
     let mut variables = Vec::new();
     let mut identifier = |given: &Option<crate::diag::Spanned<String>>, what: &str, key: &str| {
@@ -455,14 +586,17 @@ fn connector(model: &Model, m: &PaymentManager, c: &Connector) -> ConnectorView 
             return json!(value.value);
         }
         let name = format!("{label}_{key}");
-        variables.push(VariableView {
-            description: format!(
-                "{what} of connector `{}` (payment manager `{}`): an identifier, not a secret. Set `{key}` in the blueprint to stop asking for it.",
-                c.name.value, m.name.value
-            ),
-            name: name.clone(),
-        });
-        json!(Ref::new(format!("var.{name}")))
+        let reference = json!(Ref::new(format!("var.{name}")));
+        if awscc.is_some() {
+            variables.push(VariableView {
+                description: format!(
+                    "{what} of connector `{}` (payment manager `{}`): an identifier, not a secret. Set `{key}` in the blueprint to stop asking for it.",
+                    c.name.value, m.name.value
+                ),
+                name: labels.claim(owner, "variable", name),
+            });
+        }
+        reference
     };
     let (vendor_key, configuration) = match c.provider.value {
         WalletProvider::CoinbaseCdp => (
@@ -499,8 +633,19 @@ fn connector(model: &Model, m: &PaymentManager, c: &Connector) -> ConnectorView 
         secret_arn: c.credential_secret_arn.value.clone(),
         configuration,
         variables,
-        label,
+        awscc,
     }
+}
+
+/// The owner of a connector's labels.
+fn connector_owner(labels: &mut LabelSpace, m: &PaymentManager, c: &Connector) -> Owner {
+    labels.owner(
+        format!(
+            "connector `{}` of payment_manager `{}`",
+            c.name.value, m.name.value
+        ),
+        c.name.span,
+    )
 }
 
 /// A statement of a payment role, but for its resources (which name the manager's own).
@@ -632,17 +777,26 @@ fn condition(test: &'static str, variable: &str, values: Vec<Value>) -> identity
     }
 }
 
-/// The four roles, with their trust and permissions.
+/// What the payment roles are granted on: the manager's own resources.
+struct ManagerRefs {
+    key: Ref,
+    parameter: Ref,
+    table: Ref,
+    archive: Ref,
+    /// The payment manager, when the stack creates it.
+    manager: Option<Ref>,
+}
+
+/// The four roles, with their trust and permissions: control, management, process, retrieval.
 fn roles(
     model: &Model,
     labels: &mut LabelSpace,
-    via_awscc: bool,
     m: &PaymentManager,
     tags: &Tags,
+    refs: &ManagerRefs,
 ) -> Vec<PaymentRoleView> {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
-    let label = naming::snake(&m.name.value);
     let arn = |resource: &str| {
         format!(
             "arn:{partition}:bedrock-agentcore:{}:{}:{resource}",
@@ -650,15 +804,10 @@ fn roles(
         )
     };
     let managers = json!(arn("payment-manager/*"));
-    let this_manager = if via_awscc {
-        json!(Ref::attr(
-            "awscc_bedrockagentcore_payment_manager",
-            &label,
-            "payment_manager_arn"
-        ))
-    } else {
-        managers.clone()
-    };
+    let this_manager = refs
+        .manager
+        .as_ref()
+        .map_or_else(|| managers.clone(), |arn| json!(arn));
     let account_root = json!(format!("arn:{partition}:iam::{}:root", p.account_id));
     let mediation: Vec<Value> = if m.mediation_principals.is_empty() {
         vec![account_root.clone()]
@@ -674,21 +823,8 @@ fn roles(
         principals,
         conditions,
     };
-    let key = json!(Ref::attr(
-        "aws_kms_key",
-        &format!("{label}_payments"),
-        "arn"
-    ));
-    let parameter = json!(Ref::attr(
-        "aws_ssm_parameter",
-        &format!("{label}_guardrails"),
-        "arn"
-    ));
-    let table = json!(Ref::attr(
-        "aws_dynamodb_table",
-        &format!("{label}_ledger"),
-        "arn"
-    ));
+    let key = json!(refs.key);
+    let parameter = json!(refs.parameter);
     let role_name = |kind: &str| {
         naming::aws_name(
             &[
@@ -701,24 +837,12 @@ fn roles(
             64,
         )
     };
-    let mut control = vec![
+    // The statement passing the retrieval role joins these once that role is claimed (the roles
+    // claim their labels in the order they are written).
+    let control = vec![
         statement(&PAYMENT_MANAGERS, vec![managers.clone()]),
         statement(&CREDENTIAL_PROVIDERS, vec![json!(arn("token-vault/*"))]),
     ];
-    let mut pass = statement(
-        &PASS_RETRIEVAL_ROLE,
-        vec![json!(Ref::attr(
-            "aws_iam_role",
-            &role_label(m, "retrieval"),
-            "arn"
-        ))],
-    );
-    pass.conditions.push(condition(
-        "StringEquals",
-        "iam:PassedToService",
-        vec![json!("bedrock-agentcore.amazonaws.com")],
-    ));
-    control.push(pass);
 
     let read_guardrails = [
         statement(&READ_GUARDRAILS, vec![parameter.clone()]),
@@ -735,19 +859,13 @@ fn roles(
     process.push(statement(
         &APPEND_TO_LEDGER,
         vec![
-            table,
-            json!(
-                Ref::attr("aws_dynamodb_table", &format!("{label}_ledger"), "arn")
-                    .with_suffix("/index/*")
-            ),
+            json!(refs.table),
+            json!(refs.table.clone().with_suffix("/index/*")),
         ],
     ));
     process.push(statement(
         &ARCHIVE_PAYMENTS,
-        vec![json!(
-            Ref::attr("aws_s3_bucket", &format!("{label}_ledger"), "arn")
-                .with_suffix("/payments/*")
-        )],
+        vec![json!(refs.archive.clone().with_suffix("/payments/*"))],
     ));
     let mut metrics = statement(&PUBLISH_PAYMENT_METRICS, vec![json!("*")]);
     metrics.conditions.push(condition(
@@ -805,7 +923,7 @@ fn roles(
             },
         }
     };
-    vec![
+    let mut roles = vec![
         role(
             "control",
             format!(
@@ -853,7 +971,18 @@ fn roles(
             ),
             retrieval,
         ),
-    ]
+    ];
+    let mut pass = statement(
+        &PASS_RETRIEVAL_ROLE,
+        vec![json!(roles[3].iam.labels.role.r("arn"))],
+    );
+    pass.conditions.push(condition(
+        "StringEquals",
+        "iam:PassedToService",
+        vec![json!("bedrock-agentcore.amazonaws.com")],
+    ));
+    roles[0].iam.statements.push(pass);
+    roles
 }
 
 /// Every IAM action the payment roles can be granted or denied, for the catalogue test.
@@ -879,12 +1008,19 @@ mod tests {
         let known: Vec<&str> = super::actions().collect();
         assert!(known.contains(&"bedrock-agentcore:ProcessPayment"));
         for m in &model.model().payment_managers {
+            let refs = super::ManagerRefs {
+                key: super::Ref::new("k"),
+                parameter: super::Ref::new("p"),
+                table: super::Ref::new("t"),
+                archive: super::Ref::new("a"),
+                manager: None,
+            };
             for role in super::roles(
                 model.model(),
                 &mut crate::plan::labels::LabelSpace::default(),
-                super::expressible(model.model()),
                 m,
                 &Tags::new(),
+                &refs,
             ) {
                 for s in role.iam.statements {
                     let grant = super::GRANTS

@@ -5,9 +5,10 @@ use super::Ref;
 use super::checks::ChecksView;
 use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
+use super::labels::{LabelSpace, Owner};
 use super::naming;
 use super::naming::Tags;
-use super::network::{self, NetworkView};
+use super::network::NetworkView;
 use super::payments::{self, ManagerView, PaymentsView};
 use super::storage::{StorageView, Via, WorkspaceView};
 use crate::diagram::Diagram;
@@ -95,9 +96,13 @@ pub fn outputs(
     interconnect: Option<&InterconnectView>,
     ingress: Option<&IngressView>,
     payments: Option<&PaymentsView>,
+    labels: &mut LabelSpace,
 ) -> OutputsView {
     let mut outputs = Vec::new();
-    for tgw in &network.transit_gateways {
+    let p = &model.platform;
+    let platform = labels.owner(format!("platform `{}`", p.name.value), p.name.span);
+    for (tgw, blueprint) in network.transit_gateways.iter().zip(&model.transit_gateways) {
+        let from = outputs.len();
         outputs.push(OutputView {
             name: format!("{}_transit_gateway_id", tgw.label.label),
             description: format!("Id of transit gateway `{}`", tgw.label.label),
@@ -118,17 +123,19 @@ pub fn outputs(
             value: None,
             entries: Some(entries(tables.iter().map(|(k, v)| (*k, v.clone())))),
         });
+        let owner = labels.owner(
+            format!("transit_gateway `{}`", blueprint.name.value),
+            blueprint.name.span,
+        );
+        claim(labels, owner, &outputs[from..]);
     }
+    let from = outputs.len();
     if !model.vpcs.is_empty() {
         let vpcs: BTreeMap<&str, Ref> = model
             .vpcs
             .iter()
-            .map(|v| {
-                (
-                    v.name.value.as_str(),
-                    Ref::attr("aws_vpc", &naming::snake(&v.name.value), "id"),
-                )
-            })
+            .zip(&network.vpcs)
+            .map(|(v, view)| (v.name.value.as_str(), view.vpc_id.clone()))
             .collect();
         outputs.push(OutputView {
             name: "vpc_ids".to_string(),
@@ -140,10 +147,13 @@ pub fn outputs(
     let attachments: BTreeMap<String, Ref> = model
         .attachments()
         .map(|a: AttachmentRef| {
-            (
-                model.attachment_address(a),
-                network::attachment_id(model, a),
-            )
+            let id = match (a, interconnect) {
+                (AttachmentRef::Interconnect(id), Some(view)) => {
+                    view.interconnects[id.0].labels.attachment_id.clone()
+                }
+                _ => network.attachment_id(model, a),
+            };
+            (model.attachment_address(a), id)
         })
         .collect();
     if !attachments.is_empty() {
@@ -161,7 +171,7 @@ pub fn outputs(
         let gateways: BTreeMap<&str, Ref> = interconnect
             .interconnects
             .iter()
-            .map(|i| (i.name.as_str(), Ref::attr("aws_dx_gateway", &i.label, "id")))
+            .map(|i| (i.name.as_str(), i.labels.dx_gateway_id.clone()))
             .collect();
         outputs.push(OutputView {
             name: "dx_gateway_ids".to_string(),
@@ -170,7 +180,13 @@ pub fn outputs(
             entries: Some(entries(gateways.iter().map(|(k, v)| (*k, v.clone())))),
         });
     }
-    for i in ingress.iter().flat_map(|v| &v.ingresses) {
+    claim(labels, platform, &outputs[from..]);
+    for (i, blueprint) in ingress
+        .iter()
+        .flat_map(|v| &v.ingresses)
+        .zip(&model.ingresses)
+    {
+        let from = outputs.len();
         let output = |name: &str, description: String, attribute: Ref| OutputView {
             name: format!("{}_{name}", i.label),
             description,
@@ -219,36 +235,36 @@ pub fn outputs(
             value: None,
             entries: Some(entries(endpoints.iter().map(|(k, v)| (*k, v.clone())))),
         });
+        let owner = labels.owner(
+            format!("mcp_ingress `{}`", blueprint.name.value),
+            blueprint.name.span,
+        );
+        claim(labels, owner, &outputs[from..]);
     }
-    for m in payments.iter().flat_map(|p| &p.managers) {
+    for (m, blueprint) in payments
+        .iter()
+        .flat_map(|p| &p.managers)
+        .zip(&model.payment_managers)
+    {
+        let from = outputs.len();
         let output = |name: &str, description: String, attribute: Ref| OutputView {
             name: format!("{}_{name}", m.label),
             description,
             value: Some(value(&attribute)),
             entries: None,
         };
-        if payments.is_some_and(|p| p.via_awscc) {
+        if let Some(awscc) = &m.awscc {
             outputs.push(output(
                 "payment_manager_arn",
                 format!("ARN of payment manager `{}`", m.name),
-                Ref::attr(
-                    "awscc_bedrockagentcore_payment_manager",
-                    &m.label,
-                    "payment_manager_arn",
-                ),
+                awscc.manager_arn.clone(),
             ));
             let urls: BTreeMap<&str, Ref> = m
                 .connectors
                 .iter()
-                .map(|c| {
-                    (
-                        c.name.as_str(),
-                        Ref::attr(
-                            "awscc_bedrockagentcore_payment_connector",
-                            &c.label,
-                            "authorization_url",
-                        ),
-                    )
+                .filter_map(|c| {
+                    let created = c.awscc.as_ref()?;
+                    Some((c.name.as_str(), created.authorization_url.clone()))
                 })
                 .collect();
             outputs.push(OutputView {
@@ -281,16 +297,12 @@ pub fn outputs(
                 "SSM parameter holding the guardrail policy of payment manager `{}`",
                 m.name
             ),
-            Ref::attr(
-                "aws_ssm_parameter",
-                &format!("{}_guardrails", m.label),
-                "name",
-            ),
+            m.labels.parameter.r("name"),
         ));
         outputs.push(output(
             "ledger_table",
             format!("DynamoDB table of the payment ledger of `{}`", m.name),
-            Ref::attr("aws_dynamodb_table", &format!("{}_ledger", m.label), "name"),
+            m.labels.table.r("name"),
         ));
         outputs.push(output(
             "ledger_archive_bucket",
@@ -298,7 +310,7 @@ pub fn outputs(
                 "S3 bucket (Object Lock, compliance mode) archiving the payments of `{}`",
                 m.name
             ),
-            Ref::attr("aws_s3_bucket", &format!("{}_ledger", m.label), "bucket"),
+            m.ledger.archive.labels.bucket.r("bucket"),
         ));
         outputs.push(output(
             "alerts_topic_arn",
@@ -306,14 +318,22 @@ pub fn outputs(
                 "SNS topic of the budget alarms of payment manager `{}`: subscribe to it",
                 m.name
             ),
-            Ref::attr(
-                "aws_sns_topic",
-                &format!("{}_payment_alerts", m.label),
-                "arn",
-            ),
+            m.labels.topic_arn.clone(),
         ));
+        let owner = labels.owner(
+            format!("payment_manager `{}`", blueprint.name.value),
+            blueprint.name.span,
+        );
+        claim(labels, owner, &outputs[from..]);
     }
     OutputsView { outputs }
+}
+
+/// Output names are labels too (kind `output`): claimed for the component they describe.
+fn claim(labels: &mut LabelSpace, owner: Owner, outputs: &[OutputView]) {
+    for output in outputs {
+        labels.claim(owner, "output", &output.name);
+    }
 }
 
 /// The stack's README: what it is, its segments, and what must be done by hand.
@@ -647,13 +667,13 @@ fn storage_steps(model: &Model, via: Via, w: &WorkspaceView, id: S3FilesId) -> V
             p.providers.aws_constraint, p.providers.aws_floor, w.bucket, w.role_name
         ));
         steps.push(format!(
-            "Create the file system (S3 Files `CreateFileSystem`; the caller needs `iam:PassRole` for the role): bucket `{}`, role = `aws_iam_role.{}_s3files`, KMS key = `aws_kms_key.{}`. Wait until its status is `available`.",
-            w.bucket_arn, w.label, w.label
+            "Create the file system (S3 Files `CreateFileSystem`; the caller needs `iam:PassRole` for the role): bucket `{}`, role = `{}`, KMS key = `{}`. Wait until its status is `available`.",
+            w.bucket_arn, w.labels.role.whole().path, w.labels.key.whole().path
         ));
         for mt in &w.mount_targets {
             steps.push(format!(
-                "Create a mount target in VPC `{}`'s subnet in `{}` with security group `aws_security_group.{}_nfs` (one per AZ).",
-                w.vpc, mt.az, w.label
+                "Create a mount target in VPC `{}`'s subnet in `{}` with security group `{}` (one per AZ).",
+                w.vpc, mt.az, w.labels.security_group.whole().path
             ));
         }
         for ap in &w.access_points {
@@ -707,7 +727,7 @@ fn payment_steps(
         for v in c.variables.iter().filter(|_| via_awscc) {
             steps.push(format!(
                 "Give Terraform variable `{}` ({}).",
-                v.name, v.description
+                v.name.label, v.description
             ));
         }
     }
@@ -826,21 +846,21 @@ fn check_rows(checks: &ChecksView) -> Vec<CheckRow> {
     for c in &checks.checks {
         let segment = format!("segment `{}` of `{}`", c.segment, c.transit_gateway);
         rows.push(CheckRow {
-            name: format!("{}_associations", c.label),
+            name: c.labels.associations_check.label.clone(),
             guards: format!(
                 "the route table of {segment} is associated with exactly: {}",
                 c.associations.names
             ),
         });
         rows.push(CheckRow {
-            name: format!("{}_propagations", c.label),
+            name: c.labels.propagations_check.label.clone(),
             guards: format!(
                 "the route table of {segment} learns routes from exactly: {}",
                 c.propagations.names
             ),
         });
         rows.push(CheckRow {
-            name: format!("{}_blackholes", c.label),
+            name: c.labels.blackholes_check.label.clone(),
             guards: format!(
                 "the blackhole routes of {segment} are exactly: {}",
                 c.blackholes.names

@@ -5,9 +5,10 @@
 //! hashicorp/awscc when allowed, else not at all (a warning and a manual step in the README).
 
 use super::bucket::{BucketLabels, BucketView, LifecycleView};
-use super::labels::LabelSpace;
+use super::labels::{LabelSpace, Owner, Resource};
 use super::naming;
 use super::naming::{Tags, tags};
+use super::network::NetworkView;
 use super::{Ref, identity};
 use crate::model::{Model, S3Files, S3FilesId, targets};
 use serde::Serialize;
@@ -22,6 +23,9 @@ pub fn via(model: &Model) -> Via {
 
 #[derive(Serialize)]
 pub struct StorageView {
+    /// Which provider creates the file systems (the README's manual steps); the template reads
+    /// each workspace's `aws` or `awscc` file system instead.
+    #[serde(skip)]
     pub via: Via,
     pub workspaces: Vec<WorkspaceView>,
     /// VPCs that get an S3 gateway endpoint (one per VPC, whatever the number of workspaces).
@@ -37,11 +41,10 @@ impl StorageView {
 #[derive(Serialize)]
 pub struct WorkspaceView {
     pub name: String,
-    pub label: String,
+    pub labels: WorkspaceLabels,
     pub bucket: String,
     pub bucket_arn: String,
     pub vpc: String,
-    pub vpc_label: String,
     pub vpc_cidr: String,
     /// The workspace bucket (SSE-KMS with the workspace's key).
     pub s3: BucketView,
@@ -52,47 +55,131 @@ pub struct WorkspaceView {
     pub file_system_arn_pattern: String,
     pub event_rule_arn: String,
     pub security_group_name: String,
-    /// The file system's id and the type of its policy resource, per provider (`None` when omitted).
-    pub file_system_id: Option<Ref>,
-    pub policy_type: &'static str,
+    /// One per AZ subnet of the VPC (created by the file system, or by hand).
     pub mount_targets: Vec<MountTargetView>,
     pub access_points: Vec<AccessPointView>,
+    /// The file system and what hangs on it, through hashicorp/aws or hashicorp/awscc; neither
+    /// when the targets cannot create S3 Files.
+    pub aws: Option<FileSystemView>,
+    pub awscc: Option<FileSystemView>,
     pub tags: Tags,
     /// awscc takes tags as a list of `{ key, value }`.
     pub awscc_tags: Vec<Value>,
 }
 
+/// The key, the role S3 Files assumes, the NFS security group, and the references between them
+/// (the bucket's are its own).
+#[derive(Serialize)]
+pub struct WorkspaceLabels {
+    /// `data.aws_iam_policy_document` of the key policy.
+    pub key_document: Resource,
+    pub key: Resource,
+    /// `data.aws_iam_policy_document` of the role's trust and permissions.
+    pub trust_document: Resource,
+    pub role: Resource,
+    pub role_document: Resource,
+    pub role_policy: Resource,
+    pub security_group: Resource,
+    pub key_json: Ref,
+    pub key_arn: Ref,
+    pub trust_json: Ref,
+    pub role_id: Ref,
+    pub role_arn: Ref,
+    pub role_policy_json: Ref,
+    pub security_group_id: Ref,
+    pub vpc_id: Ref,
+    /// For the file system's `depends_on`.
+    pub role_policy_done: Ref,
+}
+
 #[derive(Serialize)]
 pub struct MountTargetView {
-    pub label: String,
     pub subnet_id: Ref,
     pub az: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct AccessPointView {
     pub name: String,
-    pub label: String,
     pub uid: u32,
     pub gid: u32,
     pub root_directory: String,
     pub permissions: String,
     pub role_arns: Vec<Ref>,
     pub roles: Vec<String>,
-    pub arn: Option<Ref>,
     pub sid: String,
+}
+
+/// The file system, its mount targets and access points, and its policy, as one provider creates
+/// them.
+#[derive(Serialize)]
+pub struct FileSystemView {
+    pub file_system: Resource,
+    pub file_system_id: Ref,
+    pub arn: Ref,
+    pub mount_targets: Vec<MountTargetResource>,
+    pub access_points: Vec<AccessPointResource>,
+    /// `data.aws_iam_policy_document` of the file-system policy, and the policy.
+    pub policy_document: Resource,
+    pub policy: Resource,
+    pub policy_json: Ref,
+}
+
+#[derive(Serialize)]
+pub struct MountTargetResource {
+    pub label: Resource,
+    pub subnet_id: Ref,
+}
+
+#[derive(Serialize)]
+pub struct AccessPointResource {
+    pub label: Resource,
+    pub arn: Ref,
+    #[serde(flatten)]
+    pub access_point: AccessPointView,
 }
 
 #[derive(Serialize)]
 pub struct GatewayEndpointView {
-    pub label: String,
+    pub label: Resource,
     pub vpc: String,
     pub vpc_id: Ref,
     pub route_table_id: Ref,
     pub service_name: String,
 }
 
-pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<StorageView> {
+/// The resource types, and the attributes read from them, of one provider's S3 Files.
+struct Kinds {
+    file_system: &'static str,
+    mount_target: &'static str,
+    access_point: &'static str,
+    policy: &'static str,
+    id: &'static str,
+    file_system_arn: &'static str,
+    access_point_arn: &'static str,
+}
+
+const AWS: Kinds = Kinds {
+    file_system: "aws_s3files_file_system",
+    mount_target: "aws_s3files_mount_target",
+    access_point: "aws_s3files_access_point",
+    policy: "aws_s3files_file_system_policy",
+    id: "id",
+    file_system_arn: "arn",
+    access_point_arn: "arn",
+};
+
+const AWSCC: Kinds = Kinds {
+    file_system: "awscc_s3files_file_system",
+    mount_target: "awscc_s3files_mount_target",
+    access_point: "awscc_s3files_access_point",
+    policy: "awscc_s3files_file_system_policy",
+    id: "file_system_id",
+    file_system_arn: "file_system_arn",
+    access_point_arn: "access_point_arn",
+};
+
+pub fn plan(model: &Model, network: &NetworkView, labels: &mut LabelSpace) -> Option<StorageView> {
     if model.s3_files.is_empty() {
         return None;
     }
@@ -102,18 +189,26 @@ pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<StorageView> {
         workspaces: model
             .s3_files
             .iter()
-            .map(|s| workspace(model, labels, via(model), s))
+            .map(|s| workspace(model, network, labels, via(model), s))
             .collect(),
         gateway_endpoints: vpcs
             .into_iter()
             .map(|id| {
                 let vpc = model.vpc(id);
-                let label = naming::snake(&vpc.name.value);
+                let view = &network.vpcs[id.0];
+                let owner = labels.owner(
+                    format!("the S3 gateway endpoint of vpc `{}`", vpc.name.value),
+                    vpc.name.span,
+                );
                 GatewayEndpointView {
-                    label: format!("{label}_s3"),
+                    label: labels.claim(
+                        owner,
+                        "aws_vpc_endpoint",
+                        format!("{}_s3", view.label.label),
+                    ),
                     vpc: vpc.name.value.clone(),
-                    vpc_id: Ref::attr("aws_vpc", &label, "id"),
-                    route_table_id: Ref::attr("aws_route_table", &label, "id"),
+                    vpc_id: view.vpc_id.clone(),
+                    route_table_id: view.route_table_id.clone(),
                     service_name: format!("com.amazonaws.{}.s3", model.platform.region),
                 }
             })
@@ -122,7 +217,7 @@ pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<StorageView> {
 }
 
 /// `workspace` + `research` → `workspace__research`: an access point's label.
-pub fn access_point_label(storage: &S3Files, index: usize) -> String {
+fn access_point_label(storage: &S3Files, index: usize) -> String {
     format!(
         "{}__{}",
         naming::snake(&storage.name.value),
@@ -130,85 +225,218 @@ pub fn access_point_label(storage: &S3Files, index: usize) -> String {
     )
 }
 
+/// The owner of an access point's labels.
+fn access_point_owner(labels: &mut LabelSpace, storage: &S3Files, index: usize) -> Owner {
+    let ap = &storage.access_points[index];
+    labels.owner(
+        format!(
+            "access_point `{}` of s3_files `{}`",
+            ap.name.value, storage.name.value
+        ),
+        ap.name.span,
+    )
+}
+
+/// The resource types S3 Files gets from the targets; none when they cannot create it.
+fn kinds(via: Via) -> Option<&'static Kinds> {
+    match via {
+        Via::Aws => Some(&AWS),
+        Via::Awscc => Some(&AWSCC),
+        Via::None => None,
+    }
+}
+
 /// The ARNs an `allow` reference to a workspace (or one of its access points) stands for; empty
 /// when the targets cannot create S3 Files (the `targets` rule warns, and the README lists the
-/// grant as a manual step).
+/// grant as a manual step). The same labels and types as the view's.
 pub fn arns(model: &Model, id: S3FilesId, access_point: Option<usize>) -> Vec<Value> {
+    let Some(kinds) = kinds(via(model)) else {
+        return Vec::new();
+    };
     let storage = model.storage(id);
     let label = naming::snake(&storage.name.value);
-    let (fs, fs_arn, ap, ap_arn) = match via(model) {
-        Via::Aws => (
-            "aws_s3files_file_system",
-            "arn",
-            "aws_s3files_access_point",
-            "arn",
-        ),
-        Via::Awscc => (
-            "awscc_s3files_file_system",
-            "file_system_arn",
-            "awscc_s3files_access_point",
-            "access_point_arn",
-        ),
-        Via::None => return Vec::new(),
-    };
-    let mut arns = vec![json!(Ref::attr(fs, &label, fs_arn))];
+    let mut arns = vec![json!(Ref::attr(
+        kinds.file_system,
+        &label,
+        kinds.file_system_arn
+    ))];
     if let Some(index) = access_point {
         arns.push(json!(Ref::attr(
-            ap,
+            kinds.access_point,
             &access_point_label(storage, index),
-            ap_arn
+            kinds.access_point_arn
         )));
     }
     arns
 }
 
-fn workspace(model: &Model, labels: &mut LabelSpace, via: Via, storage: &S3Files) -> WorkspaceView {
+fn workspace(
+    model: &Model,
+    network: &NetworkView,
+    labels: &mut LabelSpace,
+    via: Via,
+    storage: &S3Files,
+) -> WorkspaceView {
     let p = &model.platform;
     let partition = naming::partition(&p.region);
     let label = naming::snake(&storage.name.value);
     let vpc = model.vpc(storage.vpc.value);
-    let vpc_label = naming::snake(&vpc.name.value);
+    let vpc_view = &network.vpcs[storage.vpc.value.0];
     let tags = tags(
         model,
         &storage.name.value,
         &format!("s3_files.{}", storage.name.value),
     );
-    let (file_system_id, policy_type, access_point_arn) = match via {
-        Via::Aws => (
-            Some(Ref::attr("aws_s3files_file_system", &label, "id")),
-            "aws_s3files_file_system_policy",
-            ("aws_s3files_access_point", "arn"),
-        ),
-        Via::Awscc => (
-            Some(Ref::attr(
-                "awscc_s3files_file_system",
-                &label,
-                "file_system_id",
-            )),
-            "awscc_s3files_file_system_policy",
-            ("awscc_s3files_access_point", "access_point_arn"),
-        ),
-        Via::None => (None, "", ("", "")),
+    let owner = labels.owner(
+        format!("s3_files `{}`", storage.name.value),
+        storage.name.span,
+    );
+    let s3 = BucketLabels::claim(labels, owner, &label, &format!("{label}_bucket"));
+    let key_document = labels.claim(
+        owner,
+        "data.aws_iam_policy_document",
+        format!("{label}_key"),
+    );
+    let key = labels.claim(owner, "aws_kms_key", &label);
+    let key_arn = key.r("arn");
+    let trust_document = labels.claim(
+        owner,
+        "data.aws_iam_policy_document",
+        format!("{label}_s3files_trust"),
+    );
+    let role = labels.claim(owner, "aws_iam_role", format!("{label}_s3files"));
+    let role_document = labels.claim(
+        owner,
+        "data.aws_iam_policy_document",
+        format!("{label}_s3files"),
+    );
+    let role_policy = labels.claim(owner, "aws_iam_role_policy", format!("{label}_s3files"));
+    let security_group = labels.claim(owner, "aws_security_group", format!("{label}_nfs"));
+    let mount_targets: Vec<MountTargetView> = vpc
+        .azs
+        .iter()
+        .zip(&vpc_view.subnets)
+        .map(|(az, subnet)| MountTargetView {
+            subnet_id: subnet.subnet_id.clone(),
+            az: az.value.clone(),
+        })
+        .collect();
+    let access_points: Vec<AccessPointView> = storage
+        .access_points
+        .iter()
+        .map(|ap| AccessPointView {
+            name: ap.name.value.clone(),
+            uid: ap.uid.value,
+            gid: ap.gid.value,
+            root_directory: ap.root_directory.value.clone(),
+            permissions: ap.permissions.value.clone(),
+            role_arns: ap
+                .roles
+                .iter()
+                .map(|r| {
+                    Ref::attr(
+                        "aws_iam_role",
+                        &naming::snake(&model.role(r.value).name.value),
+                        "arn",
+                    )
+                })
+                .collect(),
+            roles: ap
+                .roles
+                .iter()
+                .map(|r| model.role(r.value).name.value.clone())
+                .collect(),
+            sid: identity::sid(&format!("mount-{}", ap.name.value)),
+        })
+        .collect();
+    let file_system = kinds(via).map(|kinds| {
+        let file_system = labels.claim(owner, kinds.file_system, &label);
+        let policy_document = labels.claim(
+            owner,
+            "data.aws_iam_policy_document",
+            format!("{label}_file_system"),
+        );
+        let file_system_id = file_system.r(kinds.id);
+        FileSystemView {
+            arn: file_system.r(kinds.file_system_arn),
+            mount_targets: vpc
+                .azs
+                .iter()
+                .zip(&mount_targets)
+                .map(|(az, mt)| MountTargetResource {
+                    label: labels.claim(
+                        owner,
+                        kinds.mount_target,
+                        format!("{label}__{}", naming::snake(&az.value)),
+                    ),
+                    subnet_id: mt.subnet_id.clone(),
+                })
+                .collect(),
+            access_points: access_points
+                .iter()
+                .enumerate()
+                .map(|(i, ap)| {
+                    let ap_owner = access_point_owner(labels, storage, i);
+                    let resource =
+                        labels.claim(ap_owner, kinds.access_point, access_point_label(storage, i));
+                    AccessPointResource {
+                        arn: resource.r(kinds.access_point_arn),
+                        label: resource,
+                        access_point: ap.clone(),
+                    }
+                })
+                .collect(),
+            policy_json: policy_document.r("json"),
+            policy: labels.claim(owner, kinds.policy, &label),
+            policy_document,
+            file_system_id,
+            file_system,
+        }
+    });
+    if via == Via::None {
+        // Reserved as hashicorp/aws would create them: raising the provider must not reveal a
+        // collision in a blueprint accepted today.
+        for i in 0..storage.access_points.len() {
+            let ap_owner = access_point_owner(labels, storage, i);
+            labels.claim(ap_owner, AWS.access_point, access_point_label(storage, i));
+        }
+    }
+    let (aws, awscc) = match via {
+        Via::Aws => (file_system, None),
+        Via::Awscc => (None, file_system),
+        Via::None => (None, None),
     };
     WorkspaceView {
-        file_system_id,
-        policy_type,
+        labels: WorkspaceLabels {
+            key_json: key_document.r("json"),
+            key_arn: key_arn.clone(),
+            trust_json: trust_document.r("json"),
+            role_id: role.r("id"),
+            role_arn: role.r("arn"),
+            role_policy_json: role_document.r("json"),
+            security_group_id: security_group.r("id"),
+            vpc_id: vpc_view.vpc_id.clone(),
+            role_policy_done: role_policy.whole(),
+            key_document,
+            key,
+            trust_document,
+            role,
+            role_document,
+            role_policy,
+            security_group,
+        },
+        aws,
+        awscc,
         bucket_arn: format!("arn:{partition}:s3:::{}", storage.bucket.value),
         bucket: storage.bucket.value.clone(),
         vpc: vpc.name.value.clone(),
         vpc_cidr: vpc.cidr.value.to_string(),
         s3: BucketView {
-            labels: {
-                let owner = labels.owner(
-                    format!("s3_files `{}`", storage.name.value),
-                    storage.name.span,
-                );
-                BucketLabels::claim(labels, owner, &label, &format!("{label}_bucket"))
-            },
+            labels: s3,
             bucket: storage.bucket.value.clone(),
             tags: tags.clone(),
             object_lock: false,
-            key_arn: Some(json!(Ref::attr("aws_kms_key", &label, "arn"))),
+            key_arn: Some(json!(key_arn)),
             lifecycle: LifecycleView {
                 id: "workspace",
                 expiration_days: storage.expire_after_days.as_ref().map(|d| d.value),
@@ -242,62 +470,13 @@ fn workspace(model: &Model, labels: &mut LabelSpace, via: Via, storage: &S3Files
             &[&p.name.value, &p.environment, &storage.name.value, "nfs"],
             255,
         ),
-        mount_targets: vpc
-            .azs
-            .iter()
-            .map(|az| {
-                let subnet = format!("{vpc_label}_{}", naming::snake(&az.value));
-                MountTargetView {
-                    label: format!("{label}__{}", naming::snake(&az.value)),
-                    subnet_id: Ref::attr("aws_subnet", &subnet, "id"),
-                    az: az.value.clone(),
-                }
-            })
-            .collect(),
-        access_points: storage
-            .access_points
-            .iter()
-            .enumerate()
-            .map(|(i, ap)| AccessPointView {
-                name: ap.name.value.clone(),
-                label: access_point_label(storage, i),
-                uid: ap.uid.value,
-                gid: ap.gid.value,
-                root_directory: ap.root_directory.value.clone(),
-                permissions: ap.permissions.value.clone(),
-                role_arns: ap
-                    .roles
-                    .iter()
-                    .map(|r| {
-                        Ref::attr(
-                            "aws_iam_role",
-                            &naming::snake(&model.role(r.value).name.value),
-                            "arn",
-                        )
-                    })
-                    .collect(),
-                roles: ap
-                    .roles
-                    .iter()
-                    .map(|r| model.role(r.value).name.value.clone())
-                    .collect(),
-                sid: identity::sid(&format!("mount-{}", ap.name.value)),
-                arn: (via != Via::None).then(|| {
-                    Ref::attr(
-                        access_point_arn.0,
-                        &access_point_label(storage, i),
-                        access_point_arn.1,
-                    )
-                }),
-            })
-            .collect(),
+        mount_targets,
+        access_points,
         awscc_tags: tags
             .iter()
             .map(|(k, v)| json!({ "key": k, "value": v }))
             .collect(),
         tags,
-        vpc_label,
-        label,
         name: storage.name.value.clone(),
     }
 }
