@@ -5,7 +5,7 @@
 //! itself through hashicorp/awscc when the targets allow it.
 
 use super::Ref;
-use super::labels::LabelSpace;
+use super::labels::{LabelSpace, Resource};
 use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
 use super::network::{self, LinkView, NetworkView};
 use crate::model::targets::{self as providers, ResourceType};
@@ -24,7 +24,7 @@ pub struct InterconnectView {
 
 #[derive(Serialize)]
 pub struct ConnectionView {
-    pub label: String,
+    pub labels: ConnectionLabels,
     pub name: String,
     pub partner: String,
     pub dx_gateway_name: String,
@@ -38,21 +38,36 @@ pub struct ConnectionView {
     pub connection: Option<AwsccConnectionView>,
 }
 
+/// The Direct Connect gateway, its association, the attachment data source, and the references
+/// between them.
+#[derive(Serialize)]
+pub struct ConnectionLabels {
+    pub dx_gateway: Resource,
+    pub association: Resource,
+    /// `data.aws_ec2_transit_gateway_dx_gateway_attachment`.
+    pub attachment: Resource,
+    pub dx_gateway_id: Ref,
+    pub association_done: Ref,
+    pub attachment_id: Ref,
+}
+
 #[derive(Serialize)]
 pub struct AwsccConnectionView {
+    pub connection: Resource,
     pub bandwidth: String,
     pub description: String,
     /// A literal environment id, or a reference to the variable that asks for it.
     pub environment_id: serde_json::Value,
     /// The variable to declare when the blueprint gave no environment id.
-    pub environment_variable: Option<String>,
+    /// Claimed as kind `variable`.
+    pub environment_variable: Option<Resource>,
     /// awscc takes tags as a list of `{key, value}` objects and has no provider default tags.
     pub tags: Vec<KeyValue>,
 }
 
 #[derive(Serialize)]
 pub struct TagView {
-    pub label: String,
+    pub label: Resource,
     pub key: String,
     pub value: String,
 }
@@ -73,11 +88,19 @@ pub fn plan(
     }
     let targets = &model.platform.providers;
     let awscc = providers::available(targets, ResourceType::AwsccInterconnectConnection);
-    let interconnects = model
+    let interconnects: Vec<ConnectionView> = model
         .interconnects
         .iter()
         .map(|ic| {
             let label = naming::snake(&ic.name.value);
+            let owner = labels.owner(format!("interconnect `{}`", ic.name.value), ic.name.span);
+            let dx_gateway = labels.claim(owner, "aws_dx_gateway", &label);
+            let association = labels.claim(owner, "aws_dx_gateway_association", &label);
+            let attachment = labels.claim(
+                owner,
+                "data.aws_ec2_transit_gateway_dx_gateway_attachment",
+                &label,
+            );
             let tgw = &model.transit_gateways[ic.transit_gateway.0];
             let mut allowed: Vec<Ipv4Net> = network
                 .reachable_vpc_prefixes
@@ -104,7 +127,7 @@ pub fn plan(
                         (
                             serde_json::to_value(Ref::new(format!("var.{variable}")))
                                 .expect("refs serialize"),
-                            Some(variable),
+                            Some(labels.claim(owner, "variable", variable)),
                         )
                     }
                 };
@@ -119,6 +142,7 @@ pub fn plan(
                     .map(|(key, value)| KeyValue { key, value })
                     .collect();
                 AwsccConnectionView {
+                    connection: labels.claim(owner, "awscc_interconnect_connection", &label),
                     bandwidth: ic.bandwidth.value.clone(),
                     description: format!(
                         "{} {} interconnect {} to {}",
@@ -144,26 +168,33 @@ pub fn plan(
                     100,
                 ),
                 dx_gateway_asn: ic.dx_gateway_asn.value.to_string(),
-                transit_gateway: Ref::attr(
-                    "aws_ec2_transit_gateway",
-                    &naming::snake(&tgw.name.value),
-                    "id",
-                ),
+                transit_gateway: network.transit_gateways[ic.transit_gateway.0].label.r("id"),
                 allowed_prefixes: allowed.iter().map(ToString::to_string).collect(),
                 attachment_tags: attachment_tags
                     .iter()
                     .map(|(key, value)| TagView {
-                        label: format!(
-                            "{label}_{}",
-                            key.to_ascii_lowercase()
-                                .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                        label: labels.claim(
+                            owner,
+                            "aws_ec2_tag",
+                            format!(
+                                "{label}_{}",
+                                key.to_ascii_lowercase()
+                                    .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                            ),
                         ),
                         key: key.clone(),
                         value: value.clone(),
                     })
                     .collect(),
                 connection,
-                label,
+                labels: ConnectionLabels {
+                    dx_gateway_id: dx_gateway.r("id"),
+                    association_done: association.whole(),
+                    attachment_id: attachment.r("id"),
+                    dx_gateway,
+                    association,
+                    attachment,
+                },
             }
         })
         .collect();
@@ -178,8 +209,8 @@ pub fn plan(
                     "aws_ec2_transit_gateway_route_table_association",
                     network::attachment_label(model, attachment),
                 ),
-                attachment: network::attachment_id(model, attachment),
-                route_table: network::route_table_id(model, model.segment_of(attachment)),
+                attachment: interconnects[i].labels.attachment_id.clone(),
+                route_table: network.route_table(model.segment_of(attachment)).r("id"),
             }
         })
         .collect();

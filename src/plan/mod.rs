@@ -125,6 +125,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         interconnect.as_deref(),
         ingress.as_deref(),
         payments.as_deref(),
+        &mut labels,
     );
     if !network.is_empty() {
         let count = network::parts(&network).len();

@@ -5,9 +5,10 @@ use super::Ref;
 use super::checks::ChecksView;
 use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
+use super::labels::{LabelSpace, Owner};
 use super::naming;
 use super::naming::Tags;
-use super::network::{self, NetworkView};
+use super::network::NetworkView;
 use super::payments::{self, ManagerView, PaymentsView};
 use super::storage::{StorageView, Via, WorkspaceView};
 use crate::diagram::Diagram;
@@ -95,9 +96,13 @@ pub fn outputs(
     interconnect: Option<&InterconnectView>,
     ingress: Option<&IngressView>,
     payments: Option<&PaymentsView>,
+    labels: &mut LabelSpace,
 ) -> OutputsView {
     let mut outputs = Vec::new();
-    for tgw in &network.transit_gateways {
+    let p = &model.platform;
+    let platform = labels.owner(format!("platform `{}`", p.name.value), p.name.span);
+    for (tgw, blueprint) in network.transit_gateways.iter().zip(&model.transit_gateways) {
+        let from = outputs.len();
         outputs.push(OutputView {
             name: format!("{}_transit_gateway_id", tgw.label.label),
             description: format!("Id of transit gateway `{}`", tgw.label.label),
@@ -118,17 +123,19 @@ pub fn outputs(
             value: None,
             entries: Some(entries(tables.iter().map(|(k, v)| (*k, v.clone())))),
         });
+        let owner = labels.owner(
+            format!("transit_gateway `{}`", blueprint.name.value),
+            blueprint.name.span,
+        );
+        claim(labels, owner, &outputs[from..]);
     }
+    let from = outputs.len();
     if !model.vpcs.is_empty() {
         let vpcs: BTreeMap<&str, Ref> = model
             .vpcs
             .iter()
-            .map(|v| {
-                (
-                    v.name.value.as_str(),
-                    Ref::attr("aws_vpc", &naming::snake(&v.name.value), "id"),
-                )
-            })
+            .zip(&network.vpcs)
+            .map(|(v, view)| (v.name.value.as_str(), view.vpc_id.clone()))
             .collect();
         outputs.push(OutputView {
             name: "vpc_ids".to_string(),
@@ -140,10 +147,13 @@ pub fn outputs(
     let attachments: BTreeMap<String, Ref> = model
         .attachments()
         .map(|a: AttachmentRef| {
-            (
-                model.attachment_address(a),
-                network::attachment_id(model, a),
-            )
+            let id = match (a, interconnect) {
+                (AttachmentRef::Interconnect(id), Some(view)) => {
+                    view.interconnects[id.0].labels.attachment_id.clone()
+                }
+                _ => network.attachment_id(model, a),
+            };
+            (model.attachment_address(a), id)
         })
         .collect();
     if !attachments.is_empty() {
@@ -161,7 +171,7 @@ pub fn outputs(
         let gateways: BTreeMap<&str, Ref> = interconnect
             .interconnects
             .iter()
-            .map(|i| (i.name.as_str(), Ref::attr("aws_dx_gateway", &i.label, "id")))
+            .map(|i| (i.name.as_str(), i.labels.dx_gateway_id.clone()))
             .collect();
         outputs.push(OutputView {
             name: "dx_gateway_ids".to_string(),
@@ -170,7 +180,13 @@ pub fn outputs(
             entries: Some(entries(gateways.iter().map(|(k, v)| (*k, v.clone())))),
         });
     }
-    for i in ingress.iter().flat_map(|v| &v.ingresses) {
+    claim(labels, platform, &outputs[from..]);
+    for (i, blueprint) in ingress
+        .iter()
+        .flat_map(|v| &v.ingresses)
+        .zip(&model.ingresses)
+    {
+        let from = outputs.len();
         let output = |name: &str, description: String, attribute: Ref| OutputView {
             name: format!("{}_{name}", i.label),
             description,
@@ -219,8 +235,18 @@ pub fn outputs(
             value: None,
             entries: Some(entries(endpoints.iter().map(|(k, v)| (*k, v.clone())))),
         });
+        let owner = labels.owner(
+            format!("mcp_ingress `{}`", blueprint.name.value),
+            blueprint.name.span,
+        );
+        claim(labels, owner, &outputs[from..]);
     }
-    for m in payments.iter().flat_map(|p| &p.managers) {
+    for (m, blueprint) in payments
+        .iter()
+        .flat_map(|p| &p.managers)
+        .zip(&model.payment_managers)
+    {
+        let from = outputs.len();
         let output = |name: &str, description: String, attribute: Ref| OutputView {
             name: format!("{}_{name}", m.label),
             description,
@@ -294,8 +320,20 @@ pub fn outputs(
             ),
             m.labels.topic_arn.clone(),
         ));
+        let owner = labels.owner(
+            format!("payment_manager `{}`", blueprint.name.value),
+            blueprint.name.span,
+        );
+        claim(labels, owner, &outputs[from..]);
     }
     OutputsView { outputs }
+}
+
+/// Output names are labels too (kind `output`): claimed for the component they describe.
+fn claim(labels: &mut LabelSpace, owner: Owner, outputs: &[OutputView]) {
+    for output in outputs {
+        labels.claim(owner, "output", &output.name);
+    }
 }
 
 /// The stack's README: what it is, its segments, and what must be done by hand.
