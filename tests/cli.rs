@@ -1335,19 +1335,30 @@ fn propagation_follows_the_deployed_vpc_route_tables_into_a_hairpin() {
     );
     let out = run(&open);
     out.assert_status(2);
-    assert!(out.stdout.contains("core/tenants -> core/tenants: none -> one-way"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("core/tenants -> core/tenants: none -> one-way"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains(hairpin), "{}", out.stdout);
 
     // The egress VPC's route back to blue is gone too: the hairpin is closed (and blue's replies
     // from the egress VPC with it).
-    let closed = without(
-        &open,
-        &["aws_route.egress_to_10_112_0_0_16"],
-    );
+    let closed = without(&open, &["aws_route.egress_to_10_112_0_0_16"]);
     let out = run(&closed);
     out.assert_status(2);
-    assert!(!out.stdout.contains("core/tenants -> core/tenants"), "{}", out.stdout);
-    assert!(out.stdout.contains("core/egress -> core/tenants: full -> partial"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("core/tenants -> core/tenants"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("core/egress -> core/tenants: full -> partial"),
+        "{}",
+        out.stdout
+    );
 
     // A route to blue made outside Terraform in the egress VPC's table, recorded by a refresh:
     // the hairpin is open again, and reported with its path.

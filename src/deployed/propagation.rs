@@ -275,8 +275,7 @@ fn deployed_topology(
                 }
             }
             let default_route: Ipv4Net = "0.0.0.0/0".parse().expect("literal CIDR");
-            topology.attachments[id.0].sends =
-                (!sends.contains(&default_route)).then_some(sends);
+            topology.attachments[id.0].sends = (!sends.contains(&default_route)).then_some(sends);
         }
     }
     if observed.vpc_routes.is_empty() {
@@ -404,18 +403,19 @@ fn transit_path(reach: &Reachability, from: TableId, to: TableId) -> Option<Stri
                 continue;
             }
             let delivery = reach.forward(a, b);
-            let Some(piece) = delivery
-                .delivered()
-                .find(|p| !p.path.is_empty())
-            else {
+            let Some(piece) = delivery.delivered().find(|p| !p.path.is_empty()) else {
                 continue;
             };
             let mut hops = vec![format!("`{}`", topology.attachment(a).name)];
             let mut table = from;
             for t in piece.path.iter() {
                 let route = match t.via {
-                    Via::Static(tt, i) => format!("route `{}`", topology.table(tt).static_routes[i].name),
-                    Via::Propagated(_, p) => format!("propagation of `{}`", topology.attachment(p).name),
+                    Via::Static(tt, i) => {
+                        format!("route `{}`", topology.table(tt).static_routes[i].name)
+                    }
+                    Via::Propagated(_, p) => {
+                        format!("propagation of `{}`", topology.attachment(p).name)
+                    }
                 };
                 hops.push(format!("`{}` ({route})", topology.table(table).name));
                 let through = topology.attachment(t.through);
@@ -429,7 +429,11 @@ fn transit_path(reach: &Reachability, from: TableId, to: TableId) -> Option<Stri
                 table = through.table.unwrap_or(table);
             }
             hops.push(format!("`{}`", topology.table(table).name));
-            hops.push(format!("`{}` `{}`", topology.attachment(b).name, piece.prefix));
+            hops.push(format!(
+                "`{}` `{}`",
+                topology.attachment(b).name,
+                piece.prefix
+            ));
             return Some(hops.join(" → "));
         }
     }

@@ -3,7 +3,7 @@
 //! that follows: the topology the engine judges, the validation rules, and the plan, which writes
 //! exactly these propagations and VPC routes.
 
-use super::{Engine, ModelTopology, Outcome, RouteOrigin, Via};
+use super::{AttachmentKind, Engine, ModelTopology, Outcome, RouteOrigin, Via};
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId, VpcId};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
@@ -199,9 +199,15 @@ fn hairpin_blackholes(model: &Model, intent: &Intent) -> Vec<DerivedBlackhole> {
     let mut groups: BTreeMap<(SegmentId, usize, AttachmentRef), Group> = BTreeMap::new();
     for table in mt.topology.table_ids() {
         let segment = mt.segment(table);
-        if !model.transit_gateways[segment.tgw.0]
-            .derive_blackholes
-            .value
+        // A hairpin starts with a static route into a VPC: other tables are left alone.
+        let routes_into_a_vpc = mt.topology.table(table).static_routes.iter().any(|r| {
+            r.target
+                .is_some_and(|t| mt.topology.attachment(t).kind == AttachmentKind::Vpc)
+        });
+        if !routes_into_a_vpc
+            || !model.transit_gateways[segment.tgw.0]
+                .derive_blackholes
+                .value
         {
             continue;
         }
