@@ -244,13 +244,16 @@ fn hairpin_blackholes(model: &Model, intent: &Intent) -> Vec<DerivedBlackhole> {
             .filter(|r| r.segment == segment)
             .map(|r| r.destination.value)
             .collect();
+        // The pieces in address order: those inside one aggregated destination are contiguous.
+        let pieces: Vec<(Ipv4Net, AttachmentRef)> = pieces.into_iter().collect();
         for destination in Ipv4Net::aggregate(&prefixes) {
             if declared.contains(&destination) {
                 continue;
             }
-            let protects: BTreeSet<AttachmentRef> = pieces
+            let first = pieces.partition_point(|(p, _)| p.network() < destination.network());
+            let protects: BTreeSet<AttachmentRef> = pieces[first..]
                 .iter()
-                .filter(|(p, _)| destination.contains(p))
+                .take_while(|(p, _)| destination.contains(p))
                 .map(|&(_, a)| a)
                 .collect();
             out.push(DerivedBlackhole {
