@@ -1377,3 +1377,80 @@ fn propagation_follows_the_deployed_vpc_route_tables_into_a_hairpin() {
     out.assert_status(2);
     assert!(out.stdout.contains(hairpin), "{}", out.stdout);
 }
+
+/// AWS's centralized egress with isolated spokes, as an architect tries it: with the derived
+/// blackholes (the default) the tenants' table drops the other tenants' ranges and `reach` shows
+/// them apart; with `derive_blackholes = false`, `validate` names the route, the egress VPC and a
+/// tenant pair, and `reach` exits 2 showing the path through the egress VPC.
+#[test]
+fn isolated_tenants_behind_a_shared_egress_vpc_stay_apart_by_derived_blackholes() {
+    let derived = Test::in_repo()
+        .args([
+            "reach",
+            "tests/fixtures/valid/egress-isolated-tenants.hcl",
+            "--format",
+            "json",
+        ])
+        .run();
+    derived.assert_success();
+    let report = derived.json();
+    let tenants = report["blueprints"][0]["transit_gateways"][0]["segment_matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["from"] == "tenants" && c["to"] == "tenants")
+        .expect("tenant cell");
+    assert_eq!(tenants["status"], "blocked", "{tenants}");
+    let generate = Test::new().args([
+        "generate",
+        &repo()
+            .join("tests/fixtures/valid/egress-isolated-tenants.hcl")
+            .display()
+            .to_string(),
+        "--out",
+        "out",
+    ]);
+    generate.run().assert_success();
+    let network = std::fs::read_to_string(generate.path("out/tenancy/network.tf")).unwrap();
+    for prefix in ["10.110.0.0/15", "10.112.0.0/16"] {
+        assert!(
+            network.contains(&format!(
+                "destination_cidr_block         = \"{prefix}\"\n  blackhole                      = true"
+            )),
+            "no derived blackhole for {prefix}:\n{network}"
+        );
+    }
+
+    let off = "tests/fixtures/invalid/hairpin-isolated-tenants.hcl";
+    let validate = Test::in_repo().args(["validate", off]).run();
+    validate.assert_status(1);
+    for part in [
+        "AF310",
+        "route `tenants-default`",
+        "`vpc.egress`",
+        "`vpc.tenant-red`",
+    ] {
+        assert!(
+            validate.stderr.contains(part),
+            "{part} in {}",
+            validate.stderr
+        );
+    }
+    let reach = Test::in_repo().args(["reach", off]).run();
+    reach.assert_status(2);
+    assert!(
+        reach.stdout.contains(
+            "via `tenants` table (route `tenants-default`) → `vpc.egress` (its route `10.110.0.0/15` → tgw)"
+        ),
+        "{}",
+        reach.stdout
+    );
+    let json = Test::in_repo()
+        .args(["reach", off, "--format", "json"])
+        .run();
+    assert!(
+        json.stdout.contains("\"through\": \"vpc.egress\""),
+        "{}",
+        json.stdout
+    );
+}
