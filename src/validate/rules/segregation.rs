@@ -355,19 +355,7 @@ impl Context<'_, '_, '_> {
                 let table = via.table();
                 let segment = self.segment(table);
                 let through_ref = self.mt.attachment_ref(through);
-                let (span, what) = match via {
-                    Via::Static(t, i) => {
-                        let route = self.mt.route(model, t, i);
-                        (route.name.span, format!("route `{}`", route.name.value))
-                    }
-                    Via::Propagated(_, a) => (
-                        model.segment(segment).name.span,
-                        format!(
-                            "the propagation of `{}`",
-                            model.attachment_address(self.mt.attachment_ref(a))
-                        ),
-                    ),
-                };
+                let (span, what) = self.responsible(via);
                 let mut d = Diagnostic::error(
                     Code::NotForwarding,
                     span,
@@ -575,19 +563,7 @@ impl Context<'_, '_, '_> {
         let segment = self.segment(table);
         let segment_name = &model.segment(segment).name.value;
         let through_name = model.attachment_address(self.mt.attachment_ref(through));
-        let (span, what) = match via {
-            Via::Static(t, i) => {
-                let route = self.mt.route(model, t, i);
-                (route.name.span, format!("route `{}`", route.name.value))
-            }
-            Via::Propagated(_, a) => (
-                model.segment(segment).name.span,
-                format!(
-                    "the propagation of `{}` into segment `{segment_name}`",
-                    model.attachment_address(self.mt.attachment_ref(a))
-                ),
-            ),
-        };
+        let (span, what) = self.responsible(via);
         let unconnected = self.unconnected_segments(segment, affected.keys(), None);
         let intent = if unconnected == [segment] {
             format!("members of isolated segment `{segment_name}` may not reach each other")
@@ -621,6 +597,29 @@ impl Context<'_, '_, '_> {
                 "remove `derive_blackholes = false` so that agentform adds blackhole routes for those prefixes to segment `{segment_name}` (AWS's centralized egress pattern), narrow the route, or connect the segments if the path is intended"
             )
         })
+    }
+
+    /// The route that sent traffic somewhere, and where it is declared: a static route at its
+    /// line, a propagation at its segment.
+    fn responsible(&self, via: Via) -> (Span, String) {
+        let model = self.model;
+        match via {
+            Via::Static(t, i) => {
+                let route = self.mt.route(model, t, i);
+                (route.name.span, format!("route `{}`", route.name.value))
+            }
+            Via::Propagated(t, a) => {
+                let segment = model.segment(self.segment(t));
+                (
+                    segment.name.span,
+                    format!(
+                        "the propagation of `{}` into segment `{}`",
+                        model.attachment_address(self.mt.attachment_ref(a)),
+                        segment.name.value
+                    ),
+                )
+            }
+        }
     }
 
     /// One path of a finding, hop by hop: "`vpc.agents` → `agents` table (route `default-egress`)
