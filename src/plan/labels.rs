@@ -84,6 +84,20 @@ pub struct LabelSpace {
 }
 
 impl LabelSpace {
+    /// A label space sized for about `labels` labels (a stack has about 15 per VPC), so that the
+    /// maps do not rehash while a large network is planned.
+    pub fn with_capacity(labels: usize) -> Self {
+        LabelSpace {
+            owners: Vec::with_capacity(labels / 4),
+            by_description: FastMap::with_capacity_and_hasher(
+                labels / 4,
+                BuildHasherDefault::default(),
+            ),
+            seen: FastMap::with_capacity_and_hasher(labels, BuildHasherDefault::default()),
+            ..LabelSpace::default()
+        }
+    }
+
     /// The owner described as `what` (e.g. "segment `b-c` of transit_gateway `a`"), declared at
     /// `span`; the same description is the same owner.
     pub fn owner(&mut self, what: impl Into<String>, span: Span) -> Owner {

@@ -94,7 +94,7 @@ pub struct Plan {
 /// same Terraform label (`AF206`, see `labels`).
 pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let model = valid.model();
-    let mut labels = LabelSpace::default();
+    let mut labels = LabelSpace::with_capacity(16 * model.vpcs.len() + 256);
     let network = network::plan(model, valid.intent(), &mut labels);
     let checks = Arc::new(checks::plan(model, valid.intent(), &network, &mut labels));
     let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
