@@ -318,10 +318,23 @@ impl Diagram {
                     if !(there.intended || there.status.is_finding() || back.status.is_finding()) {
                         continue;
                     }
-                    let label = [there.status, back.status]
+                    let mut through: Vec<&str> = there
+                        .through
+                        .iter()
+                        .chain(&back.through)
+                        .map(String::as_str)
+                        .collect();
+                    through.sort_unstable();
+                    through.dedup();
+                    let status = [there.status, back.status]
                         .into_iter()
                         .find(|s| !matches!(s, Status::Ok | Status::Empty))
                         .map(|s| s.symbol().to_string());
+                    let via = (!through.is_empty()).then(|| format!("via {}", through.join(", ")));
+                    let label = match (status, via) {
+                        (Some(s), Some(v)) => Some(format!("{s} {v}")),
+                        (s, v) => s.or(v),
+                    };
                     self.edge(
                         format!("route_table.{}.{}", gateway.name, there.from),
                         format!("route_table.{}.{}", gateway.name, there.to),

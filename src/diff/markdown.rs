@@ -34,10 +34,16 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 fn pair_text(c: &ReachChange) -> String {
     let [a, b] = &c.segments;
-    if a == b {
+    let pair = if a == b {
         format!("within `{a}`")
     } else {
         format!("`{a}` ↔ `{b}`")
+    };
+    if c.through.is_empty() {
+        pair
+    } else {
+        let through: Vec<String> = c.through.iter().map(|t| format!("`{t}`")).collect();
+        format!("{pair} (through {})", through.join(", "))
     }
 }
 
@@ -479,6 +485,26 @@ impl Diff {
 mod tests {
     use super::*;
     use crate::diff::resources::{Replaced, ResourceChanges};
+
+    /// A pair whose traffic now passes through a VPC says so in the headline.
+    #[test]
+    fn a_pair_through_a_vpc_names_it() {
+        let change = |through: Vec<String>| ReachChange {
+            transit_gateway: "hub".into(),
+            segments: ["apps".into(), "data".into()],
+            change: Change::Gained,
+            before: None,
+            after: None,
+            intended: true,
+            status: None,
+            through,
+        };
+        assert_eq!(pair_text(&change(Vec::new())), "`apps` ↔ `data`");
+        assert_eq!(
+            pair_text(&change(vec!["vpc.inspection".into()])),
+            "`apps` ↔ `data` (through `vpc.inspection`)"
+        );
+    }
 
     /// Lists are capped per section; when the sections together would still pass the cap, the
     /// later ones are cut with a note. Rows this long do not come out of real blueprints easily,

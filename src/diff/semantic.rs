@@ -22,6 +22,9 @@ pub struct ReachChange {
     pub intended: bool,
     /// How the pair compares with the intent after the change (`leak`, `ok`, …).
     pub status: Option<Status>,
+    /// The VPCs its traffic passes through after the change, either way.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub through: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -78,7 +81,7 @@ pub(super) fn reachability(old: &ValidModel, new: &ValidModel) -> Vec<ReachChang
     type Key = (String, String, String);
     let cells = |valid: &ValidModel| {
         let report = valid.reach();
-        let mut out: BTreeMap<Key, (crate::segregation::reach::Cell, bool, Status)> =
+        let mut out: BTreeMap<Key, (crate::segregation::reach::Cell, bool, Status, Vec<String>)> =
             BTreeMap::new();
         for g in &report.transit_gateways {
             for c in &g.segment_matrix {
@@ -89,8 +92,12 @@ pub(super) fn reachability(old: &ValidModel, new: &ValidModel) -> Vec<ReachChang
                 } else {
                     (&c.to, &c.from)
                 };
-                out.entry((g.name.clone(), a.clone(), b.clone()))
-                    .or_insert((c.pairs, c.intended, c.status));
+                let entry = out
+                    .entry((g.name.clone(), a.clone(), b.clone()))
+                    .or_insert((c.pairs, c.intended, c.status, Vec::new()));
+                entry.3.extend(c.through.iter().cloned());
+                entry.3.sort();
+                entry.3.dedup();
             }
         }
         out
@@ -103,8 +110,8 @@ pub(super) fn reachability(old: &ValidModel, new: &ValidModel) -> Vec<ReachChang
     for key in keys {
         let b = before.get(key);
         let a = after.get(key);
-        let had = b.is_some_and(|(c, _, _)| traffic(c));
-        let has = a.is_some_and(|(c, _, _)| traffic(c));
+        let had = b.is_some_and(|(c, ..)| traffic(c));
+        let has = a.is_some_and(|(c, ..)| traffic(c));
         let change = match (had, has) {
             (false, true) => Change::Gained,
             (true, false) => Change::Lost,
@@ -119,6 +126,7 @@ pub(super) fn reachability(old: &ValidModel, new: &ValidModel) -> Vec<ReachChang
             after: a.map(|x| x.0),
             intended: a.is_some_and(|x| x.1),
             status: a.map(|x| x.2),
+            through: a.map(|x| x.3.clone()).unwrap_or_default(),
         });
     }
     out.sort_by_key(|c| c.change);

@@ -349,6 +349,7 @@ pub struct ReadmeView {
     pub segments: Vec<SegmentRow>,
     pub routes: Vec<RouteRow>,
     pub reachability: Vec<MatrixView>,
+    pub transits: Vec<TransitRow>,
     pub ingresses: Vec<IngressRow>,
     pub spending: Vec<SpendingRow>,
     pub metric_namespace: &'static str,
@@ -412,6 +413,15 @@ pub struct MatrixView {
     pub transit_gateway: String,
     pub columns: Vec<String>,
     pub rows: Vec<MatrixRow>,
+}
+
+/// A segment pair whose traffic passes through VPCs (an inspection VPC, say).
+#[derive(Serialize)]
+pub struct TransitRow {
+    pub transit_gateway: String,
+    pub from: String,
+    pub to: String,
+    pub through: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -648,6 +658,22 @@ pub fn readme(
             transit_gateway: g.name.clone(),
         })
         .collect();
+    let transits = valid
+        .reach()
+        .transit_gateways
+        .iter()
+        .flat_map(|g| {
+            g.segment_matrix
+                .iter()
+                .filter(|c| !c.through.is_empty())
+                .map(|c| TransitRow {
+                    transit_gateway: g.name.clone(),
+                    from: c.from.clone(),
+                    to: c.to.clone(),
+                    through: c.through.clone(),
+                })
+        })
+        .collect();
     let targets = &model.platform.providers;
     ReadmeView {
         platform: model.platform.name.value.clone(),
@@ -660,6 +686,7 @@ pub fn readme(
         segments,
         routes,
         reachability,
+        transits,
         ingresses,
         spending,
         metric_namespace: payments::METRIC_NAMESPACE,

@@ -99,6 +99,9 @@ pub struct SegmentCell {
     /// Attachment pairs by verdict.
     pub pairs: Cell,
     pub status: Status,
+    /// The VPCs the delivered traffic passes through on its way (an inspection VPC, say), by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub through: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -225,6 +228,14 @@ impl ReachReport {
                 &names.iter().map(|n| (*n).to_string()).collect::<Vec<_>>(),
                 &rows,
             ));
+            for c in g.segment_matrix.iter().filter(|c| !c.through.is_empty()) {
+                out.push_str(&format!(
+                    "  {} -> {} passes through {}\n",
+                    c.from,
+                    c.to,
+                    c.through.join(", ")
+                ));
+            }
 
             out.push_str("\nAttachments\n");
             let headers: Vec<String> = (1..=g.attachments.len()).map(|i| i.to_string()).collect();
@@ -380,6 +391,14 @@ fn gateway(
         for &to in &tables {
             let intended = model.intends_reachable(mt.segment(from), mt.segment(to));
             let pairs = reach.cell(from, to);
+            let through: std::collections::BTreeSet<String> = reach
+                .members(to)
+                .iter()
+                .filter_map(|&b| reach.delivery(from, b))
+                .flat_map(super::engine::Delivery::delivered)
+                .flat_map(|p| p.path.iter())
+                .map(|t| attachment_name(t.through))
+                .collect();
             segment_matrix.push(SegmentCell {
                 from: segment_name(from),
                 to: segment_name(to),
@@ -387,6 +406,7 @@ fn gateway(
                 actual: pairs.summary(),
                 status: Status::of(intended, pairs.summary(), pairs.any_traffic()),
                 pairs,
+                through: through.into_iter().collect(),
             });
         }
     }
