@@ -94,7 +94,8 @@ impl Outcome {
 pub struct Piece {
     pub prefix: Ipv4Net,
     pub outcome: Outcome,
-    /// The VPCs it passed through on the way to its outcome.
+    /// The VPCs it passed through on the way to its outcome (for a loop, up to the pass that
+    /// brings it back to a table it already passed).
     pub path: Path,
 }
 
@@ -309,10 +310,6 @@ impl<'t> Engine<'t> {
                 .attachment(through)
                 .table
                 .expect("only an associated attachment sends back");
-            if next == table || path.iter().any(|t| t.via.table() == next) {
-                out.extend(back.into_iter().map(|b| piece(b, Outcome::Loop)));
-                continue;
-            }
             let longer: Path = path
                 .iter()
                 .copied()
@@ -321,6 +318,15 @@ impl<'t> Engine<'t> {
                     through,
                 }])
                 .collect();
+            if next == table || path.iter().any(|t| t.via.table() == next) {
+                // The path ends with the pass that closes the loop.
+                out.extend(back.into_iter().map(|b| Piece {
+                    prefix: b,
+                    outcome: Outcome::Loop,
+                    path: Arc::clone(&longer),
+                }));
+                continue;
+            }
             for b in back {
                 self.follow(next, target, b, &longer, out);
             }
