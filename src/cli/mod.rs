@@ -90,10 +90,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         }
         Command::Generate { input, out } => {
             no_sarif(input.format, "generate")?;
-            let blueprints = load(&input, Some(&Renderer::new()), "generating", ui)?;
-            let (diagnostics, files) = workspace::stacks(blueprints);
-            let Some(files) = files else {
-                report(input.format, &diagnostics, serde_json::Map::new(), ui);
+            let Some((diagnostics, files)) = stacks(&input, "generating", ui)? else {
                 return Ok(1);
             };
             let written = emit::write(&out, &files)?;
@@ -213,10 +210,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         }
         Command::Check { input, out } => {
             no_sarif(input.format, "check")?;
-            let blueprints = load(&input, Some(&Renderer::new()), "checking", ui)?;
-            let (diagnostics, files) = workspace::stacks(blueprints);
-            let Some(files) = files else {
-                report(input.format, &diagnostics, serde_json::Map::new(), ui);
+            let Some((diagnostics, files)) = stacks(&input, "checking", ui)? else {
                 return Ok(1);
             };
             let differences = emit::check(&out, &files)?;
@@ -604,6 +598,24 @@ fn load(
     })?;
     progress.finish();
     Ok(blueprints)
+}
+
+/// Every blueprint's stack, with the diagnostics to report alongside; `None` when a blueprint is
+/// invalid (its diagnostics are reported then, and nothing may be written).
+fn stacks(
+    input: &Input,
+    verb: &'static str,
+    ui: &Ui,
+) -> anyhow::Result<Option<(Vec<Diagnostic>, emit::Files)>> {
+    let blueprints = load(input, Some(&Renderer::new()), verb, ui)?;
+    let (diagnostics, files) = workspace::stacks(blueprints);
+    match files {
+        Some(files) => Ok(Some((diagnostics, files))),
+        None => {
+            report(input.format, &diagnostics, serde_json::Map::new(), ui);
+            Ok(None)
+        }
+    }
 }
 
 fn report(
