@@ -184,7 +184,7 @@ codes! {
     GuardrailSize = "AF907", "guardrail-document-size", "the guardrail document exceeds what an SSM parameter holds",
         "The guardrail policy is published as one SSM parameter: standard parameters hold 4 KB (the stack switches to the advanced tier above that), advanced ones 8 KB. Shorten the merchant list or split the payment manager.";
     AwsReject = "AF401", "aws-would-reject", "a value AWS would reject at apply",
-        "Caught here instead of halfway through `terraform apply`: ASNs outside the private ranges, account ids that are not 12 digits, unknown regions, tag keys in the reserved `aws:` namespace, tag keys over 128 or values over 256 characters, bandwidths the service does not offer.";
+        "Caught here instead of halfway through `terraform apply`: ASNs outside the private ranges, account ids that are not 12 digits, unknown regions, tag keys in the reserved `aws:` namespace, tag keys over 128 or values over 256 characters, bandwidths the service does not offer; as warnings, route tables over their default quotas (50 routes per VPC route table, 10,000 routes per transit gateway).";
     Secret = "AF501", "secret-in-blueprint", "a value looks like a credential",
         "Secrets never live in a blueprint: give credentials as Secrets Manager ARNs. The value is not echoed in full. Access key ids (`AKIA...`), PEM blocks, Stripe keys and long random strings in fields named like key/secret/token/password are rejected.";
     ProviderVersion = "AF601", "provider-version", "a provider version constraint cannot be read",

@@ -329,3 +329,29 @@ fn reach_table(root: &std::path::Path, path: &std::path::Path) -> String {
     );
     report.table()
 }
+
+/// AWS's quota of combined routes per transit gateway (10,000, propagated and static together) is
+/// a warning at the gateway once the propagations, routes and derived blackholes exceed it.
+#[test]
+fn gateway_route_quota() {
+    let quota_warnings = |vpcs: usize| {
+        let text = agentform::synth::blueprint(vpcs, 4);
+        let source = agentform::source::SourceFile::from_text("synth.hcl", &text);
+        let analysis = agentform::analyze(&source, &agentform::lower::Overrides::default());
+        assert!(!analysis.has_errors(), "{vpcs} VPCs must be valid");
+        analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("routes across its route tables"))
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    // Four segments, all connected to `s0`: 3,000 VPCs need 9,004 routes, 3,400 need 10,204.
+    assert_eq!(quota_warnings(3_000), Vec::<String>::new());
+    let over = quota_warnings(3_400);
+    assert_eq!(over.len(), 1, "{over:#?}");
+    assert!(
+        over[0].starts_with("transit gateway `core` holds 10204 routes"),
+        "{over:#?}"
+    );
+}

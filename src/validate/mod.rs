@@ -35,6 +35,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("routes", rules::routes::check),
     ("segregation", rules::segregation::check),
     ("vpc-routes", rules::vpc_routes::check),
+    ("tgw-quota", rules::tgw_quota::check),
     ("asns", rules::asns::check),
     ("unused", rules::unused::check),
     ("targets", rules::targets::check),

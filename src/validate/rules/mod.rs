@@ -9,6 +9,7 @@ pub mod routes;
 pub mod segregation;
 pub mod storage;
 pub mod subnets;
+pub mod tgw_quota;
 pub mod targets;
 pub mod unused;
 pub mod vpc_routes;
