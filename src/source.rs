@@ -35,6 +35,11 @@ impl SourceFile {
         }
     }
 
+    /// The text, shared with the diagnostics that quote it; `None` when it could not be read.
+    pub fn shared_text(&self) -> Option<std::sync::Arc<str>> {
+        self.text.as_deref().ok().map(std::sync::Arc::from)
+    }
+
     pub fn read(path: &Path) -> Self {
         let text = match std::fs::read(path) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
@@ -43,7 +48,7 @@ impl SourceFile {
                 let span = LineIndex::new(prefix).span(valid);
                 ("is not valid UTF-8 text".to_string(), span)
             }),
-            Err(e) => Err((format!("cannot be read: {e}"), Span { line: 1, col: 1 })),
+            Err(e) => Err((format!("cannot be read: {e}"), Span::START)),
         };
         SourceFile {
             path: path.to_path_buf(),
@@ -128,18 +133,40 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, line_starts }
     }
 
+    /// The span of the byte range `start..end` (clamped to the text; an inverted range is empty).
+    pub fn range(&self, start: usize, end: usize) -> Span {
+        let start = start.min(self.text.len());
+        let end = end.clamp(start, self.text.len());
+        let (line, col) = self.position(start);
+        let (end_line, end_col) = self.position(end);
+        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Span {
+            line,
+            col,
+            end_line,
+            end_col,
+            start: offset(start),
+            end: offset(end),
+        }
+    }
+
+    /// The empty span at one byte offset (where a parser gave up, say).
     pub fn span(&self, offset: usize) -> Span {
-        let offset = offset.min(self.text.len());
+        self.range(offset, offset)
+    }
+
+    /// 1-based line and character column of a byte offset.
+    fn position(&self, offset: usize) -> (u32, u32) {
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
         let col = self
             .text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
-        Span {
-            line: u32::try_from(line + 1).unwrap_or(u32::MAX),
-            col: u32::try_from(col + 1).unwrap_or(u32::MAX),
-        }
+        (
+            u32::try_from(line + 1).unwrap_or(u32::MAX),
+            u32::try_from(col + 1).unwrap_or(u32::MAX),
+        )
     }
 }
 
@@ -150,8 +177,14 @@ mod tests {
     #[test]
     fn offsets_map_to_lines_and_character_columns() {
         let index = LineIndex::new("ab\nçd\n");
-        assert_eq!(index.span(0), Span { line: 1, col: 1 });
-        assert_eq!(index.span(3), Span { line: 2, col: 1 });
-        assert_eq!(index.span(5), Span { line: 2, col: 2 });
+        assert_eq!(index.span(0), Span::START);
+        let at = |offset| {
+            let span = index.span(offset);
+            (span.line, span.col)
+        };
+        assert_eq!(at(3), (2, 1));
+        assert_eq!(at(5), (2, 2));
+        let range = index.range(3, 6);
+        assert_eq!((range.end_line, range.end_col, range.start, range.end), (2, 3, 3, 6));
     }
 }

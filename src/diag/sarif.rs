@@ -132,8 +132,15 @@ fn location(file: &str, span: Span) -> Value {
         "artifactLocation": {"uri": uri(file), "uriBaseId": "%SRCROOT%"},
     });
     // Line 0 means "no position" (a setting given on the command line); SARIF lines start at 1.
-    if span.line > 0 {
-        physical["region"] = json!({"startLine": span.line, "startColumn": span.col.max(1)});
+    if span.is_located() {
+        let start = (span.line, span.col.max(1));
+        // SARIF's end column is just past the region, like ours; an empty span stays a point.
+        let end = (span.end_line.max(span.line), span.end_col.max(1));
+        physical["region"] = if end > start {
+            json!({"startLine": start.0, "startColumn": start.1, "endLine": end.0, "endColumn": end.1})
+        } else {
+            json!({"startLine": start.0, "startColumn": start.1})
+        };
     }
     json!({"physicalLocation": physical})
 }

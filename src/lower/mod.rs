@@ -46,7 +46,7 @@ pub fn lower(
         diagnostics.push(
             Diagnostic::error(
                 Code::Empty,
-                Span { line: 1, col: 1 },
+                Span::START,
                 format!("blueprint `{source}` declares nothing"),
             )
             .with_help("a blueprint needs at least a `platform \"NAME\" { ... }` block"),

@@ -65,7 +65,7 @@ pub(super) fn lower(
         if !top.is_empty() {
             let at = top
                 .first()
-                .map_or(Span { line: 1, col: 1 }, |b| b.block.span);
+                .map_or(Span::START, |b| b.block.span);
             diagnostics.push(
                 Diagnostic::error(Code::Platform, at, "the blueprint has no `platform` block")
                     .with_help("add `platform \"NAME\" { environment = \"prod\"  region = \"us-east-1\"  account_id = \"123456789012\" }`"),
@@ -195,13 +195,13 @@ fn lower_providers(
     diagnostics: &mut Diagnostics,
 ) -> Option<ProviderTargets> {
     let aws = match &overrides.aws_provider {
-        Some(cli) => Spanned::new(cli.clone(), Span { line: 0, col: 0 }),
+        Some(cli) => Spanned::new(cli.clone(), Span::NONE),
         None => r.string("aws_provider", diagnostics).unwrap_or_else(|| {
-            Spanned::new(DEFAULT_AWS_PROVIDER.to_string(), Span { line: 0, col: 0 })
+            Spanned::new(DEFAULT_AWS_PROVIDER.to_string(), Span::NONE)
         }),
     };
     let awscc_constraint = r.string("awscc_provider", diagnostics).unwrap_or_else(|| {
-        Spanned::new(DEFAULT_AWSCC_PROVIDER.to_string(), Span { line: 0, col: 0 })
+        Spanned::new(DEFAULT_AWSCC_PROVIDER.to_string(), Span::NONE)
     });
     let awscc = r.bool("awscc", diagnostics).is_some_and(|b| b.value) && !overrides.no_awscc;
 
@@ -251,7 +251,7 @@ fn constraint_floor(
         Err(problem) => {
             let (span, origin) = if constraint.span.line == 0 {
                 (
-                    Span { line: 1, col: 1 },
+                    Span::START,
                     format!("--{}", key.replace('_', "-")),
                 )
             } else {

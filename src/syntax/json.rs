@@ -33,7 +33,7 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
         Err(error) => {
             diagnostics.push(Diagnostic::error(
                 Code::JsonSyntax,
-                index.span(error.range().start),
+                index.range(error.range().start, error.range().end),
                 format!("invalid JSON: {}", error.kind()),
             ));
             return None;
@@ -73,7 +73,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn span(&self, range: jsonc_parser::common::Range) -> Span {
-        self.index.span(range.start)
+        self.index.range(range.start, range.end)
     }
 
     fn body(&self, object: &ast::Object, schema: &BlockSchema) -> Body {
