@@ -185,6 +185,9 @@ mod tests {
         assert_eq!(at(3), (2, 1));
         assert_eq!(at(5), (2, 2));
         let range = index.range(3, 6);
-        assert_eq!((range.end_line, range.end_col, range.start, range.end), (2, 3, 3, 6));
+        assert_eq!(
+            (range.end_line, range.end_col, range.start, range.end),
+            (2, 3, 3, 6)
+        );
     }
 }

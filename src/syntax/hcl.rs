@@ -1,6 +1,7 @@
 //! HCL blueprints, read with `hcl-edit` because it keeps the byte span of every node (the serde path
 //! of `hcl-rs` loses positions).
 
+use super::delimiters::{self, Flavor};
 use super::{Attribute, Block, Body, Label, Value, ValueKind};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::source::LineIndex;
@@ -13,6 +14,10 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
         Ok(body) => Some(lower_body(&body, &index)),
         Err(error) => {
             let location = error.location();
+            if let Some(found) = delimiters::diagnose(text, Flavor::Hcl, location.offset()) {
+                diagnostics.push(found);
+                return None;
+            }
             let span = index.span(location.offset());
             let message = error.message().trim().replace('\n', "; ");
             // Quote the offending line so the message names what is wrong, not only where.

@@ -4,6 +4,7 @@
 //! Strict JSON only (no trailing commas; comments as Terraform's `"//"` keys); `jsonc-parser` provides the byte ranges that
 //! `serde_json` does not.
 
+use super::delimiters::{self, Flavor};
 use super::{Attribute, Block, Body, Label, Value, ValueKind};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::schema::{self, BlockSchema, Status};
@@ -31,10 +32,17 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
     ) {
         Ok(parsed) => parsed,
         Err(error) => {
+            if let Some(found) = delimiters::diagnose(text, Flavor::Json, error.range().end) {
+                diagnostics.push(found);
+                return None;
+            }
             diagnostics.push(Diagnostic::error(
                 Code::JsonSyntax,
                 index.range(error.range().start, error.range().end),
-                format!("invalid JSON: {}", error.kind()),
+                format!(
+                    "invalid JSON: {}",
+                    lowercase_first(&error.kind().to_string())
+                ),
             ));
             return None;
         }
@@ -222,4 +230,12 @@ fn prop_name_range(name: &ast::ObjectPropName) -> jsonc_parser::common::Range {
         ast::ObjectPropName::String(s) => s.range,
         ast::ObjectPropName::Word(w) => w.range,
     }
+}
+
+/// jsonc-parser's messages start with a capital; ours never do.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
 }
