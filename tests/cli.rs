@@ -1454,3 +1454,28 @@ fn isolated_tenants_behind_a_shared_egress_vpc_stay_apart_by_derived_blackholes(
         json.stdout
     );
 }
+
+#[test]
+fn a_name_declared_twice_is_one_diagnostic_that_names_the_references_left_unresolved() {
+    let copied = REFERENCE.replacen("vpc \"tenant-b\"", "vpc \"tenant-a\"", 1);
+    assert_ne!(copied, REFERENCE);
+    let out = Test::new()
+        .blueprint("agent-platform.hcl", &copied)
+        .args(["validate"])
+        .run();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert_eq!(out.stderr.matches("error[").count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error[AF203]: vpc `tenant-a` is declared twice"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("first declared here"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("referenced but declared nowhere (`tenant-b`)"),
+        "{}",
+        out.stderr
+    );
+}
