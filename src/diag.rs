@@ -143,8 +143,8 @@ codes! {
         "The attribute expects another type (for example a list of strings, or a whole number). Numbers are never accepted where a string is expected, and the other way round.";
     Labels = "AF105", "block-labels", "a block has the wrong number of labels",
         "Top-level blocks and named sub-blocks (`segment`, `route`) take exactly one label, their name.";
-    NotSupportedYet = "AF106", "not-supported-yet", "a block of the blueprint language this version does not implement yet",
-        "`s3_files` and `payment_manager` (and references to them) are part of the specified language but not implemented by this version of agentform. Remove the block or wait for the release that adds it; nothing is silently dropped.";
+    NotSupportedYet = "AF106", "not-supported-yet", "reserved for blocks the language specifies before agentform implements them",
+        "This version implements every block of the blueprint language, so it never reports this code. The number is kept, never reused, for a block a future specification adds before agentform implements it: such a block will be rejected as a whole rather than silently dropped.";
     DuplicateAttribute = "AF107", "duplicate-attribute", "an attribute is set twice in one block",
         "Each attribute may appear once per block. The secondary label points at the first definition.";
     Platform = "AF108", "platform-block", "the blueprint must declare exactly one platform",
@@ -393,9 +393,26 @@ impl Rule {
             .flat_map(|r| [(r.id().to_lowercase(), r), (r.name().to_string(), r)])
             .collect();
         let close = closest(&wanted, ids.iter().map(|(id, _)| id.as_str()));
-        Err(close
-            .and_then(|id| ids.iter().find(|(i, _)| i == id))
-            .map(|(_, r)| format!("did you mean `{}`?", r.id())))
+        if let Some((_, rule)) = close.and_then(|id| ids.iter().find(|(i, _)| i == id)) {
+            return Err(Some(format!("did you mean `{}`?", rule.id())));
+        }
+        // A truncated id (`drift/missing`) is too far for the edit distance but starts the rule's.
+        let mut started: Vec<&str> = Rule::all()
+            .filter(|r| !wanted.is_empty() && r.id().to_lowercase().starts_with(&wanted))
+            .map(Rule::id)
+            .collect();
+        started.dedup();
+        Err(match started.as_slice() {
+            [] => None,
+            [one] => Some(format!("did you mean `{one}`?")),
+            many => Some(format!(
+                "did you mean one of {}?",
+                many.iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        })
     }
 }
 

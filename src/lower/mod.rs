@@ -18,7 +18,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::model::{
     AttachmentRef, InterconnectId, Model, Name, SegmentId, TgwId, TransitGateway, VpcId,
 };
-use crate::schema::{self, Status};
+use crate::schema;
 use crate::syntax::{Block, Body};
 use reader::BlockReader;
 use std::cell::RefCell;
@@ -140,7 +140,7 @@ fn top_level_blocks<'a>(body: &'a Body, diagnostics: &mut Diagnostics) -> Vec<To
     }
     let mut out = Vec::new();
     for block in &body.blocks {
-        let Some(block_schema) = schema::ROOT.block(&block.ident) else {
+        if schema::ROOT.block(&block.ident).is_none() {
             let known = schema::ROOT.blocks.iter().map(|b| b.name);
             let help = did_you_mean(&block.ident, known.clone()).unwrap_or_else(|| {
                 format!("blocks are {}", reader::list(&known.collect::<Vec<_>>()))
@@ -152,17 +152,6 @@ fn top_level_blocks<'a>(body: &'a Body, diagnostics: &mut Diagnostics) -> Vec<To
                     format!("unknown block `{}`", block.ident),
                 )
                 .with_help(help),
-            );
-            continue;
-        };
-        if block_schema.status == Status::Planned {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::NotSupportedYet,
-                    block.span,
-                    format!("`{}` blocks are not supported yet by this version of agentform", block.ident),
-                )
-                .with_help("remove the block for now; see the README's blueprint reference for the blocks this version supports"),
             );
             continue;
         }
@@ -323,7 +312,11 @@ impl Names {
             } else {
                 format!(
                     "rename one of them; {kind} names must be unique, and {} referenced but declared nowhere ({})",
-                    if missing.len() == 1 { "this name is" } else { "these names are" },
+                    if missing.len() == 1 {
+                        "this name is"
+                    } else {
+                        "these names are"
+                    },
                     missing.join(", ")
                 )
             };

@@ -55,8 +55,11 @@ impl Open {
 /// (at byte `gave_up`) can be blamed on. `None` leaves the parser's own message.
 pub(super) fn diagnose(text: &str, flavor: Flavor, gave_up: usize) -> Option<Diagnostic> {
     let found = Scanner::new(text, flavor).run()?;
-    // A problem found only after the place the parser stopped is not what stopped it.
-    (found.seen_at <= gave_up).then(|| found.diagnostic(text, flavor, gave_up))
+    // A problem found only after the place the parser stopped (and the token it stopped before)
+    // is not what stopped it.
+    let gave_up = gave_up.min(text.len());
+    let next_token = gave_up + (text[gave_up..].len() - text[gave_up..].trim_start().len());
+    (found.seen_at <= next_token).then(|| found.diagnostic(text, flavor, gave_up))
 }
 
 /// What the scanner found: the diagnostic's parts, built once the text's index is at hand.
@@ -86,13 +89,13 @@ impl Found {
         )
         .with_primary_label(self.primary_label)
         .with_help(self.help);
-        let labelled = self.label.as_ref().map(|((start, _), _)| *start);
+        // The parser's stopping point, when it is somewhere else the reader might look.
+        let near = |(start, end): (usize, usize)| start <= gave_up + 1 && gave_up <= end + 1;
+        let shown = near(self.primary) || self.label.as_ref().is_some_and(|(span, _)| near(*span));
         if let Some(((start, end), message)) = self.label {
             d = d.with_label(index.range(start, end), message);
         }
-        // The parser's stopping point, when it is somewhere else the reader might look.
-        let near = |at: usize| at.abs_diff(gave_up) <= 1;
-        if !near(self.primary.0) && !labelled.is_some_and(near) && gave_up < text.len() {
+        if !shown && gave_up < text.len() {
             d = d.with_label(index.span(gave_up), "the parser gave up here");
         }
         d

@@ -7,7 +7,7 @@
 use super::delimiters::{self, Flavor};
 use super::{Attribute, Block, Body, Label, Value, ValueKind};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::schema::{self, BlockSchema, Status};
+use crate::schema::{self, BlockSchema};
 use crate::source::LineIndex;
 use jsonc_parser::ast;
 
@@ -179,10 +179,6 @@ impl Reader<'_> {
     }
 
     fn block_body(&self, object: &ast::Object, schema: &BlockSchema) -> Body {
-        if schema.status == Status::Planned {
-            // Not implemented yet: the block is rejected as a whole, its body need not be read.
-            return Body::default();
-        }
         self.body(object, schema)
     }
 
