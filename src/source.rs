@@ -66,32 +66,83 @@ fn format_of(path: &Path) -> Format {
     }
 }
 
-/// A path relative to the working directory when it lies below it, otherwise as given; always with
-/// `/` separators so generated files do not depend on where agentform ran.
+/// A path relative to the working directory, with `/` separators: below it as `blueprints/a.hcl`,
+/// elsewhere as `../other/a.hcl` (never absolute, and never silently shortened), so generated
+/// files and messages name the same file whatever the form given on the command line.
 fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            let absolute = if path.is_absolute() {
-                path.to_path_buf()
-            } else {
-                cwd.join(path)
-            };
-            absolute.strip_prefix(&cwd).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| {
-            // Outside the working directory: the file name alone keeps output free of absolute paths.
-            path.file_name()
-                .map_or_else(|| path.to_path_buf(), PathBuf::from)
-        });
-    let text: Vec<String> = relative
-        .components()
-        .filter_map(|c| match c {
-            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    text.join("/")
+    let Ok(cwd) = std::env::current_dir() else {
+        return slashed(&normalize(path));
+    };
+    let absolute = normalize(&cwd.join(path));
+    slashed(&relative_to(&absolute, &normalize(&cwd)).unwrap_or(absolute))
+}
+
+/// `path` without `.` and with each `..` taken back, by text alone (no symlinks resolved).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base` (both absolute and normalized), climbing with `..` where needed;
+/// `None` when they share no root (another drive).
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let path_parts: Vec<_> = path.components().collect();
+    let base_parts: Vec<_> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..base_parts.len() {
+        out.push("..");
+    }
+    for part in &path_parts[common..] {
+        out.push(part.as_os_str());
+    }
+    Some(out)
+}
+
+fn slashed(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+        .replace("//", "/")
+}
+
+/// Where a SARIF log places a blueprint, given as displayed ([`SourceFile::display`]): relative to
+/// the root of the git repository holding it (the nearest folder above it with a `.git`; without
+/// one, the working directory), whatever the working directory; a file outside that root gets its
+/// absolute `file://` URI.
+pub fn repository_location(display: &str) -> Result<String, String> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok(display.to_string());
+    };
+    let absolute = normalize(&cwd.join(display));
+    let root = absolute
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map_or_else(|| normalize(&cwd), Path::to_path_buf);
+    match absolute.strip_prefix(&root) {
+        Ok(relative) => Ok(slashed(relative)),
+        Err(_) => Err(slashed(&absolute)),
+    }
 }
 
 /// Expands the command-line paths: a directory means every `*.hcl` and `*.json` file directly in it,
@@ -173,6 +224,19 @@ impl<'a> LineIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_keep_their_parent_steps() {
+        let base = Path::new("/work/repo/sub");
+        assert_eq!(
+            relative_to(Path::new("/work/repo/blueprints/a.hcl"), base),
+            Some(PathBuf::from("../blueprints/a.hcl"))
+        );
+        assert_eq!(
+            normalize(Path::new("/work/repo/sub/../blueprints/./a.hcl")),
+            PathBuf::from("/work/repo/blueprints/a.hcl")
+        );
+    }
 
     #[test]
     fn offsets_map_to_lines_and_character_columns() {

@@ -184,16 +184,17 @@ fn labels_are_escaped() {
     }
 }
 
-/// `dot`, or `None` (with a note) outside CI; in CI a missing Graphviz fails.
+/// `dot`, or `None` when `AGENTFORM_SKIP=graphviz` skips it deliberately; otherwise missing fails.
 fn graphviz() -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|p| p.join("dot"))
             .find(|p| p.is_file())
     });
-    common::required_in_ci(
+    common::required(
+        "graphviz",
         found,
-        "Graphviz `dot` is not on PATH: CI must install it (apt-get install graphviz)",
+        "Graphviz `dot` is not on PATH (scripts/test installs it: apt-get install graphviz)",
     )
 }
 
@@ -271,12 +272,13 @@ fn graphviz_renders_every_valid_blueprint() {
 }
 
 /// Mermaid's own parser (`mermaid.parse`, with jsdom for the DOM it expects), from the pinned
-/// `.ci/mermaid/` install that `.ci/run` points `AGENTFORM_MERMAID` at; `None` (with a note)
-/// outside CI, a failure in CI.
+/// `.ci/mermaid/` install that `scripts/test` points `AGENTFORM_MERMAID` at; `None` only when
+/// `AGENTFORM_SKIP=mermaid` skips it deliberately, a failure otherwise.
 fn mermaid_modules() -> Option<PathBuf> {
-    common::required_in_ci(
+    common::required(
+        "mermaid",
         std::env::var_os("AGENTFORM_MERMAID").map(PathBuf::from),
-        "AGENTFORM_MERMAID is not set: .ci/run installs .ci/mermaid",
+        "AGENTFORM_MERMAID is not set (scripts/test installs .ci/mermaid)",
     )
 }
 

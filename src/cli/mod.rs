@@ -493,7 +493,10 @@ fn print_findings<R: serde::Serialize>(format: OutputFormat, f: &Findings<'_, R>
         }
         OutputFormat::Sarif => {
             let rules: Vec<Rule> = f.rules.iter().map(|&c| Rule::Check(c)).collect();
-            print!("{}", diag::sarif::render(&rules, &f.items));
+            print!(
+                "{}",
+                diag::sarif::render(&rules, &f.items, &crate::source::repository_location)
+            );
         }
     }
     if f.clean { 0 } else { 2 }
@@ -714,7 +717,10 @@ fn report(
         OutputFormat::Sarif => {
             let rules: Vec<Rule> = Code::ALL.iter().map(|&c| Rule::Code(c)).collect();
             let items: Vec<Item> = diagnostics.iter().map(Item::from).collect();
-            print!("{}", diag::sarif::render(&rules, &items));
+            print!(
+                "{}",
+                diag::sarif::render(&rules, &items, &crate::source::repository_location)
+            );
         }
     }
 }
