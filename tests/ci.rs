@@ -49,6 +49,14 @@ fn writes_the_workflow_once_and_overwrites_only_with_force() {
         .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    // The collector script was already this version's: kept, and said so.
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l.starts_with("kept ") && l.ends_with("(it already has this version's text)")),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

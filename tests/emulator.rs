@@ -256,7 +256,10 @@ fn drift_and_propagation_find_exactly_the_out_of_band_changes() {
         return;
     }
     if common::skipped("emulator") {
-        common::record_skip("emulator", "moto and the AWS CLI (the emulated AWS account)");
+        common::record_skip(
+            "emulator",
+            "moto and the AWS CLI (the emulated AWS account)",
+        );
         return;
     }
     let venv = venv();

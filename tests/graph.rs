@@ -143,6 +143,38 @@ fn invalid_blueprint_prints_diagnostics_and_exits_1() {
     assert!(missing.stderr.contains("no-such.hcl"), "{}", missing.stderr);
 }
 
+#[test]
+fn graph_takes_paths_like_every_command() {
+    let reference = std::fs::read_to_string(REFERENCE).unwrap();
+    // No argument: `blueprints/`, like the other commands; a directory of one blueprint is that one.
+    let one = Test::new().blueprint("p.hcl", &reference);
+    let one = one.args(["graph"]);
+    let by_default = one.run();
+    assert_eq!(by_default.status, 0, "{}", by_default.stderr);
+    let one = one.args(["graph", "blueprints/p.hcl"]);
+    let by_file = one.run();
+    assert_eq!(by_default.stdout, by_file.stdout);
+    let by_dir = one.args(["graph", "blueprints"]).run();
+    assert_eq!(by_dir.stdout, by_file.stdout);
+    // Two blueprints: one diagram shows one platform, so the error names the choice.
+    let two = Test::new()
+        .blueprint("a.hcl", &reference)
+        .blueprint(
+            "b.hcl",
+            &reference.replace("platform \"agents\"", "platform \"other\""),
+        )
+        .args(["graph"]);
+    let out = two.run();
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr.contains("`graph` draws one blueprint")
+            && out.stderr.contains("blueprints/a.hcl")
+            && out.stderr.contains("blueprints/b.hcl"),
+        "{}",
+        out.stderr
+    );
+}
+
 /// A blueprint whose free text holds what Mermaid and DOT read as syntax.
 fn hostile_blueprint(dir: &Path) -> PathBuf {
     let text = std::fs::read_to_string("tests/fixtures/valid/multi-gateway.hcl")

@@ -281,6 +281,15 @@ fn explain_prints_the_documented_entry() {
         "{}",
         out.stderr
     );
+    // A truncated rule id is far from the whole by edit distance, but starts it.
+    let out = Test::new().args(["explain", "drift/missing"]).run();
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr
+            .contains("did you mean `drift/missing-resource`?"),
+        "{}",
+        out.stderr
+    );
     let out = Test::new().args(["explain", "nonsense"]).run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("docs/diagnostics.md"), "{}", out.stderr);
