@@ -1,6 +1,6 @@
 # The agent platform from the design notes: the network core (transit gateway segments, VPCs and
-# the multicloud interconnect), the MCP ingress, the S3 Files workspace and workload identity.
-# Payments join as agentform grows.
+# the multicloud interconnect), the MCP ingress, the S3 Files workspace, workload identity and
+# AgentCore payments with their spending guardrails.
 
 platform "agents" {
   environment  = "prod"

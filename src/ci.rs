@@ -102,8 +102,12 @@ pub fn render(workflow: &Workflow) -> anyhow::Result<String> {
 pub enum Init {
     /// Nothing was written: this file exists and overwriting was not allowed.
     Refused(PathBuf),
-    /// The files written, in order (the collector is left alone when identical).
-    Written(Vec<PathBuf>),
+    /// The files written, in order, and the collector script when it was kept because it already
+    /// had this version's text.
+    Written {
+        written: Vec<PathBuf>,
+        kept: Option<PathBuf>,
+    },
 }
 
 /// Writes the workflow to `out` and the route collector to `workflow.collector`, never over an
@@ -138,5 +142,8 @@ pub fn init(out: &Path, force: bool, workflow: &Workflow) -> anyhow::Result<Init
                 .with_context(|| format!("cannot make {} executable", collector.display()))?;
         }
     }
-    Ok(Init::Written(written))
+    Ok(Init::Written {
+        written,
+        kept: same_collector.then(|| collector.to_path_buf()),
+    })
 }

@@ -8,12 +8,48 @@ pub mod sarif;
 
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
-/// A position in a blueprint file: 1-based line and column (columns count characters).
+/// A stretch of a blueprint file: the byte range `start..end` the parser gave, and the 1-based line
+/// and column of both ends (columns count characters; the end is just past the last character, as
+/// SARIF's `endColumn`). Built only by [`crate::source::LineIndex::range`], so the two always agree.
+/// [`Span::NONE`] is "no position" (a setting given on the command line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 pub struct Span {
     pub line: u32,
     pub col: u32,
+    pub end_line: u32,
+    pub end_col: u32,
+    /// Byte offsets into the file's text.
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    /// No position in any file: a value that came from the command line or a default.
+    pub const NONE: Span = Span {
+        line: 0,
+        col: 0,
+        end_line: 0,
+        end_col: 0,
+        start: 0,
+        end: 0,
+    };
+
+    /// The first character of a file, for problems of the file as a whole.
+    pub const START: Span = Span {
+        line: 1,
+        col: 1,
+        end_line: 1,
+        end_col: 1,
+        start: 0,
+        end: 0,
+    };
+
+    /// Whether the span points into a file (see [`Span::NONE`]).
+    pub fn is_located(self) -> bool {
+        self.line > 0
+    }
 }
 
 /// A value together with where the blueprint wrote it.
@@ -107,8 +143,8 @@ codes! {
         "The attribute expects another type (for example a list of strings, or a whole number). Numbers are never accepted where a string is expected, and the other way round.";
     Labels = "AF105", "block-labels", "a block has the wrong number of labels",
         "Top-level blocks and named sub-blocks (`segment`, `route`) take exactly one label, their name.";
-    NotSupportedYet = "AF106", "not-supported-yet", "a block of the blueprint language this version does not implement yet",
-        "`s3_files` and `payment_manager` (and references to them) are part of the specified language but not implemented by this version of agentform. Remove the block or wait for the release that adds it; nothing is silently dropped.";
+    NotSupportedYet = "AF106", "not-supported-yet", "reserved for blocks the language specifies before agentform implements them",
+        "This version implements every block of the blueprint language, so it never reports this code. The number is kept, never reused, for a block a future specification adds before agentform implements it: such a block will be rejected as a whole rather than silently dropped.";
     DuplicateAttribute = "AF107", "duplicate-attribute", "an attribute is set twice in one block",
         "Each attribute may appear once per block. The secondary label points at the first definition.";
     Platform = "AF108", "platform-block", "the blueprint must declare exactly one platform",
@@ -357,9 +393,26 @@ impl Rule {
             .flat_map(|r| [(r.id().to_lowercase(), r), (r.name().to_string(), r)])
             .collect();
         let close = closest(&wanted, ids.iter().map(|(id, _)| id.as_str()));
-        Err(close
-            .and_then(|id| ids.iter().find(|(i, _)| i == id))
-            .map(|(_, r)| format!("did you mean `{}`?", r.id())))
+        if let Some((_, rule)) = close.and_then(|id| ids.iter().find(|(i, _)| i == id)) {
+            return Err(Some(format!("did you mean `{}`?", rule.id())));
+        }
+        // A truncated id (`drift/missing`) is too far for the edit distance but starts the rule's.
+        let mut started: Vec<&str> = Rule::all()
+            .filter(|r| !wanted.is_empty() && r.id().to_lowercase().starts_with(&wanted))
+            .map(Rule::id)
+            .collect();
+        started.dedup();
+        Err(match started.as_slice() {
+            [] => None,
+            [one] => Some(format!("did you mean `{one}`?")),
+            many => Some(format!(
+                "did you mean one of {}?",
+                many.iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        })
     }
 }
 
@@ -392,6 +445,12 @@ pub struct Diagnostic {
     pub span: Span,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// What the underline of the primary span says, when the header is not enough ("this `[` is
+    /// never closed").
+    pub primary_label: Option<String>,
+    /// The file's text, shared by its diagnostics, so the human form can show the lines; `None`
+    /// when the file could not be read.
+    pub source: Option<Arc<str>>,
 }
 
 impl Diagnostic {
@@ -412,12 +471,20 @@ impl Diagnostic {
             span,
             labels: Vec::new(),
             help: None,
+            primary_label: None,
+            source: None,
         }
     }
 
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_primary_label(mut self, message: impl Into<String>) -> Self {
+        self.primary_label = Some(message.into());
         self
     }
 
@@ -460,11 +527,26 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
-    /// All diagnostics, sorted by file, position and code so output never depends on rule order.
-    pub fn into_sorted(self, file: &str) -> Vec<Diagnostic> {
+    /// All diagnostics of one file (`text` is its text, when it could be read), sorted by
+    /// position and code so output never depends on rule order.
+    pub fn into_sorted(self, file: &str, text: Option<&Arc<str>>) -> Vec<Diagnostic> {
         let mut items = self.items;
+        let secrets: Vec<Span> = items
+            .iter()
+            .filter(|d| d.code == Code::Secret)
+            .map(|d| d.span)
+            .collect();
+        // A credential is never echoed: the lines every diagnostic of the file quotes have it masked.
+        let text = text.map(|text| {
+            if secrets.is_empty() {
+                Arc::clone(text)
+            } else {
+                Arc::from(mask(text, &secrets))
+            }
+        });
         for d in &mut items {
             d.file = file.to_string();
+            d.source.clone_from(&text);
         }
         items.sort_by(|a, b| {
             (&a.file, a.span, a.code, &a.message).cmp(&(&b.file, b.span, b.code, &b.message))
@@ -472,6 +554,24 @@ impl Diagnostics {
         items.dedup();
         items
     }
+}
+
+/// `text` with the characters inside each span (all but a string's quotes) replaced by `*`, byte for
+/// byte, so that every other span still points at the same text.
+fn mask(text: &str, spans: &[Span]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (offset, c) in text.char_indices() {
+        let hidden = spans.iter().any(|s| {
+            let (start, end) = (s.start as usize, s.end as usize);
+            offset >= start && offset < end && !(c == '"' && (offset == start || offset + 1 == end))
+        });
+        if hidden && c != '\n' {
+            out.extend(std::iter::repeat_n('*', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// "did you mean `x`?" for the candidate closest to `name`, when one is close enough.
@@ -530,7 +630,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// How human text is dressed: plain (pipes, files, `NO_COLOR`) or with ANSI colours for a terminal.
-/// The CLI decides; renderers only follow.
+/// The CLI decides; renderers only follow. Colours are `anstyle` styles (the ones clap and
+/// annotate-snippets use), never hand-written escape codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Style {
     pub color: bool,
@@ -539,74 +640,122 @@ pub struct Style {
 impl Style {
     pub const PLAIN: Style = Style { color: false };
 
-    /// `text` wrapped in the SGR sequence `sgr` (e.g. `1;31`) when colour is on.
-    pub fn paint(self, text: &str, sgr: &str) -> String {
+    /// `text` dressed in `style` when colour is on.
+    pub fn paint(self, text: &str, style: anstyle::Style) -> String {
         if self.color {
-            format!("\x1b[{sgr}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
     }
 
     pub fn bold(self, text: &str) -> String {
-        self.paint(text, "1")
+        self.paint(text, anstyle::Style::new().bold())
     }
 
-    /// Errors in bold red, warnings in bold yellow.
+    /// Errors in bold red, warnings in bold yellow (the colours of the diagnostics' headers).
     pub fn severity(self, severity: Severity, text: &str) -> String {
-        match severity {
-            Severity::Error => self.paint(text, "1;31"),
-            Severity::Warning => self.paint(text, "1;33"),
-        }
+        let style = match severity {
+            Severity::Error => annotate_snippets::renderer::DEFAULT_ERROR_STYLE,
+            Severity::Warning => annotate_snippets::renderer::DEFAULT_WARNING_STYLE,
+        };
+        self.paint(text, style)
     }
 
     /// A summary line: green when all is well, red otherwise.
     pub fn outcome(self, clean: bool, text: &str) -> String {
-        self.paint(text, if clean { "32" } else { "1;31" })
+        let style = if clean {
+            anstyle::AnsiColor::Green.on_default()
+        } else {
+            annotate_snippets::renderer::DEFAULT_ERROR_STYLE
+        };
+        self.paint(text, style)
     }
 
     /// Locations and notes, dimmed into the background.
     pub fn dim(self, text: &str) -> String {
-        self.paint(text, "2")
+        self.paint(text, anstyle::Style::new().dimmed())
     }
 }
 
-/// Renders diagnostics for a human reader: severity and code (coloured and bold with
-/// `style.color`), the message, the location, notes and help.
+/// Renders diagnostics for a human reader the way rustc and cargo do (through annotate-snippets,
+/// their renderer): the header with severity and code, the blueprint lines with the primary span
+/// underlined, secondary labels inline, then `help:`. Colour only with `style.color`.
 pub fn render_human(diagnostics: &[Diagnostic], style: Style) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+    let renderer = if style.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for d in diagnostics {
-        let _ = writeln!(
-            out,
-            "{}{}: {}",
-            style.severity(d.severity, d.severity.as_str()),
-            style.bold(&format!("[{}]", d.code.as_str())),
-            d.message
-        );
-        let _ = writeln!(
-            out,
-            "  {} {}:{}:{}",
-            style.dim("-->"),
-            d.file,
-            d.span.line,
-            d.span.col
-        );
-        for label in &d.labels {
-            let _ = writeln!(
-                out,
-                "   {} {} ({}:{}:{})",
-                style.dim("= note:"),
-                label.message,
-                d.file,
-                label.span.line,
-                label.span.col
-            );
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
+        let (located, elsewhere): (Vec<&Label>, Vec<&Label>) =
+            d.labels.iter().partition(|l| l.span.is_located());
+        let mut group: Group = match (&d.source, d.span.is_located()) {
+            (Some(text), true) => {
+                let mut primary = AnnotationKind::Primary.span(byte_range(d.span, text));
+                if let Some(label) = &d.primary_label {
+                    primary = primary.label(label.as_str());
+                }
+                let snippet = Snippet::source(&**text)
+                    .path(d.file.as_str())
+                    .fold(true)
+                    .annotation(primary)
+                    .annotations(located.iter().map(|l| {
+                        AnnotationKind::Context
+                            .span(byte_range(l.span, text))
+                            .label(l.message.as_str())
+                    }));
+                title.element(snippet)
+            }
+            (_, true) => title.element(
+                Origin::path(d.file.as_str())
+                    .line(d.span.line as usize)
+                    .char_column(d.span.col.saturating_sub(1) as usize),
+            ),
+            (_, false) => title.element(Origin::path(d.file.as_str())),
+        };
+        let unquoted = if d.source.is_none() || !d.span.is_located() {
+            located.as_slice()
+        } else {
+            &[]
+        };
+        for label in unquoted {
+            group = group.element(Level::NOTE.message(format!(
+                "{} ({}:{}:{})",
+                label.message, d.file, label.span.line, label.span.col
+            )));
+        }
+        for label in elsewhere {
+            group = group.element(Level::NOTE.message(label.message.as_str()));
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "   {} {help}", style.dim("= help:"));
+            group = group.element(Level::HELP.message(help.as_str()));
         }
+        out.push_str(&renderer.render(&[group]));
+        out.push_str("\n\n");
     }
     out
+}
+
+/// A span's bytes in `text`, kept inside the text and on character boundaries (a span from another
+/// version of the file must not make the renderer panic).
+fn byte_range(span: Span, text: &str) -> std::ops::Range<usize> {
+    let clamp = |n: u32| {
+        let mut n = (n as usize).min(text.len());
+        while !text.is_char_boundary(n) {
+            n -= 1;
+        }
+        n
+    };
+    let start = clamp(span.start);
+    start..clamp(span.end).max(start)
 }
 
 /// One line counting errors and warnings, e.g. `2 errors, 1 warning`.
@@ -638,6 +787,8 @@ struct JsonDiagnostic<'a> {
     file: &'a str,
     line: u32,
     column: u32,
+    end_line: u32,
+    end_column: u32,
     labels: Vec<JsonLabel<'a>>,
     help: Option<&'a str>,
 }
@@ -647,6 +798,8 @@ struct JsonLabel<'a> {
     message: &'a str,
     line: u32,
     column: u32,
+    end_line: u32,
+    end_column: u32,
 }
 
 /// The documented JSON report: `{"diagnostics": [...], "errors": n, "warnings": n}`. Commands add
@@ -662,6 +815,8 @@ pub fn json_report(diagnostics: &[Diagnostic]) -> serde_json::Map<String, serde_
             file: &d.file,
             line: d.span.line,
             column: d.span.col,
+            end_line: d.span.end_line,
+            end_column: d.span.end_col,
             labels: d
                 .labels
                 .iter()
@@ -669,6 +824,8 @@ pub fn json_report(diagnostics: &[Diagnostic]) -> serde_json::Map<String, serde_
                     message: &l.message,
                     line: l.span.line,
                     column: l.span.col,
+                    end_line: l.span.end_line,
+                    end_column: l.span.end_col,
                 })
                 .collect(),
             help: d.help.as_deref(),

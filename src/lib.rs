@@ -109,6 +109,6 @@ pub fn analyze_with(
     Analysis {
         validation,
         plan: planned,
-        diagnostics: diagnostics.into_sorted(&source.display),
+        diagnostics: diagnostics.into_sorted(&source.display, source.shared_text().as_ref()),
     }
 }

@@ -3,14 +3,6 @@
 //! JSON convention is schema-driven), and lowering uses it for "unknown attribute, did you mean".
 //! What each attribute means, its type and its default live in `lower/`.
 
-/// Whether a block is implemented by this version or only specified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Supported,
-    /// Part of the specified language; rejected with "not supported yet" until it lands.
-    Planned,
-}
-
 #[derive(Debug)]
 pub struct BlockSchema {
     pub name: &'static str,
@@ -18,7 +10,6 @@ pub struct BlockSchema {
     pub labels: usize,
     pub attributes: &'static [&'static str],
     pub blocks: &'static [BlockSchema],
-    pub status: Status,
 }
 
 impl BlockSchema {
@@ -40,7 +31,6 @@ pub const PLATFORM: BlockSchema = BlockSchema {
         "tags",
     ],
     blocks: &[],
-    status: Status::Supported,
 };
 
 pub const SEGMENT: BlockSchema = BlockSchema {
@@ -48,7 +38,6 @@ pub const SEGMENT: BlockSchema = BlockSchema {
     labels: 1,
     attributes: &["connects_to", "isolated"],
     blocks: &[],
-    status: Status::Supported,
 };
 
 pub const ROUTE: BlockSchema = BlockSchema {
@@ -56,7 +45,6 @@ pub const ROUTE: BlockSchema = BlockSchema {
     labels: 1,
     attributes: &["segment", "destination", "target", "blackhole"],
     blocks: &[],
-    status: Status::Supported,
 };
 
 pub const TRANSIT_GATEWAY: BlockSchema = BlockSchema {
@@ -64,7 +52,6 @@ pub const TRANSIT_GATEWAY: BlockSchema = BlockSchema {
     labels: 1,
     attributes: &["amazon_side_asn", "description", "derive_blackholes"],
     blocks: &[SEGMENT, ROUTE],
-    status: Status::Supported,
 };
 
 pub const VPC: BlockSchema = BlockSchema {
@@ -82,7 +69,6 @@ pub const VPC: BlockSchema = BlockSchema {
         "forwards",
     ],
     blocks: &[],
-    status: Status::Supported,
 };
 
 pub const INTERCONNECT: BlockSchema = BlockSchema {
@@ -98,7 +84,6 @@ pub const INTERCONNECT: BlockSchema = BlockSchema {
         "environment_id",
     ],
     blocks: &[],
-    status: Status::Supported,
 };
 
 pub const ALLOW: BlockSchema = BlockSchema {
@@ -106,7 +91,6 @@ pub const ALLOW: BlockSchema = BlockSchema {
     labels: 1,
     attributes: &["actions", "on"],
     blocks: &[],
-    status: Status::Supported,
 };
 
 const fn trust(name: &'static str, attributes: &'static [&'static str]) -> BlockSchema {
@@ -115,7 +99,6 @@ const fn trust(name: &'static str, attributes: &'static [&'static str]) -> Block
         labels: 0,
         attributes,
         blocks: &[],
-        status: Status::Supported,
     }
 }
 
@@ -136,7 +119,6 @@ pub const IAM_ROLE: BlockSchema = BlockSchema {
         trust("service", &["principal"]),
         ALLOW,
     ],
-    status: Status::Supported,
 };
 
 pub const MCP_INGRESS: BlockSchema = BlockSchema {
@@ -161,7 +143,6 @@ pub const MCP_INGRESS: BlockSchema = BlockSchema {
         "log_retention_days",
     ],
     blocks: &[],
-    status: Status::Supported,
 };
 
 pub const ACCESS_POINT: BlockSchema = BlockSchema {
@@ -169,7 +150,6 @@ pub const ACCESS_POINT: BlockSchema = BlockSchema {
     labels: 1,
     attributes: &["uid", "gid", "root_directory", "permissions", "roles"],
     blocks: &[],
-    status: Status::Supported,
 };
 
 pub const S3_FILES: BlockSchema = BlockSchema {
@@ -177,7 +157,6 @@ pub const S3_FILES: BlockSchema = BlockSchema {
     labels: 1,
     attributes: &["bucket", "vpc", "expire_after_days"],
     blocks: &[ACCESS_POINT],
-    status: Status::Supported,
 };
 
 const fn unlabelled(
@@ -190,7 +169,6 @@ const fn unlabelled(
         labels: 0,
         attributes,
         blocks,
-        status: Status::Supported,
     }
 }
 
@@ -205,7 +183,6 @@ pub const CONNECTOR: BlockSchema = BlockSchema {
         "authorization_id",
     ],
     blocks: &[],
-    status: Status::Supported,
 };
 
 pub const JWT: BlockSchema = unlabelled(
@@ -239,7 +216,6 @@ pub const PAYMENT_MANAGER: BlockSchema = BlockSchema {
     labels: 1,
     attributes: &["authorizer", "agents", "mediation_principals"],
     blocks: &[JWT, CONNECTOR, GUARDRAILS, LEDGER],
-    status: Status::Supported,
 };
 
 /// The top level of a blueprint file.
@@ -257,5 +233,4 @@ pub const ROOT: BlockSchema = BlockSchema {
         IAM_ROLE,
         PAYMENT_MANAGER,
     ],
-    status: Status::Supported,
 };

@@ -35,6 +35,11 @@ impl SourceFile {
         }
     }
 
+    /// The text, shared with the diagnostics that quote it; `None` when it could not be read.
+    pub fn shared_text(&self) -> Option<std::sync::Arc<str>> {
+        self.text.as_deref().ok().map(std::sync::Arc::from)
+    }
+
     pub fn read(path: &Path) -> Self {
         let text = match std::fs::read(path) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
@@ -43,7 +48,7 @@ impl SourceFile {
                 let span = LineIndex::new(prefix).span(valid);
                 ("is not valid UTF-8 text".to_string(), span)
             }),
-            Err(e) => Err((format!("cannot be read: {e}"), Span { line: 1, col: 1 })),
+            Err(e) => Err((format!("cannot be read: {e}"), Span::START)),
         };
         SourceFile {
             path: path.to_path_buf(),
@@ -61,32 +66,83 @@ fn format_of(path: &Path) -> Format {
     }
 }
 
-/// A path relative to the working directory when it lies below it, otherwise as given; always with
-/// `/` separators so generated files do not depend on where agentform ran.
+/// A path relative to the working directory, with `/` separators: below it as `blueprints/a.hcl`,
+/// elsewhere as `../other/a.hcl` (never absolute, and never silently shortened), so generated
+/// files and messages name the same file whatever the form given on the command line.
 fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            let absolute = if path.is_absolute() {
-                path.to_path_buf()
-            } else {
-                cwd.join(path)
-            };
-            absolute.strip_prefix(&cwd).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| {
-            // Outside the working directory: the file name alone keeps output free of absolute paths.
-            path.file_name()
-                .map_or_else(|| path.to_path_buf(), PathBuf::from)
-        });
-    let text: Vec<String> = relative
-        .components()
-        .filter_map(|c| match c {
-            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    text.join("/")
+    let Ok(cwd) = std::env::current_dir() else {
+        return slashed(&normalize(path));
+    };
+    let absolute = normalize(&cwd.join(path));
+    slashed(&relative_to(&absolute, &normalize(&cwd)).unwrap_or(absolute))
+}
+
+/// `path` without `.` and with each `..` taken back, by text alone (no symlinks resolved).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base` (both absolute and normalized), climbing with `..` where needed;
+/// `None` when they share no root (another drive).
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let path_parts: Vec<_> = path.components().collect();
+    let base_parts: Vec<_> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..base_parts.len() {
+        out.push("..");
+    }
+    for part in &path_parts[common..] {
+        out.push(part.as_os_str());
+    }
+    Some(out)
+}
+
+fn slashed(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+        .replace("//", "/")
+}
+
+/// Where a SARIF log places a blueprint, given as displayed ([`SourceFile::display`]): relative to
+/// the root of the git repository holding it (the nearest folder above it with a `.git`; without
+/// one, the working directory), whatever the working directory; a file outside that root gets its
+/// absolute `file://` URI.
+pub fn repository_location(display: &str) -> Result<String, String> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok(display.to_string());
+    };
+    let absolute = normalize(&cwd.join(display));
+    let root = absolute
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map_or_else(|| normalize(&cwd), Path::to_path_buf);
+    match absolute.strip_prefix(&root) {
+        Ok(relative) => Ok(slashed(relative)),
+        Err(_) => Err(slashed(&absolute)),
+    }
 }
 
 /// Expands the command-line paths: a directory means every `*.hcl` and `*.json` file directly in it,
@@ -128,18 +184,40 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, line_starts }
     }
 
+    /// The span of the byte range `start..end` (clamped to the text; an inverted range is empty).
+    pub fn range(&self, start: usize, end: usize) -> Span {
+        let start = start.min(self.text.len());
+        let end = end.clamp(start, self.text.len());
+        let (line, col) = self.position(start);
+        let (end_line, end_col) = self.position(end);
+        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Span {
+            line,
+            col,
+            end_line,
+            end_col,
+            start: offset(start),
+            end: offset(end),
+        }
+    }
+
+    /// The empty span at one byte offset (where a parser gave up, say).
     pub fn span(&self, offset: usize) -> Span {
-        let offset = offset.min(self.text.len());
+        self.range(offset, offset)
+    }
+
+    /// 1-based line and character column of a byte offset.
+    fn position(&self, offset: usize) -> (u32, u32) {
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
         let col = self
             .text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
-        Span {
-            line: u32::try_from(line + 1).unwrap_or(u32::MAX),
-            col: u32::try_from(col + 1).unwrap_or(u32::MAX),
-        }
+        (
+            u32::try_from(line + 1).unwrap_or(u32::MAX),
+            u32::try_from(col + 1).unwrap_or(u32::MAX),
+        )
     }
 }
 
@@ -148,10 +226,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn paths_keep_their_parent_steps() {
+        let base = Path::new("/work/repo/sub");
+        assert_eq!(
+            relative_to(Path::new("/work/repo/blueprints/a.hcl"), base),
+            Some(PathBuf::from("../blueprints/a.hcl"))
+        );
+        assert_eq!(
+            normalize(Path::new("/work/repo/sub/../blueprints/./a.hcl")),
+            PathBuf::from("/work/repo/blueprints/a.hcl")
+        );
+    }
+
+    #[test]
     fn offsets_map_to_lines_and_character_columns() {
         let index = LineIndex::new("ab\nçd\n");
-        assert_eq!(index.span(0), Span { line: 1, col: 1 });
-        assert_eq!(index.span(3), Span { line: 2, col: 1 });
-        assert_eq!(index.span(5), Span { line: 2, col: 2 });
+        assert_eq!(index.span(0), Span::START);
+        let at = |offset| {
+            let span = index.span(offset);
+            (span.line, span.col)
+        };
+        assert_eq!(at(3), (2, 1));
+        assert_eq!(at(5), (2, 2));
+        let range = index.range(3, 6);
+        assert_eq!(
+            (range.end_line, range.end_col, range.start, range.end),
+            (2, 3, 3, 6)
+        );
     }
 }

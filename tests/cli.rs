@@ -1454,3 +1454,58 @@ fn isolated_tenants_behind_a_shared_egress_vpc_stay_apart_by_derived_blackholes(
         json.stdout
     );
 }
+
+#[test]
+fn a_name_declared_twice_is_one_diagnostic_that_names_the_references_left_unresolved() {
+    let copied = REFERENCE.replacen("vpc \"tenant-b\"", "vpc \"tenant-a\"", 1);
+    assert_ne!(copied, REFERENCE);
+    let out = Test::new()
+        .blueprint("agent-platform.hcl", &copied)
+        .args(["validate"])
+        .run();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert_eq!(out.stderr.matches("error[").count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error[AF203]: vpc `tenant-a` is declared twice"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("first declared here"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("referenced but declared nowhere (`tenant-b`)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn paths_outside_the_working_directory_keep_their_folders_everywhere() {
+    let broken = REFERENCE.replacen("segment = \"agents\"", "segment = \"agnets\"", 1);
+    let t = Test::new()
+        .blueprint("old.hcl", REFERENCE)
+        .blueprint("new.hcl", &broken.replace("agnets", "agents"))
+        .blueprint("broken.hcl", &broken)
+        .file("sub/.keep", b"");
+    let out = Test::in_dir(t.path("sub"))
+        .args(["validate", "../blueprints/broken.hcl"])
+        .run();
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr.contains("--> ../blueprints/broken.hcl:"),
+        "{}",
+        out.stderr
+    );
+    // `diff` names both sides the same way, whichever form each path was given in.
+    let new = t.path("blueprints/new.hcl");
+    let out = Test::in_dir(t.path("sub"))
+        .args(["diff", "../blueprints/old.hcl", new.to_str().unwrap()])
+        .run();
+    assert!(
+        out.stdout
+            .starts_with("### agentform diff: `../blueprints/old.hcl` → `../blueprints/new.hcl`"),
+        "{}",
+        out.stdout
+    );
+}

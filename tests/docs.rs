@@ -184,3 +184,96 @@ fn replacement_reference_is_current() {
         "docs/replacement.md is stale: run `AGENTFORM_BLESS=1 cargo test --test docs`"
     );
 }
+
+/// Words that say a block is missing from this version.
+const UNIMPLEMENTED: [&str; 6] = [
+    "not implemented",
+    "not yet implemented",
+    "not supported yet",
+    "does not implement",
+    "join as agentform grows",
+    "not implement",
+];
+
+/// Every block the schema implements, as a reader would write it (`vpc`, `payment_manager`).
+fn implemented_blocks() -> Vec<&'static str> {
+    fn walk(schema: &'static agentform::schema::BlockSchema, out: &mut Vec<&'static str>) {
+        for block in schema.blocks {
+            out.push(block.name);
+            walk(block, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&agentform::schema::ROOT, &mut out);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The sentences of `text` that say an implemented block is not implemented.
+fn stale_claims(text: &str, blocks: &[&str]) -> Vec<String> {
+    text.split(['.', '\n'])
+        .filter(|sentence| {
+            let lower = sentence.to_lowercase();
+            UNIMPLEMENTED.iter().any(|w| lower.contains(w))
+                && blocks.iter().any(|b| sentence.contains(&format!("`{b}`")))
+        })
+        .map(|s| s.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn nothing_claims_an_implemented_block_is_unimplemented() {
+    let blocks = implemented_blocks();
+    assert!(blocks.contains(&"payment_manager") && blocks.contains(&"s3_files"));
+    // The checker finds what it looks for.
+    assert_eq!(
+        stale_claims("`s3_files` is not implemented by this version.", &blocks).len(),
+        1
+    );
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for path in ["README.md", "ARCHITECTURE.md", "docs/diagnostics.md"] {
+        texts.push((path.into(), std::fs::read_to_string(path).unwrap()));
+    }
+    for entry in std::fs::read_dir("blueprints").unwrap().flatten() {
+        let path = entry.path();
+        texts.push((
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+        ));
+    }
+    // What `agentform explain` prints for every rule, and every diagnostic text in the sources.
+    for rule in agentform::diag::Rule::all() {
+        texts.push((
+            format!("explain {}", rule.id()),
+            agentform::diag::explain(rule),
+        ));
+    }
+    let mut stack = vec![std::path::PathBuf::from("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                texts.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    let stale: Vec<String> = texts
+        .iter()
+        .flat_map(|(name, text)| {
+            stale_claims(text, &blocks)
+                .into_iter()
+                .map(move |s| format!("{name}: {s}"))
+        })
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "texts say an implemented block is not implemented:\n{}",
+        stale.join("\n")
+    );
+}

@@ -253,7 +253,13 @@ fn plan_is_empty(plan_output: &str) -> bool {
 #[allow(clippy::too_many_lines)] // one scenario, told in order
 fn drift_and_propagation_find_exactly_the_out_of_band_changes() {
     if skip() {
-        eprintln!("skipped: AGENTFORM_SKIP_TERRAFORM=1");
+        return;
+    }
+    if common::skipped("emulator") {
+        common::record_skip(
+            "emulator",
+            "moto and the AWS CLI (the emulated AWS account)",
+        );
         return;
     }
     let venv = venv();

@@ -143,6 +143,38 @@ fn invalid_blueprint_prints_diagnostics_and_exits_1() {
     assert!(missing.stderr.contains("no-such.hcl"), "{}", missing.stderr);
 }
 
+#[test]
+fn graph_takes_paths_like_every_command() {
+    let reference = std::fs::read_to_string(REFERENCE).unwrap();
+    // No argument: `blueprints/`, like the other commands; a directory of one blueprint is that one.
+    let one = Test::new().blueprint("p.hcl", &reference);
+    let one = one.args(["graph"]);
+    let by_default = one.run();
+    assert_eq!(by_default.status, 0, "{}", by_default.stderr);
+    let one = one.args(["graph", "blueprints/p.hcl"]);
+    let by_file = one.run();
+    assert_eq!(by_default.stdout, by_file.stdout);
+    let by_dir = one.args(["graph", "blueprints"]).run();
+    assert_eq!(by_dir.stdout, by_file.stdout);
+    // Two blueprints: one diagram shows one platform, so the error names the choice.
+    let two = Test::new()
+        .blueprint("a.hcl", &reference)
+        .blueprint(
+            "b.hcl",
+            &reference.replace("platform \"agents\"", "platform \"other\""),
+        )
+        .args(["graph"]);
+    let out = two.run();
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr.contains("`graph` draws one blueprint")
+            && out.stderr.contains("blueprints/a.hcl")
+            && out.stderr.contains("blueprints/b.hcl"),
+        "{}",
+        out.stderr
+    );
+}
+
 /// A blueprint whose free text holds what Mermaid and DOT read as syntax.
 fn hostile_blueprint(dir: &Path) -> PathBuf {
     let text = std::fs::read_to_string("tests/fixtures/valid/multi-gateway.hcl")
@@ -184,16 +216,17 @@ fn labels_are_escaped() {
     }
 }
 
-/// `dot`, or `None` (with a note) outside CI; in CI a missing Graphviz fails.
+/// `dot`, or `None` when `AGENTFORM_SKIP=graphviz` skips it deliberately; otherwise missing fails.
 fn graphviz() -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|p| p.join("dot"))
             .find(|p| p.is_file())
     });
-    common::required_in_ci(
+    common::required(
+        "graphviz",
         found,
-        "Graphviz `dot` is not on PATH: CI must install it (apt-get install graphviz)",
+        "Graphviz `dot` is not on PATH (scripts/test installs it: apt-get install graphviz)",
     )
 }
 
@@ -271,12 +304,13 @@ fn graphviz_renders_every_valid_blueprint() {
 }
 
 /// Mermaid's own parser (`mermaid.parse`, with jsdom for the DOM it expects), from the pinned
-/// `.ci/mermaid/` install that `.ci/run` points `AGENTFORM_MERMAID` at; `None` (with a note)
-/// outside CI, a failure in CI.
+/// `.ci/mermaid/` install that `scripts/test` points `AGENTFORM_MERMAID` at; `None` only when
+/// `AGENTFORM_SKIP=mermaid` skips it deliberately, a failure otherwise.
 fn mermaid_modules() -> Option<PathBuf> {
-    common::required_in_ci(
+    common::required(
+        "mermaid",
         std::env::var_os("AGENTFORM_MERMAID").map(PathBuf::from),
-        "AGENTFORM_MERMAID is not set: .ci/run installs .ci/mermaid",
+        "AGENTFORM_MERMAID is not set (scripts/test installs .ci/mermaid)",
     )
 }
 

@@ -77,8 +77,9 @@ pub(super) enum Command {
     /// `mermaid` for Markdown (the stack README embeds the same), `dot` for Graphviz
     /// (`dot -Tsvg`), `json` for tools (schema in the README). Exit 1 on an invalid blueprint.
     Graph {
-        /// The blueprint file
-        path: PathBuf,
+        /// The blueprint file, or a directory holding exactly one blueprint
+        #[arg(default_value = "blueprints")]
+        paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },

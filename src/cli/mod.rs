@@ -106,15 +106,29 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                 for path in &written.removed {
                     eprintln!("removed stale {}", path.display());
                 }
+                for (stack, count) in stack_folders(&out, &files) {
+                    let changed = written
+                        .written
+                        .iter()
+                        .filter(|p| p.starts_with(&stack))
+                        .count();
+                    eprintln!(
+                        "{}: {}, {changed} written, {} unchanged",
+                        stack.display(),
+                        plural(count, "file"),
+                        count - changed
+                    );
+                }
                 eprintln!(
                     "{}",
                     ui.err.outcome(
                         true,
                         &format!(
-                            "{} files written, {} unchanged, {} removed",
-                            written.written.len(),
+                            "{} written, {} unchanged, {} removed in {}",
+                            plural(written.written.len(), "file"),
                             written.unchanged,
-                            written.removed.len()
+                            written.removed.len(),
+                            out.display()
                         )
                     )
                 );
@@ -122,7 +136,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Reach { paths, format } => reach(&paths, format, ui),
-        Command::Graph { path, format } => graph(&path, format, ui),
+        Command::Graph { paths, format } => graph(&paths, format, ui),
         Command::Drift {
             path,
             deployed,
@@ -234,13 +248,19 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                 }
                 if differences.is_empty() {
                     if !ui.quiet {
-                        eprintln!(
-                            "{}",
-                            ui.err.outcome(
-                                true,
-                                &format!("{} is up to date ({} files)", out.display(), files.len())
-                            )
-                        );
+                        for (stack, count) in stack_folders(&out, &files) {
+                            eprintln!(
+                                "{}",
+                                ui.err.outcome(
+                                    true,
+                                    &format!(
+                                        "{} is up to date ({})",
+                                        stack.display(),
+                                        plural(count, "file")
+                                    )
+                                )
+                            );
+                        }
                     }
                 } else {
                     eprintln!(
@@ -319,7 +339,24 @@ fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> 
 }
 
 /// `agentform graph`: the diagram of one valid blueprint on stdout.
-fn graph(path: &Path, format: GraphFormat, ui: &Ui) -> anyhow::Result<u8> {
+/// `agentform graph`: the diagram of one blueprint. PATHS are read like every command's (a
+/// directory means its blueprints, `blueprints/` by default); more than one blueprint is an error
+/// that lists them, since one diagram shows one platform.
+fn graph(paths: &[PathBuf], format: GraphFormat, ui: &Ui) -> anyhow::Result<u8> {
+    let found = crate::source::discover(paths)?;
+    let path = match found.as_slice() {
+        [one] => one,
+        [] => anyhow::bail!(
+            "no blueprint in {}; give a blueprint file",
+            list_paths(paths)
+        ),
+        many => anyhow::bail!(
+            "`graph` draws one blueprint, and {} holds {}: {}; name one of them",
+            list_paths(paths),
+            many.len(),
+            list_paths(many)
+        ),
+    };
     let diagnostics = if format == GraphFormat::Json {
         OutputFormat::Json
     } else {
@@ -338,6 +375,36 @@ fn graph(path: &Path, format: GraphFormat, ui: &Ui) -> anyhow::Result<u8> {
         }
     );
     Ok(0)
+}
+
+/// Each stack folder of the generated files (`generated/agents`) with its number of files.
+fn stack_folders(out: &Path, files: &emit::Files) -> Vec<(PathBuf, usize)> {
+    let mut stacks: std::collections::BTreeMap<PathBuf, usize> = std::collections::BTreeMap::new();
+    for relative in files.keys() {
+        let stack = relative
+            .components()
+            .next()
+            .map_or_else(|| out.to_path_buf(), |first| out.join(first.as_os_str()));
+        *stacks.entry(stack).or_default() += 1;
+    }
+    stacks.into_iter().collect()
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `a`, `b` and `c`, for messages.
+fn list_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The valid model of one blueprint and its warnings (printed in human form), or its diagnostics
@@ -426,7 +493,10 @@ fn print_findings<R: serde::Serialize>(format: OutputFormat, f: &Findings<'_, R>
         }
         OutputFormat::Sarif => {
             let rules: Vec<Rule> = f.rules.iter().map(|&c| Rule::Check(c)).collect();
-            print!("{}", diag::sarif::render(&rules, &f.items));
+            print!(
+                "{}",
+                diag::sarif::render(&rules, &f.items, &crate::source::repository_location)
+            );
         }
     }
     if f.clean { 0 } else { 2 }
@@ -565,9 +635,15 @@ fn ci_init(out: &Path, force: bool, workflow: &ci::Workflow, ui: &Ui) -> anyhow:
             );
             Ok(1)
         }
-        ci::Init::Written(paths) => {
+        ci::Init::Written { written, kept } => {
             if !ui.quiet {
-                for path in paths {
+                if let Some(path) = kept {
+                    eprintln!(
+                        "kept {} (it already has this version's text)",
+                        path.display()
+                    );
+                }
+                for path in written {
                     eprintln!("wrote {}", path.display());
                 }
             }
@@ -641,7 +717,10 @@ fn report(
         OutputFormat::Sarif => {
             let rules: Vec<Rule> = Code::ALL.iter().map(|&c| Rule::Code(c)).collect();
             let items: Vec<Item> = diagnostics.iter().map(Item::from).collect();
-            print!("{}", diag::sarif::render(&rules, &items));
+            print!(
+                "{}",
+                diag::sarif::render(&rules, &items, &crate::source::repository_location)
+            );
         }
     }
 }

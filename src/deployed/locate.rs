@@ -151,7 +151,7 @@ fn finding_item(check: Check, message: &str, file: &str, span: Option<Span>) -> 
         severity: Severity::Error,
         message: message.to_string(),
         file: file.to_string(),
-        span: span.unwrap_or(Span { line: 1, col: 1 }),
+        span: span.unwrap_or(Span::START),
         labels: Vec::new(),
         help: None,
     }

@@ -3,9 +3,11 @@
 //! diagnostic or deployed-state finding, located in the blueprint. Tests validate the output against
 //! the official schema (`tests/cli/sarif.rs`).
 //!
-//! Output is deterministic: no timestamps, no absolute paths (artifact URIs are relative to the
-//! directory agentform ran in, resolved by the consumer against `%SRCROOT%`), and fingerprints that
-//! depend only on the rule, the file and the message, so an alert keeps its identity when lines move.
+//! Output is deterministic: no timestamps; artifact URIs relative to the repository root
+//! (`uriBaseId` `%SRCROOT%`, declared in `originalUriBaseIds` and resolved by the consumer, GitHub
+//! to its checkout), the same whatever directory agentform ran in; absolute `file://` URIs only for
+//! files outside the repository. Fingerprints depend only on the rule, that URI and the message,
+//! so an alert keeps its identity when lines move.
 
 use super::{Diagnostic, Label, Rule, Severity, Span};
 use serde_json::{Value, json};
@@ -45,9 +47,13 @@ fn repository() -> Option<&'static str> {
     Some(env!("CARGO_PKG_REPOSITORY")).filter(|r| !r.is_empty())
 }
 
+/// Where a file is for the log: `Ok` a path relative to the repository root, `Err` an absolute path
+/// outside it. The CLI provides it (`crate::source::repository_location`); this module does no I/O.
+pub type Locate<'a> = &'a dyn Fn(&str) -> Result<String, String>;
+
 /// The SARIF log of one command: `rules` are every rule the command can report (their order fixes
-/// each `ruleIndex`), `items` its results in order.
-pub fn render(rules: &[Rule], items: &[Item]) -> String {
+/// each `ruleIndex`), `items` its results in order, `locate` places their files.
+pub fn render(rules: &[Rule], items: &[Item], locate: Locate<'_>) -> String {
     // Results may cite rules outside the command's own set (a blueprint warning shown by `drift`).
     let mut cited: Vec<Rule> = rules.to_vec();
     let extra: BTreeSet<Rule> = items
@@ -64,7 +70,7 @@ pub fn render(rules: &[Rule], items: &[Item]) -> String {
                 .iter()
                 .position(|&r| r == item.rule)
                 .expect("every cited rule is listed");
-            result(item, index)
+            result(item, index, &artifact(locate, &item.file))
         })
         .collect();
     let mut driver = json!({
@@ -83,6 +89,9 @@ pub fn render(rules: &[Rule], items: &[Item]) -> String {
             "tool": {"driver": driver},
             // Columns count characters, as everywhere in agentform.
             "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": {
+                "%SRCROOT%": {"description": {"text": "The root of the repository holding the blueprints (the working directory outside a repository)."}},
+            },
             "results": results,
         }],
     });
@@ -127,13 +136,26 @@ fn descriptor(rule: Rule) -> Value {
     d
 }
 
-fn location(file: &str, span: Span) -> Value {
-    let mut physical = json!({
-        "artifactLocation": {"uri": uri(file), "uriBaseId": "%SRCROOT%"},
-    });
+/// A file's `artifactLocation`.
+fn artifact(locate: Locate<'_>, file: &str) -> Value {
+    match locate(file) {
+        Ok(relative) => json!({"uri": uri(&relative), "uriBaseId": "%SRCROOT%"}),
+        Err(absolute) => json!({"uri": format!("file://{}", uri(&absolute))}),
+    }
+}
+
+fn location(artifact: &Value, span: Span) -> Value {
+    let mut physical = json!({ "artifactLocation": artifact });
     // Line 0 means "no position" (a setting given on the command line); SARIF lines start at 1.
-    if span.line > 0 {
-        physical["region"] = json!({"startLine": span.line, "startColumn": span.col.max(1)});
+    if span.is_located() {
+        let start = (span.line, span.col.max(1));
+        // SARIF's end column is just past the region, like ours; an empty span stays a point.
+        let end = (span.end_line.max(span.line), span.end_col.max(1));
+        physical["region"] = if end > start {
+            json!({"startLine": start.0, "startColumn": start.1, "endLine": end.0, "endColumn": end.1})
+        } else {
+            json!({"startLine": start.0, "startColumn": start.1})
+        };
     }
     json!({"physicalLocation": physical})
 }
@@ -153,7 +175,7 @@ fn uri(file: &str) -> String {
     out
 }
 
-fn result(item: &Item, index: usize) -> Value {
+fn result(item: &Item, index: usize, artifact: &Value) -> Value {
     let mut text = item.message.clone();
     if let Some(help) = &item.help {
         text.push_str(&format!("\nhelp: {help}"));
@@ -163,8 +185,8 @@ fn result(item: &Item, index: usize) -> Value {
         "ruleIndex": index,
         "level": level(item.severity),
         "message": {"text": text},
-        "locations": [location(&item.file, item.span)],
-        "partialFingerprints": {"agentform/v1": fingerprint(item)},
+        "locations": [location(artifact, item.span)],
+        "partialFingerprints": {"agentform/v1": fingerprint(item, artifact["uri"].as_str().unwrap_or_default())},
     });
     if !item.labels.is_empty() {
         r["relatedLocations"] = item
@@ -172,7 +194,7 @@ fn result(item: &Item, index: usize) -> Value {
             .iter()
             .enumerate()
             .map(|(i, label)| {
-                let mut l = location(&item.file, label.span);
+                let mut l = location(artifact, label.span);
                 l["id"] = i.into();
                 l["message"] = json!({"text": label.message});
                 l
@@ -186,13 +208,9 @@ fn result(item: &Item, index: usize) -> Value {
 /// Stable across commits: the rule, the file and the message (never the line, so an alert survives
 /// lines added above it). Two identical messages in one file share it; consumers then tell them
 /// apart by position.
-fn fingerprint(item: &Item) -> String {
+fn fingerprint(item: &Item, uri: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [
-        item.rule.id(),
-        uri(&item.file).as_str(),
-        item.message.as_str(),
-    ] {
+    for part in [item.rule.id(), uri, item.message.as_str()] {
         for &b in part.as_bytes().iter().chain(&[0u8]) {
             hash ^= u64::from(b);
             hash = hash.wrapping_mul(0x0100_0000_01b3);

@@ -18,10 +18,11 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::model::{
     AttachmentRef, InterconnectId, Model, Name, SegmentId, TgwId, TransitGateway, VpcId,
 };
-use crate::schema::{self, Status};
+use crate::schema;
 use crate::syntax::{Block, Body};
 use reader::BlockReader;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Command-line overrides of what the blueprint says about provider targets.
 #[derive(Debug, Clone, Default)]
@@ -46,7 +47,7 @@ pub fn lower(
         diagnostics.push(
             Diagnostic::error(
                 Code::Empty,
-                Span { line: 1, col: 1 },
+                Span::START,
                 format!("blueprint `{source}` declares nothing"),
             )
             .with_help("a blueprint needs at least a `platform \"NAME\" { ... }` block"),
@@ -54,7 +55,7 @@ pub fn lower(
         return None;
     }
 
-    let names = Names::collect(&top, diagnostics);
+    let names = Names::collect(&top);
     let platform = platform::lower(&top, overrides, diagnostics);
     let transit_gateways: Vec<TransitGateway> = top
         .iter()
@@ -99,6 +100,7 @@ pub fn lower(
         .filter(|b| b.block.ident == "payment_manager")
         .filter_map(|b| payments::lower(b, &names, diagnostics))
         .collect();
+    names.report_duplicates(diagnostics);
 
     if diagnostics.has_errors() {
         return None;
@@ -138,7 +140,7 @@ fn top_level_blocks<'a>(body: &'a Body, diagnostics: &mut Diagnostics) -> Vec<To
     }
     let mut out = Vec::new();
     for block in &body.blocks {
-        let Some(block_schema) = schema::ROOT.block(&block.ident) else {
+        if schema::ROOT.block(&block.ident).is_none() {
             let known = schema::ROOT.blocks.iter().map(|b| b.name);
             let help = did_you_mean(&block.ident, known.clone()).unwrap_or_else(|| {
                 format!("blocks are {}", reader::list(&known.collect::<Vec<_>>()))
@@ -150,17 +152,6 @@ fn top_level_blocks<'a>(body: &'a Body, diagnostics: &mut Diagnostics) -> Vec<To
                     format!("unknown block `{}`", block.ident),
                 )
                 .with_help(help),
-            );
-            continue;
-        };
-        if block_schema.status == Status::Planned {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::NotSupportedYet,
-                    block.span,
-                    format!("`{}` blocks are not supported yet by this version of agentform", block.ident),
-                )
-                .with_help("remove the block for now; see the README's blueprint reference for the blocks this version supports"),
             );
             continue;
         }
@@ -247,6 +238,11 @@ pub(crate) struct Names {
     /// resolving n references costs O(n log n), not O(n²)).
     by_kind: BTreeMap<&'static str, Vec<Name>>,
     index: BTreeMap<(&'static str, String), usize>,
+    /// Names declared twice: the kind, the second declaration, the first one's span.
+    duplicates: Vec<(&'static str, Name, Span)>,
+    /// Unknown names of a kind that has a duplicate: most likely what the duplicate was meant to be
+    /// called. They are named in the duplicate's diagnostic instead of as errors of their own.
+    unresolved: RefCell<BTreeMap<&'static str, BTreeSet<String>>>,
 }
 
 /// The kinds of top-level components that references can name.
@@ -262,7 +258,8 @@ pub(crate) const KINDS: [&str; 8] = [
 ];
 
 impl Names {
-    fn collect(top: &[TopBlock], diagnostics: &mut Diagnostics) -> Names {
+    fn collect(top: &[TopBlock]) -> Names {
+        let mut duplicates = Vec::new();
         let mut by_kind: BTreeMap<&'static str, Vec<Name>> = BTreeMap::new();
         let mut index: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
         for block in top {
@@ -271,22 +268,68 @@ impl Names {
             };
             let list = by_kind.entry(kind).or_default();
             if let Some(&first) = index.get(&(*kind, block.name.value.clone())) {
-                let first = &list[first];
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::DuplicateName,
-                        block.name.span,
-                        format!("{kind} `{}` is declared twice", block.name.value),
-                    )
-                    .with_label(first.span, "first declared here")
-                    .with_help(format!("rename one of them; {kind} names must be unique")),
-                );
+                duplicates.push((*kind, block.name.clone(), list[first].span));
             } else {
                 index.insert((*kind, block.name.value.clone()), list.len());
                 list.push(block.name.clone());
             }
         }
-        Names { by_kind, index }
+        Names {
+            by_kind,
+            index,
+            duplicates,
+            unresolved: RefCell::default(),
+        }
+    }
+
+    /// Keeps an unknown reference quiet when its kind has a duplicate (see `unresolved`); whether
+    /// it did.
+    fn hide_behind_duplicate(&self, kind: &str, name: &str) -> bool {
+        let Some(&(kind, _, _)) = self.duplicates.iter().find(|(k, _, _)| *k == kind) else {
+            return false;
+        };
+        self.unresolved
+            .borrow_mut()
+            .entry(kind)
+            .or_default()
+            .insert(name.to_string());
+        true
+    }
+
+    /// One diagnostic per name declared twice, labelled with the first declaration; the help names
+    /// the references nothing declares (what the copy was probably meant to be called).
+    fn report_duplicates(&self, diagnostics: &mut Diagnostics) {
+        let unresolved = self.unresolved.borrow();
+        for (kind, name, first) in &self.duplicates {
+            let missing: Vec<String> = unresolved
+                .get(kind)
+                .into_iter()
+                .flatten()
+                .map(|n| format!("`{n}`"))
+                .collect();
+            let help = if missing.is_empty() {
+                format!("rename one of them; {kind} names must be unique")
+            } else {
+                format!(
+                    "rename one of them; {kind} names must be unique, and {} referenced but declared nowhere ({})",
+                    if missing.len() == 1 {
+                        "this name is"
+                    } else {
+                        "these names are"
+                    },
+                    missing.join(", ")
+                )
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("{kind} `{}` is declared twice", name.value),
+                )
+                .with_label(*first, "first declared here")
+                .with_help(help),
+            );
+        }
     }
 
     pub fn index_of(&self, kind: &str, name: &str) -> Option<usize> {
@@ -476,6 +519,9 @@ pub(crate) fn unknown_reference(
     diagnostics: &mut Diagnostics,
 ) {
     let others = names.other_kinds(kind, name);
+    if others.is_empty() && names.hide_behind_duplicate(kind, name) {
+        return;
+    }
     if let Some(other) = others.first() {
         diagnostics.push(Diagnostic::error(
             Code::WrongKind,

@@ -63,9 +63,7 @@ pub(super) fn lower(
     let mut platforms = top.iter().filter(|b| b.block.ident == "platform");
     let Some(first) = platforms.next() else {
         if !top.is_empty() {
-            let at = top
-                .first()
-                .map_or(Span { line: 1, col: 1 }, |b| b.block.span);
+            let at = top.first().map_or(Span::START, |b| b.block.span);
             diagnostics.push(
                 Diagnostic::error(Code::Platform, at, "the blueprint has no `platform` block")
                     .with_help("add `platform \"NAME\" { environment = \"prod\"  region = \"us-east-1\"  account_id = \"123456789012\" }`"),
@@ -195,14 +193,14 @@ fn lower_providers(
     diagnostics: &mut Diagnostics,
 ) -> Option<ProviderTargets> {
     let aws = match &overrides.aws_provider {
-        Some(cli) => Spanned::new(cli.clone(), Span { line: 0, col: 0 }),
-        None => r.string("aws_provider", diagnostics).unwrap_or_else(|| {
-            Spanned::new(DEFAULT_AWS_PROVIDER.to_string(), Span { line: 0, col: 0 })
-        }),
+        Some(cli) => Spanned::new(cli.clone(), Span::NONE),
+        None => r
+            .string("aws_provider", diagnostics)
+            .unwrap_or_else(|| Spanned::new(DEFAULT_AWS_PROVIDER.to_string(), Span::NONE)),
     };
-    let awscc_constraint = r.string("awscc_provider", diagnostics).unwrap_or_else(|| {
-        Spanned::new(DEFAULT_AWSCC_PROVIDER.to_string(), Span { line: 0, col: 0 })
-    });
+    let awscc_constraint = r
+        .string("awscc_provider", diagnostics)
+        .unwrap_or_else(|| Spanned::new(DEFAULT_AWSCC_PROVIDER.to_string(), Span::NONE));
     let awscc = r.bool("awscc", diagnostics).is_some_and(|b| b.value) && !overrides.no_awscc;
 
     let aws_floor = constraint_floor(&aws, "aws_provider", diagnostics);
@@ -250,10 +248,7 @@ fn constraint_floor(
         Ok(v) => Some(v),
         Err(problem) => {
             let (span, origin) = if constraint.span.line == 0 {
-                (
-                    Span { line: 1, col: 1 },
-                    format!("--{}", key.replace('_', "-")),
-                )
+                (Span::START, format!("--{}", key.replace('_', "-")))
             } else {
                 (constraint.span, format!("`{key}`"))
             };

@@ -1,6 +1,7 @@
 //! HCL blueprints, read with `hcl-edit` because it keeps the byte span of every node (the serde path
 //! of `hcl-rs` loses positions).
 
+use super::delimiters::{self, Flavor};
 use super::{Attribute, Block, Body, Label, Value, ValueKind};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::source::LineIndex;
@@ -13,10 +14,11 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
         Ok(body) => Some(lower_body(&body, &index)),
         Err(error) => {
             let location = error.location();
-            let span = Span {
-                line: u32::try_from(location.line()).unwrap_or(u32::MAX),
-                col: u32::try_from(location.column()).unwrap_or(u32::MAX),
-            };
+            if let Some(found) = delimiters::diagnose(text, Flavor::Hcl, location.offset()) {
+                diagnostics.push(found);
+                return None;
+            }
+            let span = index.span(location.offset());
             let message = error.message().trim().replace('\n', "; ");
             // Quote the offending line so the message names what is wrong, not only where.
             let line: String = error.line().trim().chars().take(60).collect();
@@ -37,7 +39,7 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
 
 fn span_of(node: &impl hcl_edit::Span, index: &LineIndex) -> Span {
     node.span()
-        .map_or(Span { line: 1, col: 1 }, |range| index.span(range.start))
+        .map_or(Span::START, |range| index.range(range.start, range.end))
 }
 
 fn lower_body(body: &structure::Body, index: &LineIndex) -> Body {

@@ -4,9 +4,10 @@
 //! Strict JSON only (no trailing commas; comments as Terraform's `"//"` keys); `jsonc-parser` provides the byte ranges that
 //! `serde_json` does not.
 
+use super::delimiters::{self, Flavor};
 use super::{Attribute, Block, Body, Label, Value, ValueKind};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::schema::{self, BlockSchema, Status};
+use crate::schema::{self, BlockSchema};
 use crate::source::LineIndex;
 use jsonc_parser::ast;
 
@@ -31,10 +32,17 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
     ) {
         Ok(parsed) => parsed,
         Err(error) => {
+            if let Some(found) = delimiters::diagnose(text, Flavor::Json, error.range().end) {
+                diagnostics.push(found);
+                return None;
+            }
             diagnostics.push(Diagnostic::error(
                 Code::JsonSyntax,
-                index.span(error.range().start),
-                format!("invalid JSON: {}", error.kind()),
+                index.range(error.range().start, error.range().end),
+                format!(
+                    "invalid JSON: {}",
+                    lowercase_first(&error.kind().to_string())
+                ),
             ));
             return None;
         }
@@ -73,7 +81,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn span(&self, range: jsonc_parser::common::Range) -> Span {
-        self.index.span(range.start)
+        self.index.range(range.start, range.end)
     }
 
     fn body(&self, object: &ast::Object, schema: &BlockSchema) -> Body {
@@ -171,10 +179,6 @@ impl Reader<'_> {
     }
 
     fn block_body(&self, object: &ast::Object, schema: &BlockSchema) -> Body {
-        if schema.status == Status::Planned {
-            // Not implemented yet: the block is rejected as a whole, its body need not be read.
-            return Body::default();
-        }
         self.body(object, schema)
     }
 
@@ -222,4 +226,12 @@ fn prop_name_range(name: &ast::ObjectPropName) -> jsonc_parser::common::Range {
         ast::ObjectPropName::String(s) => s.range,
         ast::ObjectPropName::Word(w) => w.range,
     }
+}
+
+/// jsonc-parser's messages start with a capital; ours never do.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
 }

@@ -1,6 +1,7 @@
 //! Raw syntax: the blueprint as written, HCL or JSON, as one small tree that keeps a span on every
 //! node. Nothing here knows what a VPC is; `lower` gives the tree meaning.
 
+mod delimiters;
 mod hcl;
 mod json;
 

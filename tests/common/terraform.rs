@@ -4,9 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `AGENTFORM_SKIP_TERRAFORM=1`: skip real Terraform deliberately, on a machine without it.
+/// Real Terraform skipped deliberately, on a machine without it: `AGENTFORM_SKIP=terraform` (or
+/// the older `AGENTFORM_SKIP_TERRAFORM=1`). The skip is recorded for `scripts/test`'s closing list.
 pub fn skip() -> bool {
-    std::env::var("AGENTFORM_SKIP_TERRAFORM").is_ok_and(|v| v == "1")
+    let skip = super::skipped("terraform")
+        || std::env::var("AGENTFORM_SKIP_TERRAFORM").is_ok_and(|v| v == "1");
+    if skip {
+        super::record_skip("terraform", "real Terraform and the provider mirror");
+    }
+    skip
 }
 
 /// The directory holding `registry.terraform.io/hashicorp/aws/5.100.0/...`: from
