@@ -133,8 +133,15 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             extra.insert("written".into(), paths_json(&written.written));
             extra.insert("removed".into(), paths_json(&written.removed));
             extra.insert("unchanged".into(), written.unchanged.into());
+            extra.insert("completed".into(), paths_json(&written.completed));
             report(input.format, &diagnostics, extra, ui);
             if input.format == OutputFormat::Human && !ui.quiet {
+                for dir in &written.completed {
+                    errln!(
+                        "completed {}: an earlier generate was interrupted there",
+                        out.join(dir).display()
+                    );
+                }
                 for path in &written.written {
                     errln!("wrote {}", path.display());
                 }
@@ -266,6 +273,12 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                             out.join(p).display()
                         ),
                         Difference::Changed(_, diff) => write!(stdout, "{diff}"),
+                        Difference::Interrupted(p) => writeln!(
+                            stdout,
+                            "inconsistent: {} (an interrupted generate left {}; its files may mix two generations: run generate again)",
+                            out.join(p).display(),
+                            out.join(p).join(emit::JOURNAL).display()
+                        ),
                     };
                 }
                 if differences.is_empty() {
@@ -698,6 +711,9 @@ fn differences_json(differences: &[Difference]) -> serde_json::Value {
             Difference::Stale(p) => serde_json::json!({"path": p.display().to_string(), "kind": "stale"}),
             Difference::Changed(p, diff) => {
                 serde_json::json!({"path": p.display().to_string(), "kind": "changed", "diff": diff})
+            }
+            Difference::Interrupted(p) => {
+                serde_json::json!({"path": p.display().to_string(), "kind": "interrupted"})
             }
         })
         .collect::<Vec<_>>()
