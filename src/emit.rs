@@ -146,6 +146,31 @@ pub enum Difference {
     Changed(PathBuf, String),
     /// A generated file that the blueprint no longer produces.
     Stale(PathBuf),
+    /// A stack directory whose last `generate` was interrupted while it replaced the files (its
+    /// journal, [`JOURNAL`], is still there): the stack may mix two generations.
+    Interrupted(PathBuf),
+}
+
+/// The journal a stack directory holds while [`write`] renames its new files into place and removes
+/// its stale ones: written (atomically) before the first rename, removed after the last removal. A
+/// run killed in between leaves it behind, and `check` names the stack as inconsistent until a
+/// `generate` completes. A run killed earlier leaves the old stack intact (the new files were only
+/// temporaries, which count as stale and are removed by the next run).
+pub const JOURNAL: &str = ".agentform-generating";
+
+/// The stack directories under `out` that hold a journal: interrupted generations.
+pub fn interrupted(out: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(out)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().join(JOURNAL).is_file())
+                .map(|e| PathBuf::from(e.file_name()))
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
 }
 
 /// The stack directories `files` writes into.
@@ -216,7 +241,10 @@ fn stale_files(out: &Path, files: &Files) -> Vec<PathBuf> {
 
 /// Compares `files` with the output directory.
 pub fn check(out: &Path, files: &Files) -> anyhow::Result<Vec<Difference>> {
-    let mut differences = Vec::new();
+    let mut differences: Vec<Difference> = interrupted(out)
+        .into_iter()
+        .map(Difference::Interrupted)
+        .collect();
     for (relative, expected) in files {
         let path = out.join(relative);
         match std::fs::read(&path) {
@@ -248,6 +276,16 @@ pub fn check(out: &Path, files: &Files) -> anyhow::Result<Vec<Difference>> {
 /// of them were written are they renamed into place; stale generated files are then removed. Files
 /// without the marker are never touched: if one is in the way, nothing is written.
 pub fn write(out: &Path, files: &Files) -> anyhow::Result<WriteReport> {
+    write_until(out, files, &mut || true)
+}
+
+/// [`write`], asking `alive` before each change to the output directory; when it says no, the run
+/// stops there as if killed (no clean-up). Tests use it to stop a write at every step.
+fn write_until(
+    out: &Path,
+    files: &Files,
+    alive: &mut dyn FnMut() -> bool,
+) -> anyhow::Result<WriteReport> {
     for relative in files.keys() {
         let path = out.join(relative);
         if let Ok(existing) = std::fs::read_to_string(&path)
@@ -266,7 +304,7 @@ pub fn write(out: &Path, files: &Files) -> anyhow::Result<WriteReport> {
     }
     let stale = stale_files(out, files);
     let mut temporaries: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = (|| -> anyhow::Result<()> {
+    let result = (|| -> anyhow::Result<bool> {
         for (relative, text) in files {
             let path = out.join(relative);
             let dir = path.parent().unwrap_or(out);
@@ -277,47 +315,228 @@ pub fn write(out: &Path, files: &Files) -> anyhow::Result<WriteReport> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let temporary = dir.join(format!(".{name}.agentform-tmp"));
+            if !alive() {
+                return Ok(false);
+            }
             std::fs::write(&temporary, text)
                 .with_context(|| format!("cannot write {}", temporary.display()))?;
             temporaries.push((temporary, path));
         }
-        Ok(())
+        Ok(true)
     })();
-    if let Err(error) = result {
-        for (temporary, _) in &temporaries {
-            let _ = std::fs::remove_file(temporary);
+    match result {
+        Ok(true) => {}
+        Ok(false) => return Ok(WriteReport::default()),
+        Err(error) => {
+            for (temporary, _) in &temporaries {
+                let _ = std::fs::remove_file(temporary);
+            }
+            return Err(error);
         }
-        return Err(error);
     }
-    let mut report = WriteReport::default();
+    let mut report = WriteReport {
+        completed: interrupted(out),
+        ..WriteReport::default()
+    };
+    // One stack directory at a time: journal, renames, stale removals, journal removed.
+    let mut stacks: BTreeMap<PathBuf, (Vec<(PathBuf, PathBuf)>, Vec<PathBuf>)> = BTreeMap::new();
     for (temporary, path) in temporaries {
-        let unchanged = std::fs::read(&path)
-            .is_ok_and(|old| std::fs::read(&temporary).is_ok_and(|new| old == new));
-        std::fs::rename(&temporary, &path)
-            .with_context(|| format!("cannot replace {}", path.display()))?;
-        if unchanged {
-            report.unchanged += 1;
-        } else {
-            report.written.push(path);
-        }
+        let relative = path.strip_prefix(out).unwrap_or(&path);
+        stacks
+            .entry(stack_of(relative))
+            .or_default()
+            .0
+            .push((temporary, path));
     }
     for relative in stale {
-        let path = out.join(&relative);
-        std::fs::remove_file(&path)
-            .with_context(|| format!("cannot remove stale {}", path.display()))?;
+        stacks
+            .entry(stack_of(&relative))
+            .or_default()
+            .1
+            .push(relative);
+    }
+    for (stack, (renames, stale)) in stacks {
+        let dir = out.join(&stack);
+        let journal = dir.join(JOURNAL);
+        let mut entry = String::from(
+            "agentform generate is replacing this stack's files; if this file is still here, it was\n\
+             interrupted and the stack may mix two generations: run agentform generate again.\n",
+        );
+        for (_, path) in &renames {
+            entry.push_str(&format!("write {}\n", path.display()));
+        }
+        for relative in &stale {
+            entry.push_str(&format!("remove {}\n", out.join(relative).display()));
+        }
+        let pending = dir.join(format!("{JOURNAL}.agentform-tmp"));
+        if !alive() {
+            return Ok(report);
+        }
+        std::fs::write(&pending, entry)
+            .and_then(|()| std::fs::rename(&pending, &journal))
+            .with_context(|| format!("cannot write {}", journal.display()))?;
+        for (temporary, path) in renames {
+            let unchanged = std::fs::read(&path)
+                .is_ok_and(|old| std::fs::read(&temporary).is_ok_and(|new| old == new));
+            if !alive() {
+                return Ok(report);
+            }
+            std::fs::rename(&temporary, &path)
+                .with_context(|| format!("cannot replace {}", path.display()))?;
+            if unchanged {
+                report.unchanged += 1;
+            } else {
+                report.written.push(path);
+            }
+        }
+        for relative in stale {
+            let path = out.join(&relative);
+            if !alive() {
+                return Ok(report);
+            }
+            match std::fs::remove_file(&path) {
+                Ok(()) => report.removed.push(path),
+                // A temporary an interrupted run left, which this run wrote and renamed again.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("cannot remove stale {}", path.display()));
+                }
+            }
+        }
+        if !alive() {
+            return Ok(report);
+        }
+        std::fs::remove_file(&journal)
+            .with_context(|| format!("cannot remove {}", journal.display()))?;
         // A retired stack directory goes too, once nothing else is in it (`remove_dir` refuses
         // to remove a directory that is not empty, so foreign files keep it alive).
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::remove_dir(dir);
-        }
-        report.removed.push(path);
+        let _ = std::fs::remove_dir(&dir);
     }
     Ok(report)
 }
 
+/// The stack directory of a path relative to the output directory (`<platform>/<file>`).
+fn stack_of(relative: &Path) -> PathBuf {
+    relative
+        .components()
+        .next()
+        .map(|c| PathBuf::from(c.as_os_str()))
+        .unwrap_or_default()
+}
+
 #[derive(Debug, Default)]
 pub struct WriteReport {
+    /// Stack directories an earlier, interrupted run had left with a journal: complete now.
+    pub completed: Vec<PathBuf>,
     pub written: Vec<PathBuf>,
     pub unchanged: usize,
     pub removed: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stack(source: &str, network: &str, extra: Option<&str>) -> Files {
+        let marker = marker(source);
+        let mut files = Files::new();
+        files.insert(
+            PathBuf::from("p/main.tf"),
+            format!("{marker}\n\n# main {network}\n"),
+        );
+        files.insert(
+            PathBuf::from("p/network.tf"),
+            format!("{marker}\n\n# network {network}\n"),
+        );
+        if let Some(extra) = extra {
+            files.insert(PathBuf::from(extra), format!("{marker}\n\n# {extra}\n"));
+        }
+        files
+    }
+
+    /// What is on disk under `out`, every file (journal and temporaries included).
+    fn disk(out: &Path) -> BTreeMap<PathBuf, String> {
+        let mut found = BTreeMap::new();
+        for dir in std::fs::read_dir(out).unwrap() {
+            let dir = dir.unwrap().path();
+            for file in std::fs::read_dir(&dir).unwrap() {
+                let file = file.unwrap().path();
+                let relative = file.strip_prefix(out).unwrap().to_path_buf();
+                found.insert(relative, std::fs::read_to_string(&file).unwrap());
+            }
+        }
+        found
+    }
+
+    /// Issue 19, item 6: a write stopped before any change of the output directory, after each
+    /// one, or not at all leaves either the old stack intact (temporaries aside, which the next
+    /// run removes), the new stack complete, or a journal that `check` reports as `Interrupted`.
+    /// Never a silent mix of two generations.
+    #[test]
+    fn a_write_stopped_at_any_step_is_invisible_or_detected() {
+        let old = stack("p.hcl", "old", Some("p/retired.tf"));
+        let new = stack("p.hcl", "new", Some("p/added.tf"));
+        let mut steps = 0;
+        let mut outcomes = BTreeMap::new();
+        for stop_after in 0.. {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path();
+            write(out, &old).unwrap();
+            let mut count = 0;
+            write_until(out, &new, &mut || {
+                count += 1;
+                count <= stop_after
+            })
+            .unwrap();
+            let on_disk = disk(out);
+            let generated = |files: &Files| {
+                on_disk
+                    .iter()
+                    .filter(|(p, _)| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+                    .map(|(p, t)| (p.clone(), t.clone()))
+                    .collect::<BTreeMap<_, _>>()
+                    == *files
+            };
+            let journal = on_disk.contains_key(Path::new("p").join(JOURNAL).as_path());
+            let differences = check(out, &new).unwrap();
+            let reported = differences
+                .iter()
+                .any(|d| *d == Difference::Interrupted(PathBuf::from("p")));
+            assert_eq!(
+                journal, reported,
+                "stopped after {stop_after}: {differences:?}"
+            );
+            let outcome = if generated(&old) {
+                "old stack intact"
+            } else if generated(&new) {
+                if journal {
+                    "new stack, journal left"
+                } else {
+                    "new stack"
+                }
+            } else {
+                assert!(
+                    reported,
+                    "stopped after {stop_after}: a silent mix: {on_disk:?}"
+                );
+                "mixed, reported"
+            };
+            *outcomes.entry(outcome).or_insert(0) += 1;
+            // The next run completes the stack and says so.
+            let report = write(out, &new).unwrap();
+            assert_eq!(report.completed.is_empty(), !journal);
+            assert!(
+                check(out, &new).unwrap().is_empty(),
+                "stopped after {stop_after}"
+            );
+            if count <= stop_after {
+                steps = stop_after;
+                break;
+            }
+        }
+        // 3 temporaries, the journal, 3 renames, 1 removal, the journal removed.
+        assert_eq!(steps, 9, "{outcomes:?}");
+        assert!(outcomes["mixed, reported"] >= 3, "{outcomes:?}");
+    }
 }

@@ -117,6 +117,7 @@ pub const IAM_ROLE: BlockSchema = BlockSchema {
             &["trust_anchor_arn", "acm_pca_arn", "common_name"],
         ),
         trust("service", &["principal"]),
+        trust("principals", &["arns"]),
         ALLOW,
     ],
 };

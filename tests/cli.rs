@@ -1289,6 +1289,10 @@ payment_manager "research" {
 }
 
 // Larger groups of CLI tests live beside this file and share its builder and fixtures.
+#[path = "cli/interrupted.rs"]
+mod interrupted;
+#[path = "cli/pipes.rs"]
+mod pipes;
 #[path = "cli/sarif.rs"]
 mod sarif;
 #[path = "cli/terminal.rs"]

@@ -262,3 +262,143 @@ fn readme_describes_the_files_it_sits_with() {
         );
     }
 }
+
+/// Payment roles whose trust the `payments` work of issue 19 redesigns (named mediation principals
+/// instead of the account root; with `mediation_principals` set, some are pinned already). Each must
+/// still fail the check below in some stack, so this list cannot go stale: when that work lands, the
+/// test fails until the list is emptied.
+const PAYMENT_TRUSTS_PENDING: &[&str] = &[
+    "__payments_control_trust",
+    "__payments_management_trust",
+    "__payments_process_trust",
+];
+
+/// Issue 19, item 1: no generated role trusts a whole account (its root or id, or `*`) without a
+/// condition, and every service or federated trust is pinned by one (`aws:SourceAccount`,
+/// `aws:SourceArn`, an OIDC `sub`, a certificate's subject). Read from every stack's rendered text.
+#[test]
+fn no_trust_policy_admits_a_whole_account_without_a_condition() {
+    let mut blueprints: Vec<_> = std::fs::read_dir("blueprints")
+        .unwrap()
+        .chain(std::fs::read_dir("tests/fixtures/valid").unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    blueprints.sort();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut pending_seen = Vec::new();
+    for path in &blueprints {
+        let source = SourceFile::read(path);
+        let planned = agentform::analyze(&source, &Overrides::default())
+            .into_planned()
+            .unwrap_or_else(|| panic!("{} is valid", path.display()));
+        let files = agentform::emit::generate(&planned.plan, &Renderer::new()).expect("renders");
+        for (name, text) in files
+            .iter()
+            .filter(|(n, _)| n.extension().is_some_and(|e| e == "tf"))
+        {
+            let body: hcl::Body = hcl::from_str(text).expect("generated HCL parses");
+            let trusts: Vec<String> = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("assume_role_policy"))
+                .filter_map(|l| {
+                    l.trim_start()
+                        .strip_prefix('=')?
+                        .trim()
+                        .strip_prefix("data.aws_iam_policy_document.")
+                })
+                .map(|l| l.trim_end_matches(".json").to_string())
+                .collect();
+            for trust in &trusts {
+                checked += 1;
+                let doc = body
+                    .blocks()
+                    .find(|b| {
+                        b.identifier() == "data"
+                            && b.labels().len() == 2
+                            && b.labels()[0].as_str() == "aws_iam_policy_document"
+                            && b.labels()[1].as_str() == trust
+                    })
+                    .unwrap_or_else(|| panic!("{}: no document {trust}", name.display()));
+                let problem = trust_problem(&doc.body);
+                let pending = PAYMENT_TRUSTS_PENDING.iter().any(|p| trust.ends_with(p));
+                match (problem, pending) {
+                    (Some(problem), false) => failures.push(format!(
+                        "{} ({}): {trust}: {problem}",
+                        path.display(),
+                        name.display()
+                    )),
+                    (Some(_), true) => pending_seen.push(trust.clone()),
+                    (None, _) => {}
+                }
+            }
+        }
+    }
+    assert!(checked > 30, "only {checked} trust policies found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for pending in PAYMENT_TRUSTS_PENDING {
+        assert!(
+            pending_seen.iter().any(|t| t.ends_with(pending)),
+            "no stack has a {pending} role any more: remove it from PAYMENT_TRUSTS_PENDING"
+        );
+    }
+}
+
+/// What is wrong with one trust document, if anything.
+fn trust_problem(doc: &hcl::Body) -> Option<String> {
+    for statement in doc.blocks().filter(|b| b.identifier() == "statement") {
+        let conditions = statement
+            .body
+            .blocks()
+            .filter(|b| b.identifier() == "condition")
+            .count();
+        for principals in statement
+            .body
+            .blocks()
+            .filter(|b| b.identifier() == "principals")
+        {
+            let attribute = |key: &str| {
+                principals
+                    .body
+                    .attributes()
+                    .find(|a| a.key() == key)
+                    .map(|a| a.expr().clone())
+            };
+            let kind = match attribute("type") {
+                Some(hcl::Expression::String(s)) => s,
+                other => return Some(format!("principal type {other:?} is not a literal")),
+            };
+            let identifiers: Vec<String> = match attribute("identifiers") {
+                Some(hcl::Expression::Array(items)) => items
+                    .iter()
+                    .map(|i| match i {
+                        hcl::Expression::String(s) => s.clone(),
+                        other => format!("{other}"),
+                    })
+                    .collect(),
+                other => return Some(format!("identifiers {other:?} are not a list")),
+            };
+            for identifier in &identifiers {
+                let account = identifier.ends_with(":root")
+                    || (identifier.len() == 12 && identifier.bytes().all(|b| b.is_ascii_digit()));
+                if identifier.contains('*') {
+                    return Some(format!("principal `{identifier}` is a wildcard"));
+                }
+                if kind == "AWS" && account && conditions == 0 {
+                    return Some(format!(
+                        "the account `{identifier}` is trusted without a condition"
+                    ));
+                }
+                if kind == "AWS" && !identifier.starts_with("arn:") {
+                    return Some(format!("principal `{identifier}` is not a literal ARN"));
+                }
+            }
+            if kind != "AWS" && conditions == 0 {
+                return Some(format!(
+                    "the {kind} principals {identifiers:?} are not pinned by a condition"
+                ));
+            }
+        }
+    }
+    None
+}

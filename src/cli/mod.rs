@@ -28,6 +28,38 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Output that never panics. A closed pipe (`agentform diff … | head -c 1`) or any other failed
+/// write ends the output quietly; the command still finishes and exits with the status it would
+/// have had (as ripgrep does, no "Broken pipe" message). `print!` would panic instead.
+macro_rules! out {
+    ($($arg:tt)*) => { write_quietly(&mut std::io::stdout().lock(), format_args!($($arg)*)) };
+}
+macro_rules! outln {
+    () => { out!("\n") };
+    ($($arg:tt)*) => { out!("{}\n", format_args!($($arg)*)) };
+}
+macro_rules! err {
+    ($($arg:tt)*) => { write_quietly(&mut std::io::stderr().lock(), format_args!($($arg)*)) };
+}
+macro_rules! errln {
+    () => { err!("\n") };
+    ($($arg:tt)*) => { err!("{}\n", format_args!($($arg)*)) };
+}
+
+fn write_quietly(stream: &mut impl std::io::Write, text: std::fmt::Arguments<'_>) {
+    // Ignored on purpose: a reader that went away is not an error of ours.
+    let _ = stream.write_fmt(text);
+}
+
+/// Whether `error` comes from writing to a reader that went away (a closed pipe).
+fn is_closed_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 pub fn main() -> ExitCode {
     // A usage error exits 1, never clap's 2: 2 means "differences found" (stale, drift, leaks).
     let cli = match Cli::try_parse() {
@@ -40,8 +72,11 @@ pub fn main() -> ExitCode {
     let ui = Ui::new(cli.color, cli.quiet);
     match run(cli.command, &ui) {
         Ok(code) => ExitCode::from(code),
+        // Only the commands that stream their output (`synth-state`, `completions`) see a closed
+        // pipe as an error; their work is the output, so the reader leaving ends it cleanly.
+        Err(error) if is_closed_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!(
+            errln!(
                 "{} {error:#}",
                 ui.err.severity(diag::Severity::Error, "error:")
             );
@@ -75,7 +110,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             let failed = diagnostics.iter().any(|d| d.is_error() || deny_warnings);
             report(input.format, &diagnostics, serde_json::Map::new(), ui);
             if input.format == OutputFormat::Human && !failed && !ui.quiet {
-                eprintln!(
+                errln!(
                     "{}",
                     ui.err.outcome(
                         true,
@@ -98,13 +133,20 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             extra.insert("written".into(), paths_json(&written.written));
             extra.insert("removed".into(), paths_json(&written.removed));
             extra.insert("unchanged".into(), written.unchanged.into());
+            extra.insert("completed".into(), paths_json(&written.completed));
             report(input.format, &diagnostics, extra, ui);
             if input.format == OutputFormat::Human && !ui.quiet {
+                for dir in &written.completed {
+                    errln!(
+                        "completed {}: an earlier generate was interrupted there",
+                        out.join(dir).display()
+                    );
+                }
                 for path in &written.written {
-                    eprintln!("wrote {}", path.display());
+                    errln!("wrote {}", path.display());
                 }
                 for path in &written.removed {
-                    eprintln!("removed stale {}", path.display());
+                    errln!("removed stale {}", path.display());
                 }
                 for (stack, count) in stack_folders(&out, &files) {
                     let changed = written
@@ -112,14 +154,14 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                         .iter()
                         .filter(|p| p.starts_with(&stack))
                         .count();
-                    eprintln!(
+                    errln!(
                         "{}: {}, {changed} written, {} unchanged",
                         stack.display(),
                         plural(count, "file"),
                         count - changed
                     );
                 }
-                eprintln!(
+                errln!(
                     "{}",
                     ui.err.outcome(
                         true,
@@ -150,7 +192,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         } => propagation(&path, &deployed, format, ui),
         Command::Explain { code } => match Rule::parse(&code) {
             Ok(rule) => {
-                print!("{}", diag::explain(rule));
+                out!("{}", diag::explain(rule));
                 Ok(0)
             }
             Err(suggestion) => {
@@ -162,9 +204,10 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         },
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            let mut stdout = std::io::stdout().lock();
-            clap_complete::generate(shell, &mut command, "agentform", &mut stdout);
-            stdout.flush()?;
+            // Rendered whole first: clap_complete panics when its writer fails (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "agentform", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             Ok(0)
         }
         Command::Diff {
@@ -203,7 +246,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             ui,
         ),
         Command::Synth { vpcs, segments } => {
-            print!(
+            out!(
                 "{}",
                 crate::synth::blueprint(vpcs as usize, segments as usize)
             );
@@ -244,12 +287,18 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                             out.join(p).display()
                         ),
                         Difference::Changed(_, diff) => write!(stdout, "{diff}"),
+                        Difference::Interrupted(p) => writeln!(
+                            stdout,
+                            "inconsistent: {} (an interrupted generate left {}; its files may mix two generations: run generate again)",
+                            out.join(p).display(),
+                            out.join(p).join(emit::JOURNAL).display()
+                        ),
                     };
                 }
                 if differences.is_empty() {
                     if !ui.quiet {
                         for (stack, count) in stack_folders(&out, &files) {
-                            eprintln!(
+                            errln!(
                                 "{}",
                                 ui.err.outcome(
                                     true,
@@ -263,7 +312,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                         }
                     }
                 } else {
-                    eprintln!(
+                    errln!(
                         "{}",
                         ui.err.outcome(
                             false,
@@ -314,8 +363,8 @@ fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> 
                 let _ = write!(stdout, "{}", report.table());
             }
             if !diagnostics.is_empty() {
-                eprint!("{}", diag::render_human(&diagnostics, ui.err));
-                eprintln!("{}", diag::summary(&diagnostics));
+                err!("{}", diag::render_human(&diagnostics, ui.err));
+                errln!("{}", diag::summary(&diagnostics));
             }
         }
         ReachFormat::Json => {
@@ -326,7 +375,7 @@ fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> 
             );
             let text = serde_json::to_string_pretty(&serde_json::Value::Object(report))
                 .expect("report serializes");
-            println!("{text}");
+            outln!("{text}");
         }
     }
     Ok(if unusable || other_errors {
@@ -366,7 +415,7 @@ fn graph(paths: &[PathBuf], format: GraphFormat, ui: &Ui) -> anyhow::Result<u8> 
         return Ok(1);
     };
     let diagram = crate::diagram::Diagram::build(&planned.valid);
-    print!(
+    out!(
         "{}",
         match format {
             GraphFormat::Mermaid => crate::diagram::mermaid(&diagram),
@@ -421,7 +470,7 @@ fn valid_model_and_warnings(
     match blueprint.into_planned() {
         Some(model) => {
             if format == OutputFormat::Human && !diagnostics.is_empty() {
-                eprint!("{}", diag::render_human(&diagnostics, ui.err));
+                err!("{}", diag::render_human(&diagnostics, ui.err));
             }
             Ok(Some((display, model, diagnostics)))
         }
@@ -474,7 +523,7 @@ fn print_findings<R: serde::Serialize>(format: OutputFormat, f: &Findings<'_, R>
             // Quiet and clean: the exit code says it all.
             if !(ui.quiet && f.clean) {
                 let (summary, rest) = f.human.split_once('\n').unwrap_or((&f.human, ""));
-                print!("{}\n{rest}", ui.out.outcome(f.clean, summary));
+                out!("{}\n{rest}", ui.out.outcome(f.clean, summary));
             }
         }
         OutputFormat::Json => {
@@ -489,11 +538,11 @@ fn print_findings<R: serde::Serialize>(format: OutputFormat, f: &Findings<'_, R>
             }
             let text = serde_json::to_string_pretty(&serde_json::Value::Object(object))
                 .expect("report serializes");
-            println!("{text}");
+            outln!("{text}");
         }
         OutputFormat::Sarif => {
             let rules: Vec<Rule> = f.rules.iter().map(|&c| Rule::Check(c)).collect();
-            print!(
+            out!(
                 "{}",
                 diag::sarif::render(&rules, &f.items, &crate::source::repository_location)
             );
@@ -609,15 +658,15 @@ fn diff(old: &Path, against: Against<'_>, format: DiffFormat, ui: &Ui) -> anyhow
             display,
             diagnostics,
         } => {
-            eprintln!("error: the {side} blueprint `{display}` is not valid; nothing to compare");
-            eprint!("{}", diag::render_human(&diagnostics, ui.err));
-            eprintln!("{}", diag::summary(&diagnostics));
+            errln!("error: the {side} blueprint `{display}` is not valid; nothing to compare");
+            err!("{}", diag::render_human(&diagnostics, ui.err));
+            errln!("{}", diag::summary(&diagnostics));
             return Ok(1);
         }
     };
     match format {
-        DiffFormat::Markdown => print!("{}", result.markdown()),
-        DiffFormat::Json => println!(
+        DiffFormat::Markdown => out!("{}", result.markdown()),
+        DiffFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&result).expect("diff serializes")
         ),
@@ -629,7 +678,7 @@ fn diff(old: &Path, against: Against<'_>, format: DiffFormat, ui: &Ui) -> anyhow
 fn ci_init(out: &Path, force: bool, workflow: &ci::Workflow, ui: &Ui) -> anyhow::Result<u8> {
     match ci::init(out, force, workflow)? {
         ci::Init::Refused(path) => {
-            eprintln!(
+            errln!(
                 "error: {} already exists; pass `--force` to overwrite it",
                 path.display()
             );
@@ -638,13 +687,13 @@ fn ci_init(out: &Path, force: bool, workflow: &ci::Workflow, ui: &Ui) -> anyhow:
         ci::Init::Written { written, kept } => {
             if !ui.quiet {
                 if let Some(path) = kept {
-                    eprintln!(
+                    errln!(
                         "kept {} (it already has this version's text)",
                         path.display()
                     );
                 }
                 for path in written {
-                    eprintln!("wrote {}", path.display());
+                    errln!("wrote {}", path.display());
                 }
             }
             Ok(0)
@@ -703,8 +752,8 @@ fn report(
     match format {
         OutputFormat::Human => {
             if !diagnostics.is_empty() {
-                eprint!("{}", diag::render_human(diagnostics, ui.err));
-                eprintln!("{}", diag::summary(diagnostics));
+                err!("{}", diag::render_human(diagnostics, ui.err));
+                errln!("{}", diag::summary(diagnostics));
             }
         }
         OutputFormat::Json => {
@@ -712,12 +761,12 @@ fn report(
             report.extend(extra);
             let text = serde_json::to_string_pretty(&serde_json::Value::Object(report))
                 .expect("report serializes");
-            println!("{text}");
+            outln!("{text}");
         }
         OutputFormat::Sarif => {
             let rules: Vec<Rule> = Code::ALL.iter().map(|&c| Rule::Code(c)).collect();
             let items: Vec<Item> = diagnostics.iter().map(Item::from).collect();
-            print!(
+            out!(
                 "{}",
                 diag::sarif::render(&rules, &items, &crate::source::repository_location)
             );
@@ -741,6 +790,9 @@ fn differences_json(differences: &[Difference]) -> serde_json::Value {
             Difference::Stale(p) => serde_json::json!({"path": p.display().to_string(), "kind": "stale"}),
             Difference::Changed(p, diff) => {
                 serde_json::json!({"path": p.display().to_string(), "kind": "changed", "diff": diff})
+            }
+            Difference::Interrupted(p) => {
+                serde_json::json!({"path": p.display().to_string(), "kind": "interrupted"})
             }
         })
         .collect::<Vec<_>>()

@@ -122,22 +122,77 @@ struct VpcRouteDoc {
     state: String,
 }
 
-fn read<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| {
+/// Where the files of the layout come from: a directory, or (for the fuzz target) memory. `file`
+/// gets a path relative to the layout's root with `/` separators and returns the file's text, or
+/// `None` when it does not exist; `display` names that path in messages.
+pub trait Layout {
+    fn file(&mut self, relative: &str) -> anyhow::Result<Option<String>>;
+    fn display(&self, relative: &str) -> String;
+}
+
+struct Dir<'a>(&'a Path);
+
+impl Layout for Dir<'_> {
+    fn file(&mut self, relative: &str) -> anyhow::Result<Option<String>> {
+        let path = self.0.join(relative);
+        match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|e| {
+                anyhow::anyhow!(
+                    "{} is not UTF-8 (byte {})",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    fn display(&self, relative: &str) -> String {
+        self.0.join(relative).display().to_string()
+    }
+}
+
+fn read<T: serde::de::DeserializeOwned>(
+    layout: &mut dyn Layout,
+    relative: &str,
+) -> anyhow::Result<T> {
+    let display = layout.display(relative);
+    let text = layout
+        .file(relative)?
+        .with_context(|| format!("cannot read {display}: no such file"))?;
+    read_text(&text, &display)
+}
+
+fn read_text<T: serde::de::DeserializeOwned>(text: &str, display: &str) -> anyhow::Result<T> {
+    serde_json::from_str(text).with_context(|| {
         format!(
-            "{} is not the AWS CLI's JSON response this file holds (see README, \"The --aws DIR layout\")",
-            path.display()
+            "{display} is not the AWS CLI's JSON response this file holds (see README, \"The --aws DIR layout\")"
         )
     })
+}
+
+/// A route table id names a directory of the layout: one plain path component, nothing that
+/// climbs out of it (`..`, `/`) or hides (`.`).
+fn table_dir(id: &str) -> anyhow::Result<String> {
+    let plain = !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\', '\0']);
+    anyhow::ensure!(
+        plain,
+        "transit-gateway-route-tables.json lists the route table id {id:?}, which is not a plain directory name (AWS ids look like tgw-rtb-0123456789abcdef0)"
+    );
+    Ok(format!("route-tables/{id}"))
 }
 
 /// Reads a directory laid out by `scripts/collect-tgw.sh`. Deleted attachments are skipped; every
 /// route table listed in `transit-gateway-route-tables.json` must have its three files.
 pub fn read_dir(dir: &Path) -> anyhow::Result<Observed> {
-    let attachments: AttachmentsDoc = read(&dir.join("transit-gateway-attachments.json"))?;
-    let tables: TablesDoc = read(&dir.join("transit-gateway-route-tables.json"))?;
+    read_layout(&mut Dir(dir))
+}
+
+/// [`read_dir`] over any [`Layout`].
+pub fn read_layout(layout: &mut dyn Layout) -> anyhow::Result<Observed> {
+    let attachments: AttachmentsDoc = read(layout, "transit-gateway-attachments.json")?;
+    let tables: TablesDoc = read(layout, "transit-gateway-route-tables.json")?;
     let mut observed = Observed::default();
     for a in attachments.transit_gateway_attachments {
         if matches!(
@@ -155,8 +210,9 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<Observed> {
     }
     for table in tables.transit_gateway_route_tables {
         let id = table.transit_gateway_route_table_id;
-        let table_dir = dir.join("route-tables").join(&id);
-        let associations: AssociationsDoc = read(&table_dir.join("associations.json"))?;
+        let table_dir = table_dir(&id)?;
+        let associations: AssociationsDoc =
+            read(layout, &format!("{table_dir}/associations.json"))?;
         for link in associations.associations {
             observed.associations.push(Link {
                 table: id.clone(),
@@ -164,7 +220,8 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<Observed> {
                 state: link.state,
             });
         }
-        let propagations: PropagationsDoc = read(&table_dir.join("propagations.json"))?;
+        let propagations: PropagationsDoc =
+            read(layout, &format!("{table_dir}/propagations.json"))?;
         for link in propagations.transit_gateway_route_table_propagations {
             observed.propagations.push(Link {
                 table: id.clone(),
@@ -172,7 +229,7 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<Observed> {
                 state: link.state,
             });
         }
-        let routes: RoutesDoc = read(&table_dir.join("routes.json"))?;
+        let routes: RoutesDoc = read(layout, &format!("{table_dir}/routes.json"))?;
         for route in routes.routes {
             // Propagated routes follow from the propagations, which are judged themselves.
             if route.kind != "static" || route.state == "deleted" || route.state == "deleting" {
@@ -198,9 +255,8 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<Observed> {
             tags: tags(table.tags),
         });
     }
-    let vpc_tables = dir.join("vpc-route-tables.json");
-    if vpc_tables.exists() {
-        let doc: VpcTablesDoc = read(&vpc_tables)?;
+    if let Some(text) = layout.file("vpc-route-tables.json")? {
+        let doc: VpcTablesDoc = read_text(&text, &layout.display("vpc-route-tables.json"))?;
         for table in doc.route_tables {
             let routes = observed.vpc_routes.entry(table.vpc_id).or_default();
             routes.extend(

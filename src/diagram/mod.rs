@@ -617,6 +617,13 @@ fn role_details(role: &IamRole) -> Vec<String> {
             }
         ),
         Trust::Service { principal } => format!("service {}", principal.value),
+        Trust::Principals { arns } => format!(
+            "principals {}",
+            arns.iter()
+                .map(|a| a.value.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }];
     for allow in &role.allows {
         let mut arns = 0;

@@ -14,7 +14,13 @@ use crate::schema;
 const SESSION_SECONDS: std::ops::RangeInclusive<u32> = 3_600..=43_200;
 pub const DEFAULT_MAX_SESSION_SECONDS: u32 = 3_600;
 
-const TRUST_KINDS: [&str; 4] = ["irsa", "pod_identity", "roles_anywhere", "service"];
+const TRUST_KINDS: [&str; 5] = [
+    "irsa",
+    "pod_identity",
+    "roles_anywhere",
+    "service",
+    "principals",
+];
 
 pub(super) fn lower(
     top: &TopBlock,
@@ -57,7 +63,7 @@ pub(super) fn lower(
                     top.name.span,
                     format!("{owner} has no trust: nobody could assume it"),
                 )
-                .with_help("add exactly one of `irsa { ... }`, `pod_identity { ... }`, `roles_anywhere { ... }`, `service { ... }`"),
+                .with_help("add exactly one of `irsa { ... }`, `pod_identity { ... }`, `roles_anywhere { ... }`, `service { ... }`, `principals { ... }`"),
             );
             None
         }
@@ -272,6 +278,31 @@ fn lower_trust(
                 common_name: common_name?,
             })
         }
+        "principals" => {
+            let arns = r.required_string_list(
+                "arns",
+                "[\"arn:aws:iam::123456789012:role/mediation\"]",
+                diagnostics,
+            )?;
+            let mut ok = !arns.is_empty();
+            if arns.is_empty() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        block.span,
+                        format!("`principals` of {owner} names nobody: nobody could assume it"),
+                    )
+                    .with_help("list the roles or users that may assume it: `arns = [\"arn:aws:iam::ACCOUNT:role/NAME\"]`"),
+                );
+            }
+            for arn in &arns {
+                if let Some(diagnostic) = named_principal(arn, owner) {
+                    diagnostics.push(diagnostic);
+                    ok = false;
+                }
+            }
+            ok.then_some(Trust::Principals { arns })
+        }
         _ => {
             let principal =
                 r.required_string("principal", "\"lambda.amazonaws.com\"", diagnostics)?;
@@ -298,6 +329,63 @@ fn lower_trust(
             Some(Trust::Service { principal })
         }
     }
+}
+
+/// Why `arn` is not one named IAM role or user, if it is not: an account (its root ARN or bare
+/// id) is `AF704`; a wildcard or anything else is not a principal ARN.
+fn named_principal(arn: &Spanned<String>, owner: &str) -> Option<Diagnostic> {
+    let value = arn.value.as_str();
+    let account_id = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
+    let resource = arn_resource(value, "iam");
+    if account_id(value) || resource == Some("root") {
+        return Some(
+            Diagnostic::error(
+                Code::AccountTrust,
+                arn.span,
+                format!("{owner} would trust the whole account of `{value}`: every principal there allowed `sts:AssumeRole` could take it"),
+            )
+            .with_help("name the roles or users that may assume it (`arn:aws:iam::ACCOUNT:role/NAME`)"),
+        );
+    }
+    let named = resource.is_some_and(|r| {
+        let name = r.strip_prefix("role/").or_else(|| r.strip_prefix("user/"));
+        name.is_some_and(|n| {
+            !n.is_empty()
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+                && !n.starts_with('/')
+                && !n.ends_with('/')
+        })
+    });
+    (!named).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            arn.span,
+            format!("`{value}` is not the ARN of one IAM role or user"),
+        )
+        .with_help("write `arn:aws:iam::ACCOUNT:role/NAME` or `arn:aws:iam::ACCOUNT:user/NAME`; wildcards are not allowed in a trust")
+    })
+}
+
+/// The resource part of an ARN of `service` with no region and a 12-digit account.
+fn arn_resource<'a>(arn: &'a str, service: &str) -> Option<&'a str> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(s), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let known_partition = matches!(partition, "aws" | "aws-cn" | "aws-us-gov");
+    (known_partition
+        && s == service
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit()))
+    .then_some(resource)
 }
 
 /// The resource part of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` after `prefix`, when the

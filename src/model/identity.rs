@@ -42,6 +42,8 @@ pub enum Trust {
     },
     /// An AWS service principal, pinned to this account with `aws:SourceAccount`.
     Service { principal: Spanned<String> },
+    /// Named IAM roles or users (never an account: `AF704`).
+    Principals { arns: Vec<Spanned<String>> },
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,7 @@ impl Trust {
             Trust::PodIdentity { .. } => "pod_identity",
             Trust::RolesAnywhere { .. } => "roles_anywhere",
             Trust::Service { .. } => "service",
+            Trust::Principals { .. } => "principals",
         }
     }
 }

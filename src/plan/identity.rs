@@ -279,6 +279,14 @@ fn role(model: &Model, labels: &mut LabelSpace, role: &IamRole) -> RoleView {
                 ],
             }
         }
+        // Named roles and users only (lowering refuses an account, `AF704`): the principal is the
+        // caller itself, so no condition is needed to pin it.
+        Trust::Principals { arns } => StatementView {
+            actions: vec!["sts:AssumeRole"],
+            principal_type: "AWS",
+            principals: arns.iter().map(|a| text(&a.value)).collect(),
+            conditions: Vec::new(),
+        },
         Trust::Service { principal } => StatementView {
             actions: vec!["sts:AssumeRole"],
             principal_type: "Service",

@@ -63,6 +63,8 @@ pub struct ManagerView {
     pub description: String,
     pub key_description: String,
     pub account_root: String,
+    /// The platform's account, for `aws:SourceAccount` conditions.
+    pub account_id: String,
     pub tags: Tags,
     pub awscc_tags: Vec<Value>,
     pub roles: Vec<PaymentRoleView>,
@@ -391,6 +393,7 @@ fn manager(
             p.name.value, p.environment, m.name.value
         ),
         account_root: format!("arn:{partition}:iam::{}:root", p.account_id),
+        account_id: p.account_id.clone(),
         roles,
         connectors: m
             .connectors

@@ -1,0 +1,6 @@
+#![no_main]
+//! HCL blueprints through parse, lower, validate, plan, render, format and parse-back.
+#[path = "common.rs"]
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| common::blueprint("fuzz.hcl", data));
