@@ -158,3 +158,135 @@ resource "aws_rolesanywhere_profile" "mcp_context_modify" {
   enabled   = true
   role_arns = [aws_iam_role.mcp_context_modify.arn]
 }
+
+# Role `payments-admin` (roles_anywhere): the trust below is pinned by its conditions; the
+# permissions are exactly the blueprint's `allow` blocks.
+data "aws_iam_policy_document" "payments_admin_trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
+    principals {
+      type        = "Service"
+      identifiers = ["rolesanywhere.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalTag/x509Subject/CN"
+      values   = ["payments-admin.agents.internal"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = ["arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/4b2c6f0e-1a2b-4c3d-9e8f-0123456789ab"]
+    }
+  }
+}
+
+resource "aws_iam_role" "payments_admin" {
+  name                 = "agents-prod-payments-admin"
+  description          = "agents prod workload role payments-admin (roles_anywhere)"
+  assume_role_policy   = data.aws_iam_policy_document.payments_admin_trust.json
+  max_session_duration = 3600
+}
+
+resource "aws_rolesanywhere_profile" "payments_admin" {
+  name      = "agents-prod-payments-admin"
+  enabled   = true
+  role_arns = [aws_iam_role.payments_admin.arn]
+}
+
+# Role `payments-sessions` (pod_identity): the trust below is pinned by its conditions; the
+# permissions are exactly the blueprint's `allow` blocks.
+data "aws_iam_policy_document" "payments_sessions_trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+    principals {
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["123456789012"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/eks-cluster-name"
+      values   = ["agents"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/kubernetes-namespace"
+      values   = ["payments"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/kubernetes-service-account"
+      values   = ["sessions"]
+    }
+  }
+}
+
+resource "aws_iam_role" "payments_sessions" {
+  name                 = "agents-prod-payments-sessions"
+  description          = "agents prod workload role payments-sessions (pod_identity)"
+  assume_role_policy   = data.aws_iam_policy_document.payments_sessions_trust.json
+  max_session_duration = 3600
+}
+
+# EKS Pod Identity: the cluster's Pod Identity Agent add-on hands this role to the service account.
+resource "aws_eks_pod_identity_association" "payments_sessions" {
+  cluster_name    = "agents"
+  namespace       = "payments"
+  service_account = "sessions"
+  role_arn        = aws_iam_role.payments_sessions.arn
+}
+
+# Role `payments-mediator` (pod_identity): the trust below is pinned by its conditions; the
+# permissions are exactly the blueprint's `allow` blocks.
+data "aws_iam_policy_document" "payments_mediator_trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+    principals {
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["123456789012"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/eks-cluster-name"
+      values   = ["agents"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/kubernetes-namespace"
+      values   = ["payments"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/kubernetes-service-account"
+      values   = ["mediator"]
+    }
+  }
+}
+
+resource "aws_iam_role" "payments_mediator" {
+  name                 = "agents-prod-payments-mediator"
+  description          = "agents prod workload role payments-mediator (pod_identity)"
+  assume_role_policy   = data.aws_iam_policy_document.payments_mediator_trust.json
+  max_session_duration = 3600
+}
+
+# EKS Pod Identity: the cluster's Pod Identity Agent add-on hands this role to the service account.
+resource "aws_eks_pod_identity_association" "payments_mediator" {
+  cluster_name    = "agents"
+  namespace       = "payments"
+  service_account = "mediator"
+  role_arn        = aws_iam_role.payments_mediator.arn
+}

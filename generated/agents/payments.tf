@@ -49,7 +49,7 @@ data "aws_iam_policy_document" "research__payments_control_trust" {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
-      identifiers = ["arn:aws:iam::123456789012:root"]
+      identifiers = [aws_iam_role.payments_admin.arn]
     }
   }
 }
@@ -68,14 +68,26 @@ data "aws_iam_policy_document" "research__payments_control" {
   statement {
     sid       = "PaymentManagers"
     effect    = "Allow"
-    actions   = ["bedrock-agentcore:CreatePaymentManager", "bedrock-agentcore:GetPaymentManager", "bedrock-agentcore:ListPaymentManagers", "bedrock-agentcore:UpdatePaymentManager", "bedrock-agentcore:DeletePaymentManager", "bedrock-agentcore:CreatePaymentConnector", "bedrock-agentcore:GetPaymentConnector", "bedrock-agentcore:ListPaymentConnectors", "bedrock-agentcore:UpdatePaymentConnector", "bedrock-agentcore:DeletePaymentConnector"]
+    actions   = ["bedrock-agentcore:CreatePaymentManager", "bedrock-agentcore:GetPaymentManager", "bedrock-agentcore:ListPaymentManagers", "bedrock-agentcore:UpdatePaymentManager", "bedrock-agentcore:DeletePaymentManager"]
     resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/*"]
+  }
+  statement {
+    sid       = "PaymentConnectors"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:CreatePaymentConnector", "bedrock-agentcore:GetPaymentConnector", "bedrock-agentcore:ListPaymentConnectors", "bedrock-agentcore:UpdatePaymentConnector", "bedrock-agentcore:DeletePaymentConnector"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/*/connector/*"]
   }
   statement {
     sid       = "CredentialProviders"
     effect    = "Allow"
-    actions   = ["bedrock-agentcore:CreatePaymentCredentialProvider", "bedrock-agentcore:GetPaymentCredentialProvider", "bedrock-agentcore:UpdatePaymentCredentialProvider", "bedrock-agentcore:DeletePaymentCredentialProvider"]
-    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/*"]
+    actions   = ["bedrock-agentcore:CreatePaymentCredentialProvider", "bedrock-agentcore:GetPaymentCredentialProvider", "bedrock-agentcore:ListPaymentCredentialProviders", "bedrock-agentcore:UpdatePaymentCredentialProvider", "bedrock-agentcore:DeletePaymentCredentialProvider"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/*/paymentcredentialprovider/*"]
+  }
+  statement {
+    sid       = "VendedLogDelivery"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:AllowVendedLogDeliveryForResource"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/*"]
   }
   statement {
     sid       = "PassRetrievalRole"
@@ -110,7 +122,7 @@ data "aws_iam_policy_document" "research__payments_management_trust" {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
-      identifiers = ["arn:aws:iam::123456789012:root"]
+      identifiers = [aws_iam_role.payments_sessions.arn]
     }
   }
 }
@@ -129,8 +141,8 @@ data "aws_iam_policy_document" "research__payments_management" {
   statement {
     sid       = "InstrumentsAndSessions"
     effect    = "Allow"
-    actions   = ["bedrock-agentcore:CreatePaymentInstrument", "bedrock-agentcore:GetPaymentInstrument", "bedrock-agentcore:GetPaymentInstrumentBalance", "bedrock-agentcore:CreatePaymentSession", "bedrock-agentcore:GetPaymentSession"]
-    resources = [awscc_bedrockagentcore_payment_manager.research.payment_manager_arn]
+    actions   = ["bedrock-agentcore:CreatePaymentInstrument", "bedrock-agentcore:GetPaymentInstrument", "bedrock-agentcore:ListPaymentInstruments", "bedrock-agentcore:DeletePaymentInstrument", "bedrock-agentcore:CreatePaymentSession", "bedrock-agentcore:GetPaymentSession", "bedrock-agentcore:ListPaymentSessions", "bedrock-agentcore:DeletePaymentSession"]
+    resources = [awscc_bedrockagentcore_payment_manager.research.payment_manager_arn, "${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/instrument/*", "${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/session/*"]
   }
   statement {
     sid       = "NeverProcessPayments"
@@ -158,21 +170,21 @@ resource "aws_iam_role_policy" "research__payments_management" {
   policy = data.aws_iam_policy_document.research__payments_management.json
 }
 
-# Payment role `process`: The mediation layer of research: processes payments within the guardrails, records them.
+# Payment role `process`: The mediation layer of research: processes payments within the guardrails, records them; never writes sessions.
 data "aws_iam_policy_document" "research__payments_process_trust" {
   statement {
     effect  = "Allow"
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
-      identifiers = ["arn:aws:iam::123456789012:root"]
+      identifiers = [aws_iam_role.payments_mediator.arn]
     }
   }
 }
 
 resource "aws_iam_role" "research__payments_process" {
   name               = "agents-prod-research-payments-process"
-  description        = "The mediation layer of research: processes payments within the guardrails, records them"
+  description        = "The mediation layer of research: processes payments within the guardrails, records them; never writes sessions"
   assume_role_policy = data.aws_iam_policy_document.research__payments_process_trust.json
   tags = {
     Name                  = "agents-prod-research"
@@ -184,8 +196,20 @@ data "aws_iam_policy_document" "research__payments_process" {
   statement {
     sid       = "ProcessPayments"
     effect    = "Allow"
-    actions   = ["bedrock-agentcore:ProcessPayment", "bedrock-agentcore:GetPaymentSession", "bedrock-agentcore:GetPaymentInstrument", "bedrock-agentcore:GetPaymentInstrumentBalance"]
-    resources = [awscc_bedrockagentcore_payment_manager.research.payment_manager_arn]
+    actions   = ["bedrock-agentcore:ProcessPayment"]
+    resources = [awscc_bedrockagentcore_payment_manager.research.payment_manager_arn, "${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/session/*"]
+  }
+  statement {
+    sid       = "ReadInstrumentsAndSessions"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:GetPaymentInstrument", "bedrock-agentcore:GetPaymentInstrumentBalance", "bedrock-agentcore:GetPaymentSession"]
+    resources = ["${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/instrument/*", "${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/session/*"]
+  }
+  statement {
+    sid       = "NeverWriteSessions"
+    effect    = "Deny"
+    actions   = ["bedrock-agentcore:CreatePaymentSession", "bedrock-agentcore:DeletePaymentSession", "bedrock-agentcore:CreatePaymentInstrument", "bedrock-agentcore:DeletePaymentInstrument"]
+    resources = ["*"]
   }
   statement {
     sid       = "ReadGuardrails"
@@ -247,7 +271,7 @@ data "aws_iam_policy_document" "research__payments_retrieval_trust" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/*"]
+      values   = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/agentsprodresearch-*"]
     }
   }
 }
@@ -264,10 +288,39 @@ resource "aws_iam_role" "research__payments_retrieval" {
 
 data "aws_iam_policy_document" "research__payments_retrieval" {
   statement {
+    sid       = "WorkloadIdentityManagement"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:CreateWorkloadIdentity", "bedrock-agentcore:DeleteWorkloadIdentity"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default", "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/*"]
+  }
+  statement {
+    sid       = "WorkloadIdentityAccess"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:GetWorkloadAccessToken"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default", "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/agentsprodresearch-*"]
+  }
+  statement {
+    sid       = "PaymentTokenBaseAccess"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:GetResourcePaymentToken"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default", "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default", "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/agentsprodresearch-*"]
+  }
+  statement {
+    sid       = "PaymentTokenAccess"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:GetResourcePaymentToken"]
+    resources = [awscc_bedrockagentcore_payment_credential_provider.research__coinbase.credential_provider_arn]
+  }
+  statement {
     sid       = "ReadWalletCredentials"
     effect    = "Allow"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:agents/cdp-AbCdEf"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceAccount"
+      values   = ["123456789012"]
+    }
   }
 }
 

@@ -14,7 +14,8 @@ use super::naming;
 use super::naming::{Tags, tags};
 use super::{Ref, identity};
 use crate::model::{
-    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider, targets,
+    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, Principal, WalletProvider,
+    targets,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -382,10 +383,7 @@ fn manager(
                 Some(Value::Object(jwt))
             }
         },
-        description: format!(
-            "{} {} payment manager {}",
-            p.name.value, p.environment, m.name.value
-        ),
+        description: manager_description(model, m),
         key_description: format!(
             "{} {} payments {}: ledger, archive, guardrails and alerts",
             p.name.value, p.environment, m.name.value
@@ -486,6 +484,22 @@ fn manager(
     }
 }
 
+/// The manager's description within the API's pattern `[a-zA-Z0-9\s]+` (API reference,
+/// `CreatePaymentManager`): every other character of the names becomes a space.
+pub fn manager_description(model: &Model, m: &PaymentManager) -> String {
+    let p = &model.platform;
+    format!(
+        "{} {} payment manager {}",
+        p.name.value, p.environment, m.name.value
+    )
+    .chars()
+    .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+    .collect::<String>()
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
 /// Letters and digits of platform, environment and manager names, starting with a letter, at most
 /// 48 characters (shortened deterministically with a hash suffix).
 pub fn manager_name(model: &Model, m: &PaymentManager) -> String {
@@ -560,7 +574,6 @@ fn connector(
     m: &PaymentManager,
     c: &Connector,
 ) -> ConnectorView {
-    let p = &model.platform;
     let label = connector_label(m, c);
     let owner = connector_owner(labels, m, c);
     // Without awscc the connector is a manual step: its label stays reserved, so that allowing
@@ -626,15 +639,21 @@ fn connector(
         connector_name: c.name.value.replace('-', "_"),
         connector_type: c.provider.value.vendor(),
         vendor_key,
-        provider_name: naming::aws_name(
-            &[&p.name.value, &p.environment, &m.name.value, &c.name.value],
-            48,
-        ),
+        provider_name: credential_provider_name(model, m, c),
         secret_arn: c.credential_secret_arn.value.clone(),
         configuration,
         variables,
         awscc,
     }
+}
+
+/// A connector's credential provider: `<platform>-<env>-<manager>-<connector>`, at most 48.
+fn credential_provider_name(model: &Model, m: &PaymentManager, c: &Connector) -> String {
+    let p = &model.platform;
+    naming::aws_name(
+        &[&p.name.value, &p.environment, &m.name.value, &c.name.value],
+        48,
+    )
 }
 
 /// The owner of a connector's labels.
@@ -655,6 +674,9 @@ struct Grant {
     actions: &'static [&'static str],
 }
 
+// The statements follow the devguide page "IAM roles for AgentCore payments"
+// (docs.aws.amazon.com/bedrock-agentcore/latest/devguide/payments-iam-roles.html): its actions, and
+// its resources narrowed to this account, region and payment manager.
 const PAYMENT_MANAGERS: Grant = Grant {
     sid: "PaymentManagers",
     effect: "Allow",
@@ -664,6 +686,12 @@ const PAYMENT_MANAGERS: Grant = Grant {
         "bedrock-agentcore:ListPaymentManagers",
         "bedrock-agentcore:UpdatePaymentManager",
         "bedrock-agentcore:DeletePaymentManager",
+    ],
+};
+const PAYMENT_CONNECTORS: Grant = Grant {
+    sid: "PaymentConnectors",
+    effect: "Allow",
+    actions: &[
         "bedrock-agentcore:CreatePaymentConnector",
         "bedrock-agentcore:GetPaymentConnector",
         "bedrock-agentcore:ListPaymentConnectors",
@@ -677,9 +705,15 @@ const CREDENTIAL_PROVIDERS: Grant = Grant {
     actions: &[
         "bedrock-agentcore:CreatePaymentCredentialProvider",
         "bedrock-agentcore:GetPaymentCredentialProvider",
+        "bedrock-agentcore:ListPaymentCredentialProviders",
         "bedrock-agentcore:UpdatePaymentCredentialProvider",
         "bedrock-agentcore:DeletePaymentCredentialProvider",
     ],
+};
+const VENDED_LOG_DELIVERY: Grant = Grant {
+    sid: "VendedLogDelivery",
+    effect: "Allow",
+    actions: &["bedrock-agentcore:AllowVendedLogDeliveryForResource"],
 };
 const PASS_RETRIEVAL_ROLE: Grant = Grant {
     sid: "PassRetrievalRole",
@@ -702,9 +736,12 @@ const INSTRUMENTS_AND_SESSIONS: Grant = Grant {
     actions: &[
         "bedrock-agentcore:CreatePaymentInstrument",
         "bedrock-agentcore:GetPaymentInstrument",
-        "bedrock-agentcore:GetPaymentInstrumentBalance",
+        "bedrock-agentcore:ListPaymentInstruments",
+        "bedrock-agentcore:DeletePaymentInstrument",
         "bedrock-agentcore:CreatePaymentSession",
         "bedrock-agentcore:GetPaymentSession",
+        "bedrock-agentcore:ListPaymentSessions",
+        "bedrock-agentcore:DeletePaymentSession",
     ],
 };
 const NEVER_PROCESS_PAYMENTS: Grant = Grant {
@@ -715,11 +752,26 @@ const NEVER_PROCESS_PAYMENTS: Grant = Grant {
 const PROCESS_PAYMENTS: Grant = Grant {
     sid: "ProcessPayments",
     effect: "Allow",
+    actions: &["bedrock-agentcore:ProcessPayment"],
+};
+const READ_INSTRUMENTS_AND_SESSIONS: Grant = Grant {
+    sid: "ReadInstrumentsAndSessions",
+    effect: "Allow",
     actions: &[
-        "bedrock-agentcore:ProcessPayment",
-        "bedrock-agentcore:GetPaymentSession",
         "bedrock-agentcore:GetPaymentInstrument",
         "bedrock-agentcore:GetPaymentInstrumentBalance",
+        "bedrock-agentcore:GetPaymentSession",
+    ],
+};
+/// The process role never writes sessions or instruments, whatever else the account grants it.
+const NEVER_WRITE_SESSIONS: Grant = Grant {
+    sid: "NeverWriteSessions",
+    effect: "Deny",
+    actions: &[
+        "bedrock-agentcore:CreatePaymentSession",
+        "bedrock-agentcore:DeletePaymentSession",
+        "bedrock-agentcore:CreatePaymentInstrument",
+        "bedrock-agentcore:DeletePaymentInstrument",
     ],
 };
 const APPEND_TO_LEDGER: Grant = Grant {
@@ -737,6 +789,29 @@ const PUBLISH_PAYMENT_METRICS: Grant = Grant {
     effect: "Allow",
     actions: &["cloudwatch:PutMetricData"],
 };
+const WORKLOAD_IDENTITY_MANAGEMENT: Grant = Grant {
+    sid: "WorkloadIdentityManagement",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:CreateWorkloadIdentity",
+        "bedrock-agentcore:DeleteWorkloadIdentity",
+    ],
+};
+const WORKLOAD_IDENTITY_ACCESS: Grant = Grant {
+    sid: "WorkloadIdentityAccess",
+    effect: "Allow",
+    actions: &["bedrock-agentcore:GetWorkloadAccessToken"],
+};
+const PAYMENT_TOKEN_BASE_ACCESS: Grant = Grant {
+    sid: "PaymentTokenBaseAccess",
+    effect: "Allow",
+    actions: &["bedrock-agentcore:GetResourcePaymentToken"],
+};
+const PAYMENT_TOKEN_ACCESS: Grant = Grant {
+    sid: "PaymentTokenAccess",
+    effect: "Allow",
+    actions: &["bedrock-agentcore:GetResourcePaymentToken"],
+};
 const READ_WALLET_CREDENTIALS: Grant = Grant {
     sid: "ReadWalletCredentials",
     effect: "Allow",
@@ -744,18 +819,26 @@ const READ_WALLET_CREDENTIALS: Grant = Grant {
 };
 
 /// Every statement the payment roles can hold.
-const GRANTS: [&Grant; 12] = [
+const GRANTS: [&Grant; 20] = [
     &PAYMENT_MANAGERS,
+    &PAYMENT_CONNECTORS,
     &CREDENTIAL_PROVIDERS,
+    &VENDED_LOG_DELIVERY,
     &PASS_RETRIEVAL_ROLE,
     &READ_GUARDRAILS,
     &PAYMENTS_KEY,
     &INSTRUMENTS_AND_SESSIONS,
     &NEVER_PROCESS_PAYMENTS,
     &PROCESS_PAYMENTS,
+    &READ_INSTRUMENTS_AND_SESSIONS,
+    &NEVER_WRITE_SESSIONS,
     &APPEND_TO_LEDGER,
     &ARCHIVE_PAYMENTS,
     &PUBLISH_PAYMENT_METRICS,
+    &WORKLOAD_IDENTITY_MANAGEMENT,
+    &WORKLOAD_IDENTITY_ACCESS,
+    &PAYMENT_TOKEN_BASE_ACCESS,
+    &PAYMENT_TOKEN_ACCESS,
     &READ_WALLET_CREDENTIALS,
 ];
 
@@ -787,7 +870,28 @@ struct ManagerRefs {
     manager: Option<Ref>,
 }
 
+/// The ARN of a principal trusted by a payment role: a blueprint role's (a reference), or as given.
+fn principal_arn(model: &Model, principal: &Principal) -> Value {
+    match principal {
+        Principal::Role(id) => json!(Ref::attr(
+            "aws_iam_role",
+            &naming::snake(&model.role(*id).name.value),
+            "arn"
+        )),
+        Principal::Arn(arn) => json!(arn),
+    }
+}
+
+/// How the README names a trusted principal: `` role `NAME` `` of the blueprint, or its ARN.
+pub fn principal_text(model: &Model, principal: &Principal) -> String {
+    match principal {
+        Principal::Role(id) => format!("role `{}`", model.role(*id).name.value),
+        Principal::Arn(arn) => format!("`{arn}`"),
+    }
+}
+
 /// The four roles, with their trust and permissions: control, management, process, retrieval.
+#[allow(clippy::too_many_lines)]
 fn roles(
     model: &Model,
     labels: &mut LabelSpace,
@@ -803,18 +907,21 @@ fn roles(
             p.region, p.account_id
         )
     };
-    let managers = json!(arn("payment-manager/*"));
+    let name = manager_name(model, m);
+    // A payment manager's id is its name, a hyphen and a suffix AgentCore chooses.
+    let this_manager_pattern = arn(&format!("payment-manager/{name}-*"));
+    let under = |suffix: &str| match &refs.manager {
+        Some(manager) => json!(manager.clone().with_suffix(suffix)),
+        None => json!(format!("{this_manager_pattern}{suffix}")),
+    };
     let this_manager = refs
         .manager
         .as_ref()
-        .map_or_else(|| managers.clone(), |arn| json!(arn));
-    let account_root = json!(format!("arn:{partition}:iam::{}:root", p.account_id));
-    let mediation: Vec<Value> = if m.mediation_principals.is_empty() {
-        vec![account_root.clone()]
-    } else {
-        m.mediation_principals
+        .map_or_else(|| json!(this_manager_pattern), |arn| json!(arn));
+    let trusted = |principals: &[crate::diag::Spanned<Principal>]| -> Vec<Value> {
+        principals
             .iter()
-            .map(|a| json!(a.value))
+            .map(|a| principal_arn(model, &a.value))
             .collect()
     };
     let assume = |principal_type, principals: Vec<Value>, conditions| identity::StatementView {
@@ -840,8 +947,16 @@ fn roles(
     // The statement passing the retrieval role joins these once that role is claimed (the roles
     // claim their labels in the order they are written).
     let control = vec![
-        statement(&PAYMENT_MANAGERS, vec![managers.clone()]),
-        statement(&CREDENTIAL_PROVIDERS, vec![json!(arn("token-vault/*"))]),
+        statement(&PAYMENT_MANAGERS, vec![json!(arn("payment-manager/*"))]),
+        statement(
+            &PAYMENT_CONNECTORS,
+            vec![json!(arn("payment-manager/*/connector/*"))],
+        ),
+        statement(
+            &CREDENTIAL_PROVIDERS,
+            vec![json!(arn("token-vault/*/paymentcredentialprovider/*"))],
+        ),
+        statement(&VENDED_LOG_DELIVERY, vec![json!(arn("payment-manager/*"))]),
     ];
 
     let read_guardrails = [
@@ -849,12 +964,25 @@ fn roles(
         statement(&PAYMENTS_KEY, vec![key.clone()]),
     ];
     let mut management = vec![
-        statement(&INSTRUMENTS_AND_SESSIONS, vec![this_manager.clone()]),
+        statement(
+            &INSTRUMENTS_AND_SESSIONS,
+            vec![this_manager.clone(), under("/instrument/*"), under("/session/*")],
+        ),
         statement(&NEVER_PROCESS_PAYMENTS, vec![json!("*")]),
     ];
     management.extend(read_guardrails.iter().cloned());
 
-    let mut process = vec![statement(&PROCESS_PAYMENTS, vec![this_manager])];
+    let mut process = vec![
+        statement(
+            &PROCESS_PAYMENTS,
+            vec![this_manager.clone(), under("/session/*")],
+        ),
+        statement(
+            &READ_INSTRUMENTS_AND_SESSIONS,
+            vec![under("/instrument/*"), under("/session/*")],
+        ),
+        statement(&NEVER_WRITE_SESSIONS, vec![json!("*")]),
+    ];
     process.extend(read_guardrails);
     process.push(statement(
         &APPEND_TO_LEDGER,
@@ -875,7 +1003,54 @@ fn roles(
     ));
     process.push(metrics);
 
-    let retrieval = vec![statement(&READ_WALLET_CREDENTIALS, {
+    // The retrieval role: the devguide's base permissions (workload identity and payment token)
+    // and, per connector, the payment token of its credential provider and its secret.
+    let directory = arn("workload-identity-directory/default");
+    let own_identities = arn(&format!(
+        "workload-identity-directory/default/workload-identity/{name}-*"
+    ));
+    let mut retrieval = vec![
+        statement(
+            &WORKLOAD_IDENTITY_MANAGEMENT,
+            vec![
+                json!(directory),
+                json!(arn("workload-identity-directory/default/workload-identity/*")),
+            ],
+        ),
+        statement(
+            &WORKLOAD_IDENTITY_ACCESS,
+            vec![json!(directory), json!(own_identities)],
+        ),
+        statement(
+            &PAYMENT_TOKEN_BASE_ACCESS,
+            vec![
+                json!(arn("token-vault/default")),
+                json!(directory),
+                json!(own_identities),
+            ],
+        ),
+        statement(
+            &PAYMENT_TOKEN_ACCESS,
+            m.connectors
+                .iter()
+                .map(|c| {
+                    if refs.manager.is_some() {
+                        json!(Ref::attr(
+                            "awscc_bedrockagentcore_payment_credential_provider",
+                            &connector_label(m, c),
+                            "credential_provider_arn"
+                        ))
+                    } else {
+                        json!(arn(&format!(
+                            "token-vault/default/paymentcredentialprovider/{}",
+                            credential_provider_name(model, m, c)
+                        )))
+                    }
+                })
+                .collect(),
+        ),
+    ];
+    let mut secrets = statement(&READ_WALLET_CREDENTIALS, {
         let mut secrets: Vec<&str> = m
             .connectors
             .iter()
@@ -884,7 +1059,13 @@ fn roles(
         secrets.sort_unstable();
         secrets.dedup();
         secrets.into_iter().map(|s| json!(s)).collect()
-    })];
+    });
+    secrets.conditions.push(condition(
+        "StringEquals",
+        "aws:ResourceAccount",
+        vec![json!(p.account_id)],
+    ));
+    retrieval.push(secrets);
 
     let coinbase = m
         .connectors
@@ -930,7 +1111,7 @@ fn roles(
                 "Administers payment manager {}: managers, connectors, credential providers",
                 m.name.value
             ),
-            assume("AWS", vec![account_root], Vec::new()),
+            assume("AWS", trusted(&m.admin_principals), Vec::new()),
             control,
         ),
         role(
@@ -939,16 +1120,16 @@ fn roles(
                 "Payment instruments and sessions of {}; never processes payments",
                 m.name.value
             ),
-            assume("AWS", mediation.clone(), Vec::new()),
+            assume("AWS", trusted(&m.session_principals), Vec::new()),
             management,
         ),
         role(
             "process",
             format!(
-                "The mediation layer of {}: processes payments within the guardrails, records them",
+                "The mediation layer of {}: processes payments within the guardrails, records them; never writes sessions",
                 m.name.value
             ),
-            assume("AWS", mediation, Vec::new()),
+            assume("AWS", trusted(&m.payment_principals), Vec::new()),
             process,
         ),
         role(
@@ -966,7 +1147,7 @@ fn roles(
                         "aws:SourceAccount",
                         vec![json!(p.account_id)],
                     ),
-                    condition("ArnLike", "aws:SourceArn", vec![managers]),
+                    condition("ArnLike", "aws:SourceArn", vec![json!(this_manager_pattern)]),
                 ],
             ),
             retrieval,

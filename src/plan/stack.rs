@@ -750,7 +750,6 @@ fn payment_steps(
     m: &PaymentManager,
     view: &ManagerView,
 ) -> Vec<String> {
-    let p = &model.platform;
     let role = |kind: &str| {
         view.roles
             .iter()
@@ -758,6 +757,12 @@ fn payment_steps(
             .map_or_else(String::new, |r| r.iam.role_name.clone())
     };
     let mut steps = Vec::new();
+    if view.coinbase {
+        steps.push(format!(
+            "Before `apply`, first: subscribe the account to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" as role `{}` (it carries the managed policy `AWSMarketplaceManageSubscriptions` for this), or as an administrator before the stack exists. Creating a Coinbase connector fails (`SubscriptionRequiredException`) until then; the blueprint acknowledges it with `marketplace_subscribed = true` on each Coinbase connector (without it, `AF909`).",
+            role("control")
+        ));
+    }
     for c in &view.connectors {
         let keys = if c.vendor_key == "coinbase_cdp" {
             "`api_key_secret` and `wallet_secret`"
@@ -774,12 +779,6 @@ fn payment_steps(
                 v.name.label, v.description
             ));
         }
-    }
-    if view.coinbase {
-        steps.push(format!(
-            "Coinbase CDP: subscribe the account to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" as role `{}` (it carries the managed policy `AWSMarketplaceManageSubscriptions` for this).",
-            role("control")
-        ));
     }
     if !via_awscc {
         steps.push(format!(
@@ -829,7 +828,7 @@ fn payment_steps(
     steps.push(format!(
         "Run the mediation layer as role `{}` (trusted: {}). It reads the guardrails from SSM parameter `{}`, accepts requests only from the agent roles listed there, refuses merchants not listed, payments over {} {}, more than {} a day or {} in {} minutes, and requests in a denied phase; then calls `ProcessPayment`, writes the ledger item (condition `attribute_not_exists(payment_id)`) and the archive object under `payments/`, and publishes the metrics below.",
         role("process"),
-        if m.mediation_principals.is_empty() { format!("account {} root; restrict with `mediation_principals`", p.account_id) } else { m.mediation_principals.iter().map(|a| format!("`{}`", a.value)).collect::<Vec<_>>().join(", ") },
+        m.payment_principals.iter().map(|a| super::payments::principal_text(model, &a.value)).collect::<Vec<_>>().join(", "),
         view.guardrails.parameter_name,
         g.payment_limit.value,
         g.currency.value,
