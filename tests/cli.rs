@@ -1234,9 +1234,13 @@ iam_role "research-agent" {
 payment_manager "research" {
   authorizer = "aws_iam"
   agents     = ["research-agent"]
+  admin_principals   = ["arn:aws:iam::123456789012:role/payments-admin"]
+  session_principals = ["arn:aws:iam::123456789012:role/payments-sessions"]
+  payment_principals = ["arn:aws:iam::123456789012:role/payments-mediator"]
   connector "coinbase" {
-    provider              = "coinbase_cdp"
-    credential_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:agents/cdp-AbCdEf"
+    provider               = "coinbase_cdp"
+    credential_secret_arn  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:agents/cdp-AbCdEf"
+    marketplace_subscribed = true
   }
   guardrails {
     currency               = "USD"

@@ -1220,4 +1220,34 @@ mod tests {
             );
         }
     }
+
+    /// Names and descriptions within the API's patterns (API reference `CreatePaymentManager`,
+    /// `CreatePaymentConnector`): a manager named with a hyphen included.
+    #[test]
+    fn names_and_descriptions_are_ones_the_api_accepts() {
+        let text = std::fs::read_to_string("tests/fixtures/valid/payments.hcl").unwrap();
+        let source = crate::source::SourceFile::from_text("payments.hcl", &text);
+        let valid = crate::analyze(&source, &crate::lower::Overrides::default())
+            .into_valid()
+            .expect("valid");
+        let model = valid.model();
+        assert!(model.payment_managers.iter().any(|m| m.name.value.contains('-')));
+        let starts_with_letter = |s: &str| s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        for m in &model.payment_managers {
+            let name = super::manager_name(model, m);
+            assert!(starts_with_letter(&name) && name.len() <= 48, "{name}");
+            assert!(name.chars().all(|c| c.is_ascii_alphanumeric()), "{name}");
+            let description = super::manager_description(model, m);
+            assert!(!description.is_empty(), "{description}");
+            assert!(
+                description.chars().all(|c| c.is_ascii_alphanumeric() || c == ' '),
+                "{description}"
+            );
+            for c in &m.connectors {
+                let connector = c.name.value.replace('-', "_");
+                assert!(starts_with_letter(&connector) && connector.len() <= 48);
+                assert!(connector.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            }
+        }
+    }
 }

@@ -391,6 +391,18 @@ pub struct SpendingRow {
     pub alerts: Vec<String>,
     pub parameter: String,
     pub retention_days: u32,
+    /// Who can do what: the four payment roles, whom each trusts, what each may and never does.
+    pub duties: Vec<DutyRow>,
+}
+
+/// One payment role in the spending-authority table.
+#[derive(Serialize)]
+pub struct DutyRow {
+    pub kind: &'static str,
+    pub role: String,
+    pub trusted_by: String,
+    pub may: &'static str,
+    pub never: &'static str,
 }
 
 #[derive(Serialize)]
@@ -629,6 +641,7 @@ pub fn readme(
                 .collect(),
             parameter: view.guardrails.parameter_name.clone(),
             retention_days: m.ledger.retention_days.value,
+            duties: duties(model, m, view),
         });
         manual_steps.push(ManualStep {
             title: format!("Payment manager `{}`", m.name.value),
@@ -742,6 +755,51 @@ fn storage_steps(model: &Model, via: Via, w: &WorkspaceView, id: S3FilesId) -> V
     steps
 }
 
+/// The payment roles of a manager as the README's spending-authority table shows them.
+fn duties(model: &Model, m: &PaymentManager, view: &ManagerView) -> Vec<DutyRow> {
+    let names = |principals: &[crate::diag::Spanned<crate::model::Principal>]| {
+        principals
+            .iter()
+            .map(|a| super::payments::principal_text(model, &a.value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    view.roles
+        .iter()
+        .map(|r| {
+            let (trusted_by, may, never) = match r.kind {
+                "control" => (
+                    names(&m.admin_principals),
+                    "create, update and delete payment managers, connectors and credential providers; pass the retrieval role to AgentCore; allow vended log delivery",
+                    "instruments, sessions, payments",
+                ),
+                "management" => (
+                    names(&m.session_principals),
+                    "create, read, list and delete payment instruments and sessions of this manager",
+                    "`ProcessPayment` (explicit deny)",
+                ),
+                "process" => (
+                    names(&m.payment_principals),
+                    "`ProcessPayment` on this manager's sessions; read its instruments, balances and sessions; append to the ledger; publish payment metrics",
+                    "create or delete sessions and instruments (explicit deny)",
+                ),
+                _ => (
+                    "`bedrock-agentcore.amazonaws.com`, for this payment manager only".to_string(),
+                    "workload identity and payment tokens of this manager; read the connectors' secrets",
+                    "anything else",
+                ),
+            };
+            DutyRow {
+                kind: r.kind,
+                role: r.iam.role_name.clone(),
+                trusted_by,
+                may,
+                never,
+            }
+        })
+        .collect()
+}
+
 /// What an operator does by hand for a payment manager: what no provider covers (instruments,
 /// sessions, the connector's wallet authorization), and everything when awscc is not allowed.
 fn payment_steps(
@@ -819,7 +877,7 @@ fn payment_steps(
     ));
     let g = &m.guardrails;
     steps.push(format!(
-        "Per agent session, as role `{}` (the mediation layer): `aws bedrock-agentcore create-payment-session --payment-manager-arn <ARN> --expiry-time-in-minutes {} --limits '{{\"maxSpendAmount\":{{\"value\":\"{}\",\"currency\":\"{}\"}}}}' --user-id <user> --agent-name <agent>`; never longer or larger than the guardrails.",
+        "Per agent session, as role `{}` (the session service; never the mediation layer, which pays): `aws bedrock-agentcore create-payment-session --payment-manager-arn <ARN> --expiry-time-in-minutes {} --limits '{{\"maxSpendAmount\":{{\"value\":\"{}\",\"currency\":\"{}\"}}}}' --user-id <user> --agent-name <agent>`; never longer or larger than the guardrails.",
         role("management"),
         g.session_expiry_minutes.value,
         g.session_limit.value,
