@@ -966,7 +966,11 @@ fn roles(
     let mut management = vec![
         statement(
             &INSTRUMENTS_AND_SESSIONS,
-            vec![this_manager.clone(), under("/instrument/*"), under("/session/*")],
+            vec![
+                this_manager.clone(),
+                under("/instrument/*"),
+                under("/session/*"),
+            ],
         ),
         statement(&NEVER_PROCESS_PAYMENTS, vec![json!("*")]),
     ];
@@ -1014,7 +1018,9 @@ fn roles(
             &WORKLOAD_IDENTITY_MANAGEMENT,
             vec![
                 json!(directory),
-                json!(arn("workload-identity-directory/default/workload-identity/*")),
+                json!(arn(
+                    "workload-identity-directory/default/workload-identity/*"
+                )),
             ],
         ),
         statement(
@@ -1147,7 +1153,11 @@ fn roles(
                         "aws:SourceAccount",
                         vec![json!(p.account_id)],
                     ),
-                    condition("ArnLike", "aws:SourceArn", vec![json!(this_manager_pattern)]),
+                    condition(
+                        "ArnLike",
+                        "aws:SourceArn",
+                        vec![json!(this_manager_pattern)],
+                    ),
                 ],
             ),
             retrieval,
@@ -1231,8 +1241,14 @@ mod tests {
             .into_valid()
             .expect("valid");
         let model = valid.model();
-        assert!(model.payment_managers.iter().any(|m| m.name.value.contains('-')));
-        let starts_with_letter = |s: &str| s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        assert!(
+            model
+                .payment_managers
+                .iter()
+                .any(|m| m.name.value.contains('-'))
+        );
+        let starts_with_letter =
+            |s: &str| s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
         for m in &model.payment_managers {
             let name = super::manager_name(model, m);
             assert!(starts_with_letter(&name) && name.len() <= 48, "{name}");
@@ -1240,13 +1256,19 @@ mod tests {
             let description = super::manager_description(model, m);
             assert!(!description.is_empty(), "{description}");
             assert!(
-                description.chars().all(|c| c.is_ascii_alphanumeric() || c == ' '),
+                description
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == ' '),
                 "{description}"
             );
             for c in &m.connectors {
                 let connector = c.name.value.replace('-', "_");
                 assert!(starts_with_letter(&connector) && connector.len() <= 48);
-                assert!(connector.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+                assert!(
+                    connector
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                );
             }
         }
     }

@@ -231,11 +231,7 @@ fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Dia
         Principal::Arn(arn) => format!("`{arn}`"),
     };
     for payer in &m.payment_principals {
-        if let Some(session) = m
-            .session_principals
-            .iter()
-            .find(|s| s.value == payer.value)
-        {
+        if let Some(session) = m.session_principals.iter().find(|s| s.value == payer.value) {
             diagnostics.push(
                 Diagnostic::error(
                     Code::SeparationOfDuties,
@@ -247,14 +243,20 @@ fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Dia
                     ),
                 )
                 .with_label(session.span, "trusted with session management here")
-                .with_help("name different principals in `session_principals` and `payment_principals`"),
+                .with_help(
+                    "name different principals in `session_principals` and `payment_principals`",
+                ),
             );
         }
     }
     for agent in &m.agents {
         let as_principal = Principal::Role(agent.value);
         let role = &model.role(agent.value).name.value;
-        if let Some(payer) = m.payment_principals.iter().find(|p| p.value == as_principal) {
+        if let Some(payer) = m
+            .payment_principals
+            .iter()
+            .find(|p| p.value == as_principal)
+        {
             diagnostics.push(
                 Diagnostic::error(
                     Code::AgentPays,
@@ -268,7 +270,11 @@ fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Dia
                 .with_help("agents ask the mediation layer; trust the mediation layer's own role in `payment_principals`"),
             );
         }
-        if let Some(session) = m.session_principals.iter().find(|p| p.value == as_principal) {
+        if let Some(session) = m
+            .session_principals
+            .iter()
+            .find(|p| p.value == as_principal)
+        {
             diagnostics.push(
                 Diagnostic::error(
                     Code::SeparationOfDuties,
