@@ -29,6 +29,21 @@ data "aws_iam_policy_document" "research_payments_key" {
       identifiers = ["cloudwatch.amazonaws.com"]
     }
   }
+  statement {
+    sid       = "VendedLogs"
+    effect    = "Allow"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logs.us-east-1.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/bedrock-agentcore/payments/agents-prod-research"]
+    }
+  }
 }
 
 resource "aws_kms_key" "research_payments" {
@@ -546,8 +561,8 @@ resource "aws_s3_bucket_policy" "research_ledger" {
   depends_on = [aws_s3_bucket_public_access_block.research_ledger]
 }
 
-# Budget alarms, on the metrics the mediation layer publishes (namespace and dimensions in the
-# README), notify an encrypted topic.
+# Budget alarms notify an encrypted topic: on AgentCore's own payment metrics where the service
+# has them, and on the metrics the mediation layer publishes where it has none (README).
 resource "aws_sns_topic" "research_payment_alerts" {
   name              = "agents-prod-research-payment-alerts"
   kms_master_key_id = aws_kms_key.research_payments.arn
@@ -621,20 +636,124 @@ resource "aws_cloudwatch_metric_alarm" "research__daily_spend_90" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "research__burst" {
-  alarm_name        = "agents-prod-research-payment-burst"
-  alarm_description = "Payment manager research: 40 payments within 10 minutes, the burst cap (drain attack?)."
-  namespace         = "Agentform/Payments"
-  metric_name       = "Payments"
-  dimensions = {
-    PaymentManager = "research"
-  }
-  statistic           = "Sum"
-  period              = 600
+  alarm_name          = "agents-prod-research-payment-burst"
+  alarm_description   = "Payment manager research: 40 payments within 10 minutes, the burst cap (drain attack?)."
   evaluation_periods  = 1
   threshold           = 40
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
+  metric_query {
+    id          = "requests"
+    expression  = "SELECT SUM(PaymentRequestCount) FROM \"AWS/Bedrock-AgentCore\" WHERE PaymentManagerId = '${awscc_bedrockagentcore_payment_manager.research.payment_manager_id}'"
+    period      = 600
+    return_data = true
+  }
+  alarm_actions = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "research__payment_failures" {
+  alarm_name          = "agents-prod-research-payment-failures"
+  alarm_description   = "Payment manager research: a failed payment in 5 minutes (AgentCore's own PaymentFailureCount, all connectors and agents)."
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  metric_query {
+    id          = "service"
+    expression  = "SELECT SUM(PaymentFailureCount) FROM \"AWS/Bedrock-AgentCore\" WHERE PaymentManagerId = '${awscc_bedrockagentcore_payment_manager.research.payment_manager_id}'"
+    period      = 300
+    return_data = true
+  }
+  alarm_actions = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "research__payment_throttles" {
+  alarm_name          = "agents-prod-research-payment-throttles"
+  alarm_description   = "Payment manager research: a throttled request in 5 minutes (AgentCore's own Throttles, all connectors and agents)."
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  metric_query {
+    id          = "service"
+    expression  = "SELECT SUM(Throttles) FROM \"AWS/Bedrock-AgentCore\" WHERE PaymentManagerId = '${awscc_bedrockagentcore_payment_manager.research.payment_manager_id}'"
+    period      = 300
+    return_data = true
+  }
+  alarm_actions = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+# Missing data is deliberate everywhere: the service emits its metrics per call, so none means no
+# call (not breaching); the mediation layer publishes DailySpend every 5 minutes, so none means it is
+# down and the budget alarms are blind (breaching).
+resource "aws_cloudwatch_metric_alarm" "research__mediation_silent" {
+  alarm_name        = "agents-prod-research-mediation-silent"
+  alarm_description = "Payment manager research: the mediation layer published no DailySpend for 15 minutes (it publishes every 5 minutes, 0 on a quiet day): the budget alarms are blind."
+  namespace         = "Agentform/Payments"
+  metric_name       = "DailySpend"
+  dimensions = {
+    PaymentManager = "research"
+  }
+  statistic           = "SampleCount"
+  period              = 900
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
   alarm_actions       = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+# The payment manager's vended logs (every data-plane call), delivered to an encrypted log group.
+resource "aws_cloudwatch_log_group" "research_payments" {
+  name              = "/aws/vendedlogs/bedrock-agentcore/payments/agents-prod-research"
+  retention_in_days = 365
+  kms_key_id        = aws_kms_key.research_payments.arn
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_log_delivery_source" "research_payments" {
+  name         = "agents-prod-research-payments"
+  log_type     = "APPLICATION_LOGS"
+  resource_arn = awscc_bedrockagentcore_payment_manager.research.payment_manager_arn
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_log_delivery_destination" "research_payments" {
+  name = "agents-prod-research-payments-logs"
+  delivery_destination_configuration {
+    destination_resource_arn = aws_cloudwatch_log_group.research_payments.arn
+  }
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_log_delivery" "research_payments" {
+  delivery_source_name     = aws_cloudwatch_log_delivery_source.research_payments.name
+  delivery_destination_arn = aws_cloudwatch_log_delivery_destination.research_payments.arn
   tags = {
     Name                  = "agents-prod-research"
     "agentform:component" = "payment_manager.research"

@@ -35,6 +35,9 @@ pub struct Ref {
     /// Text after the reference: `"${PATH}SUFFIX"` (e.g. an ARN's `/*`).
     #[serde(rename = "$suffix", skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
+    /// Text before the reference: `"PREFIX${PATH}"` (e.g. a query naming a resource's id).
+    #[serde(rename = "$prefix", skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
 }
 
 impl Ref {
@@ -42,7 +45,15 @@ impl Ref {
         Ref {
             path: path.into(),
             suffix: None,
+            prefix: None,
         }
+    }
+
+    /// Literal text, then the reference, written as a template string.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
     }
 
     /// The reference followed by literal text, written as a template string.

@@ -26,6 +26,13 @@ pub const METRIC_NAMESPACE: &str = "Agentform/Payments";
 pub const METRIC_DAILY_SPEND: &str = "DailySpend";
 /// One per payment made (statistic `Sum`).
 pub const METRIC_PAYMENTS: &str = "Payments";
+/// Where AgentCore payments publishes its own metrics (`SpendAmount`, `PaymentRequestCount`,
+/// `PaymentFailureCount`, `Throttles`, ...; devguide "Observability with Amazon CloudWatch" for
+/// payments). The devguide names the metrics and dimensions but not the namespace; AgentCore's other
+/// metrics are documented in `AWS/Bedrock-AgentCore`.
+pub const SERVICE_NAMESPACE: &str = "AWS/Bedrock-AgentCore";
+/// Metrics Insights queries read the last three hours: a longer burst window stays on our metric.
+pub const INSIGHTS_MAX_MINUTES: u32 = 180;
 /// The metrics' one dimension: the payment manager's blueprint name.
 pub const METRIC_DIMENSION: &str = "PaymentManager";
 /// The guardrail document's schema identifier; bumped on incompatible changes.
@@ -71,6 +78,10 @@ pub struct ManagerView {
     pub guardrails: GuardrailsView,
     pub ledger: LedgerView,
     pub alerts: AlertsView,
+    /// Vended log delivery, when the stack creates the manager.
+    pub log_delivery: Option<LogDeliveryView>,
+    /// CloudWatch Logs in this region, for the key policy.
+    pub logs_principal: String,
     pub coinbase: bool,
 }
 
@@ -182,6 +193,49 @@ pub struct AlertsView {
     pub dimensions: Value,
     pub thresholds: Vec<ThresholdAlarmView>,
     pub burst: BurstAlarmView,
+    /// Alarms on the service's own metrics (only when the stack creates the manager: the queries
+    /// name its id).
+    pub service: Vec<ServiceAlarmView>,
+    /// The mediation layer stopped publishing `DailySpend` (its heartbeat, every 5 minutes).
+    pub silent: SilentAlarmView,
+}
+
+/// An alarm on a Metrics Insights query over the service's metrics of one payment manager (all
+/// their other dimensions, connector, agent, currency, summed).
+#[derive(Serialize)]
+pub struct ServiceAlarmView {
+    pub label: Resource,
+    pub alarm_name: String,
+    pub description: String,
+    pub query: Value,
+    pub period: u32,
+    pub threshold: u32,
+}
+
+#[derive(Serialize)]
+pub struct SilentAlarmView {
+    pub label: Resource,
+    pub alarm_name: String,
+    pub description: String,
+}
+
+/// Vended logs of the payment manager delivered to a log group (devguide "Observability with
+/// Amazon CloudWatch": `AllowVendedLogDeliveryForResource`, a delivery source of log type
+/// `APPLICATION_LOGS`, a destination, a delivery).
+#[derive(Serialize)]
+pub struct LogDeliveryView {
+    pub log_group: Resource,
+    pub log_group_name: String,
+    pub log_group_arn_pattern: String,
+    pub source: Resource,
+    pub source_name: String,
+    pub destination: Resource,
+    pub destination_name: String,
+    pub delivery: Resource,
+    pub log_group_arn: Ref,
+    pub destination_arn: Ref,
+    pub source_name_ref: Ref,
+    pub manager_arn: Ref,
 }
 
 #[derive(Serialize)]
@@ -199,6 +253,9 @@ pub struct BurstAlarmView {
     pub description: String,
     pub period: u32,
     pub threshold: u32,
+    /// On the service's `PaymentRequestCount` (a Metrics Insights query) when the stack creates the
+    /// manager and the window is at most three hours; else on our own `Payments`.
+    pub query: Option<Value>,
 }
 
 pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<PaymentsView> {
@@ -312,8 +369,92 @@ fn manager(
         })
         .collect::<Vec<_>>();
     let burst = claim(labels, "aws_cloudwatch_metric_alarm", "__burst");
+    let silent = claim(labels, "aws_cloudwatch_metric_alarm", "__mediation_silent");
     let manager = via_awscc.then(|| claim(labels, "awscc_bedrockagentcore_payment_manager", ""));
     let manager_arn = manager.as_ref().map(|r| r.r("payment_manager_arn"));
+    let query = |metric: &str| {
+        manager.as_ref().map(|manager| {
+            json!(
+                manager
+                    .r("payment_manager_id")
+                    .with_prefix(format!(
+                        "SELECT SUM({metric}) FROM \"{SERVICE_NAMESPACE}\" WHERE PaymentManagerId = '"
+                    ))
+                    .with_suffix("'")
+            )
+        })
+    };
+    let service_alarm = |labels: &mut LabelSpace,
+                         suffix: &str,
+                         metric: &str,
+                         what: &str|
+     -> Option<ServiceAlarmView> {
+        let query = query(metric)?;
+        Some(ServiceAlarmView {
+            label: claim(labels, "aws_cloudwatch_metric_alarm", &format!("__{suffix}")),
+            alarm_name: naming::aws_name(
+                &[&p.name.value, &p.environment, &m.name.value, &suffix.replace('_', "-")],
+                255,
+            ),
+            description: format!(
+                "Payment manager {}: {what} in 5 minutes (AgentCore's own {metric}, all connectors and agents).",
+                m.name.value
+            ),
+            query,
+            period: 300,
+            threshold: 1,
+        })
+    };
+    let service = [
+        service_alarm(
+            labels,
+            "payment_failures",
+            "PaymentFailureCount",
+            "a failed payment",
+        ),
+        service_alarm(labels, "payment_throttles", "Throttles", "a throttled request"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    let burst_query = (g.burst.window_minutes.value <= INSIGHTS_MAX_MINUTES)
+        .then(|| query("PaymentRequestCount"))
+        .flatten();
+    let log_delivery = manager.as_ref().map(|manager| {
+        let log_group = claim(labels, "aws_cloudwatch_log_group", "_payments");
+        let source = claim(labels, "aws_cloudwatch_log_delivery_source", "_payments");
+        let destination = claim(labels, "aws_cloudwatch_log_delivery_destination", "_payments");
+        let delivery = claim(labels, "aws_cloudwatch_log_delivery", "_payments");
+        let log_group_name = format!(
+            "/aws/vendedlogs/bedrock-agentcore/payments/{}",
+            naming::aws_name(&[&p.name.value, &p.environment, &m.name.value], 200)
+        );
+        LogDeliveryView {
+            log_group_arn_pattern: format!(
+                "arn:{}:logs:{}:{}:log-group:{log_group_name}",
+                naming::partition(&p.region),
+                p.region,
+                p.account_id
+            ),
+            log_group_name,
+            source_name: naming::aws_name(
+                &[&p.name.value, &p.environment, &m.name.value, "payments"],
+                60,
+            ),
+            destination_name: naming::aws_name(
+                &[&p.name.value, &p.environment, &m.name.value, "payments-logs"],
+                60,
+            ),
+            log_group_arn: log_group.r("arn"),
+            destination_arn: destination.r("arn"),
+            source_name_ref: source.r("name"),
+            manager_arn: manager.r("payment_manager_arn"),
+            log_group,
+            source,
+            destination,
+            delivery,
+        }
+    });
     let roles = roles(
         model,
         labels,
@@ -467,9 +608,21 @@ fn manager(
                 ),
                 period: g.burst.window_minutes.value * 60,
                 threshold: g.burst.max_payments.value,
+                query: burst_query,
+            },
+            service,
+            silent: SilentAlarmView {
+                label: silent,
+                alarm_name: alarm("mediation-silent"),
+                description: format!(
+                    "Payment manager {}: the mediation layer published no {METRIC_DAILY_SPEND} for 15 minutes (it publishes every 5 minutes, 0 on a quiet day): the budget alarms are blind.",
+                    m.name.value
+                ),
             },
             dimensions,
         },
+        log_delivery,
+        logs_principal: format!("logs.{}.amazonaws.com", p.region),
         coinbase: m
             .connectors
             .iter()

@@ -353,6 +353,7 @@ pub struct ReadmeView {
     pub ingresses: Vec<IngressRow>,
     pub spending: Vec<SpendingRow>,
     pub metric_namespace: &'static str,
+    pub service_namespace: &'static str,
     pub metric_daily_spend: &'static str,
     pub metric_payments: &'static str,
     pub metric_dimension: &'static str,
@@ -703,6 +704,7 @@ pub fn readme(
         ingresses,
         spending,
         metric_namespace: payments::METRIC_NAMESPACE,
+        service_namespace: payments::SERVICE_NAMESPACE,
         metric_daily_spend: payments::METRIC_DAILY_SPEND,
         metric_payments: payments::METRIC_PAYMENTS,
         metric_dimension: payments::METRIC_DIMENSION,
@@ -866,6 +868,11 @@ fn payment_steps(
             "Put the payment manager's ARN into the guardrail document (`payment_manager_arn` in SSM parameter `{}`) or generate again with `awscc = true`.",
             view.guardrails.parameter_name
         ));
+    }
+    if view.log_delivery.is_some() {
+        steps.push(
+            "Traces: the stack delivers the payment manager's vended logs; turn on its spans (X-Ray) in the AgentCore console's \"Log deliveries and tracing\" section of the payment manager (no provider argument for an X-Ray delivery destination was verified for the targeted versions). Not needed for `apply`.".to_string(),
+        );
     }
     steps.push(format!(
         "Authorize each connector's wallet: open its authorization URL (output `{}_connector_authorization_urls`, or `get-payment-connector`) as the wallet owner and approve the delegation to AgentCore.",
