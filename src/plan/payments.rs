@@ -1329,6 +1329,74 @@ fn roles(
     roles
 }
 
+/// What an agent never does: pay, or write sessions and instruments (agents ask the mediation
+/// layer, which holds the process-payment role).
+const AGENTS_NEVER_PAY: Grant = Grant {
+    sid: "AgentsNeverPay",
+    effect: "Deny",
+    actions: &[
+        "bedrock-agentcore:ProcessPayment",
+        "bedrock-agentcore:CreatePaymentSession",
+        "bedrock-agentcore:DeletePaymentSession",
+        "bedrock-agentcore:CreatePaymentInstrument",
+        "bedrock-agentcore:DeletePaymentInstrument",
+    ],
+};
+/// What an agent never does through the managed AWS MCP Server (its `call_aws` tool calls AWS with
+/// the agent's own credentials): pay, touch sessions or payment resources, change its budget (the
+/// guardrail parameter) or IAM. The Agent Toolkit user guide ("Identity-based policy examples for
+/// AWS MCP Server") denies by the condition keys `aws:ViaAWSMCPService` and `aws:CalledViaAWSMCP`;
+/// `aws-mcp:*` actions no longer have any effect.
+const NO_WRITES_VIA_AWS_MCP: &[&str] = &[
+    "bedrock-agentcore:ProcessPayment",
+    "bedrock-agentcore:CreatePaymentSession",
+    "bedrock-agentcore:DeletePaymentSession",
+    "bedrock-agentcore:CreatePaymentInstrument",
+    "bedrock-agentcore:DeletePaymentInstrument",
+    "bedrock-agentcore:UpdatePaymentManager",
+    "bedrock-agentcore:DeletePaymentManager",
+    "bedrock-agentcore:CreatePaymentConnector",
+    "bedrock-agentcore:UpdatePaymentConnector",
+    "bedrock-agentcore:DeletePaymentConnector",
+    "ssm:PutParameter",
+    "ssm:DeleteParameter",
+    "ssm:LabelParameterVersion",
+    "iam:Attach*",
+    "iam:Create*",
+    "iam:Delete*",
+    "iam:Detach*",
+    "iam:PassRole",
+    "iam:Put*",
+    "iam:SetDefaultPolicyVersion",
+    "iam:Update*",
+];
+
+/// The explicit denies an agent role of some payment manager gets: never pay, and no payment,
+/// budget or IAM writes through the AWS MCP Server (either of its two condition keys).
+pub fn agent_denies(model: &Model, role: crate::model::IamRoleId) -> Vec<identity::PolicyStatementView> {
+    if !model
+        .payment_managers
+        .iter()
+        .any(|m| m.agents.iter().any(|a| a.value == role))
+    {
+        return Vec::new();
+    }
+    let via = |sid: &str, test: &'static str, variable: &str, value: &str| {
+        identity::PolicyStatementView {
+            sid: sid.to_string(),
+            effect: "Deny",
+            actions: NO_WRITES_VIA_AWS_MCP.iter().map(ToString::to_string).collect(),
+            resources: vec![json!("*")],
+            conditions: vec![condition(test, variable, vec![json!(value)])],
+        }
+    };
+    vec![
+        statement(&AGENTS_NEVER_PAY, vec![json!("*")]),
+        via("NoWritesViaAwsMcp", "Bool", "aws:ViaAWSMCPService", "true"),
+        via("NoWritesCalledViaAwsMcp", "Null", "aws:CalledViaAWSMCP", "false"),
+    ]
+}
+
 /// Every IAM action the payment roles can be granted or denied, for the catalogue test.
 pub fn actions() -> impl Iterator<Item = &'static str> {
     GRANTS.iter().flat_map(|g| g.actions.iter().copied())
