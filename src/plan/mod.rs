@@ -11,6 +11,7 @@ pub mod labels;
 pub mod naming;
 pub mod network;
 pub mod payments;
+pub mod policies;
 mod refusals;
 mod stack;
 pub mod storage;
@@ -97,6 +98,8 @@ pub struct Plan {
     pub directory: String,
     pub source: String,
     pub files: Vec<PlannedFile>,
+    /// Every role's trust and permission documents as data (`agentform access`).
+    pub policies: policies::Policies,
 }
 
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
@@ -112,6 +115,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let storage = storage::plan(model, &network, &mut labels).map(Arc::new);
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);
+    let policies = policies::collect(model, identity.as_ref(), payments.as_deref());
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
             .as_deref()
@@ -207,6 +211,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),
         files,
+        policies,
     })
 }
 

@@ -391,9 +391,18 @@ fn manager(
      -> Option<ServiceAlarmView> {
         let query = query(metric)?;
         Some(ServiceAlarmView {
-            label: claim(labels, "aws_cloudwatch_metric_alarm", &format!("__{suffix}")),
+            label: claim(
+                labels,
+                "aws_cloudwatch_metric_alarm",
+                &format!("__{suffix}"),
+            ),
             alarm_name: naming::aws_name(
-                &[&p.name.value, &p.environment, &m.name.value, &suffix.replace('_', "-")],
+                &[
+                    &p.name.value,
+                    &p.environment,
+                    &m.name.value,
+                    &suffix.replace('_', "-"),
+                ],
                 255,
             ),
             description: format!(
@@ -412,7 +421,12 @@ fn manager(
             "PaymentFailureCount",
             "a failed payment",
         ),
-        service_alarm(labels, "payment_throttles", "Throttles", "a throttled request"),
+        service_alarm(
+            labels,
+            "payment_throttles",
+            "Throttles",
+            "a throttled request",
+        ),
     ]
     .into_iter()
     .flatten()
@@ -423,7 +437,11 @@ fn manager(
     let log_delivery = manager.as_ref().map(|manager| {
         let log_group = claim(labels, "aws_cloudwatch_log_group", "_payments");
         let source = claim(labels, "aws_cloudwatch_log_delivery_source", "_payments");
-        let destination = claim(labels, "aws_cloudwatch_log_delivery_destination", "_payments");
+        let destination = claim(
+            labels,
+            "aws_cloudwatch_log_delivery_destination",
+            "_payments",
+        );
         let delivery = claim(labels, "aws_cloudwatch_log_delivery", "_payments");
         let log_group_name = format!(
             "/aws/vendedlogs/bedrock-agentcore/payments/{}",
@@ -442,7 +460,12 @@ fn manager(
                 60,
             ),
             destination_name: naming::aws_name(
-                &[&p.name.value, &p.environment, &m.name.value, "payments-logs"],
+                &[
+                    &p.name.value,
+                    &p.environment,
+                    &m.name.value,
+                    "payments-logs",
+                ],
                 60,
             ),
             log_group_arn: log_group.r("arn"),
@@ -1373,7 +1396,10 @@ const NO_WRITES_VIA_AWS_MCP: &[&str] = &[
 
 /// The explicit denies an agent role of some payment manager gets: never pay, and no payment,
 /// budget or IAM writes through the AWS MCP Server (either of its two condition keys).
-pub fn agent_denies(model: &Model, role: crate::model::IamRoleId) -> Vec<identity::PolicyStatementView> {
+pub fn agent_denies(
+    model: &Model,
+    role: crate::model::IamRoleId,
+) -> Vec<identity::PolicyStatementView> {
     if !model
         .payment_managers
         .iter()
@@ -1385,7 +1411,10 @@ pub fn agent_denies(model: &Model, role: crate::model::IamRoleId) -> Vec<identit
         identity::PolicyStatementView {
             sid: sid.to_string(),
             effect: "Deny",
-            actions: NO_WRITES_VIA_AWS_MCP.iter().map(ToString::to_string).collect(),
+            actions: NO_WRITES_VIA_AWS_MCP
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             resources: vec![json!("*")],
             conditions: vec![condition(test, variable, vec![json!(value)])],
         }
@@ -1393,7 +1422,12 @@ pub fn agent_denies(model: &Model, role: crate::model::IamRoleId) -> Vec<identit
     vec![
         statement(&AGENTS_NEVER_PAY, vec![json!("*")]),
         via("NoWritesViaAwsMcp", "Bool", "aws:ViaAWSMCPService", "true"),
-        via("NoWritesCalledViaAwsMcp", "Null", "aws:CalledViaAWSMCP", "false"),
+        via(
+            "NoWritesCalledViaAwsMcp",
+            "Null",
+            "aws:CalledViaAWSMCP",
+            "false",
+        ),
     ]
 }
 
