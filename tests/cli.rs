@@ -1488,3 +1488,48 @@ iam_role "operator" {
     assert!(out.stderr.contains("mcp.hcl:12:16"), "{}", out.stderr);
     assert!(!out.stderr.contains("AF702"), "{}", out.stderr);
 }
+
+/// `agentform access` on the reference blueprint: every payment flow as intended (exit 0), the
+/// agent denied `ProcessPayment` directly and through the AWS MCP Server, one snapshot of the
+/// table; JSON for tools; a blueprint that cannot be planned exits 1. The answers are checked
+/// against an independent IAM evaluator in `tests/access.rs`.
+#[test]
+fn access_shows_every_payment_flow_intended_against_actual() {
+    let out = Test::in_repo()
+        .args(["access", "blueprints/agent-platform.hcl"])
+        .run();
+    assert_eq!(out.status, 0, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains("DIFFERS"), "{}", out.stdout);
+    for via in ["direct", "AWS MCP Server"] {
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.contains("iam_role research-agent")
+                    && l.contains("bedrock-agentcore:ProcessPayment")
+                    && l.contains(via)
+                    && l.contains("deny (explicit)")),
+            "{}",
+            out.stdout
+        );
+    }
+    insta::assert_snapshot!("access@agent-platform", out.stdout);
+    let json = Test::in_repo()
+        .args([
+            "access",
+            "blueprints/agent-platform.hcl",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert_eq!(json.status, 0, "{}", json.stderr);
+    let rows = &json.json()["blueprints"][0]["managers"][0]["rows"];
+    assert!(rows.as_array().is_some_and(|r| r.len() > 20), "{rows}");
+    let invalid = Test::in_repo()
+        .args([
+            "access",
+            "tests/fixtures/invalid/payments-one-principal-both-duties.hcl",
+        ])
+        .run();
+    assert_eq!(invalid.status, 1, "{}", invalid.stderr);
+    assert!(invalid.stderr.contains("AF908"), "{}", invalid.stderr);
+}
