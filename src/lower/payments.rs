@@ -152,9 +152,7 @@ fn principals(
     };
     let list = r.required_string_list(key, example, diagnostics)?;
     if list.is_empty() {
-        let Some(span) = r.span_of(key) else {
-            return None;
-        };
+        let span = r.span_of(key)?;
         diagnostics.push(
             Diagnostic::error(
                 Code::MissingAttribute,
