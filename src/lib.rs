@@ -20,6 +20,7 @@ pub mod validate;
 // The back end: the validated model → pictures and Terraform files → written or checked.
 pub mod diagram;
 pub mod plan;
+pub mod access;
 pub mod render;
 pub mod emit;
 // Every blueprint of the given paths through the pipeline, with the rules across files.

@@ -182,6 +182,7 @@ pub const CONNECTOR: BlockSchema = BlockSchema {
         "api_key_id",
         "app_id",
         "authorization_id",
+        "marketplace_subscribed",
     ],
     blocks: &[],
 };
@@ -215,7 +216,14 @@ pub const LEDGER: BlockSchema = unlabelled("ledger", &["retention_days"], &[]);
 pub const PAYMENT_MANAGER: BlockSchema = BlockSchema {
     name: "payment_manager",
     labels: 1,
-    attributes: &["authorizer", "agents", "mediation_principals"],
+    attributes: &[
+        "authorizer",
+        "agents",
+        "admin_principals",
+        "session_principals",
+        "payment_principals",
+        "mediation_principals",
+    ],
     blocks: &[JWT, CONNECTOR, GUARDRAILS, LEDGER],
 };
 

@@ -1234,9 +1234,13 @@ iam_role "research-agent" {
 payment_manager "research" {
   authorizer = "aws_iam"
   agents     = ["research-agent"]
+  admin_principals   = ["arn:aws:iam::123456789012:role/payments-admin"]
+  session_principals = ["arn:aws:iam::123456789012:role/payments-sessions"]
+  payment_principals = ["arn:aws:iam::123456789012:role/payments-mediator"]
   connector "coinbase" {
-    provider              = "coinbase_cdp"
-    credential_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:agents/cdp-AbCdEf"
+    provider               = "coinbase_cdp"
+    credential_secret_arn  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:agents/cdp-AbCdEf"
+    marketplace_subscribed = true
   }
   guardrails {
     currency               = "USD"
@@ -1512,4 +1516,79 @@ fn paths_outside_the_working_directory_keep_their_folders_everywhere() {
         "{}",
         out.stdout
     );
+}
+
+/// The managed AWS MCP Server's own actions authorize nothing any more: granting one is a warning
+/// (AF704) at the action, never a write on `*` (AF702).
+#[test]
+fn aws_mcp_actions_warn_as_having_no_effect() {
+    const BLUEPRINT: &str = r#"platform "agents" {
+  environment = "prod"
+  region      = "us-east-1"
+  account_id  = "123456789012"
+}
+
+iam_role "operator" {
+  service {
+    principal = "bedrock-agentcore.amazonaws.com"
+  }
+  allow "mcp" {
+    actions = ["aws-mcp:CallReadWriteTool"]
+    on      = ["*"]
+  }
+}
+"#;
+    let out = Test::new()
+        .blueprint("mcp.hcl", BLUEPRINT)
+        .args(["validate"])
+        .run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning[AF704]"), "{}", out.stderr);
+    assert!(out.stderr.contains("mcp.hcl:12:16"), "{}", out.stderr);
+    assert!(!out.stderr.contains("AF702"), "{}", out.stderr);
+}
+
+/// `agentform access` on the reference blueprint: every payment flow as intended (exit 0), the
+/// agent denied `ProcessPayment` directly and through the AWS MCP Server, one snapshot of the
+/// table; JSON for tools; a blueprint that cannot be planned exits 1. The answers are checked
+/// against an independent IAM evaluator in `tests/access.rs`.
+#[test]
+fn access_shows_every_payment_flow_intended_against_actual() {
+    let out = Test::in_repo()
+        .args(["access", "blueprints/agent-platform.hcl"])
+        .run();
+    assert_eq!(out.status, 0, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains("DIFFERS"), "{}", out.stdout);
+    for via in ["direct", "AWS MCP Server"] {
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.contains("iam_role research-agent")
+                    && l.contains("bedrock-agentcore:ProcessPayment")
+                    && l.contains(via)
+                    && l.contains("deny (explicit)")),
+            "{}",
+            out.stdout
+        );
+    }
+    insta::assert_snapshot!("access@agent-platform", out.stdout);
+    let json = Test::in_repo()
+        .args([
+            "access",
+            "blueprints/agent-platform.hcl",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert_eq!(json.status, 0, "{}", json.stderr);
+    let rows = &json.json()["blueprints"][0]["managers"][0]["rows"];
+    assert!(rows.as_array().is_some_and(|r| r.len() > 20), "{rows}");
+    let invalid = Test::in_repo()
+        .args([
+            "access",
+            "tests/fixtures/invalid/payments-one-principal-both-duties.hcl",
+        ])
+        .run();
+    assert_eq!(invalid.status, 1, "{}", invalid.stderr);
+    assert!(invalid.stderr.contains("AF908"), "{}", invalid.stderr);
 }

@@ -73,6 +73,7 @@ fn no_orphaned_or_pending_snapshots() {
     expected.insert("generate__agent-platform@aws-6.69-no-awscc.snap".to_string());
     expected.insert("segregation__reach@agent-platform.snap".to_string());
     expected.insert("cli__reach_json@agent-platform.snap".to_string());
+    expected.insert("cli__access@agent-platform.snap".to_string());
     for format in ["mmd", "dot", "json"] {
         expected.insert(format!("graph__agent-platform.{format}.snap"));
     }

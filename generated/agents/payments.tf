@@ -28,6 +28,27 @@ data "aws_iam_policy_document" "research_payments_key" {
       type        = "Service"
       identifiers = ["cloudwatch.amazonaws.com"]
     }
+    # Only this account's alarms (no confused deputy).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["123456789012"]
+    }
+  }
+  statement {
+    sid       = "VendedLogs"
+    effect    = "Allow"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logs.us-east-1.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/bedrock-agentcore/payments/agents-prod-research"]
+    }
   }
 }
 
@@ -49,7 +70,7 @@ data "aws_iam_policy_document" "research__payments_control_trust" {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
-      identifiers = ["arn:aws:iam::123456789012:root"]
+      identifiers = [aws_iam_role.payments_admin.arn]
     }
   }
 }
@@ -68,14 +89,26 @@ data "aws_iam_policy_document" "research__payments_control" {
   statement {
     sid       = "PaymentManagers"
     effect    = "Allow"
-    actions   = ["bedrock-agentcore:CreatePaymentManager", "bedrock-agentcore:GetPaymentManager", "bedrock-agentcore:ListPaymentManagers", "bedrock-agentcore:UpdatePaymentManager", "bedrock-agentcore:DeletePaymentManager", "bedrock-agentcore:CreatePaymentConnector", "bedrock-agentcore:GetPaymentConnector", "bedrock-agentcore:ListPaymentConnectors", "bedrock-agentcore:UpdatePaymentConnector", "bedrock-agentcore:DeletePaymentConnector"]
+    actions   = ["bedrock-agentcore:CreatePaymentManager", "bedrock-agentcore:GetPaymentManager", "bedrock-agentcore:ListPaymentManagers", "bedrock-agentcore:UpdatePaymentManager", "bedrock-agentcore:DeletePaymentManager"]
     resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/*"]
+  }
+  statement {
+    sid       = "PaymentConnectors"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:CreatePaymentConnector", "bedrock-agentcore:GetPaymentConnector", "bedrock-agentcore:ListPaymentConnectors", "bedrock-agentcore:UpdatePaymentConnector", "bedrock-agentcore:DeletePaymentConnector"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/*/connector/*"]
   }
   statement {
     sid       = "CredentialProviders"
     effect    = "Allow"
-    actions   = ["bedrock-agentcore:CreatePaymentCredentialProvider", "bedrock-agentcore:GetPaymentCredentialProvider", "bedrock-agentcore:UpdatePaymentCredentialProvider", "bedrock-agentcore:DeletePaymentCredentialProvider"]
-    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/*"]
+    actions   = ["bedrock-agentcore:CreatePaymentCredentialProvider", "bedrock-agentcore:GetPaymentCredentialProvider", "bedrock-agentcore:ListPaymentCredentialProviders", "bedrock-agentcore:UpdatePaymentCredentialProvider", "bedrock-agentcore:DeletePaymentCredentialProvider"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/*/paymentcredentialprovider/*"]
+  }
+  statement {
+    sid       = "VendedLogDelivery"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:AllowVendedLogDeliveryForResource"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/*"]
   }
   statement {
     sid       = "PassRetrievalRole"
@@ -110,7 +143,7 @@ data "aws_iam_policy_document" "research__payments_management_trust" {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
-      identifiers = ["arn:aws:iam::123456789012:root"]
+      identifiers = [aws_iam_role.payments_sessions.arn]
     }
   }
 }
@@ -129,8 +162,8 @@ data "aws_iam_policy_document" "research__payments_management" {
   statement {
     sid       = "InstrumentsAndSessions"
     effect    = "Allow"
-    actions   = ["bedrock-agentcore:CreatePaymentInstrument", "bedrock-agentcore:GetPaymentInstrument", "bedrock-agentcore:GetPaymentInstrumentBalance", "bedrock-agentcore:CreatePaymentSession", "bedrock-agentcore:GetPaymentSession"]
-    resources = [awscc_bedrockagentcore_payment_manager.research.payment_manager_arn]
+    actions   = ["bedrock-agentcore:CreatePaymentInstrument", "bedrock-agentcore:GetPaymentInstrument", "bedrock-agentcore:ListPaymentInstruments", "bedrock-agentcore:DeletePaymentInstrument", "bedrock-agentcore:CreatePaymentSession", "bedrock-agentcore:GetPaymentSession", "bedrock-agentcore:ListPaymentSessions", "bedrock-agentcore:DeletePaymentSession"]
+    resources = [awscc_bedrockagentcore_payment_manager.research.payment_manager_arn, "${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/instrument/*", "${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/session/*"]
   }
   statement {
     sid       = "NeverProcessPayments"
@@ -158,21 +191,21 @@ resource "aws_iam_role_policy" "research__payments_management" {
   policy = data.aws_iam_policy_document.research__payments_management.json
 }
 
-# Payment role `process`: The mediation layer of research: processes payments within the guardrails, records them.
+# Payment role `process`: The mediation layer of research: processes payments within the guardrails, records them; never writes sessions.
 data "aws_iam_policy_document" "research__payments_process_trust" {
   statement {
     effect  = "Allow"
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
-      identifiers = ["arn:aws:iam::123456789012:root"]
+      identifiers = [aws_iam_role.payments_mediator.arn]
     }
   }
 }
 
 resource "aws_iam_role" "research__payments_process" {
   name               = "agents-prod-research-payments-process"
-  description        = "The mediation layer of research: processes payments within the guardrails, records them"
+  description        = "The mediation layer of research: processes payments within the guardrails, records them; never writes sessions"
   assume_role_policy = data.aws_iam_policy_document.research__payments_process_trust.json
   tags = {
     Name                  = "agents-prod-research"
@@ -184,8 +217,20 @@ data "aws_iam_policy_document" "research__payments_process" {
   statement {
     sid       = "ProcessPayments"
     effect    = "Allow"
-    actions   = ["bedrock-agentcore:ProcessPayment", "bedrock-agentcore:GetPaymentSession", "bedrock-agentcore:GetPaymentInstrument", "bedrock-agentcore:GetPaymentInstrumentBalance"]
-    resources = [awscc_bedrockagentcore_payment_manager.research.payment_manager_arn]
+    actions   = ["bedrock-agentcore:ProcessPayment"]
+    resources = [awscc_bedrockagentcore_payment_manager.research.payment_manager_arn, "${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/session/*"]
+  }
+  statement {
+    sid       = "ReadInstrumentsAndSessions"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:GetPaymentInstrument", "bedrock-agentcore:GetPaymentInstrumentBalance", "bedrock-agentcore:GetPaymentSession"]
+    resources = ["${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/instrument/*", "${awscc_bedrockagentcore_payment_manager.research.payment_manager_arn}/session/*"]
+  }
+  statement {
+    sid       = "NeverWriteSessions"
+    effect    = "Deny"
+    actions   = ["bedrock-agentcore:CreatePaymentSession", "bedrock-agentcore:DeletePaymentSession", "bedrock-agentcore:CreatePaymentInstrument", "bedrock-agentcore:DeletePaymentInstrument"]
+    resources = ["*"]
   }
   statement {
     sid       = "ReadGuardrails"
@@ -247,7 +292,7 @@ data "aws_iam_policy_document" "research__payments_retrieval_trust" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/*"]
+      values   = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:payment-manager/agentsprodresearch-*"]
     }
   }
 }
@@ -264,10 +309,39 @@ resource "aws_iam_role" "research__payments_retrieval" {
 
 data "aws_iam_policy_document" "research__payments_retrieval" {
   statement {
+    sid       = "WorkloadIdentityManagement"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:CreateWorkloadIdentity", "bedrock-agentcore:DeleteWorkloadIdentity"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default", "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/*"]
+  }
+  statement {
+    sid       = "WorkloadIdentityAccess"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:GetWorkloadAccessToken"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default", "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/agentsprodresearch-*"]
+  }
+  statement {
+    sid       = "PaymentTokenBaseAccess"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:GetResourcePaymentToken"]
+    resources = ["arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default", "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default", "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/agentsprodresearch-*"]
+  }
+  statement {
+    sid       = "PaymentTokenAccess"
+    effect    = "Allow"
+    actions   = ["bedrock-agentcore:GetResourcePaymentToken"]
+    resources = [awscc_bedrockagentcore_payment_credential_provider.research__coinbase.credential_provider_arn]
+  }
+  statement {
     sid       = "ReadWalletCredentials"
     effect    = "Allow"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:agents/cdp-AbCdEf"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceAccount"
+      values   = ["123456789012"]
+    }
   }
 }
 
@@ -493,8 +567,8 @@ resource "aws_s3_bucket_policy" "research_ledger" {
   depends_on = [aws_s3_bucket_public_access_block.research_ledger]
 }
 
-# Budget alarms, on the metrics the mediation layer publishes (namespace and dimensions in the
-# README), notify an encrypted topic.
+# Budget alarms notify an encrypted topic: on AgentCore's own payment metrics where the service
+# has them, and on the metrics the mediation layer publishes where it has none (README).
 resource "aws_sns_topic" "research_payment_alerts" {
   name              = "agents-prod-research-payment-alerts"
   kms_master_key_id = aws_kms_key.research_payments.arn
@@ -568,20 +642,124 @@ resource "aws_cloudwatch_metric_alarm" "research__daily_spend_90" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "research__burst" {
-  alarm_name        = "agents-prod-research-payment-burst"
-  alarm_description = "Payment manager research: 40 payments within 10 minutes, the burst cap (drain attack?)."
-  namespace         = "Agentform/Payments"
-  metric_name       = "Payments"
-  dimensions = {
-    PaymentManager = "research"
-  }
-  statistic           = "Sum"
-  period              = 600
+  alarm_name          = "agents-prod-research-payment-burst"
+  alarm_description   = "Payment manager research: 40 payments within 10 minutes, the burst cap (drain attack?)."
   evaluation_periods  = 1
   threshold           = 40
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
+  metric_query {
+    id          = "requests"
+    expression  = "SELECT SUM(PaymentRequestCount) FROM \"AWS/Bedrock-AgentCore\" WHERE PaymentManagerId = '${awscc_bedrockagentcore_payment_manager.research.payment_manager_id}'"
+    period      = 600
+    return_data = true
+  }
+  alarm_actions = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "research__payment_failures" {
+  alarm_name          = "agents-prod-research-payment-failures"
+  alarm_description   = "Payment manager research: a failed payment in 5 minutes (AgentCore's own PaymentFailureCount, all connectors and agents)."
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  metric_query {
+    id          = "service"
+    expression  = "SELECT SUM(PaymentFailureCount) FROM \"AWS/Bedrock-AgentCore\" WHERE PaymentManagerId = '${awscc_bedrockagentcore_payment_manager.research.payment_manager_id}'"
+    period      = 300
+    return_data = true
+  }
+  alarm_actions = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "research__payment_throttles" {
+  alarm_name          = "agents-prod-research-payment-throttles"
+  alarm_description   = "Payment manager research: a throttled request in 5 minutes (AgentCore's own Throttles, all connectors and agents)."
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  metric_query {
+    id          = "service"
+    expression  = "SELECT SUM(Throttles) FROM \"AWS/Bedrock-AgentCore\" WHERE PaymentManagerId = '${awscc_bedrockagentcore_payment_manager.research.payment_manager_id}'"
+    period      = 300
+    return_data = true
+  }
+  alarm_actions = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+# Missing data is deliberate everywhere: the service emits its metrics per call, so none means no
+# call (not breaching); the mediation layer publishes DailySpend every 5 minutes, so none means it is
+# down and the budget alarms are blind (breaching).
+resource "aws_cloudwatch_metric_alarm" "research__mediation_silent" {
+  alarm_name        = "agents-prod-research-mediation-silent"
+  alarm_description = "Payment manager research: the mediation layer published no DailySpend for 15 minutes (it publishes every 5 minutes, 0 on a quiet day): the budget alarms are blind."
+  namespace         = "Agentform/Payments"
+  metric_name       = "DailySpend"
+  dimensions = {
+    PaymentManager = "research"
+  }
+  statistic           = "SampleCount"
+  period              = 900
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
   alarm_actions       = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+# The payment manager's vended logs (every data-plane call), delivered to an encrypted log group.
+resource "aws_cloudwatch_log_group" "research_payments" {
+  name              = "/aws/vendedlogs/bedrock-agentcore/payments/agents-prod-research"
+  retention_in_days = 365
+  kms_key_id        = aws_kms_key.research_payments.arn
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_log_delivery_source" "research_payments" {
+  name         = "agents-prod-research-payments"
+  log_type     = "APPLICATION_LOGS"
+  resource_arn = awscc_bedrockagentcore_payment_manager.research.payment_manager_arn
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_log_delivery_destination" "research_payments" {
+  name = "agents-prod-research-payments-logs"
+  delivery_destination_configuration {
+    destination_resource_arn = aws_cloudwatch_log_group.research_payments.arn
+  }
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_log_delivery" "research_payments" {
+  delivery_source_name     = aws_cloudwatch_log_delivery_source.research_payments.name
+  delivery_destination_arn = aws_cloudwatch_log_delivery_destination.research_payments.arn
   tags = {
     Name                  = "agents-prod-research"
     "agentform:component" = "payment_manager.research"

@@ -71,6 +71,19 @@ pub(super) enum Command {
         #[arg(long, value_enum, default_value_t = ReachFormat::Table)]
         format: ReachFormat,
     },
+    /// Show who may call which action on which component: every payment flow, intended against
+    /// actual, decided from the generated policies (trust, permissions, explicit denies)
+    ///
+    /// Exit 0 when every answer matches the intent and each payment role holds exactly the actions
+    /// its flow needs, 2 when one differs, 1 when a blueprint cannot be planned.
+    Access {
+        /// A blueprint file, or a directory of blueprints
+        #[arg(default_value = "blueprints")]
+        paths: Vec<PathBuf>,
+        /// `table` for a terminal, `json` for tools
+        #[arg(long, value_enum, default_value_t = ReachFormat::Table)]
+        format: ReachFormat,
+    },
     /// Draw the platform: segments and who reaches whom, attachments, the MCP ingress and its
     /// consumers, roles and what they may touch, who holds spending authority
     ///

@@ -178,6 +178,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Reach { paths, format } => reach(&paths, format, ui),
+        Command::Access { paths, format } => access(&paths, format, ui),
         Command::Graph { paths, format } => graph(&paths, format, ui),
         Command::Drift {
             path,
@@ -385,6 +386,68 @@ fn reach(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> 
     } else {
         0
     })
+}
+
+/// `agentform access`: who may call which action on which component, per blueprint, decided from
+/// the policies of its planned stack.
+fn access(paths: &[PathBuf], format: ReachFormat, ui: &Ui) -> anyhow::Result<u8> {
+    let options = workspace::Load {
+        overrides: Overrides::default(),
+        render: None,
+        matrices: Matrices::Segments,
+    };
+    let mut reports = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut unusable = false;
+    for blueprint in workspace::load(paths, &options, |_, _, _| {})? {
+        match &blueprint.plan {
+            Some(plan) => reports.push(agentform_access(&plan.source, &plan.policies)),
+            None => unusable = true,
+        }
+        diagnostics.extend(blueprint.diagnostics);
+    }
+    let findings = reports
+        .iter()
+        .any(crate::access::AccessReport::has_findings);
+    match format {
+        ReachFormat::Table => {
+            let mut stdout = std::io::stdout().lock();
+            for (i, report) in reports.iter().enumerate() {
+                if i > 0 {
+                    let _ = writeln!(stdout);
+                }
+                let _ = write!(stdout, "{}", report.table());
+            }
+            if !diagnostics.is_empty() {
+                eprint!("{}", diag::render_human(&diagnostics, ui.err));
+                eprintln!("{}", diag::summary(&diagnostics));
+            }
+        }
+        ReachFormat::Json => {
+            let mut report = diag::json_report(&diagnostics);
+            report.insert(
+                "blueprints".into(),
+                serde_json::to_value(&reports).expect("reports serialize"),
+            );
+            let text = serde_json::to_string_pretty(&serde_json::Value::Object(report))
+                .expect("report serializes");
+            println!("{text}");
+        }
+    }
+    Ok(if unusable {
+        1
+    } else if findings {
+        2
+    } else {
+        0
+    })
+}
+
+fn agentform_access(
+    source: &str,
+    policies: &crate::plan::policies::Policies,
+) -> crate::access::AccessReport {
+    crate::access::analyze(source, policies)
 }
 
 /// `agentform graph`: the diagram of one valid blueprint on stdout.

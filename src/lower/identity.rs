@@ -332,7 +332,7 @@ fn lower_trust(
 }
 
 /// Why `arn` is not one named IAM role or user, if it is not: an account (its root ARN or bare
-/// id) is `AF704`; a wildcard or anything else is not a principal ARN.
+/// id) is `AF705`; a wildcard or anything else is not a principal ARN.
 fn named_principal(arn: &Spanned<String>, owner: &str) -> Option<Diagnostic> {
     let value = arn.value.as_str();
     let account_id = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());

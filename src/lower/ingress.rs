@@ -290,7 +290,7 @@ fn client_auth(r: &BlockReader, owner: &str, diagnostics: &mut Diagnostics) -> O
 }
 
 /// An ARN of `service` whose resource is `prefix` followed by an id without wildcards.
-fn arn_matches(arn: &str, service: &str, prefix: &str) -> bool {
+pub(super) fn arn_matches(arn: &str, service: &str, prefix: &str) -> bool {
     arn_part(arn, service, prefix).is_some_and(|id| !id.is_empty() && !id.contains('*'))
 }
 

@@ -4,13 +4,13 @@
 //! the `payments` rule; here each value is read and checked on its own.
 
 use super::identity::arn_part;
-use super::ingress::{valid_dns_name, valid_principal};
+use super::ingress::{arn_matches, valid_dns_name};
 use super::reader::BlockReader;
 use super::{Names, TopBlock, resolve, single_label};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span, Spanned};
 use crate::model::{
     Authorizer, Burst, Connector, Guardrails, IamRoleId, Ledger, Money, Name, PaymentManager,
-    WalletProvider,
+    Principal, WalletProvider,
 };
 use crate::schema;
 use crate::syntax::Block;
@@ -46,21 +46,19 @@ pub(super) fn lower(
             .map(|id| Spanned::new(IamRoleId(id.value), id.span))
             .collect::<Vec<_>>()
     });
-    let mediation_principals = r
-        .string_list("mediation_principals", diagnostics)
-        .unwrap_or_default();
-    for principal in &mediation_principals {
-        if !valid_principal(&principal.value) {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    principal.span,
-                    format!("`{}` is not an IAM principal ARN", principal.value),
-                )
-                .with_help("write the mediation layer's role (`arn:aws:iam::ACCOUNT:role/NAME`) or an account root"),
-            );
-        }
+    if let Some(span) = r.span_of("mediation_principals") {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                span,
+                format!("{owner}: `mediation_principals` trusted one principal with both sessions and payments"),
+            )
+            .with_help("name the principals of each duty: `session_principals` (instruments and sessions) and `payment_principals` (ProcessPayment), different ones; and `admin_principals`"),
+        );
     }
+    let admin_principals = principals(&r, "admin_principals", names, &owner, diagnostics);
+    let session_principals = principals(&r, "session_principals", names, &owner, diagnostics);
+    let payment_principals = principals(&r, "payment_principals", names, &owner, diagnostics);
 
     let mut connectors: Vec<Connector> = Vec::new();
     let mut connectors_ok = true;
@@ -128,11 +126,79 @@ pub(super) fn lower(
         name: top.name.clone(),
         authorizer: authorizer?,
         agents: agents?,
-        mediation_principals,
+        admin_principals: admin_principals?,
+        session_principals: session_principals?,
+        payment_principals: payment_principals?,
         connectors: connectors_ok.then_some(connectors)?,
         guardrails: guardrails?,
         ledger: ledger?,
     })
+}
+
+/// The principals trusted by one payment role: blueprint role names, or IAM role and user ARNs.
+/// Required and non-empty; an account root is refused (it would trust every principal of the
+/// account whose own policies allow `sts:AssumeRole`).
+fn principals(
+    r: &BlockReader,
+    key: &'static str,
+    names: &Names,
+    owner: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<Spanned<Principal>>> {
+    let example = match key {
+        "admin_principals" => "[\"payments-admin\"]",
+        "session_principals" => "[\"payments-sessions\"]",
+        _ => "[\"payments-mediator\"]",
+    };
+    let list = r.required_string_list(key, example, diagnostics)?;
+    if list.is_empty() {
+        let span = r.span_of(key)?;
+        diagnostics.push(
+            Diagnostic::error(
+                Code::MissingAttribute,
+                span,
+                format!("{owner} lists no `{key}`: nobody could assume that payment role"),
+            )
+            .with_help("name an `iam_role` of the blueprint or an IAM role ARN"),
+        );
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut ok = true;
+    for item in &list {
+        if item.value.starts_with("arn:") {
+            if arn_part(&item.value, "iam", "root") == Some("") {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        item.span,
+                        format!("`{key}` of {owner} names the account root `{}`", item.value),
+                    )
+                    .with_help("an account root trusts every principal of the account that its own policies allow; name the role (an `iam_role` of the blueprint, or `arn:aws:iam::ACCOUNT:role/NAME`)"),
+                );
+                ok = false;
+            } else if arn_matches(&item.value, "iam", "role/")
+                || arn_matches(&item.value, "iam", "user/")
+            {
+                out.push(Spanned::new(Principal::Arn(item.value.clone()), item.span));
+            } else {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        item.span,
+                        format!("`{}` is not an IAM role or user ARN", item.value),
+                    )
+                    .with_help("write `arn:aws:iam::ACCOUNT:role/NAME`, or the name of an `iam_role` of the blueprint"),
+                );
+                ok = false;
+            }
+        } else if let Some(id) = resolve(names, "iam_role", item, diagnostics) {
+            out.push(Spanned::new(Principal::Role(IamRoleId(id.value)), id.span));
+        } else {
+            ok = false;
+        }
+    }
+    ok.then_some(out)
 }
 
 /// Exactly one nested block `ident`.
@@ -334,6 +400,7 @@ fn connector(
         }
         !literal_secret
     });
+    let marketplace_subscribed = r.bool("marketplace_subscribed", diagnostics);
     let api_key_id = r.string("api_key_id", diagnostics);
     let app_id = r.string("app_id", diagnostics);
     let authorization_id = r.string("authorization_id", diagnostics);
@@ -356,6 +423,29 @@ fn connector(
             ));
             return None;
         }
+    }
+    match (provider.value, &marketplace_subscribed) {
+        (WalletProvider::CoinbaseCdp, Some(s)) if s.value => {}
+        (WalletProvider::CoinbaseCdp, subscribed) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::MarketplaceSubscription,
+                    subscribed.as_ref().map_or(name.span, |s| s.span),
+                    format!("{owner} needs the account subscribed to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" before `terraform apply`"),
+                )
+                .with_help("subscribe first (the stack README's first payment step), then set `marketplace_subscribed = true` on the connector"),
+            );
+            return None;
+        }
+        (WalletProvider::StripePrivy, Some(s)) => {
+            diagnostics.push(Diagnostic::error(
+                Code::InvalidValue,
+                s.span,
+                format!("`marketplace_subscribed` does not apply to {owner}: only Coinbase CDP needs the Marketplace subscription"),
+            ));
+            return None;
+        }
+        (WalletProvider::StripePrivy, None) => {}
     }
     for id in [&api_key_id, &app_id, &authorization_id]
         .into_iter()
@@ -388,6 +478,7 @@ fn connector(
         api_key_id,
         app_id,
         authorization_id,
+        marketplace_subscribed,
     })
 }
 

@@ -42,7 +42,7 @@ pub enum Trust {
     },
     /// An AWS service principal, pinned to this account with `aws:SourceAccount`.
     Service { principal: Spanned<String> },
-    /// Named IAM roles or users (never an account: `AF704`).
+    /// Named IAM roles or users (never an account: `AF705`).
     Principals { arns: Vec<Spanned<String>> },
 }
 

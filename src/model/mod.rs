@@ -19,7 +19,7 @@ pub use network::{
 };
 pub use payments::{
     Authorizer, Burst, Connector, Guardrails, Ledger, Money, PAYMENT_REGIONS, PaymentManager,
-    PaymentManagerId, WalletProvider,
+    PaymentManagerId, Principal, WalletProvider,
 };
 pub use platform::{Platform, ProviderTargets, Version};
 pub use storage::{AccessPoint, S3Files, S3FilesId};

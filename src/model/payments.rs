@@ -22,12 +22,24 @@ pub struct PaymentManager {
     pub authorizer: Authorizer,
     /// Roles that may ask the mediation layer to pay (never `ProcessPayment` themselves).
     pub agents: Vec<Spanned<IamRoleId>>,
-    /// Who may assume the management and process-payment roles (the mediation layer's identity);
-    /// empty means the platform account's root, so that IAM policies in the account decide.
-    pub mediation_principals: Vec<Spanned<String>>,
+    /// Who may assume the control role (administers managers, connectors, credential providers).
+    pub admin_principals: Vec<Spanned<Principal>>,
+    /// Who may assume the management role (instruments and sessions; never `ProcessPayment`).
+    pub session_principals: Vec<Spanned<Principal>>,
+    /// Who may assume the process-payment role (the mediation layer; never creates sessions).
+    pub payment_principals: Vec<Spanned<Principal>>,
     pub connectors: Vec<Connector>,
     pub guardrails: Guardrails,
     pub ledger: Ledger,
+}
+
+/// A principal named to assume a payment role: a role of the blueprint, or an existing IAM role or
+/// user by ARN. Never an account root: that would let every principal of the account whose own
+/// policies allow it assume the role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Role(IamRoleId),
+    Arn(String),
 }
 
 /// How callers of the payment manager's data plane authenticate.
@@ -56,6 +68,10 @@ pub struct Connector {
     pub api_key_id: Option<Spanned<String>>,
     pub app_id: Option<Spanned<String>>,
     pub authorization_id: Option<Spanned<String>>,
+    /// Coinbase CDP only: the blueprint's acknowledgement that the account is subscribed to the AWS
+    /// Marketplace listing "Coinbase Wallets for AgentCore Payments" (the connector cannot be
+    /// created before; lowering refuses a Coinbase connector without it).
+    pub marketplace_subscribed: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -150,16 +150,25 @@ pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<IdentityView> {
         roles: model
             .iam_roles
             .iter()
-            .map(|r| self::role(model, labels, r))
+            .enumerate()
+            .map(|(i, r)| self::role(model, labels, r, crate::model::IamRoleId(i)))
             .collect(),
     })
 }
 
-fn role(model: &Model, labels: &mut LabelSpace, role: &IamRole) -> RoleView {
+fn role(
+    model: &Model,
+    labels: &mut LabelSpace,
+    role: &IamRole,
+    id: crate::model::IamRoleId,
+) -> RoleView {
     let p = &model.platform;
     let owner = labels.owner(format!("iam_role `{}`", role.name.value), role.name.span);
     let label = naming::snake(&role.name.value);
-    let statements: Vec<PolicyStatementView> = policy_statements(model, role);
+    let mut statements: Vec<PolicyStatementView> = policy_statements(model, role);
+    // An agent of a payment manager: explicit denies of paying, directly or through the AWS MCP
+    // Server (decided with the payment roles).
+    statements.extend(super::payments::agent_denies(model, id));
     let iam_labels = IamRoleLabels::claim(labels, owner, &label, &statements);
     let role_arn = iam_labels.role.r("arn");
     let text = |s: &str| Value::String(s.to_string());
@@ -279,7 +288,7 @@ fn role(model: &Model, labels: &mut LabelSpace, role: &IamRole) -> RoleView {
                 ],
             }
         }
-        // Named roles and users only (lowering refuses an account, `AF704`): the principal is the
+        // Named roles and users only (lowering refuses an account, `AF705`): the principal is the
         // caller itself, so no condition is needed to pin it.
         Trust::Principals { arns } => StatementView {
             actions: vec!["sts:AssumeRole"],

@@ -11,6 +11,7 @@ pub mod labels;
 pub mod naming;
 pub mod network;
 pub mod payments;
+pub mod policies;
 mod refusals;
 mod stack;
 pub mod storage;
@@ -35,6 +36,9 @@ pub struct Ref {
     /// Text after the reference: `"${PATH}SUFFIX"` (e.g. an ARN's `/*`).
     #[serde(rename = "$suffix", skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
+    /// Text before the reference: `"PREFIX${PATH}"` (e.g. a query naming a resource's id).
+    #[serde(rename = "$prefix", skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
 }
 
 impl Ref {
@@ -42,7 +46,15 @@ impl Ref {
         Ref {
             path: path.into(),
             suffix: None,
+            prefix: None,
         }
+    }
+
+    /// Literal text, then the reference, written as a template string.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
     }
 
     /// The reference followed by literal text, written as a template string.
@@ -86,6 +98,8 @@ pub struct Plan {
     pub directory: String,
     pub source: String,
     pub files: Vec<PlannedFile>,
+    /// Every role's trust and permission documents as data (`agentform access`).
+    pub policies: policies::Policies,
 }
 
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
@@ -101,6 +115,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let storage = storage::plan(model, &network, &mut labels).map(Arc::new);
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);
+    let policies = policies::collect(model, identity.as_ref(), payments.as_deref());
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
             .as_deref()
@@ -196,6 +211,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         directory: model.platform.name.value.clone(),
         source: model.source.clone(),
         files,
+        policies,
     })
 }
 

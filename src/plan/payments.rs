@@ -14,7 +14,8 @@ use super::naming;
 use super::naming::{Tags, tags};
 use super::{Ref, identity};
 use crate::model::{
-    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, WalletProvider, targets,
+    Authorizer, Connector, Model, PaymentManager, PaymentManagerId, Principal, WalletProvider,
+    targets,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -25,6 +26,13 @@ pub const METRIC_NAMESPACE: &str = "Agentform/Payments";
 pub const METRIC_DAILY_SPEND: &str = "DailySpend";
 /// One per payment made (statistic `Sum`).
 pub const METRIC_PAYMENTS: &str = "Payments";
+/// Where AgentCore payments publishes its own metrics (`SpendAmount`, `PaymentRequestCount`,
+/// `PaymentFailureCount`, `Throttles`, ...; devguide "Observability with Amazon CloudWatch" for
+/// payments). The devguide names the metrics and dimensions but not the namespace; AgentCore's other
+/// metrics are documented in `AWS/Bedrock-AgentCore`.
+pub const SERVICE_NAMESPACE: &str = "AWS/Bedrock-AgentCore";
+/// Metrics Insights queries read the last three hours: a longer burst window stays on our metric.
+pub const INSIGHTS_MAX_MINUTES: u32 = 180;
 /// The metrics' one dimension: the payment manager's blueprint name.
 pub const METRIC_DIMENSION: &str = "PaymentManager";
 /// The guardrail document's schema identifier; bumped on incompatible changes.
@@ -72,6 +80,10 @@ pub struct ManagerView {
     pub guardrails: GuardrailsView,
     pub ledger: LedgerView,
     pub alerts: AlertsView,
+    /// Vended log delivery, when the stack creates the manager.
+    pub log_delivery: Option<LogDeliveryView>,
+    /// CloudWatch Logs in this region, for the key policy.
+    pub logs_principal: String,
     pub coinbase: bool,
 }
 
@@ -183,6 +195,49 @@ pub struct AlertsView {
     pub dimensions: Value,
     pub thresholds: Vec<ThresholdAlarmView>,
     pub burst: BurstAlarmView,
+    /// Alarms on the service's own metrics (only when the stack creates the manager: the queries
+    /// name its id).
+    pub service: Vec<ServiceAlarmView>,
+    /// The mediation layer stopped publishing `DailySpend` (its heartbeat, every 5 minutes).
+    pub silent: SilentAlarmView,
+}
+
+/// An alarm on a Metrics Insights query over the service's metrics of one payment manager (all
+/// their other dimensions, connector, agent, currency, summed).
+#[derive(Serialize)]
+pub struct ServiceAlarmView {
+    pub label: Resource,
+    pub alarm_name: String,
+    pub description: String,
+    pub query: Value,
+    pub period: u32,
+    pub threshold: u32,
+}
+
+#[derive(Serialize)]
+pub struct SilentAlarmView {
+    pub label: Resource,
+    pub alarm_name: String,
+    pub description: String,
+}
+
+/// Vended logs of the payment manager delivered to a log group (devguide "Observability with
+/// Amazon CloudWatch": `AllowVendedLogDeliveryForResource`, a delivery source of log type
+/// `APPLICATION_LOGS`, a destination, a delivery).
+#[derive(Serialize)]
+pub struct LogDeliveryView {
+    pub log_group: Resource,
+    pub log_group_name: String,
+    pub log_group_arn_pattern: String,
+    pub source: Resource,
+    pub source_name: String,
+    pub destination: Resource,
+    pub destination_name: String,
+    pub delivery: Resource,
+    pub log_group_arn: Ref,
+    pub destination_arn: Ref,
+    pub source_name_ref: Ref,
+    pub manager_arn: Ref,
 }
 
 #[derive(Serialize)]
@@ -200,6 +255,9 @@ pub struct BurstAlarmView {
     pub description: String,
     pub period: u32,
     pub threshold: u32,
+    /// On the service's `PaymentRequestCount` (a Metrics Insights query) when the stack creates the
+    /// manager and the window is at most three hours; else on our own `Payments`.
+    pub query: Option<Value>,
 }
 
 pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<PaymentsView> {
@@ -313,8 +371,115 @@ fn manager(
         })
         .collect::<Vec<_>>();
     let burst = claim(labels, "aws_cloudwatch_metric_alarm", "__burst");
+    let silent = claim(labels, "aws_cloudwatch_metric_alarm", "__mediation_silent");
     let manager = via_awscc.then(|| claim(labels, "awscc_bedrockagentcore_payment_manager", ""));
     let manager_arn = manager.as_ref().map(|r| r.r("payment_manager_arn"));
+    let query = |metric: &str| {
+        manager.as_ref().map(|manager| {
+            json!(
+                manager
+                    .r("payment_manager_id")
+                    .with_prefix(format!(
+                        "SELECT SUM({metric}) FROM \"{SERVICE_NAMESPACE}\" WHERE PaymentManagerId = '"
+                    ))
+                    .with_suffix("'")
+            )
+        })
+    };
+    let service_alarm = |labels: &mut LabelSpace,
+                         suffix: &str,
+                         metric: &str,
+                         what: &str|
+     -> Option<ServiceAlarmView> {
+        let query = query(metric)?;
+        Some(ServiceAlarmView {
+            label: claim(
+                labels,
+                "aws_cloudwatch_metric_alarm",
+                &format!("__{suffix}"),
+            ),
+            alarm_name: naming::aws_name(
+                &[
+                    &p.name.value,
+                    &p.environment,
+                    &m.name.value,
+                    &suffix.replace('_', "-"),
+                ],
+                255,
+            ),
+            description: format!(
+                "Payment manager {}: {what} in 5 minutes (AgentCore's own {metric}, all connectors and agents).",
+                m.name.value
+            ),
+            query,
+            period: 300,
+            threshold: 1,
+        })
+    };
+    let service = [
+        service_alarm(
+            labels,
+            "payment_failures",
+            "PaymentFailureCount",
+            "a failed payment",
+        ),
+        service_alarm(
+            labels,
+            "payment_throttles",
+            "Throttles",
+            "a throttled request",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    let burst_query = (g.burst.window_minutes.value <= INSIGHTS_MAX_MINUTES)
+        .then(|| query("PaymentRequestCount"))
+        .flatten();
+    let log_delivery = manager.as_ref().map(|manager| {
+        let log_group = claim(labels, "aws_cloudwatch_log_group", "_payments");
+        let source = claim(labels, "aws_cloudwatch_log_delivery_source", "_payments");
+        let destination = claim(
+            labels,
+            "aws_cloudwatch_log_delivery_destination",
+            "_payments",
+        );
+        let delivery = claim(labels, "aws_cloudwatch_log_delivery", "_payments");
+        let log_group_name = format!(
+            "/aws/vendedlogs/bedrock-agentcore/payments/{}",
+            naming::aws_name(&[&p.name.value, &p.environment, &m.name.value], 200)
+        );
+        LogDeliveryView {
+            log_group_arn_pattern: format!(
+                "arn:{}:logs:{}:{}:log-group:{log_group_name}",
+                naming::partition(&p.region),
+                p.region,
+                p.account_id
+            ),
+            log_group_name,
+            source_name: naming::aws_name(
+                &[&p.name.value, &p.environment, &m.name.value, "payments"],
+                60,
+            ),
+            destination_name: naming::aws_name(
+                &[
+                    &p.name.value,
+                    &p.environment,
+                    &m.name.value,
+                    "payments-logs",
+                ],
+                60,
+            ),
+            log_group_arn: log_group.r("arn"),
+            destination_arn: destination.r("arn"),
+            source_name_ref: source.r("name"),
+            manager_arn: manager.r("payment_manager_arn"),
+            log_group,
+            source,
+            destination,
+            delivery,
+        }
+    });
     let roles = roles(
         model,
         labels,
@@ -384,10 +549,7 @@ fn manager(
                 Some(Value::Object(jwt))
             }
         },
-        description: format!(
-            "{} {} payment manager {}",
-            p.name.value, p.environment, m.name.value
-        ),
+        description: manager_description(model, m),
         key_description: format!(
             "{} {} payments {}: ledger, archive, guardrails and alerts",
             p.name.value, p.environment, m.name.value
@@ -472,9 +634,21 @@ fn manager(
                 ),
                 period: g.burst.window_minutes.value * 60,
                 threshold: g.burst.max_payments.value,
+                query: burst_query,
+            },
+            service,
+            silent: SilentAlarmView {
+                label: silent,
+                alarm_name: alarm("mediation-silent"),
+                description: format!(
+                    "Payment manager {}: the mediation layer published no {METRIC_DAILY_SPEND} for 15 minutes (it publishes every 5 minutes, 0 on a quiet day): the budget alarms are blind.",
+                    m.name.value
+                ),
             },
             dimensions,
         },
+        log_delivery,
+        logs_principal: format!("logs.{}.amazonaws.com", p.region),
         coinbase: m
             .connectors
             .iter()
@@ -487,6 +661,22 @@ fn manager(
         label,
         name: m.name.value.clone(),
     }
+}
+
+/// The manager's description within the API's pattern `[a-zA-Z0-9\s]+` (API reference,
+/// `CreatePaymentManager`): every other character of the names becomes a space.
+pub fn manager_description(model: &Model, m: &PaymentManager) -> String {
+    let p = &model.platform;
+    format!(
+        "{} {} payment manager {}",
+        p.name.value, p.environment, m.name.value
+    )
+    .chars()
+    .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+    .collect::<String>()
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 /// Letters and digits of platform, environment and manager names, starting with a letter, at most
@@ -563,7 +753,6 @@ fn connector(
     m: &PaymentManager,
     c: &Connector,
 ) -> ConnectorView {
-    let p = &model.platform;
     let label = connector_label(m, c);
     let owner = connector_owner(labels, m, c);
     // Without awscc the connector is a manual step: its label stays reserved, so that allowing
@@ -629,15 +818,21 @@ fn connector(
         connector_name: c.name.value.replace('-', "_"),
         connector_type: c.provider.value.vendor(),
         vendor_key,
-        provider_name: naming::aws_name(
-            &[&p.name.value, &p.environment, &m.name.value, &c.name.value],
-            48,
-        ),
+        provider_name: credential_provider_name(model, m, c),
         secret_arn: c.credential_secret_arn.value.clone(),
         configuration,
         variables,
         awscc,
     }
+}
+
+/// A connector's credential provider: `<platform>-<env>-<manager>-<connector>`, at most 48.
+fn credential_provider_name(model: &Model, m: &PaymentManager, c: &Connector) -> String {
+    let p = &model.platform;
+    naming::aws_name(
+        &[&p.name.value, &p.environment, &m.name.value, &c.name.value],
+        48,
+    )
 }
 
 /// The owner of a connector's labels.
@@ -658,6 +853,9 @@ struct Grant {
     actions: &'static [&'static str],
 }
 
+// The statements follow the devguide page "IAM roles for AgentCore payments"
+// (docs.aws.amazon.com/bedrock-agentcore/latest/devguide/payments-iam-roles.html): its actions, and
+// its resources narrowed to this account, region and payment manager.
 const PAYMENT_MANAGERS: Grant = Grant {
     sid: "PaymentManagers",
     effect: "Allow",
@@ -667,6 +865,12 @@ const PAYMENT_MANAGERS: Grant = Grant {
         "bedrock-agentcore:ListPaymentManagers",
         "bedrock-agentcore:UpdatePaymentManager",
         "bedrock-agentcore:DeletePaymentManager",
+    ],
+};
+const PAYMENT_CONNECTORS: Grant = Grant {
+    sid: "PaymentConnectors",
+    effect: "Allow",
+    actions: &[
         "bedrock-agentcore:CreatePaymentConnector",
         "bedrock-agentcore:GetPaymentConnector",
         "bedrock-agentcore:ListPaymentConnectors",
@@ -680,9 +884,15 @@ const CREDENTIAL_PROVIDERS: Grant = Grant {
     actions: &[
         "bedrock-agentcore:CreatePaymentCredentialProvider",
         "bedrock-agentcore:GetPaymentCredentialProvider",
+        "bedrock-agentcore:ListPaymentCredentialProviders",
         "bedrock-agentcore:UpdatePaymentCredentialProvider",
         "bedrock-agentcore:DeletePaymentCredentialProvider",
     ],
+};
+const VENDED_LOG_DELIVERY: Grant = Grant {
+    sid: "VendedLogDelivery",
+    effect: "Allow",
+    actions: &["bedrock-agentcore:AllowVendedLogDeliveryForResource"],
 };
 const PASS_RETRIEVAL_ROLE: Grant = Grant {
     sid: "PassRetrievalRole",
@@ -705,9 +915,12 @@ const INSTRUMENTS_AND_SESSIONS: Grant = Grant {
     actions: &[
         "bedrock-agentcore:CreatePaymentInstrument",
         "bedrock-agentcore:GetPaymentInstrument",
-        "bedrock-agentcore:GetPaymentInstrumentBalance",
+        "bedrock-agentcore:ListPaymentInstruments",
+        "bedrock-agentcore:DeletePaymentInstrument",
         "bedrock-agentcore:CreatePaymentSession",
         "bedrock-agentcore:GetPaymentSession",
+        "bedrock-agentcore:ListPaymentSessions",
+        "bedrock-agentcore:DeletePaymentSession",
     ],
 };
 const NEVER_PROCESS_PAYMENTS: Grant = Grant {
@@ -718,11 +931,26 @@ const NEVER_PROCESS_PAYMENTS: Grant = Grant {
 const PROCESS_PAYMENTS: Grant = Grant {
     sid: "ProcessPayments",
     effect: "Allow",
+    actions: &["bedrock-agentcore:ProcessPayment"],
+};
+const READ_INSTRUMENTS_AND_SESSIONS: Grant = Grant {
+    sid: "ReadInstrumentsAndSessions",
+    effect: "Allow",
     actions: &[
-        "bedrock-agentcore:ProcessPayment",
-        "bedrock-agentcore:GetPaymentSession",
         "bedrock-agentcore:GetPaymentInstrument",
         "bedrock-agentcore:GetPaymentInstrumentBalance",
+        "bedrock-agentcore:GetPaymentSession",
+    ],
+};
+/// The process role never writes sessions or instruments, whatever else the account grants it.
+const NEVER_WRITE_SESSIONS: Grant = Grant {
+    sid: "NeverWriteSessions",
+    effect: "Deny",
+    actions: &[
+        "bedrock-agentcore:CreatePaymentSession",
+        "bedrock-agentcore:DeletePaymentSession",
+        "bedrock-agentcore:CreatePaymentInstrument",
+        "bedrock-agentcore:DeletePaymentInstrument",
     ],
 };
 const APPEND_TO_LEDGER: Grant = Grant {
@@ -740,6 +968,29 @@ const PUBLISH_PAYMENT_METRICS: Grant = Grant {
     effect: "Allow",
     actions: &["cloudwatch:PutMetricData"],
 };
+const WORKLOAD_IDENTITY_MANAGEMENT: Grant = Grant {
+    sid: "WorkloadIdentityManagement",
+    effect: "Allow",
+    actions: &[
+        "bedrock-agentcore:CreateWorkloadIdentity",
+        "bedrock-agentcore:DeleteWorkloadIdentity",
+    ],
+};
+const WORKLOAD_IDENTITY_ACCESS: Grant = Grant {
+    sid: "WorkloadIdentityAccess",
+    effect: "Allow",
+    actions: &["bedrock-agentcore:GetWorkloadAccessToken"],
+};
+const PAYMENT_TOKEN_BASE_ACCESS: Grant = Grant {
+    sid: "PaymentTokenBaseAccess",
+    effect: "Allow",
+    actions: &["bedrock-agentcore:GetResourcePaymentToken"],
+};
+const PAYMENT_TOKEN_ACCESS: Grant = Grant {
+    sid: "PaymentTokenAccess",
+    effect: "Allow",
+    actions: &["bedrock-agentcore:GetResourcePaymentToken"],
+};
 const READ_WALLET_CREDENTIALS: Grant = Grant {
     sid: "ReadWalletCredentials",
     effect: "Allow",
@@ -747,18 +998,26 @@ const READ_WALLET_CREDENTIALS: Grant = Grant {
 };
 
 /// Every statement the payment roles can hold.
-const GRANTS: [&Grant; 12] = [
+const GRANTS: [&Grant; 20] = [
     &PAYMENT_MANAGERS,
+    &PAYMENT_CONNECTORS,
     &CREDENTIAL_PROVIDERS,
+    &VENDED_LOG_DELIVERY,
     &PASS_RETRIEVAL_ROLE,
     &READ_GUARDRAILS,
     &PAYMENTS_KEY,
     &INSTRUMENTS_AND_SESSIONS,
     &NEVER_PROCESS_PAYMENTS,
     &PROCESS_PAYMENTS,
+    &READ_INSTRUMENTS_AND_SESSIONS,
+    &NEVER_WRITE_SESSIONS,
     &APPEND_TO_LEDGER,
     &ARCHIVE_PAYMENTS,
     &PUBLISH_PAYMENT_METRICS,
+    &WORKLOAD_IDENTITY_MANAGEMENT,
+    &WORKLOAD_IDENTITY_ACCESS,
+    &PAYMENT_TOKEN_BASE_ACCESS,
+    &PAYMENT_TOKEN_ACCESS,
     &READ_WALLET_CREDENTIALS,
 ];
 
@@ -790,7 +1049,28 @@ struct ManagerRefs {
     manager: Option<Ref>,
 }
 
+/// The ARN of a principal trusted by a payment role: a blueprint role's (a reference), or as given.
+fn principal_arn(model: &Model, principal: &Principal) -> Value {
+    match principal {
+        Principal::Role(id) => json!(Ref::attr(
+            "aws_iam_role",
+            &naming::snake(&model.role(*id).name.value),
+            "arn"
+        )),
+        Principal::Arn(arn) => json!(arn),
+    }
+}
+
+/// How the README names a trusted principal: `` role `NAME` `` of the blueprint, or its ARN.
+pub fn principal_text(model: &Model, principal: &Principal) -> String {
+    match principal {
+        Principal::Role(id) => format!("role `{}`", model.role(*id).name.value),
+        Principal::Arn(arn) => format!("`{arn}`"),
+    }
+}
+
 /// The four roles, with their trust and permissions: control, management, process, retrieval.
+#[allow(clippy::too_many_lines)]
 fn roles(
     model: &Model,
     labels: &mut LabelSpace,
@@ -806,18 +1086,21 @@ fn roles(
             p.region, p.account_id
         )
     };
-    let managers = json!(arn("payment-manager/*"));
+    let name = manager_name(model, m);
+    // A payment manager's id is its name, a hyphen and a suffix AgentCore chooses.
+    let this_manager_pattern = arn(&format!("payment-manager/{name}-*"));
+    let under = |suffix: &str| match &refs.manager {
+        Some(manager) => json!(manager.clone().with_suffix(suffix)),
+        None => json!(format!("{this_manager_pattern}{suffix}")),
+    };
     let this_manager = refs
         .manager
         .as_ref()
-        .map_or_else(|| managers.clone(), |arn| json!(arn));
-    let account_root = json!(format!("arn:{partition}:iam::{}:root", p.account_id));
-    let mediation: Vec<Value> = if m.mediation_principals.is_empty() {
-        vec![account_root.clone()]
-    } else {
-        m.mediation_principals
+        .map_or_else(|| json!(this_manager_pattern), |arn| json!(arn));
+    let trusted = |principals: &[crate::diag::Spanned<Principal>]| -> Vec<Value> {
+        principals
             .iter()
-            .map(|a| json!(a.value))
+            .map(|a| principal_arn(model, &a.value))
             .collect()
     };
     let assume = |principal_type, principals: Vec<Value>, conditions| identity::StatementView {
@@ -843,8 +1126,16 @@ fn roles(
     // The statement passing the retrieval role joins these once that role is claimed (the roles
     // claim their labels in the order they are written).
     let control = vec![
-        statement(&PAYMENT_MANAGERS, vec![managers.clone()]),
-        statement(&CREDENTIAL_PROVIDERS, vec![json!(arn("token-vault/*"))]),
+        statement(&PAYMENT_MANAGERS, vec![json!(arn("payment-manager/*"))]),
+        statement(
+            &PAYMENT_CONNECTORS,
+            vec![json!(arn("payment-manager/*/connector/*"))],
+        ),
+        statement(
+            &CREDENTIAL_PROVIDERS,
+            vec![json!(arn("token-vault/*/paymentcredentialprovider/*"))],
+        ),
+        statement(&VENDED_LOG_DELIVERY, vec![json!(arn("payment-manager/*"))]),
     ];
 
     let read_guardrails = [
@@ -852,12 +1143,29 @@ fn roles(
         statement(&PAYMENTS_KEY, vec![key.clone()]),
     ];
     let mut management = vec![
-        statement(&INSTRUMENTS_AND_SESSIONS, vec![this_manager.clone()]),
+        statement(
+            &INSTRUMENTS_AND_SESSIONS,
+            vec![
+                this_manager.clone(),
+                under("/instrument/*"),
+                under("/session/*"),
+            ],
+        ),
         statement(&NEVER_PROCESS_PAYMENTS, vec![json!("*")]),
     ];
     management.extend(read_guardrails.iter().cloned());
 
-    let mut process = vec![statement(&PROCESS_PAYMENTS, vec![this_manager])];
+    let mut process = vec![
+        statement(
+            &PROCESS_PAYMENTS,
+            vec![this_manager.clone(), under("/session/*")],
+        ),
+        statement(
+            &READ_INSTRUMENTS_AND_SESSIONS,
+            vec![under("/instrument/*"), under("/session/*")],
+        ),
+        statement(&NEVER_WRITE_SESSIONS, vec![json!("*")]),
+    ];
     process.extend(read_guardrails);
     process.push(statement(
         &APPEND_TO_LEDGER,
@@ -878,7 +1186,56 @@ fn roles(
     ));
     process.push(metrics);
 
-    let retrieval = vec![statement(&READ_WALLET_CREDENTIALS, {
+    // The retrieval role: the devguide's base permissions (workload identity and payment token)
+    // and, per connector, the payment token of its credential provider and its secret.
+    let directory = arn("workload-identity-directory/default");
+    let own_identities = arn(&format!(
+        "workload-identity-directory/default/workload-identity/{name}-*"
+    ));
+    let mut retrieval = vec![
+        statement(
+            &WORKLOAD_IDENTITY_MANAGEMENT,
+            vec![
+                json!(directory),
+                json!(arn(
+                    "workload-identity-directory/default/workload-identity/*"
+                )),
+            ],
+        ),
+        statement(
+            &WORKLOAD_IDENTITY_ACCESS,
+            vec![json!(directory), json!(own_identities)],
+        ),
+        statement(
+            &PAYMENT_TOKEN_BASE_ACCESS,
+            vec![
+                json!(arn("token-vault/default")),
+                json!(directory),
+                json!(own_identities),
+            ],
+        ),
+        statement(
+            &PAYMENT_TOKEN_ACCESS,
+            m.connectors
+                .iter()
+                .map(|c| {
+                    if refs.manager.is_some() {
+                        json!(Ref::attr(
+                            "awscc_bedrockagentcore_payment_credential_provider",
+                            &connector_label(m, c),
+                            "credential_provider_arn"
+                        ))
+                    } else {
+                        json!(arn(&format!(
+                            "token-vault/default/paymentcredentialprovider/{}",
+                            credential_provider_name(model, m, c)
+                        )))
+                    }
+                })
+                .collect(),
+        ),
+    ];
+    let mut secrets = statement(&READ_WALLET_CREDENTIALS, {
         let mut secrets: Vec<&str> = m
             .connectors
             .iter()
@@ -887,7 +1244,13 @@ fn roles(
         secrets.sort_unstable();
         secrets.dedup();
         secrets.into_iter().map(|s| json!(s)).collect()
-    })];
+    });
+    secrets.conditions.push(condition(
+        "StringEquals",
+        "aws:ResourceAccount",
+        vec![json!(p.account_id)],
+    ));
+    retrieval.push(secrets);
 
     let coinbase = m
         .connectors
@@ -933,7 +1296,7 @@ fn roles(
                 "Administers payment manager {}: managers, connectors, credential providers",
                 m.name.value
             ),
-            assume("AWS", vec![account_root], Vec::new()),
+            assume("AWS", trusted(&m.admin_principals), Vec::new()),
             control,
         ),
         role(
@@ -942,16 +1305,16 @@ fn roles(
                 "Payment instruments and sessions of {}; never processes payments",
                 m.name.value
             ),
-            assume("AWS", mediation.clone(), Vec::new()),
+            assume("AWS", trusted(&m.session_principals), Vec::new()),
             management,
         ),
         role(
             "process",
             format!(
-                "The mediation layer of {}: processes payments within the guardrails, records them",
+                "The mediation layer of {}: processes payments within the guardrails, records them; never writes sessions",
                 m.name.value
             ),
-            assume("AWS", mediation, Vec::new()),
+            assume("AWS", trusted(&m.payment_principals), Vec::new()),
             process,
         ),
         role(
@@ -969,7 +1332,11 @@ fn roles(
                         "aws:SourceAccount",
                         vec![json!(p.account_id)],
                     ),
-                    condition("ArnLike", "aws:SourceArn", vec![managers]),
+                    condition(
+                        "ArnLike",
+                        "aws:SourceArn",
+                        vec![json!(this_manager_pattern)],
+                    ),
                 ],
             ),
             retrieval,
@@ -986,6 +1353,85 @@ fn roles(
     ));
     roles[0].iam.statements.push(pass);
     roles
+}
+
+/// What an agent never does: pay, or write sessions and instruments (agents ask the mediation
+/// layer, which holds the process-payment role).
+const AGENTS_NEVER_PAY: Grant = Grant {
+    sid: "AgentsNeverPay",
+    effect: "Deny",
+    actions: &[
+        "bedrock-agentcore:ProcessPayment",
+        "bedrock-agentcore:CreatePaymentSession",
+        "bedrock-agentcore:DeletePaymentSession",
+        "bedrock-agentcore:CreatePaymentInstrument",
+        "bedrock-agentcore:DeletePaymentInstrument",
+    ],
+};
+/// What an agent never does through the managed AWS MCP Server (its `call_aws` tool calls AWS with
+/// the agent's own credentials): pay, touch sessions or payment resources, change its budget (the
+/// guardrail parameter) or IAM. The Agent Toolkit user guide ("Identity-based policy examples for
+/// AWS MCP Server") denies by the condition keys `aws:ViaAWSMCPService` and `aws:CalledViaAWSMCP`;
+/// `aws-mcp:*` actions no longer have any effect.
+const NO_WRITES_VIA_AWS_MCP: &[&str] = &[
+    "bedrock-agentcore:ProcessPayment",
+    "bedrock-agentcore:CreatePaymentSession",
+    "bedrock-agentcore:DeletePaymentSession",
+    "bedrock-agentcore:CreatePaymentInstrument",
+    "bedrock-agentcore:DeletePaymentInstrument",
+    "bedrock-agentcore:UpdatePaymentManager",
+    "bedrock-agentcore:DeletePaymentManager",
+    "bedrock-agentcore:CreatePaymentConnector",
+    "bedrock-agentcore:UpdatePaymentConnector",
+    "bedrock-agentcore:DeletePaymentConnector",
+    "ssm:PutParameter",
+    "ssm:DeleteParameter",
+    "ssm:LabelParameterVersion",
+    "iam:Attach*",
+    "iam:Create*",
+    "iam:Delete*",
+    "iam:Detach*",
+    "iam:PassRole",
+    "iam:Put*",
+    "iam:SetDefaultPolicyVersion",
+    "iam:Update*",
+];
+
+/// The explicit denies an agent role of some payment manager gets: never pay, and no payment,
+/// budget or IAM writes through the AWS MCP Server (either of its two condition keys).
+pub fn agent_denies(
+    model: &Model,
+    role: crate::model::IamRoleId,
+) -> Vec<identity::PolicyStatementView> {
+    if !model
+        .payment_managers
+        .iter()
+        .any(|m| m.agents.iter().any(|a| a.value == role))
+    {
+        return Vec::new();
+    }
+    let via = |sid: &str, test: &'static str, variable: &str, value: &str| {
+        identity::PolicyStatementView {
+            sid: sid.to_string(),
+            effect: "Deny",
+            actions: NO_WRITES_VIA_AWS_MCP
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            resources: vec![json!("*")],
+            conditions: vec![condition(test, variable, vec![json!(value)])],
+        }
+    };
+    vec![
+        statement(&AGENTS_NEVER_PAY, vec![json!("*")]),
+        via("NoWritesViaAwsMcp", "Bool", "aws:ViaAWSMCPService", "true"),
+        via(
+            "NoWritesCalledViaAwsMcp",
+            "Null",
+            "aws:CalledViaAWSMCP",
+            "false",
+        ),
+    ]
 }
 
 /// Every IAM action the payment roles can be granted or denied, for the catalogue test.
@@ -1040,6 +1486,48 @@ mod tests {
                 matches!(actions::lookup(service, name), Lookup::Known(_)),
                 "`{action}` is not in the catalogue"
             );
+        }
+    }
+
+    /// Names and descriptions within the API's patterns (API reference `CreatePaymentManager`,
+    /// `CreatePaymentConnector`): a manager named with a hyphen included.
+    #[test]
+    fn names_and_descriptions_are_ones_the_api_accepts() {
+        let text = std::fs::read_to_string("tests/fixtures/valid/payments.hcl").unwrap();
+        let source = crate::source::SourceFile::from_text("payments.hcl", &text);
+        let valid = crate::analyze(&source, &crate::lower::Overrides::default())
+            .into_valid()
+            .expect("valid");
+        let model = valid.model();
+        assert!(
+            model
+                .payment_managers
+                .iter()
+                .any(|m| m.name.value.contains('-'))
+        );
+        let starts_with_letter =
+            |s: &str| s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        for m in &model.payment_managers {
+            let name = super::manager_name(model, m);
+            assert!(starts_with_letter(&name) && name.len() <= 48, "{name}");
+            assert!(name.chars().all(|c| c.is_ascii_alphanumeric()), "{name}");
+            let description = super::manager_description(model, m);
+            assert!(!description.is_empty(), "{description}");
+            assert!(
+                description
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == ' '),
+                "{description}"
+            );
+            for c in &m.connectors {
+                let connector = c.name.value.replace('-', "_");
+                assert!(starts_with_letter(&connector) && connector.len() <= 48);
+                assert!(
+                    connector
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                );
+            }
         }
     }
 }

@@ -353,6 +353,7 @@ pub struct ReadmeView {
     pub ingresses: Vec<IngressRow>,
     pub spending: Vec<SpendingRow>,
     pub metric_namespace: &'static str,
+    pub service_namespace: &'static str,
     pub metric_daily_spend: &'static str,
     pub metric_payments: &'static str,
     pub metric_dimension: &'static str,
@@ -391,6 +392,18 @@ pub struct SpendingRow {
     pub alerts: Vec<String>,
     pub parameter: String,
     pub retention_days: u32,
+    /// Who can do what: the four payment roles, whom each trusts, what each may and never does.
+    pub duties: Vec<DutyRow>,
+}
+
+/// One payment role in the spending-authority table.
+#[derive(Serialize)]
+pub struct DutyRow {
+    pub kind: &'static str,
+    pub role: String,
+    pub trusted_by: String,
+    pub may: &'static str,
+    pub never: &'static str,
 }
 
 #[derive(Serialize)]
@@ -629,6 +642,7 @@ pub fn readme(
                 .collect(),
             parameter: view.guardrails.parameter_name.clone(),
             retention_days: m.ledger.retention_days.value,
+            duties: duties(model, m, view),
         });
         manual_steps.push(ManualStep {
             title: format!("Payment manager `{}`", m.name.value),
@@ -690,6 +704,7 @@ pub fn readme(
         ingresses,
         spending,
         metric_namespace: payments::METRIC_NAMESPACE,
+        service_namespace: payments::SERVICE_NAMESPACE,
         metric_daily_spend: payments::METRIC_DAILY_SPEND,
         metric_payments: payments::METRIC_PAYMENTS,
         metric_dimension: payments::METRIC_DIMENSION,
@@ -742,6 +757,51 @@ fn storage_steps(model: &Model, via: Via, w: &WorkspaceView, id: S3FilesId) -> V
     steps
 }
 
+/// The payment roles of a manager as the README's spending-authority table shows them.
+fn duties(model: &Model, m: &PaymentManager, view: &ManagerView) -> Vec<DutyRow> {
+    let names = |principals: &[crate::diag::Spanned<crate::model::Principal>]| {
+        principals
+            .iter()
+            .map(|a| super::payments::principal_text(model, &a.value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    view.roles
+        .iter()
+        .map(|r| {
+            let (trusted_by, may, never) = match r.kind {
+                "control" => (
+                    names(&m.admin_principals),
+                    "create, update and delete payment managers, connectors and credential providers; pass the retrieval role to AgentCore; allow vended log delivery",
+                    "instruments, sessions, payments",
+                ),
+                "management" => (
+                    names(&m.session_principals),
+                    "create, read, list and delete payment instruments and sessions of this manager",
+                    "`ProcessPayment` (explicit deny)",
+                ),
+                "process" => (
+                    names(&m.payment_principals),
+                    "`ProcessPayment` on this manager's sessions; read its instruments, balances and sessions; append to the ledger; publish payment metrics",
+                    "create or delete sessions and instruments (explicit deny)",
+                ),
+                _ => (
+                    "`bedrock-agentcore.amazonaws.com`, for this payment manager only".to_string(),
+                    "workload identity and payment tokens of this manager; read the connectors' secrets",
+                    "anything else",
+                ),
+            };
+            DutyRow {
+                kind: r.kind,
+                role: r.iam.role_name.clone(),
+                trusted_by,
+                may,
+                never,
+            }
+        })
+        .collect()
+}
+
 /// What an operator does by hand for a payment manager: what no provider covers (instruments,
 /// sessions, the connector's wallet authorization), and everything when awscc is not allowed.
 fn payment_steps(
@@ -750,7 +810,6 @@ fn payment_steps(
     m: &PaymentManager,
     view: &ManagerView,
 ) -> Vec<String> {
-    let p = &model.platform;
     let role = |kind: &str| {
         view.roles
             .iter()
@@ -758,6 +817,12 @@ fn payment_steps(
             .map_or_else(String::new, |r| r.iam.role_name.clone())
     };
     let mut steps = Vec::new();
+    if view.coinbase {
+        steps.push(format!(
+            "Before `apply`, first: subscribe the account to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" as role `{}` (it carries the managed policy `AWSMarketplaceManageSubscriptions` for this), or as an administrator before the stack exists. Creating a Coinbase connector fails (`SubscriptionRequiredException`) until then; the blueprint acknowledges it with `marketplace_subscribed = true` on each Coinbase connector (without it, `AF909`).",
+            role("control")
+        ));
+    }
     for c in &view.connectors {
         let keys = if c.vendor_key == "coinbase_cdp" {
             "`api_key_secret` and `wallet_secret`"
@@ -774,12 +839,6 @@ fn payment_steps(
                 v.name.label, v.description
             ));
         }
-    }
-    if view.coinbase {
-        steps.push(format!(
-            "Coinbase CDP: subscribe the account to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" as role `{}` (it carries the managed policy `AWSMarketplaceManageSubscriptions` for this).",
-            role("control")
-        ));
     }
     if !via_awscc {
         steps.push(format!(
@@ -810,6 +869,11 @@ fn payment_steps(
             view.guardrails.parameter_name
         ));
     }
+    if view.log_delivery.is_some() {
+        steps.push(
+            "Traces: the stack delivers the payment manager's vended logs; turn on its spans (X-Ray) in the AgentCore console's \"Log deliveries and tracing\" section of the payment manager (no provider argument for an X-Ray delivery destination was verified for the targeted versions). Not needed for `apply`.".to_string(),
+        );
+    }
     steps.push(format!(
         "Authorize each connector's wallet: open its authorization URL (output `{}_connector_authorization_urls`, or `get-payment-connector`) as the wallet owner and approve the delegation to AgentCore.",
         view.label
@@ -820,7 +884,7 @@ fn payment_steps(
     ));
     let g = &m.guardrails;
     steps.push(format!(
-        "Per agent session, as role `{}` (the mediation layer): `aws bedrock-agentcore create-payment-session --payment-manager-arn <ARN> --expiry-time-in-minutes {} --limits '{{\"maxSpendAmount\":{{\"value\":\"{}\",\"currency\":\"{}\"}}}}' --user-id <user> --agent-name <agent>`; never longer or larger than the guardrails.",
+        "Per agent session, as role `{}` (the session service; never the mediation layer, which pays): `aws bedrock-agentcore create-payment-session --payment-manager-arn <ARN> --expiry-time-in-minutes {} --limits '{{\"maxSpendAmount\":{{\"value\":\"{}\",\"currency\":\"{}\"}}}}' --user-id <user> --agent-name <agent>`; never longer or larger than the guardrails.",
         role("management"),
         g.session_expiry_minutes.value,
         g.session_limit.value,
@@ -829,7 +893,7 @@ fn payment_steps(
     steps.push(format!(
         "Run the mediation layer as role `{}` (trusted: {}). It reads the guardrails from SSM parameter `{}`, accepts requests only from the agent roles listed there, refuses merchants not listed, payments over {} {}, more than {} a day or {} in {} minutes, and requests in a denied phase; then calls `ProcessPayment`, writes the ledger item (condition `attribute_not_exists(payment_id)`) and the archive object under `payments/`, and publishes the metrics below.",
         role("process"),
-        if m.mediation_principals.is_empty() { format!("account {} root; restrict with `mediation_principals`", p.account_id) } else { m.mediation_principals.iter().map(|a| format!("`{}`", a.value)).collect::<Vec<_>>().join(", ") },
+        m.payment_principals.iter().map(|a| super::payments::principal_text(model, &a.value)).collect::<Vec<_>>().join(", "),
         view.guardrails.parameter_name,
         g.payment_limit.value,
         g.currency.value,

@@ -277,13 +277,21 @@ fn layout(value: &serde_json::Value, out: &mut String) -> Result<(), Error> {
         J::Object(_) if reference_path(value).is_some() => {
             let path = reference_path(value).unwrap_or_default();
             let traversal = encode(&reference(path)?)?;
-            match value.get("$suffix").and_then(J::as_str) {
-                // `"${PATH}SUFFIX"`: the suffix is encoded as a string (so `${` in it is escaped).
-                Some(suffix) => {
-                    let text = encode(&hcl::Expression::String(suffix.to_string()))?;
-                    out.push_str(&format!("\"${{{traversal}}}{}", &text[1..]));
-                }
-                None => out.push_str(&traversal),
+            let prefix = value.get("$prefix").and_then(J::as_str);
+            let suffix = value.get("$suffix").and_then(J::as_str);
+            if prefix.is_none() && suffix.is_none() {
+                out.push_str(&traversal);
+            } else {
+                // `"PREFIX${PATH}SUFFIX"`: prefix and suffix are encoded as strings (so `${` in
+                // them is escaped), without their quotes.
+                let quoted = |text: &str| encode(&hcl::Expression::String(text.to_string()));
+                let prefix = quoted(prefix.unwrap_or(""))?;
+                let suffix = quoted(suffix.unwrap_or(""))?;
+                out.push_str(&format!(
+                    "{}${{{traversal}}}{}",
+                    &prefix[..prefix.len() - 1],
+                    &suffix[1..]
+                ));
             }
         }
         J::Object(map) if map.is_empty() => out.push_str("{}"),
@@ -320,7 +328,10 @@ fn layout(value: &serde_json::Value, out: &mut String) -> Result<(), Error> {
 fn reference_path(value: &serde_json::Value) -> Option<&str> {
     match value {
         serde_json::Value::Object(map)
-            if map.len() == 1 || (map.len() == 2 && map.contains_key("$suffix")) =>
+            if map.contains_key("$ref")
+                && map
+                    .keys()
+                    .all(|k| matches!(k.as_str(), "$ref" | "$prefix" | "$suffix")) =>
         {
             map.get("$ref")?.as_str()
         }

@@ -40,7 +40,8 @@ pub enum Edge {
     HostedIn,
     /// ingress → a VPC that gets an interface endpoint.
     Consumer,
-    /// ingress → its context fetch or modify role; S3 Files workspace → an access point's role.
+    /// ingress → its context fetch or modify role; S3 Files workspace → an access point's role;
+    /// payment manager → a role trusted by one of its payment roles.
     UsesRole,
     /// role → a component its `allow` blocks name.
     MayAccess,
@@ -106,6 +107,16 @@ impl ComponentGraph {
             let node = Node::Payments(PaymentManagerId(i));
             for agent in &manager.agents {
                 g.edge(node, Node::Role(agent.value), Edge::MaySpend);
+            }
+            let principals = manager
+                .admin_principals
+                .iter()
+                .chain(&manager.session_principals)
+                .chain(&manager.payment_principals);
+            for principal in principals {
+                if let crate::model::Principal::Role(role) = principal.value {
+                    g.edge(node, Node::Role(role), Edge::UsesRole);
+                }
             }
         }
         for (r, role) in model.iam_roles.iter().enumerate() {

@@ -33,6 +33,24 @@ pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
                     );
                     continue;
                 }
+                // The managed AWS MCP Server's own actions are still listed but authorize nothing:
+                // the downstream service authorizes each call (Agent Toolkit user guide).
+                if service == "aws-mcp"
+                    && matches!(actions::lookup(service, name), Lookup::Known(_))
+                {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            Code::NoEffectAction,
+                            action.span,
+                            format!(
+                                "`{}` in `allow \"{}\"` of iam_role `{}` has no effect: the AWS MCP Server's own actions no longer authorize anything",
+                                action.value, allow.name.value, role.name.value
+                            ),
+                        )
+                        .with_help("grant the downstream actions the role calls through the server; to restrict calls through it, use the condition keys `aws:ViaAWSMCPService` and `aws:CalledViaAWSMCP`"),
+                    );
+                    continue;
+                }
                 let lookup = actions::lookup(service, name);
                 let Some(write) = lookup.changes_resources() else {
                     let mut d = Diagnostic::error(

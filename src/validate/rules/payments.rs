@@ -11,7 +11,7 @@
 //! The guardrail document's size (`AF907`) is checked by the plan, which builds the document.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::{Model, PAYMENT_REGIONS, PaymentManager};
+use crate::model::{Model, PAYMENT_REGIONS, PaymentManager, Principal};
 use crate::validate::Facts;
 
 const SESSION_EXPIRY_MINUTES: std::ops::RangeInclusive<u32> = 15..=480;
@@ -37,6 +37,7 @@ pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
             );
         }
         agents_never_pay(model, m, diagnostics);
+        separation_of_duties(model, m, diagnostics);
         if !PAYMENT_REGIONS.contains(&model.platform.region.as_str()) {
             diagnostics.push(
                 Diagnostic::warning(
@@ -218,6 +219,74 @@ fn agents_never_pay(model: &Model, m: &PaymentManager, diagnostics: &mut Diagnos
                     );
                 }
             }
+        }
+    }
+}
+
+/// Session management and payment processing trusted by different principals, never an agent:
+/// one principal holding both could create a session with a larger budget and pay against it.
+fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Diagnostics) {
+    let text = |p: &Principal| match p {
+        Principal::Role(id) => format!("iam_role `{}`", model.role(*id).name.value),
+        Principal::Arn(arn) => format!("`{arn}`"),
+    };
+    for payer in &m.payment_principals {
+        if let Some(session) = m.session_principals.iter().find(|s| s.value == payer.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::SeparationOfDuties,
+                    payer.span,
+                    format!(
+                        "{} of payment_manager `{}` may both manage sessions and process payments",
+                        text(&payer.value),
+                        m.name.value
+                    ),
+                )
+                .with_label(session.span, "trusted with session management here")
+                .with_help(
+                    "name different principals in `session_principals` and `payment_principals`",
+                ),
+            );
+        }
+    }
+    for agent in &m.agents {
+        let as_principal = Principal::Role(agent.value);
+        let role = &model.role(agent.value).name.value;
+        if let Some(payer) = m
+            .payment_principals
+            .iter()
+            .find(|p| p.value == as_principal)
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AgentPays,
+                    payer.span,
+                    format!(
+                        "iam_role `{role}` is an agent of payment_manager `{}` and may assume its process-payment role: it could pay without the guardrails",
+                        m.name.value
+                    ),
+                )
+                .with_label(agent.span, "named as an agent here")
+                .with_help("agents ask the mediation layer; trust the mediation layer's own role in `payment_principals`"),
+            );
+        }
+        if let Some(session) = m
+            .session_principals
+            .iter()
+            .find(|p| p.value == as_principal)
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::SeparationOfDuties,
+                    session.span,
+                    format!(
+                        "iam_role `{role}` is an agent of payment_manager `{}` and may assume its management role: it could raise its own budget",
+                        m.name.value
+                    ),
+                )
+                .with_label(agent.span, "named as an agent here")
+                .with_help("sessions are created by deterministic code, never by an agent: name another principal in `session_principals`"),
+            );
         }
     }
 }
