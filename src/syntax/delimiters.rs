@@ -112,6 +112,9 @@ struct Scanner<'a> {
     closed: Vec<(usize, usize)>,
 }
 
+// `Found` ends the scan and is built at most once per file that fails to parse; boxing it would
+// only add noise to every `?`.
+#[allow(clippy::result_large_err)]
 impl<'a> Scanner<'a> {
     fn new(text: &'a str, flavor: Flavor) -> Self {
         Scanner {
@@ -410,14 +413,14 @@ impl<'a> Scanner<'a> {
         if !alone || opener_line == closer_line {
             return Ok(());
         }
-        let closer = char::from(self.bytes[at]);
+        let closing = char::from(self.bytes[at]);
         if closes < opened {
             // It lines up with an outer opener: this one lacks its own closer.
             return Err(self.unclosed(
                 open,
                 Some((
                     (at, at + 1),
-                    format!("this `{closer}`, which lines up with an outer block"),
+                    format!("this `{closing}`, which lines up with an outer block"),
                 )),
             ));
         }
@@ -432,7 +435,7 @@ impl<'a> Scanner<'a> {
                 label: Some((
                     (at, at + 1),
                     format!(
-                        "so this `{closer}` closes the `{}` of line {line}",
+                        "so this `{closing}` closes the `{}` of line {line}",
                         char::from(self.bytes[open.at])
                     ),
                 )),
