@@ -97,36 +97,72 @@ fn every_blueprint_validates_and_plans_offline_with_the_real_provider() {
     }
     let plugins = plugin_dir();
     let (scratch, config) = scratch();
-    for out in generate_every_blueprint(scratch.path(), &["--aws-provider", "5.100", "--no-awscc"])
-    {
-        let blueprint = out.file_name().unwrap().to_string_lossy().into_owned();
-        for stack in std::fs::read_dir(&out).unwrap().flatten().map(|e| e.path()) {
-            terraform(&stack, &["fmt", "-check", "-diff"], &config);
-            std::fs::write(stack.join("agentform_test_override.tf"), OVERRIDE).unwrap();
-            let plugin_arg = format!("-plugin-dir={}", plugins.display());
-            terraform(
-                &stack,
-                &["init", "-input=false", "-backend=false", &plugin_arg],
-                &config,
-            );
-            terraform(&stack, &["validate", "-no-color"], &config);
-            let plan = terraform(
-                &stack,
-                &[
-                    "plan",
-                    "-refresh=false",
-                    "-input=false",
-                    "-lock=false",
-                    "-no-color",
-                ],
-                &config,
-            );
-            assert!(
-                plan.contains("to add, 0 to change, 0 to destroy"),
-                "{blueprint}: unexpected plan:\n{plan}"
-            );
+    let stacks: Vec<(String, PathBuf)> =
+        generate_every_blueprint(scratch.path(), &["--aws-provider", "5.100", "--no-awscc"])
+            .into_iter()
+            .flat_map(|out| {
+                let blueprint = out.file_name().unwrap().to_string_lossy().into_owned();
+                std::fs::read_dir(&out)
+                    .unwrap()
+                    .flatten()
+                    .map(move |e| (blueprint.clone(), e.path()))
+            })
+            .collect();
+    // Each stack is independent: workers take the next one (Terraform spends most of the time
+    // waiting on the provider process, so even one core gains from two at once).
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs() {
+            scope.spawn(|| {
+                while let Some((blueprint, stack)) =
+                    stacks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    plan_offline(blueprint, stack, &plugins, &config);
+                }
+            });
         }
-    }
+    });
+}
+
+/// How many stacks Terraform works on at once: `AGENTFORM_TF_JOBS`, else the machine's cores
+/// (at least 2, at most 4: each provider process takes a few hundred MB).
+fn jobs() -> usize {
+    std::env::var("AGENTFORM_TF_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map_or(2, std::num::NonZero::get)
+                .clamp(2, 4)
+        })
+}
+
+/// `fmt -check`, `init` from the mirror, `validate` and an offline `plan` of one generated stack.
+fn plan_offline(blueprint: &str, stack: &Path, plugins: &Path, config: &Path) {
+    terraform(stack, &["fmt", "-check", "-diff"], config);
+    std::fs::write(stack.join("agentform_test_override.tf"), OVERRIDE).unwrap();
+    let plugin_arg = format!("-plugin-dir={}", plugins.display());
+    terraform(
+        stack,
+        &["init", "-input=false", "-backend=false", &plugin_arg],
+        config,
+    );
+    terraform(stack, &["validate", "-no-color"], config);
+    let plan = terraform(
+        stack,
+        &[
+            "plan",
+            "-refresh=false",
+            "-input=false",
+            "-lock=false",
+            "-no-color",
+        ],
+        config,
+    );
+    assert!(
+        plan.contains("to add, 0 to change, 0 to destroy"),
+        "{blueprint}: unexpected plan:\n{plan}"
+    );
 }
 
 #[test]

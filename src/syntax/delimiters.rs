@@ -112,6 +112,9 @@ struct Scanner<'a> {
     closed: Vec<(usize, usize)>,
 }
 
+// `Found` ends the scan and is built at most once per file that fails to parse; boxing it would
+// only add noise to every `?`.
+#[allow(clippy::result_large_err)]
 impl<'a> Scanner<'a> {
     fn new(text: &'a str, flavor: Flavor) -> Self {
         Scanner {
@@ -267,10 +270,10 @@ impl<'a> Scanner<'a> {
                 )),
             ));
         }
-        let what = if top.kind == Kind::List {
-            "list items"
-        } else {
-            "object members"
+        let what = match (top.kind, self.flavor) {
+            (Kind::List, Flavor::Hcl) => "list items",
+            (Kind::List, Flavor::Json) => "array items",
+            _ => "object members",
         };
         let token_end = match self.bytes[at] {
             b'"' => self.text[at + 1..]
@@ -321,12 +324,15 @@ impl<'a> Scanner<'a> {
                     return Ok(Some(i + 1));
                 }
                 b'\n' => return Err(self.unterminated(open, i)),
+                b'$' | b'%'
+                    if self.flavor == Flavor::Hcl
+                        && self.byte(i + 1) == Some(self.bytes[i])
+                        && self.byte(i + 2) == Some(b'{') =>
+                {
+                    // `$${` (and `%%{`) is a literal `${`, not an interpolation.
+                    i += 3;
+                }
                 b'$' | b'%' if self.flavor == Flavor::Hcl && self.byte(i + 1) == Some(b'{') => {
-                    if self.byte(i + 2) == Some(self.bytes[i]) {
-                        // `$${` is a literal `${`.
-                        i += 3;
-                        continue;
-                    }
                     self.stack.push(Open {
                         kind: Kind::Interpolation,
                         at: i,
@@ -410,14 +416,14 @@ impl<'a> Scanner<'a> {
         if !alone || opener_line == closer_line {
             return Ok(());
         }
-        let closer = char::from(self.bytes[at]);
+        let closing = char::from(self.bytes[at]);
         if closes < opened {
             // It lines up with an outer opener: this one lacks its own closer.
             return Err(self.unclosed(
                 open,
                 Some((
                     (at, at + 1),
-                    format!("this `{closer}`, which lines up with an outer block"),
+                    format!("this `{closing}`, which lines up with an outer block"),
                 )),
             ));
         }
@@ -432,7 +438,7 @@ impl<'a> Scanner<'a> {
                 label: Some((
                     (at, at + 1),
                     format!(
-                        "so this `{closer}` closes the `{}` of line {line}",
+                        "so this `{closing}` closes the `{}` of line {line}",
                         char::from(self.bytes[open.at])
                     ),
                 )),
@@ -542,5 +548,54 @@ fn invalid_character(at: usize, b: u8) -> Found {
         label: None,
         help: help.into(),
         seen_at: at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message of the diagnosis, assuming the parser gave up at the end of the text.
+    fn message(text: &str, flavor: Flavor) -> Option<String> {
+        diagnose(text, flavor, text.len()).map(|d| d.message)
+    }
+
+    #[test]
+    fn interpolations_and_escapes_are_not_mistakes() {
+        let text =
+            "a = \"x ${y} z\"\nb = \"$${literal} and %%{too}\"\nc = [\"${[1, 2]}\", \"d\"]\n";
+        assert_eq!(message(text, Flavor::Hcl), None);
+        let heredoc = "a = <<EOT\n  \"unbalanced [ {\nEOT\nb = 1\n";
+        assert_eq!(message(heredoc, Flavor::Hcl), None);
+        let comments = "# \"quote [\n// {\n/* ( */ a = 1\n";
+        assert_eq!(message(comments, Flavor::Hcl), None);
+    }
+
+    #[test]
+    fn each_mistake_is_named() {
+        assert_eq!(
+            message("a = \"open\nb = 1\n", Flavor::Hcl).as_deref(),
+            Some("unterminated template string")
+        );
+        assert_eq!(
+            message("x {\n  a = [1, 2\n}\n", Flavor::Hcl).as_deref(),
+            Some("unclosed list")
+        );
+        assert_eq!(
+            message("x \"y\" {\n  a = 1\n", Flavor::Hcl).as_deref(),
+            Some("unclosed configuration block `x \"y\"`")
+        );
+        assert_eq!(
+            message("{\"a\": [1 2]}", Flavor::Json).as_deref(),
+            Some("missing item separator: expected `,` between array items")
+        );
+        assert_eq!(
+            message("a = 1;\n", Flavor::Hcl).as_deref(),
+            Some("invalid character `;`")
+        );
+        assert_eq!(
+            message("}\n", Flavor::Hcl).as_deref(),
+            Some("unexpected `}`")
+        );
     }
 }

@@ -18,8 +18,41 @@ pub(super) fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<Body> {
                 diagnostics.push(found);
                 return None;
             }
-            let span = index.span(location.offset());
+            let offset = location.offset().min(text.len());
             let message = error.message().trim().replace('\n', "; ");
+            // The two mistakes hcl-edit words least clearly, in Terraform's words.
+            let before = text[..offset].trim_end_matches([' ', '\t']);
+            if message.starts_with("expected newline") && !before.ends_with('\n') {
+                let word_end = text[offset..]
+                    .find(|c: char| c.is_whitespace() || c == '=')
+                    .map_or(text.len(), |n| offset + n);
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::Syntax,
+                        index.range(offset, word_end.max(offset + 1).min(text.len())),
+                        "missing newline after argument",
+                    )
+                    .with_primary_label("a new argument starts on the same line")
+                    .with_help("put each argument on its own line"),
+                );
+                return None;
+            }
+            if before.ends_with('=') && message.starts_with("invalid expression") {
+                let equals = before.len() - 1;
+                let line_start = text[..equals].rfind('\n').map_or(0, |n| n + 1);
+                let key = text[line_start..equals].trim();
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::Syntax,
+                        index.range(equals, equals + 1),
+                        format!("missing value: `{key} =` has nothing after `=`"),
+                    )
+                    .with_primary_label("nothing follows this `=` on its line")
+                    .with_help("write the value on the same line, after `=`"),
+                );
+                return None;
+            }
+            let span = index.span(offset);
             // Quote the offending line so the message names what is wrong, not only where.
             let line: String = error.line().trim().chars().take(60).collect();
             let quoted = if line.is_empty() {
