@@ -1396,15 +1396,16 @@ const NO_WRITES_VIA_AWS_MCP: &[&str] = &[
 
 /// The explicit denies an agent role of some payment manager gets: never pay, and no payment,
 /// budget or IAM writes through the AWS MCP Server (either of its two condition keys).
+/// A role that declares `aws_mcp_server = true` gets the two denies through the server too.
 pub fn agent_denies(
     model: &Model,
     role: crate::model::IamRoleId,
 ) -> Vec<identity::PolicyStatementView> {
-    if !model
+    let agent = model
         .payment_managers
         .iter()
-        .any(|m| m.agents.iter().any(|a| a.value == role))
-    {
+        .any(|m| m.agents.iter().any(|a| a.value == role));
+    if !agent && !model.role(role).aws_mcp_server {
         return Vec::new();
     }
     let via = |sid: &str, test: &'static str, variable: &str, value: &str| {
@@ -1419,16 +1420,18 @@ pub fn agent_denies(
             conditions: vec![condition(test, variable, vec![json!(value)])],
         }
     };
-    vec![
-        statement(&AGENTS_NEVER_PAY, vec![json!("*")]),
-        via("NoWritesViaAwsMcp", "Bool", "aws:ViaAWSMCPService", "true"),
-        via(
-            "NoWritesCalledViaAwsMcp",
-            "Null",
-            "aws:CalledViaAWSMCP",
-            "false",
-        ),
-    ]
+    let mut denies = Vec::new();
+    if agent {
+        denies.push(statement(&AGENTS_NEVER_PAY, vec![json!("*")]));
+    }
+    denies.push(via("NoWritesViaAwsMcp", "Bool", "aws:ViaAWSMCPService", "true"));
+    denies.push(via(
+        "NoWritesCalledViaAwsMcp",
+        "Null",
+        "aws:CalledViaAWSMCP",
+        "false",
+    ));
+    denies
 }
 
 /// Every IAM action the payment roles can be granted or denied, for the catalogue test.

@@ -649,6 +649,25 @@ pub fn readme(
             steps: payment_steps(model, payments.is_some_and(|p| p.via_awscc), m, view),
         });
     }
+    let mcp_roles: Vec<String> = model
+        .iam_roles
+        .iter()
+        .filter(|r| r.aws_mcp_server)
+        .map(|r| format!("`{}`", r.name.value))
+        .collect();
+    if !mcp_roles.is_empty() {
+        let region = &model.platform.region;
+        manual_steps.push(ManualStep {
+            title: "The managed AWS MCP Server".to_string(),
+            steps: vec![
+                format!(
+                    "Roles {} call AWS through the managed AWS MCP Server at `https://aws-mcp.{region}.api.aws/mcp` (SigV4 with their own credentials; no PrivateLink endpoint yet): their workloads' egress must allow HTTPS to that host. Each has explicit denies of payment, session, budget (SSM) and IAM writes when a call comes through the server (`aws:ViaAWSMCPService`, `aws:CalledViaAWSMCP`); `agentform access` shows them.",
+                    mcp_roles.join(", ")
+                ),
+                "Watch the server's own metrics (namespace `AWS-MCP`: `Invocation`, `Success`, `UserError`, `SystemError`, `Throttle`, by tool name; Agent Toolkit user guide, \"AWS MCP Server CloudWatch metrics\"), for example an alarm on `UserError` of tool `aws___call_aws`: denied calls through the server show there. The stack does not create that alarm yet.".to_string(),
+            ],
+        });
+    }
     let diagram = crate::diagram::mermaid(&Diagram::build(valid));
     let reachability = valid
         .reach()
