@@ -1424,7 +1424,12 @@ pub fn agent_denies(
     if agent {
         denies.push(statement(&AGENTS_NEVER_PAY, vec![json!("*")]));
     }
-    denies.push(via("NoWritesViaAwsMcp", "Bool", "aws:ViaAWSMCPService", "true"));
+    denies.push(via(
+        "NoWritesViaAwsMcp",
+        "Bool",
+        "aws:ViaAWSMCPService",
+        "true",
+    ));
     denies.push(via(
         "NoWritesCalledViaAwsMcp",
         "Null",

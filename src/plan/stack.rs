@@ -838,7 +838,7 @@ fn payment_steps(
     let mut steps = Vec::new();
     if view.coinbase {
         steps.push(format!(
-            "Before `apply`, first: subscribe the account to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" as role `{}` (it carries the managed policy `AWSMarketplaceManageSubscriptions` for this), or as an administrator before the stack exists. Creating a Coinbase connector fails (`SubscriptionRequiredException`) until then; the blueprint acknowledges it with `marketplace_subscribed = true` on each Coinbase connector (without it, `AF909`).",
+            "Done before this stack could be generated: the account is subscribed to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" (an administrator with the AWS managed policy `AWSMarketplaceManageSubscriptions`, which role `{}` also carries), and the blueprint says so with `marketplace_subscribed = true` on each Coinbase connector (without it, `AF909`): creating the connector would fail with `SubscriptionRequiredException`. If the subscription is ever cancelled, subscribe again before the next `apply`.",
             role("control")
         ));
     }
@@ -849,7 +849,7 @@ fn payment_steps(
             "`app_secret` and `authorization_private_key`"
         };
         steps.push(format!(
-            "Before `apply`: secret `{}` must hold a JSON object with the keys {keys} (connector `{}`). The stack never reads it; AgentCore does, through role `{}`. If the secret is encrypted with a customer managed key, allow that role `kms:Decrypt` on it.",
+            "The blueprint's secret `{}` (an input, like its ARN) holds a JSON object with the keys {keys} (connector `{}`). The stack never reads it; AgentCore does, through role `{}`. If the secret is encrypted with a customer managed key, allow that role `kms:Decrypt` on it.",
             c.secret_arn, c.name, role("retrieval")
         ));
         for v in c.variables.iter().filter(|_| via_awscc) {
