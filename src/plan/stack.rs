@@ -664,7 +664,14 @@ pub fn readme(
                     "Roles {} call AWS through the managed AWS MCP Server at `https://aws-mcp.{region}.api.aws/mcp` (SigV4 with their own credentials; no PrivateLink endpoint yet): their workloads' egress must allow HTTPS to that host. Each has explicit denies of payment, session, budget (SSM) and IAM writes when a call comes through the server (`aws:ViaAWSMCPService`, `aws:CalledViaAWSMCP`); `agentform access` shows them.",
                     mcp_roles.join(", ")
                 ),
-                "Watch the server's own metrics (namespace `AWS-MCP`: `Invocation`, `Success`, `UserError`, `SystemError`, `Throttle`, by tool name; Agent Toolkit user guide, \"AWS MCP Server CloudWatch metrics\"), for example an alarm on `UserError` of tool `aws___call_aws`: denied calls through the server show there. The stack does not create that alarm yet.".to_string(),
+                if model.payment_managers.is_empty() {
+                    "Watch the server's own metrics (namespace `AWS-MCP`: `Invocation`, `Success`, `UserError`, `SystemError`, `Throttle`, by tool name; Agent Toolkit user guide, \"AWS MCP Server CloudWatch metrics\"): denied calls through the server count as `UserError`. Without a payment manager the stack has no alert topic, so it creates no alarm on them.".to_string()
+                } else {
+                    format!(
+                        "The server's own metrics (namespace `AWS-MCP`: `Invocation`, `Success`, `UserError`, `SystemError`, `Throttle`, by tool name; Agent Toolkit user guide, \"AWS MCP Server CloudWatch metrics\") are watched for the whole account: alarms on any `UserError` (denied calls count there) and `SystemError` in 5 minutes notify the alert topic of payment manager `{}`.",
+                        model.payment_managers[0].name.value
+                    )
+                },
             ],
         });
     }
