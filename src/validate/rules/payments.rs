@@ -249,6 +249,48 @@ fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Dia
             );
         }
     }
+    // A blueprint role trusted with one duty must not hold the other through its own `allow`s.
+    let duties: [(&[crate::diag::Spanned<Principal>], &[&str], &str); 2] = [
+        (
+            &m.payment_principals,
+            &[
+                "CreatePaymentSession",
+                "DeletePaymentSession",
+                "CreatePaymentInstrument",
+            ],
+            "process payments",
+        ),
+        (
+            &m.session_principals,
+            &["ProcessPayment"],
+            "manage sessions",
+        ),
+    ];
+    for (principals, other_duty, duty) in duties {
+        for principal in principals {
+            let Principal::Role(id) = principal.value else {
+                continue;
+            };
+            let role = model.role(id);
+            for action in role.allows.iter().flat_map(|a| &a.actions) {
+                let (service, name) = action.value.split_once(':').unwrap_or(("", ""));
+                if service == "bedrock-agentcore" && other_duty.contains(&name) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::SeparationOfDuties,
+                            action.span,
+                            format!(
+                                "iam_role `{}` may {duty} for payment_manager `{}` and is granted `{}` itself",
+                                role.name.value, m.name.value, action.value
+                            ),
+                        )
+                        .with_label(principal.span, "trusted with that duty here")
+                        .with_help("remove the action: session management and payment processing stay with different principals"),
+                    );
+                }
+            }
+        }
+    }
     for agent in &m.agents {
         let as_principal = Principal::Role(agent.value);
         let role = &model.role(agent.value).name.value;
