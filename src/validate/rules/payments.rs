@@ -223,6 +223,9 @@ fn agents_never_pay(model: &Model, m: &PaymentManager, diagnostics: &mut Diagnos
     }
 }
 
+/// A principal named in a payment manager, where the blueprint names it.
+type Trusted = crate::diag::Spanned<Principal>;
+
 /// Session management and payment processing trusted by different principals, never an agent:
 /// one principal holding both could create a session with a larger budget and pay against it.
 fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Diagnostics) {
@@ -250,7 +253,7 @@ fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Dia
         }
     }
     // A blueprint role trusted with one duty must not hold the other through its own `allow`s.
-    let duties: [(&[crate::diag::Spanned<Principal>], &[&str], &str); 2] = [
+    let duties: [(&[Trusted], &[&str], &str); 2] = [
         (
             &m.payment_principals,
             &[
