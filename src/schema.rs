@@ -105,7 +105,7 @@ const fn trust(name: &'static str, attributes: &'static [&'static str]) -> Block
 pub const IAM_ROLE: BlockSchema = BlockSchema {
     name: "iam_role",
     labels: 1,
-    attributes: &["description", "max_session_seconds"],
+    attributes: &["description", "max_session_seconds", "aws_mcp_server"],
     blocks: &[
         trust(
             "irsa",

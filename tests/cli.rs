@@ -877,7 +877,8 @@ fn the_stack_readme_tells_the_operator_what_to_do_by_hand_for_payments() {
         .find("### Payment manager `research`")
         .expect("a manual step for the payment manager")..];
     for step in [
-        "must hold a JSON object with the keys `api_key_secret` and `wallet_secret`",
+        "holds a JSON object with the keys `api_key_secret` and `wallet_secret`",
+        "Done before this stack could be generated",
         "Give Terraform variable `research__coinbase_api_key_id`",
         "Coinbase Wallets for AgentCore Payments",
         "Authorize each connector's wallet",

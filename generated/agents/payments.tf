@@ -701,6 +701,46 @@ resource "aws_cloudwatch_metric_alarm" "research__payment_throttles" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "research__aws_mcp_user_errors" {
+  alarm_name          = "agents-prod-aws-mcp-user-errors"
+  alarm_description   = "A call through the AWS MCP Server refused (4XX: denied, invalid) in 5 minutes (the server's own UserError, every tool, this account)."
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  metric_query {
+    id          = "service"
+    expression  = "SELECT SUM(UserError) FROM \"AWS-MCP\""
+    period      = 300
+    return_data = true
+  }
+  alarm_actions = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "research__aws_mcp_system_errors" {
+  alarm_name          = "agents-prod-aws-mcp-system-errors"
+  alarm_description   = "A call through the AWS MCP Server failed (5XX) in 5 minutes (the server's own SystemError, every tool, this account)."
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  metric_query {
+    id          = "service"
+    expression  = "SELECT SUM(SystemError) FROM \"AWS-MCP\""
+    period      = 300
+    return_data = true
+  }
+  alarm_actions = [aws_sns_topic.research_payment_alerts.arn]
+  tags = {
+    Name                  = "agents-prod-research"
+    "agentform:component" = "payment_manager.research"
+  }
+}
+
 # Missing data is deliberate everywhere: the service emits its metrics per call, so none means no
 # call (not breaching); the mediation layer publishes DailySpend every 5 minutes, so none means it is
 # down and the budget alarms are blind (breaching).

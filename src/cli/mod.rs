@@ -198,7 +198,7 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             }
             Err(suggestion) => {
                 let help = suggestion.unwrap_or_else(|| {
-                    "the codes are listed in docs/diagnostics.md (`AF001` … `AF907`, `drift/…`, `propagation/…`)".to_string()
+                    "the codes are listed in docs/diagnostics.md (`AF001` … `AF909`, `drift/…`, `propagation/…`)".to_string()
                 });
                 anyhow::bail!("unknown diagnostic code `{code}`; {help}")
             }

@@ -31,6 +31,10 @@ pub(super) fn lower(
     let owner = format!("iam_role `{}`", top.name.value);
     let r = BlockReader::new(top.block, &schema::IAM_ROLE, owner.clone(), diagnostics);
     let description = r.string("description", diagnostics).map(|d| d.value);
+    // The managed AWS MCP Server as a declared dependency of the role.
+    let aws_mcp_server = r
+        .bool("aws_mcp_server", diagnostics)
+        .is_some_and(|b| b.value);
     let max_session_seconds = r
         .u32("max_session_seconds", diagnostics)
         .unwrap_or_else(|| Spanned::new(DEFAULT_MAX_SESSION_SECONDS, top.name.span));
@@ -137,6 +141,7 @@ pub(super) fn lower(
         max_session_seconds,
         trust: trust?,
         allows,
+        aws_mcp_server,
     })
 }
 

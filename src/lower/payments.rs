@@ -433,7 +433,7 @@ fn connector(
                     subscribed.as_ref().map_or(name.span, |s| s.span),
                     format!("{owner} needs the account subscribed to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" before `terraform apply`"),
                 )
-                .with_help("subscribe first (the stack README's first payment step), then set `marketplace_subscribed = true` on the connector"),
+                .with_help("subscribe the account in AWS Marketplace (an administrator with the AWS managed policy `AWSMarketplaceManageSubscriptions`), then set `marketplace_subscribed = true` on the connector"),
             );
             return None;
         }

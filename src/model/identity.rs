@@ -14,6 +14,8 @@ pub struct IamRole {
     pub max_session_seconds: Spanned<u32>,
     pub trust: Trust,
     pub allows: Vec<Allow>,
+    /// The role calls AWS through the managed AWS MCP Server (`aws-mcp.<region>.api.aws/mcp`).
+    pub aws_mcp_server: bool,
 }
 
 /// Who may assume the role. Every kind is conditioned by construction: the fields that pin it are

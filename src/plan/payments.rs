@@ -33,6 +33,9 @@ pub const METRIC_PAYMENTS: &str = "Payments";
 pub const SERVICE_NAMESPACE: &str = "AWS/Bedrock-AgentCore";
 /// Metrics Insights queries read the last three hours: a longer burst window stays on our metric.
 pub const INSIGHTS_MAX_MINUTES: u32 = 180;
+/// Where the managed AWS MCP Server publishes its metrics (Agent Toolkit for AWS user guide, "AWS
+/// MCP Server CloudWatch metrics": `Invocation`, `Success`, `UserError`, `SystemError`, `Throttle`).
+pub const AWS_MCP_NAMESPACE: &str = "AWS-MCP";
 /// The metrics' one dimension: the payment manager's blueprint name.
 pub const METRIC_DIMENSION: &str = "PaymentManager";
 /// The guardrail document's schema identifier; bumped on incompatible changes.
@@ -200,6 +203,9 @@ pub struct AlertsView {
     pub service: Vec<ServiceAlarmView>,
     /// The mediation layer stopped publishing `DailySpend` (its heartbeat, every 5 minutes).
     pub silent: SilentAlarmView,
+    /// On the managed AWS MCP Server's own metrics (namespace `AWS-MCP`, account-wide): with the
+    /// first payment manager, when a role declares `aws_mcp_server`.
+    pub aws_mcp: Vec<ServiceAlarmView>,
 }
 
 /// An alarm on a Metrics Insights query over the service's metrics of one payment manager (all
@@ -433,6 +439,45 @@ fn manager(
     .into_iter()
     .flatten()
     .collect::<Vec<_>>();
+    let first = model
+        .payment_managers
+        .first()
+        .is_some_and(|f| f.name.value == m.name.value);
+    let aws_mcp = if first && model.iam_roles.iter().any(|r| r.aws_mcp_server) {
+        [
+            (
+                "aws_mcp_user_errors",
+                "UserError",
+                "A call through the AWS MCP Server refused (4XX: denied, invalid)",
+            ),
+            (
+                "aws_mcp_system_errors",
+                "SystemError",
+                "A call through the AWS MCP Server failed (5XX)",
+            ),
+        ]
+        .into_iter()
+        .map(|(suffix, metric, what)| ServiceAlarmView {
+            label: claim(
+                labels,
+                "aws_cloudwatch_metric_alarm",
+                &format!("__{suffix}"),
+            ),
+            alarm_name: naming::aws_name(
+                &[&p.name.value, &p.environment, &suffix.replace('_', "-")],
+                255,
+            ),
+            description: format!(
+                "{what} in 5 minutes (the server's own {metric}, every tool, this account)."
+            ),
+            query: json!(format!("SELECT SUM({metric}) FROM \"{AWS_MCP_NAMESPACE}\"")),
+            period: 300,
+            threshold: 1,
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
     let burst_query = (g.burst.window_minutes.value <= INSIGHTS_MAX_MINUTES)
         .then(|| query("PaymentRequestCount"))
         .flatten();
@@ -637,6 +682,7 @@ fn manager(
                 query: burst_query,
             },
             service,
+            aws_mcp,
             silent: SilentAlarmView {
                 label: silent,
                 alarm_name: alarm("mediation-silent"),
@@ -1399,15 +1445,16 @@ const NO_WRITES_VIA_AWS_MCP: &[&str] = &[
 
 /// The explicit denies an agent role of some payment manager gets: never pay, and no payment,
 /// budget or IAM writes through the AWS MCP Server (either of its two condition keys).
+/// A role that declares `aws_mcp_server = true` gets the two denies through the server too.
 pub fn agent_denies(
     model: &Model,
     role: crate::model::IamRoleId,
 ) -> Vec<identity::PolicyStatementView> {
-    if !model
+    let agent = model
         .payment_managers
         .iter()
-        .any(|m| m.agents.iter().any(|a| a.value == role))
-    {
+        .any(|m| m.agents.iter().any(|a| a.value == role));
+    if !agent && !model.role(role).aws_mcp_server {
         return Vec::new();
     }
     let via = |sid: &str, test: &'static str, variable: &str, value: &str| {
@@ -1422,16 +1469,23 @@ pub fn agent_denies(
             conditions: vec![condition(test, variable, vec![json!(value)])],
         }
     };
-    vec![
-        statement(&AGENTS_NEVER_PAY, vec![json!("*")]),
-        via("NoWritesViaAwsMcp", "Bool", "aws:ViaAWSMCPService", "true"),
-        via(
-            "NoWritesCalledViaAwsMcp",
-            "Null",
-            "aws:CalledViaAWSMCP",
-            "false",
-        ),
-    ]
+    let mut denies = Vec::new();
+    if agent {
+        denies.push(statement(&AGENTS_NEVER_PAY, vec![json!("*")]));
+    }
+    denies.push(via(
+        "NoWritesViaAwsMcp",
+        "Bool",
+        "aws:ViaAWSMCPService",
+        "true",
+    ));
+    denies.push(via(
+        "NoWritesCalledViaAwsMcp",
+        "Null",
+        "aws:CalledViaAWSMCP",
+        "false",
+    ));
+    denies
 }
 
 /// Every IAM action the payment roles can be granted or denied, for the catalogue test.

@@ -649,6 +649,32 @@ pub fn readme(
             steps: payment_steps(model, payments.is_some_and(|p| p.via_awscc), m, view),
         });
     }
+    let mcp_roles: Vec<String> = model
+        .iam_roles
+        .iter()
+        .filter(|r| r.aws_mcp_server)
+        .map(|r| format!("`{}`", r.name.value))
+        .collect();
+    if !mcp_roles.is_empty() {
+        let region = &model.platform.region;
+        manual_steps.push(ManualStep {
+            title: "The managed AWS MCP Server".to_string(),
+            steps: vec![
+                format!(
+                    "Roles {} call AWS through the managed AWS MCP Server at `https://aws-mcp.{region}.api.aws/mcp` (SigV4 with their own credentials; no PrivateLink endpoint yet): their workloads' egress must allow HTTPS to that host. Each has explicit denies of payment, session, budget (SSM) and IAM writes when a call comes through the server (`aws:ViaAWSMCPService`, `aws:CalledViaAWSMCP`); `agentform access` shows them.",
+                    mcp_roles.join(", ")
+                ),
+                if model.payment_managers.is_empty() {
+                    "Watch the server's own metrics (namespace `AWS-MCP`: `Invocation`, `Success`, `UserError`, `SystemError`, `Throttle`, by tool name; Agent Toolkit user guide, \"AWS MCP Server CloudWatch metrics\"): denied calls through the server count as `UserError`. Without a payment manager the stack has no alert topic, so it creates no alarm on them.".to_string()
+                } else {
+                    format!(
+                        "The server's own metrics (namespace `AWS-MCP`: `Invocation`, `Success`, `UserError`, `SystemError`, `Throttle`, by tool name; Agent Toolkit user guide, \"AWS MCP Server CloudWatch metrics\") are watched for the whole account: alarms on any `UserError` (denied calls count there) and `SystemError` in 5 minutes notify the alert topic of payment manager `{}`.",
+                        model.payment_managers[0].name.value
+                    )
+                },
+            ],
+        });
+    }
     let diagram = crate::diagram::mermaid(&Diagram::build(valid));
     let reachability = valid
         .reach()
@@ -819,7 +845,7 @@ fn payment_steps(
     let mut steps = Vec::new();
     if view.coinbase {
         steps.push(format!(
-            "Before `apply`, first: subscribe the account to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" as role `{}` (it carries the managed policy `AWSMarketplaceManageSubscriptions` for this), or as an administrator before the stack exists. Creating a Coinbase connector fails (`SubscriptionRequiredException`) until then; the blueprint acknowledges it with `marketplace_subscribed = true` on each Coinbase connector (without it, `AF909`).",
+            "Done before this stack could be generated: the account is subscribed to the AWS Marketplace listing \"Coinbase Wallets for AgentCore Payments\" (an administrator with the AWS managed policy `AWSMarketplaceManageSubscriptions`, which role `{}` also carries), and the blueprint says so with `marketplace_subscribed = true` on each Coinbase connector (without it, `AF909`): creating the connector would fail with `SubscriptionRequiredException`. If the subscription is ever cancelled, subscribe again before the next `apply`.",
             role("control")
         ));
     }
@@ -830,7 +856,7 @@ fn payment_steps(
             "`app_secret` and `authorization_private_key`"
         };
         steps.push(format!(
-            "Before `apply`: secret `{}` must hold a JSON object with the keys {keys} (connector `{}`). The stack never reads it; AgentCore does, through role `{}`. If the secret is encrypted with a customer managed key, allow that role `kms:Decrypt` on it.",
+            "The blueprint's secret `{}` (an input, like its ARN) holds a JSON object with the keys {keys} (connector `{}`). The stack never reads it; AgentCore does, through role `{}`. If the secret is encrypted with a customer managed key, allow that role `kms:Decrypt` on it.",
             c.secret_arn, c.name, role("retrieval")
         ));
         for v in c.variables.iter().filter(|_| via_awscc) {

@@ -223,6 +223,9 @@ fn agents_never_pay(model: &Model, m: &PaymentManager, diagnostics: &mut Diagnos
     }
 }
 
+/// A principal named in a payment manager, where the blueprint names it.
+type Trusted = crate::diag::Spanned<Principal>;
+
 /// Session management and payment processing trusted by different principals, never an agent:
 /// one principal holding both could create a session with a larger budget and pay against it.
 fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Diagnostics) {
@@ -247,6 +250,48 @@ fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Dia
                     "name different principals in `session_principals` and `payment_principals`",
                 ),
             );
+        }
+    }
+    // A blueprint role trusted with one duty must not hold the other through its own `allow`s.
+    let duties: [(&[Trusted], &[&str], &str); 2] = [
+        (
+            &m.payment_principals,
+            &[
+                "CreatePaymentSession",
+                "DeletePaymentSession",
+                "CreatePaymentInstrument",
+            ],
+            "process payments",
+        ),
+        (
+            &m.session_principals,
+            &["ProcessPayment"],
+            "manage sessions",
+        ),
+    ];
+    for (principals, other_duty, duty) in duties {
+        for principal in principals {
+            let Principal::Role(id) = principal.value else {
+                continue;
+            };
+            let role = model.role(id);
+            for action in role.allows.iter().flat_map(|a| &a.actions) {
+                let (service, name) = action.value.split_once(':').unwrap_or(("", ""));
+                if service == "bedrock-agentcore" && other_duty.contains(&name) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::SeparationOfDuties,
+                            action.span,
+                            format!(
+                                "iam_role `{}` may {duty} for payment_manager `{}` and is granted `{}` itself",
+                                role.name.value, m.name.value, action.value
+                            ),
+                        )
+                        .with_label(principal.span, "trusted with that duty here")
+                        .with_help("remove the action: session management and payment processing stay with different principals"),
+                    );
+                }
+            }
         }
     }
     for agent in &m.agents {
