@@ -99,16 +99,25 @@ resource "aws_iam_role" "flow_logs" {
   assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
 }
 
+# The permissions the VPC User Guide lists for flow-log delivery ("IAM role for publishing flow logs
+# to CloudWatch Logs"). logs:DescribeLogGroups takes no resource but `*` (Service Authorization
+# Reference, CloudWatch Logs), so it has its own statement: on the log group it would grant nothing.
 data "aws_iam_policy_document" "flow_logs" {
   statement {
+    sid    = "DeliverToTheLogGroup"
     effect = "Allow"
     actions = [
       "logs:CreateLogStream",
-      "logs:DescribeLogGroups",
       "logs:DescribeLogStreams",
       "logs:PutLogEvents",
     ]
     resources = ["arn:aws:logs:us-east-1:123456789012:log-group:/agentform/agents/prod/vpc-flow-logs/*"]
+  }
+  statement {
+    sid       = "FindTheLogGroup"
+    effect    = "Allow"
+    actions   = ["logs:DescribeLogGroups"]
+    resources = ["*"]
   }
 }
 

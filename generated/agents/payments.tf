@@ -28,6 +28,12 @@ data "aws_iam_policy_document" "research_payments_key" {
       type        = "Service"
       identifiers = ["cloudwatch.amazonaws.com"]
     }
+    # Only this account's alarms (no confused deputy).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["123456789012"]
+    }
   }
 }
 
