@@ -46,7 +46,11 @@ fn bad_deployed_inputs_are_errors_with_where_and_why() {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
+        .filter(|n| {
+            std::path::Path::new(n)
+                .extension()
+                .is_some_and(|e| e == "json")
+        })
         .collect();
     names.sort();
     assert!(names.len() >= 15, "the corpus has {} inputs", names.len());
@@ -129,6 +133,6 @@ fn a_one_gib_deployed_input_is_refused_or_streamed_in_bounded_memory() {
         let (status, _, stderr, took) = bounded(&args);
         assert_eq!(status, 1, "{args:?}\n{stderr}");
         assert!(stderr.contains(expected), "{args:?}\n{stderr}");
-        assert!(took < Duration::from_secs(120), "{args:?} took {took:?}");
+        assert!(took < Duration::from_mins(2), "{args:?} took {took:?}");
     }
 }
