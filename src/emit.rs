@@ -339,7 +339,7 @@ fn write_until(
         ..WriteReport::default()
     };
     // One stack directory at a time: journal, renames, stale removals, journal removed.
-    let mut stacks: BTreeMap<PathBuf, (Vec<(PathBuf, PathBuf)>, Vec<PathBuf>)> = BTreeMap::new();
+    let mut stacks: BTreeMap<PathBuf, StackChanges> = BTreeMap::new();
     for (temporary, path) in temporaries {
         let relative = path.strip_prefix(out).unwrap_or(&path);
         stacks
@@ -415,6 +415,10 @@ fn write_until(
     }
     Ok(report)
 }
+
+/// One stack directory's part of a write: (temporary, final path) renames, and stale files
+/// (relative to the output directory) to remove.
+type StackChanges = (Vec<(PathBuf, PathBuf)>, Vec<PathBuf>);
 
 /// The stack directory of a path relative to the output directory (`<platform>/<file>`).
 fn stack_of(relative: &Path) -> PathBuf {

@@ -24,6 +24,9 @@ pub struct SourceFile {
     pub text: Result<String, (String, Span)>,
 }
 
+/// The largest blueprint read: far above any real platform, far below what would exhaust memory.
+pub const MAX_BLUEPRINT_BYTES: u64 = 64 << 20;
+
 impl SourceFile {
     /// Builds a source from text in memory (used by tests and by `check`'s callers alike).
     pub fn from_text(display: &str, text: &str) -> Self {
@@ -41,14 +44,29 @@ impl SourceFile {
     }
 
     pub fn read(path: &Path) -> Self {
-        let text = match std::fs::read(path) {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let read = if size > MAX_BLUEPRINT_BYTES {
+            // Refused before reading: memory stays bounded whatever the file.
+            Err(None)
+        } else {
+            std::fs::read(path).map_err(Some)
+        };
+        let text = match read {
+            Err(None) => Err((
+                format!(
+                    "is {} MiB; blueprints above {} MiB are refused (65,536 VPCs take about 10 MiB)",
+                    size >> 20,
+                    MAX_BLUEPRINT_BYTES >> 20
+                ),
+                Span::START,
+            )),
             Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
                 let valid = e.utf8_error().valid_up_to();
                 let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
                 let span = LineIndex::new(prefix).span(valid);
                 ("is not valid UTF-8 text".to_string(), span)
             }),
-            Err(e) => Err((format!("cannot be read: {e}"), Span::START)),
+            Err(Some(e)) => Err((format!("cannot be read: {e}"), Span::START)),
         };
         SourceFile {
             path: path.to_path_buf(),

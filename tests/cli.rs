@@ -1294,6 +1294,8 @@ payment_manager "research" {
 }
 
 // Larger groups of CLI tests live beside this file and share its builder and fixtures.
+#[path = "cli/deployed.rs"]
+mod deployed;
 #[path = "cli/interrupted.rs"]
 mod interrupted;
 #[path = "cli/pipes.rs"]

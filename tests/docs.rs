@@ -278,3 +278,29 @@ fn nothing_claims_an_implemented_block_is_unimplemented() {
         stale.join("\n")
     );
 }
+
+/// The fuzzing dictionary names every block and attribute of the language, so the fuzzer can
+/// build any construct the schema accepts.
+#[test]
+fn fuzz_dictionary_names_every_word_of_the_language() {
+    fn words(schema: &agentform::schema::BlockSchema, out: &mut Vec<&'static str>) {
+        out.push(schema.name);
+        out.extend(schema.attributes);
+        for block in schema.blocks {
+            words(block, out);
+        }
+    }
+    let dictionary = std::fs::read_to_string("fuzz/agentform.dict").unwrap();
+    let entries: std::collections::BTreeSet<&str> = dictionary
+        .lines()
+        .filter(|l| l.starts_with('"'))
+        .map(|l| l.trim_matches('"'))
+        .collect();
+    let mut all = Vec::new();
+    words(&agentform::schema::ROOT, &mut all);
+    let missing: Vec<_> = all
+        .into_iter()
+        .filter(|w| !w.is_empty() && !entries.contains(w))
+        .collect();
+    assert!(missing.is_empty(), "fuzz/agentform.dict lacks {missing:?}");
+}

@@ -560,8 +560,29 @@ fn open_input(path: &Path) -> anyhow::Result<std::io::BufReader<std::fs::File>> 
     Ok(std::io::BufReader::with_capacity(1 << 20, file))
 }
 
+/// The largest saved plan read whole (a state is streamed and has no limit).
+const MAX_PLAN_BYTES: u64 = 512 << 20;
+
 fn read_input(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    if size > MAX_PLAN_BYTES {
+        anyhow::bail!(
+            "cannot read {}: it is {} MiB; a saved plan is read whole, and plans above {} MiB are refused (`--state` streams a state of any size)",
+            path.display(),
+            size >> 20,
+            MAX_PLAN_BYTES >> 20
+        );
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read {}: not UTF-8 text (byte {} is not)",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// A drift or propagation report, ready for each format.

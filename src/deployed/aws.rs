@@ -132,9 +132,20 @@ pub trait Layout {
 
 struct Dir<'a>(&'a Path);
 
+/// The largest AWS CLI response read (a route table of 10,000 routes is a few MiB).
+const MAX_RESPONSE_BYTES: u64 = 256 << 20;
+
 impl Layout for Dir<'_> {
     fn file(&mut self, relative: &str) -> anyhow::Result<Option<String>> {
         let path = self.0.join(relative);
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        anyhow::ensure!(
+            size <= MAX_RESPONSE_BYTES,
+            "{} is {} MiB; AWS CLI responses above {} MiB are refused",
+            path.display(),
+            size >> 20,
+            MAX_RESPONSE_BYTES >> 20
+        );
         match std::fs::read(&path) {
             Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|e| {
                 anyhow::anyhow!(

@@ -66,8 +66,12 @@ impl<'a> Resource<'a> {
     /// Only the attributes that name the resource and its links, without parsing the rest.
     pub fn fields<T: serde::de::DeserializeOwned + Default>(&self) -> anyhow::Result<T> {
         match self.values {
-            Some(raw) => serde_json::from_str(raw.get())
-                .with_context(|| format!("unexpected values of `{}`", self.address)),
+            Some(raw) => serde_json::from_str(raw.get()).with_context(|| {
+                format!(
+                    "unexpected values of `{}` (positions count from the start of its `values`)",
+                    self.address
+                )
+            }),
             None => Ok(T::default()),
         }
     }

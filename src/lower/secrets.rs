@@ -1,6 +1,9 @@
 //! The secret detector. Secrets never live in a blueprint (credentials are Secrets Manager ARNs), so
 //! every string of the file, in every block, known or not, is scanned before anything else. A hit is
-//! an error naming the field; the value is never echoed in full.
+//! an error naming the field; the value is never echoed in full. The same pass refuses control
+//! characters (a carriage return, a newline from an escape, NUL…) in any string or map key: values
+//! become names, tags, ARNs and comments of the generated files, all of them one line of text (the
+//! fuzzer found a carriage return in an ARN breaking a generated comment).
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::syntax::{Body, Value, ValueKind};
@@ -17,6 +20,7 @@ pub(super) fn scan(body: &Body, diagnostics: &mut Diagnostics) {
 fn scan_value(field: &str, value: &Value, diagnostics: &mut Diagnostics) {
     match &value.kind {
         ValueKind::String(text) => {
+            control_characters(field, text, value, diagnostics);
             if let Some(why) = looks_secret(field, text) {
                 diagnostics.push(
                     Diagnostic::error(
@@ -33,10 +37,34 @@ fn scan_value(field: &str, value: &Value, diagnostics: &mut Diagnostics) {
             .for_each(|item| scan_value(field, item, diagnostics)),
         ValueKind::Object(entries) => {
             for (key, item) in entries {
+                control_characters(
+                    &format!("a key of `{field}`"),
+                    &key.value,
+                    item,
+                    diagnostics,
+                );
                 scan_value(&format!("{field}.{}", key.value), item, diagnostics);
             }
         }
         _ => {}
+    }
+}
+
+/// A located error when `text` holds a control character.
+fn control_characters(field: &str, text: &str, at: &Value, diagnostics: &mut Diagnostics) {
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                at.span,
+                format!(
+                    "`{}` contains the control character U+{:04X}",
+                    field.escape_debug(),
+                    u32::from(c)
+                ),
+            )
+            .with_help("blueprint strings are one line of printable text: remove it (or the escape that makes it)"),
+        );
     }
 }
 

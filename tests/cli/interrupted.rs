@@ -7,7 +7,7 @@ use super::common::AGENTFORM;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Every file under `dir` (one level of stack directories), by relative path.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
