@@ -263,16 +263,6 @@ fn readme_describes_the_files_it_sits_with() {
     }
 }
 
-/// Payment roles whose trust the `payments` work of issue 19 redesigns (named mediation principals
-/// instead of the account root; with `mediation_principals` set, some are pinned already). Each must
-/// still fail the check below in some stack, so this list cannot go stale: when that work lands, the
-/// test fails until the list is emptied.
-const PAYMENT_TRUSTS_PENDING: &[&str] = &[
-    "__payments_control_trust",
-    "__payments_management_trust",
-    "__payments_process_trust",
-];
-
 /// Issue 19, item 1: no generated role trusts a whole account (its root or id, or `*`) without a
 /// condition, and every service or federated trust is pinned by one (`aws:SourceAccount`,
 /// `aws:SourceArn`, an OIDC `sub`, a certificate's subject). Read from every stack's rendered text.
@@ -286,7 +276,6 @@ fn no_trust_policy_admits_a_whole_account_without_a_condition() {
     blueprints.sort();
     let mut checked = 0;
     let mut failures = Vec::new();
-    let mut pending_seen = Vec::new();
     for path in &blueprints {
         let source = SourceFile::read(path);
         let planned = agentform::analyze(&source, &Overrides::default())
@@ -320,28 +309,18 @@ fn no_trust_policy_admits_a_whole_account_without_a_condition() {
                             && b.labels()[1].as_str() == trust
                     })
                     .unwrap_or_else(|| panic!("{}: no document {trust}", name.display()));
-                let problem = trust_problem(&doc.body);
-                let pending = PAYMENT_TRUSTS_PENDING.iter().any(|p| trust.ends_with(p));
-                match (problem, pending) {
-                    (Some(problem), false) => failures.push(format!(
+                if let Some(problem) = trust_problem(&doc.body) {
+                    failures.push(format!(
                         "{} ({}): {trust}: {problem}",
                         path.display(),
                         name.display()
-                    )),
-                    (Some(_), true) => pending_seen.push(trust.clone()),
-                    (None, _) => {}
+                    ));
                 }
             }
         }
     }
     assert!(checked > 30, "only {checked} trust policies found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    for pending in PAYMENT_TRUSTS_PENDING {
-        assert!(
-            pending_seen.iter().any(|t| t.ends_with(pending)),
-            "no stack has a {pending} role any more: remove it from PAYMENT_TRUSTS_PENDING"
-        );
-    }
 }
 
 /// What is wrong with one trust document, if anything.
@@ -389,7 +368,11 @@ fn trust_problem(doc: &hcl::Body) -> Option<String> {
                         "the account `{identifier}` is trusted without a condition"
                     ));
                 }
-                if kind == "AWS" && !identifier.starts_with("arn:") {
+                // A role of the same stack (`aws_iam_role.NAME.arn`) is a named role.
+                let stack_role = identifier.starts_with("aws_iam_role.")
+                    && identifier.ends_with(".arn")
+                    && identifier.matches('.').count() == 2;
+                if kind == "AWS" && !identifier.starts_with("arn:") && !stack_role {
                     return Some(format!("principal `{identifier}` is not a literal ARN"));
                 }
             }
