@@ -369,9 +369,10 @@ fn trust_problem(doc: &hcl::Body) -> Option<String> {
                     ));
                 }
                 // A role of the same stack (`aws_iam_role.NAME.arn`) is a named role.
-                let stack_role = identifier.starts_with("aws_iam_role.")
-                    && identifier.ends_with(".arn")
-                    && identifier.matches('.').count() == 2;
+                let stack_role = matches!(
+                    identifier.split('.').collect::<Vec<_>>()[..],
+                    ["aws_iam_role", _, "arn"]
+                );
                 if kind == "AWS" && !identifier.starts_with("arn:") && !stack_role {
                     return Some(format!("principal `{identifier}` is not a literal ARN"));
                 }
