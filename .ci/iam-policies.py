@@ -1,7 +1,7 @@
 """Writes every IAM policy document a Terraform plan renders (`terraform show -json PLAN`) as one
 JSON file per `aws_iam_policy_document`, for parliament. Documents Terraform could read at plan time
 come whole from `prior_state`; the others (they name resources created by the same apply) are
-rebuilt from the plan's statements, each unknown resource ARN replaced by the ARN its referenced
+rebuilt from the plan's statements, each unknown resource or principal ARN replaced by the ARN its referenced
 resource will have, made from the planned name (the table below; an unknown type is an error). An
 unknown element of a statement that references S3 buckets stands for the bucket and its objects.
 
@@ -77,11 +77,20 @@ def document(statements, unknown, expressions):
                 listed.append(value)
         if listed:
             statement["Resource"] = sorted(set(listed))
-        for p in s.get("principals") or []:
+        principal_exprs = expressions[i].get("principals") or []
+        for k, p in enumerate(s.get("principals") or []):
             if p["type"] == "*":
                 statement["Principal"] = "*"  # as Terraform renders type "*"
-            else:
-                statement.setdefault("Principal", {})[p["type"]] = p["identifiers"]
+                continue
+            identifiers = [x for x in p["identifiers"] if x is not None]
+            if len(identifiers) < len(p["identifiers"]):
+                # Unknown at plan time: roles of the same apply, named by their references.
+                refs = (principal_exprs[k] if k < len(principal_exprs) else {}).get("identifiers", {}).get("references", [])
+                refs = sorted({r for r in refs if r.endswith(".arn")})
+                if not refs:
+                    sys.exit(f"{sys.argv[1]}: an unknown principal of {statements} names no resource")
+                identifiers += [arn_of(r) for r in refs]
+            statement.setdefault("Principal", {})[p["type"]] = sorted(identifiers)
         for c in s.get("condition") or []:
             statement.setdefault("Condition", {}).setdefault(c["test"], {})[c["variable"]] = c["values"]
         out["Statement"].append(statement)
