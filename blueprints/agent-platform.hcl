@@ -16,12 +16,16 @@ platform "agents" {
 
 transit_gateway "core" {
   amazon_side_asn = 64512
-  segment "agents" { connects_to = ["shared", "multicloud"] }
+  segment "agents" {
+    connects_to = ["shared", "multicloud"]
+    internet    = true # through the egress VPC (route `default-egress`)
+  }
   segment "shared" { connects_to = ["agents", "dev"] }
   segment "dev" { connects_to = ["shared"] }
   segment "multicloud" {}
   segment "tenants" {
-    isolated    = true # members may not reach each other
+    isolated    = true  # members may not reach each other
+    internet    = false # any path to the internet is a leak
     connects_to = ["shared"]
   }
   route "default-egress" {
@@ -48,6 +52,9 @@ vpc "egress" {
   azs     = ["us-east-1a", "us-east-1b"]
   subnets = ["10.20.0.0/24", "10.20.1.0/24"]
   segment = "shared"
+  # The platform's way out: internet gateway, and per AZ a NAT gateway in a public subnet and a
+  # transit gateway attachment subnet (/28s carved from the top of the CIDR unless listed here).
+  internet_egress {}
 }
 
 vpc "mcp" {

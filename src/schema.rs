@@ -36,7 +36,7 @@ pub const PLATFORM: BlockSchema = BlockSchema {
 pub const SEGMENT: BlockSchema = BlockSchema {
     name: "segment",
     labels: 1,
-    attributes: &["connects_to", "isolated"],
+    attributes: &["connects_to", "isolated", "internet"],
     blocks: &[],
 };
 
@@ -68,6 +68,13 @@ pub const VPC: BlockSchema = BlockSchema {
         "transit_gateway_routes",
         "forwards",
     ],
+    blocks: &[INTERNET_EGRESS],
+};
+
+pub const INTERNET_EGRESS: BlockSchema = BlockSchema {
+    name: "internet_egress",
+    labels: 0,
+    attributes: &["public_subnets", "attachment_subnets"],
     blocks: &[],
 };
 

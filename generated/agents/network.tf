@@ -355,6 +355,201 @@ resource "aws_route" "egress_to_10_60_0_0_16" {
   depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
 }
 
+# Internet egress for the platform, as AWS's "Example: Centralized outbound routing to the
+# internet" (Transit Gateways guide) builds it: traffic from the transit gateway enters through the
+# attachment subnets, whose tables send it to the NAT gateway of the same AZ; the public subnets'
+# table sends it to the internet gateway, and replies for the platform back to the transit gateway.
+resource "aws_internet_gateway" "egress" {
+  vpc_id = aws_vpc.egress.id
+  tags = {
+    Name                  = "agents-prod-egress"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table" "egress_public" {
+  vpc_id = aws_vpc.egress.id
+  tags = {
+    Name                  = "agents-prod-egress"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route" "egress_public_to_internet" {
+  route_table_id         = aws_route_table.egress_public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.egress.id
+}
+
+resource "aws_route" "egress_public_to_10_10_0_0_16" {
+  route_table_id         = aws_route_table.egress_public.id
+  destination_cidr_block = "10.10.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_public_to_10_30_0_0_16" {
+  route_table_id         = aws_route_table.egress_public.id
+  destination_cidr_block = "10.30.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_public_to_10_40_0_0_16" {
+  route_table_id         = aws_route_table.egress_public.id
+  destination_cidr_block = "10.40.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_public_to_10_50_0_0_16" {
+  route_table_id         = aws_route_table.egress_public.id
+  destination_cidr_block = "10.50.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_public_to_10_60_0_0_16" {
+  route_table_id         = aws_route_table.egress_public.id
+  destination_cidr_block = "10.60.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+# Availability zone us-east-1a: public subnet with the NAT gateway, attachment subnet.
+resource "aws_subnet" "egress_public_us_east_1a" {
+  vpc_id                  = aws_vpc.egress.id
+  cidr_block              = "10.20.255.192/28"
+  availability_zone       = "us-east-1a"
+  map_public_ip_on_launch = false
+  tags = {
+    Name                  = "agents-prod-egress-public-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table_association" "egress_public_us_east_1a" {
+  subnet_id      = aws_subnet.egress_public_us_east_1a.id
+  route_table_id = aws_route_table.egress_public.id
+}
+
+resource "aws_eip" "egress_us_east_1a" {
+  domain = "vpc"
+  tags = {
+    Name                  = "agents-prod-egress-nat-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+  depends_on = [aws_internet_gateway.egress]
+}
+
+resource "aws_nat_gateway" "egress_us_east_1a" {
+  allocation_id     = aws_eip.egress_us_east_1a.id
+  subnet_id         = aws_subnet.egress_public_us_east_1a.id
+  connectivity_type = "public"
+  tags = {
+    Name                  = "agents-prod-egress-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+  depends_on = [aws_internet_gateway.egress]
+}
+
+resource "aws_subnet" "egress_attachment_us_east_1a" {
+  vpc_id                  = aws_vpc.egress.id
+  cidr_block              = "10.20.255.224/28"
+  availability_zone       = "us-east-1a"
+  map_public_ip_on_launch = false
+  tags = {
+    Name                  = "agents-prod-egress-attachment-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table" "egress_attachment_us_east_1a" {
+  vpc_id = aws_vpc.egress.id
+  tags = {
+    Name                  = "agents-prod-egress-attachment-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table_association" "egress_attachment_us_east_1a" {
+  subnet_id      = aws_subnet.egress_attachment_us_east_1a.id
+  route_table_id = aws_route_table.egress_attachment_us_east_1a.id
+}
+
+resource "aws_route" "egress_attachment_us_east_1a_to_internet" {
+  route_table_id         = aws_route_table.egress_attachment_us_east_1a.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.egress_us_east_1a.id
+}
+
+# Availability zone us-east-1b: public subnet with the NAT gateway, attachment subnet.
+resource "aws_subnet" "egress_public_us_east_1b" {
+  vpc_id                  = aws_vpc.egress.id
+  cidr_block              = "10.20.255.208/28"
+  availability_zone       = "us-east-1b"
+  map_public_ip_on_launch = false
+  tags = {
+    Name                  = "agents-prod-egress-public-us-east-1b"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table_association" "egress_public_us_east_1b" {
+  subnet_id      = aws_subnet.egress_public_us_east_1b.id
+  route_table_id = aws_route_table.egress_public.id
+}
+
+resource "aws_eip" "egress_us_east_1b" {
+  domain = "vpc"
+  tags = {
+    Name                  = "agents-prod-egress-nat-us-east-1b"
+    "agentform:component" = "vpc.egress"
+  }
+  depends_on = [aws_internet_gateway.egress]
+}
+
+resource "aws_nat_gateway" "egress_us_east_1b" {
+  allocation_id     = aws_eip.egress_us_east_1b.id
+  subnet_id         = aws_subnet.egress_public_us_east_1b.id
+  connectivity_type = "public"
+  tags = {
+    Name                  = "agents-prod-egress-us-east-1b"
+    "agentform:component" = "vpc.egress"
+  }
+  depends_on = [aws_internet_gateway.egress]
+}
+
+resource "aws_subnet" "egress_attachment_us_east_1b" {
+  vpc_id                  = aws_vpc.egress.id
+  cidr_block              = "10.20.255.240/28"
+  availability_zone       = "us-east-1b"
+  map_public_ip_on_launch = false
+  tags = {
+    Name                  = "agents-prod-egress-attachment-us-east-1b"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table" "egress_attachment_us_east_1b" {
+  vpc_id = aws_vpc.egress.id
+  tags = {
+    Name                  = "agents-prod-egress-attachment-us-east-1b"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table_association" "egress_attachment_us_east_1b" {
+  subnet_id      = aws_subnet.egress_attachment_us_east_1b.id
+  route_table_id = aws_route_table.egress_attachment_us_east_1b.id
+}
+
+resource "aws_route" "egress_attachment_us_east_1b_to_internet" {
+  route_table_id         = aws_route_table.egress_attachment_us_east_1b.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.egress_us_east_1b.id
+}
+
 resource "aws_cloudwatch_log_group" "egress_flow_logs" {
   name              = "/agentform/agents/prod/vpc-flow-logs/egress"
   retention_in_days = 365
@@ -373,7 +568,7 @@ resource "aws_flow_log" "egress" {
 resource "aws_ec2_transit_gateway_vpc_attachment" "egress" {
   transit_gateway_id                              = aws_ec2_transit_gateway.core.id
   vpc_id                                          = aws_vpc.egress.id
-  subnet_ids                                      = [aws_subnet.egress_us_east_1a.id, aws_subnet.egress_us_east_1b.id]
+  subnet_ids                                      = [aws_subnet.egress_attachment_us_east_1a.id, aws_subnet.egress_attachment_us_east_1b.id]
   transit_gateway_default_route_table_association = false
   transit_gateway_default_route_table_propagation = false
   dns_support                                     = "enable"

@@ -253,6 +253,7 @@ fn deployed_topology(
                     prefixes: Vec::new(),
                     table: None,
                     sends: None,
+                    exits: false,
                 });
                 attachment_ids.push(None);
                 AttachmentId(topology.attachments.len() - 1)
@@ -314,6 +315,7 @@ fn deployed_topology(
                     prefixes: Vec::new(),
                     table: None,
                     sends: None,
+                    exits: false,
                 });
                 attachment_ids.push(Some(id.to_string()));
                 AttachmentId(topology.attachments.len() - 1)

@@ -5,8 +5,10 @@ use super::{
     Context, Names, TopBlock, parse_cidr, resolve_attachment, resolve_segment, single_label,
 };
 use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
-use crate::model::{Name, Route, RouteAction, Segment, TgwId, TransitGateway, Vpc};
+use crate::model::{InternetEgress, Name, Route, RouteAction, Segment, TgwId, TransitGateway, Vpc};
 use crate::schema;
+use crate::syntax::Block;
+use ipnet::Ipv4Net;
 
 /// The transit gateway's BGP ASN when the blueprint does not say.
 pub const DEFAULT_AMAZON_SIDE_ASN: u32 = 64512;
@@ -58,6 +60,7 @@ pub(super) fn lower_transit_gateway(
             name,
             connects_to: Vec::new(),
             isolated: false,
+            internet: None,
         });
         segment_blocks.push(block);
     }
@@ -111,6 +114,7 @@ pub(super) fn lower_transit_gateway(
             }
         }
         gateway.segments[index].isolated = isolated;
+        gateway.segments[index].internet = sr.bool("internet", diagnostics);
         gateway.segments[index].connects_to = connects_to;
     }
 
@@ -263,6 +267,12 @@ pub(super) fn lower_vpc(
                 .collect();
             parsed.into_iter().collect()
         });
+    let internet_egress = match (&cidr, &azs) {
+        (Some(cidr), Some(azs)) => {
+            internet_egress(&r, &top.name.value, cidr, azs.len(), diagnostics)
+        }
+        _ => None,
+    };
     let (tgw, segment) = cx.placement(&r, top, diagnostics);
     Some(Vpc {
         name: top.name.clone(),
@@ -278,5 +288,125 @@ pub(super) fn lower_vpc(
             Some(parsed) => Some(parsed?),
         },
         forwards,
+        internet_egress: internet_egress.flatten(),
     })
+}
+
+/// The `internet_egress` block of a VPC: `None` without one, `Some(None)` when it is broken (the
+/// error is reported), else the egress with its subnets, listed or carved.
+fn internet_egress(
+    r: &BlockReader,
+    vpc: &str,
+    cidr: &Spanned<Ipv4Net>,
+    zones: usize,
+    diagnostics: &mut Diagnostics,
+) -> Option<Option<InternetEgress>> {
+    let blocks: Vec<&Block> = r.blocks("internet_egress").collect();
+    let block = match blocks.as_slice() {
+        [] => return None,
+        [one] => *one,
+        [first, second, ..] => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateAttribute,
+                    second.span,
+                    format!("vpc `{vpc}` has more than one `internet_egress` block"),
+                )
+                .with_label(first.span, "first declared here"),
+            );
+            return Some(None);
+        }
+    };
+    let owner = format!("the internet egress of vpc `{vpc}`");
+    let er = BlockReader::new(block, &schema::INTERNET_EGRESS, owner, diagnostics);
+    let mut list = |key: &str| -> Option<Option<Vec<Spanned<Ipv4Net>>>> {
+        er.string_list(key, diagnostics).map(|list| {
+            let parsed: Vec<_> = list
+                .iter()
+                .map(|c| parse_cidr(c, "subnet", diagnostics))
+                .collect();
+            parsed.into_iter().collect()
+        })
+    };
+    let public = list("public_subnets");
+    let attachment = list("attachment_subnets");
+    let (public, attachment) = match (public, attachment) {
+        (None, None) => {
+            let Some(carved) = carve(cidr.value, zones) else {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::SubnetOutsideVpc,
+                        block.span,
+                        format!(
+                            "vpc `{vpc}` (`{}`) has no room for {} /28 subnets of internet egress",
+                            cidr.value,
+                            2 * zones
+                        ),
+                    )
+                    .with_label(cidr.span, "the VPC CIDR is set here")
+                    .with_help(
+                        "list `public_subnets` and `attachment_subnets` (one per AZ each), or widen the VPC CIDR",
+                    ),
+                );
+                return Some(None);
+            };
+            let spanned = |nets: Vec<Ipv4Net>| {
+                nets.into_iter()
+                    .map(|n| Spanned::new(n, block.span))
+                    .collect::<Vec<_>>()
+            };
+            return Some(Some(InternetEgress {
+                span: block.span,
+                public_subnets: spanned(carved.0),
+                attachment_subnets: spanned(carved.1),
+                carved: true,
+            }));
+        }
+        (Some(public), Some(attachment)) => (public, attachment),
+        (public, _) => {
+            let missing = if public.is_none() {
+                "public_subnets"
+            } else {
+                "attachment_subnets"
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::MissingAttribute,
+                    block.span,
+                    format!("the internet egress of vpc `{vpc}` lists one kind of subnet without `{missing}`"),
+                )
+                .with_help("list both `public_subnets` and `attachment_subnets` (one per AZ each), or neither to have them carved from the top of the VPC CIDR"),
+            );
+            return Some(None);
+        }
+    };
+    Some(match (public, attachment) {
+        (Some(public), Some(attachment)) => Some(InternetEgress {
+            span: block.span,
+            public_subnets: public,
+            attachment_subnets: attachment,
+            carved: false,
+        }),
+        _ => None,
+    })
+}
+
+/// The `/28` subnets of internet egress carved from the top of a VPC CIDR: per AZ, from the top
+/// down, the attachment subnets, then the public ones. `None` when the CIDR is too small (it must
+/// keep room below them for the VPC's own subnets).
+pub fn carve(cidr: Ipv4Net, zones: usize) -> Option<(Vec<Ipv4Net>, Vec<Ipv4Net>)> {
+    if cidr.prefix_len() > 28 {
+        return None;
+    }
+    let available = 1u64 << (28 - cidr.prefix_len());
+    if (2 * zones as u64) >= available {
+        return None;
+    }
+    let top = u32::from(cidr.broadcast()) & !0xF;
+    let nth = |k: usize| {
+        Ipv4Net::new(std::net::Ipv4Addr::from(top - 16 * k as u32), 28).expect("/28 is valid")
+    };
+    let attachment = (0..zones).map(|z| nth(zones - 1 - z)).collect();
+    let public = (0..zones).map(|z| nth(2 * zones - 1 - z)).collect();
+    Some((public, attachment))
 }

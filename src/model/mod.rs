@@ -15,7 +15,8 @@ pub use identity::{Allow, Component, IamRole, IamRoleId, Target, Trust, TrustAnc
 pub use ingress::{ClientAuth, IngressId, McpIngress, S3Object};
 pub use interconnect::{Interconnect, InterconnectId, Partner};
 pub use network::{
-    AttachmentRef, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway, Vpc, VpcId,
+    AttachmentRef, InternetEgress, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway,
+    Vpc, VpcId,
 };
 pub use payments::{
     Authorizer, Burst, Connector, Guardrails, Ledger, Money, PAYMENT_REGIONS, PaymentManager,

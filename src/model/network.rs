@@ -2,7 +2,7 @@
 //! the VPCs attached to them.
 
 use super::{InterconnectId, Name};
-use crate::diag::Spanned;
+use crate::diag::{Span, Spanned};
 use ipnet::Ipv4Net;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,6 +45,10 @@ pub struct Segment {
     pub connects_to: Vec<Spanned<SegmentId>>,
     /// Members of an isolated segment may not reach each other.
     pub isolated: bool,
+    /// Whether the segment's members are meant to reach the internet (`internet`): `Some(false)`
+    /// makes any internet path a leak, `Some(true)` makes a missing one a gap, `None` leaves it to
+    /// the routes.
+    pub internet: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Clone)]
@@ -78,10 +82,33 @@ pub struct Vpc {
     /// Declared as a VPC that forwards traffic between attachments (an inspection or appliance
     /// VPC): paths through it are judged like direct ones, and its attachment gets appliance mode.
     pub forwards: Option<Spanned<bool>>,
+    /// The VPC is the platform's way to the internet (`internet_egress { }`).
+    pub internet_egress: Option<InternetEgress>,
 }
 
 impl Vpc {
     pub fn forwards(&self) -> bool {
         self.forwards.as_ref().is_some_and(|f| f.value)
     }
+
+    /// Whether what the VPC neither keeps nor sends back to the gateway leaves for the internet.
+    pub fn reaches_internet(&self) -> bool {
+        self.internet_egress.is_some()
+    }
+}
+
+/// Centralized egress as AWS documents it (Transit Gateways guide, "Example: Centralized outbound
+/// routing to the internet"): an internet gateway, and per availability zone a public subnet with
+/// an elastic IP and a NAT gateway, and a small subnet the transit gateway attachment uses. The
+/// subnets are the blueprint's, or carved from the top of the VPC CIDR (`/28` each).
+#[derive(Debug, Clone)]
+pub struct InternetEgress {
+    /// The `internet_egress` block.
+    pub span: Span,
+    /// One per AZ, in `azs` order.
+    pub public_subnets: Vec<Spanned<Ipv4Net>>,
+    /// One per AZ, in `azs` order: the attachment's entry and exit points.
+    pub attachment_subnets: Vec<Spanned<Ipv4Net>>,
+    /// Whether the subnets were carved (not listed in the blueprint).
+    pub carved: bool,
 }

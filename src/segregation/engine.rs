@@ -82,13 +82,29 @@ pub enum Outcome {
     NotSent,
     /// It passes through VPCs back to a table it already passed: it circles until its TTL ends.
     Loop,
+    /// It leaves for the internet through the NAT gateways of a VPC (`Engine::internet` only): the
+    /// route `Via` sent it into that VPC, which neither owns it nor sends it back.
+    Internet(AttachmentId, Via),
 }
 
 impl Outcome {
+    /// Whether the piece arrives where it was going (its attachment, or the internet).
     pub fn is_delivered(self) -> bool {
-        matches!(self, Outcome::Delivered(_))
+        matches!(self, Outcome::Delivered(_) | Outcome::Internet(..))
     }
 }
+
+/// Where a followed packet is going: an attachment's addresses, or the internet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Attachment(AttachmentId),
+    Internet,
+}
+
+/// The address space the internet is followed over: everything. The pieces a table routes to the
+/// platform's own attachments end there (`Elsewhere`); only what a VPC that exits neither keeps
+/// nor sends back is the internet.
+pub const INTERNET: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece {
@@ -262,8 +278,30 @@ impl<'t> Engine<'t> {
     pub fn delivery(&self, table: TableId, target: AttachmentId) -> Delivery {
         let mut pieces = Vec::new();
         for &prefix in &self.topology.attachment(target).prefixes {
-            self.follow(table, target, prefix, &Path::default(), &mut pieces);
+            self.follow(
+                table,
+                Target::Attachment(target),
+                prefix,
+                &Path::default(),
+                &mut pieces,
+            );
         }
+        pieces.sort_by_key(|p| key(p.prefix));
+        Delivery { pieces }
+    }
+
+    /// What `table` does with the whole address space, followed through the VPCs that send it
+    /// back to the gateway: the pieces that leave through a VPC's NAT gateways are `Internet`,
+    /// those the platform's attachments own end `Elsewhere` (at their owner).
+    pub fn internet(&self, table: TableId) -> Delivery {
+        let mut pieces = Vec::new();
+        self.follow(
+            table,
+            Target::Internet,
+            INTERNET,
+            &Path::default(),
+            &mut pieces,
+        );
         pieces.sort_by_key(|p| key(p.prefix));
         Delivery { pieces }
     }
@@ -272,7 +310,7 @@ impl<'t> Engine<'t> {
     fn follow(
         &self,
         table: TableId,
-        target: AttachmentId,
+        target: Target,
         prefix: Ipv4Net,
         path: &Path,
         out: &mut Vec<Piece>,
@@ -292,15 +330,31 @@ impl<'t> Engine<'t> {
                     out.push(piece(part, Outcome::Blackhole(r.via)));
                     continue;
                 }
-                Hop::Attachment(a) if a == target => {
+                Hop::Attachment(a) if target == Target::Attachment(a) => {
                     out.push(piece(part, Outcome::Delivered(r.via)));
                     continue;
                 }
                 Hop::Attachment(a) => a,
             };
             let (back, stays) = self.sent_back(through, part);
+            let exits = target == Target::Internet && self.topology.attachment(through).exits;
             for stay in stays {
-                out.push(piece(stay, Outcome::Elsewhere(through, r.via)));
+                if exits {
+                    // Kept inside the VPC if it owns it, else out through its NAT gateways.
+                    let (own, out_there) =
+                        partition(stay, &self.topology.attachment(through).prefixes);
+                    out.extend(
+                        own.into_iter()
+                            .map(|p| piece(p, Outcome::Elsewhere(through, r.via))),
+                    );
+                    out.extend(
+                        out_there
+                            .into_iter()
+                            .map(|p| piece(p, Outcome::Internet(through, r.via))),
+                    );
+                } else {
+                    out.push(piece(stay, Outcome::Elsewhere(through, r.via)));
+                }
             }
             if back.is_empty() {
                 continue;
@@ -487,6 +541,7 @@ mod tests {
             prefixes: vec![net(cidr)],
             table: Some(TableId(table)),
             sends: None,
+            exits: false,
         }
     }
 

@@ -12,9 +12,9 @@ pub mod reach;
 pub mod report;
 pub mod topology;
 
-pub use engine::{Delivery, Engine, Extent, Hop, Outcome, Path, Piece, Transit, Via};
+pub use engine::{Delivery, Engine, Extent, Hop, Outcome, Path, Piece, Transit, Via, partition};
 pub use intent::{DerivedBlackhole, Intent};
-pub use reach::{Cell, PairReach, Reachability, Verdict};
+pub use reach::{Cell, InternetReach, PairReach, Reachability, Verdict};
 pub use topology::{
     Attachment, AttachmentId, AttachmentKind, ModelTopology, RouteOrigin, RouteTable, StaticRoute,
     TableId, Topology,

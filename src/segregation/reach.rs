@@ -6,7 +6,7 @@
 //! segment matrix is counted from those deliveries in time linear in the attachments. Only sources
 //! with their own restricted route table (`Attachment::sends`) are looked at one pair at a time.
 
-use super::engine::{Delivery, Engine, Extent};
+use super::engine::{Delivery, Engine, Extent, Outcome};
 use super::topology::{AttachmentId, TableId};
 use serde::Serialize;
 
@@ -104,6 +104,47 @@ pub struct Reachability<'e, 't> {
     members: Vec<Vec<AttachmentId>>,
     /// `[table][attachment]`, computed for tables with members only.
     deliveries: Vec<Vec<Delivery>>,
+    /// `[table]`: what the table does with the whole address space, for tables with members, when
+    /// some attachment leaves for the internet (`Attachment::exits`); empty otherwise.
+    internet: Vec<Option<Delivery>>,
+}
+
+/// How one attachment reaches the internet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternetReach {
+    /// The VPCs it leaves through, in attachment order.
+    pub exits: Vec<AttachmentId>,
+    /// The VPCs its internet-bound traffic passes through first (inspection, say), in order met.
+    pub through: Vec<AttachmentId>,
+    /// How much of its own space the exits' replies reach (`None` without exits).
+    pub replies: Extent,
+}
+
+impl InternetReach {
+    pub fn reaches(&self) -> bool {
+        !self.exits.is_empty()
+    }
+}
+
+/// The VPCs a delivery leaves through for the internet (sorted) and those its internet-bound
+/// pieces pass through first (in order met).
+fn exits_of(delivery: &Delivery) -> (Vec<AttachmentId>, Vec<AttachmentId>) {
+    let mut exits = Vec::new();
+    let mut through = Vec::new();
+    for piece in &delivery.pieces {
+        if let Outcome::Internet(exit, _) = piece.outcome {
+            if !exits.contains(&exit) {
+                exits.push(exit);
+            }
+            for t in piece.path.iter() {
+                if !through.contains(&t.through) {
+                    through.push(t.through);
+                }
+            }
+        }
+    }
+    exits.sort();
+    (exits, through)
 }
 
 impl<'e, 't> Reachability<'e, 't> {
@@ -123,11 +164,82 @@ impl<'e, 't> Reachability<'e, 't> {
                 }
             })
             .collect();
+        let any_exit = topology
+            .attachment_ids()
+            .any(|a| topology.attachment(a).exits);
+        let internet = topology
+            .table_ids()
+            .map(|table| (any_exit && !members[table.0].is_empty()).then(|| engine.internet(table)))
+            .collect();
         Reachability {
             engine,
             members,
             deliveries,
+            internet,
         }
+    }
+
+    /// How `source` reaches the internet: its own route table, its table's routes, the VPCs that
+    /// send the traffic back to the gateway, and the VPC whose NAT gateways it leaves through; and
+    /// whether the replies find their way back from there.
+    pub fn internet(&self, source: AttachmentId) -> InternetReach {
+        let topology = self.engine.topology();
+        let a = topology.attachment(source);
+        let table_delivery = a.table.and_then(|t| self.internet[t.0].as_ref());
+        let (exits, through) = match (table_delivery, &a.sends) {
+            (None, _) => Default::default(),
+            (Some(d), None) => exits_of(d),
+            (Some(d), Some(_)) => exits_of(&self.engine.forward_from(source, d)),
+        };
+        self.with_replies(source, exits, through)
+    }
+
+    /// `internet` for every member of a table, the table's pieces read once for the members
+    /// without a restricted route table of their own.
+    pub fn internet_of_members(&self, table: TableId) -> Vec<(AttachmentId, InternetReach)> {
+        let topology = self.engine.topology();
+        let shared = self.internet[table.0].as_ref().map(exits_of);
+        self.members[table.0]
+            .iter()
+            .map(|&m| {
+                let reach = match (&shared, &topology.attachment(m).sends) {
+                    (Some((exits, through)), None) => {
+                        self.with_replies(m, exits.clone(), through.clone())
+                    }
+                    _ => self.internet(m),
+                };
+                (m, reach)
+            })
+            .collect()
+    }
+
+    /// Replies come back from each exit by its own route table and its table's routes.
+    fn with_replies(
+        &self,
+        source: AttachmentId,
+        exits: Vec<AttachmentId>,
+        through: Vec<AttachmentId>,
+    ) -> InternetReach {
+        let replies = exits
+            .iter()
+            .map(|&exit| self.forward(exit, source).extent())
+            .min_by_key(|e| match e {
+                Extent::None => 0,
+                Extent::Partial => 1,
+                Extent::Full => 2,
+            })
+            .unwrap_or(Extent::None);
+        InternetReach {
+            exits,
+            through,
+            replies,
+        }
+    }
+
+    /// What a table with members does with the whole address space (`None`: nothing exits to
+    /// the internet anywhere, or the table has no members).
+    pub fn internet_delivery(&self, table: TableId) -> Option<&Delivery> {
+        self.internet[table.0].as_ref()
     }
 
     pub fn engine(&self) -> &'e Engine<'t> {

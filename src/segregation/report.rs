@@ -73,6 +73,61 @@ pub struct GatewayReach {
     pub segment_matrix: Vec<SegmentCell>,
     /// Every ordered pair of distinct attachments.
     pub attachment_matrix: Vec<AttachmentCell>,
+    /// Per segment: whether its members reach the internet, through what, against its declared
+    /// `internet`.
+    pub internet: Vec<InternetCell>,
+}
+
+/// A segment's way to the internet: its members' traffic leaves through the NAT gateways of an
+/// egress VPC (`exits`), after the VPCs it passes first (`through`: an inspection VPC, say).
+#[derive(Debug, Serialize)]
+pub struct InternetCell {
+    pub segment: String,
+    /// The segment's `internet` (absent: not declared, the routes decide).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<bool>,
+    pub members: usize,
+    /// Members whose traffic leaves for the internet.
+    pub reaching: usize,
+    /// Of those, members whose replies come back in full from every exit.
+    pub replies: usize,
+    pub exits: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub through: Vec<String>,
+    /// `ok` (reaches, replies return), `blocked` (no internet path), `leak` (declared
+    /// `internet = false` but reaches), `gap` (declared `internet = true`, some member does not
+    /// reach), `one_way` (replies do not come back), `empty` (no members).
+    pub status: Status,
+}
+
+impl InternetCell {
+    /// "through `vpc.egress` (NAT)" or "no internet path", for tables and the stack README.
+    pub fn describe(&self) -> String {
+        if self.reaching == 0 {
+            return "no internet path".to_string();
+        }
+        let mut out = format!(
+            "{} of {} through {}",
+            self.reaching,
+            self.members,
+            self.exits
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if !self.through.is_empty() {
+            out.push_str(&format!(
+                ", after {}",
+                self.through
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        out
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -193,6 +248,7 @@ impl ReachReport {
         self.transit_gateways.iter().any(|g| {
             g.segment_matrix.iter().any(|c| c.status.is_finding())
                 || g.attachment_matrix.iter().any(|c| c.status.is_finding())
+                || g.internet.iter().any(|c| c.status.is_finding())
         })
     }
 
@@ -236,6 +292,39 @@ impl ReachReport {
                     c.through.join(", ")
                 ));
             }
+
+            out.push_str("\nInternet (members whose traffic leaves through an egress VPC)\n");
+            let rows: Vec<(String, Vec<String>)> = g
+                .internet
+                .iter()
+                .map(|c| {
+                    let declared = match c.declared {
+                        Some(true) => "internet = true",
+                        Some(false) => "internet = false",
+                        None => "-",
+                    };
+                    (
+                        c.segment.clone(),
+                        vec![
+                            c.status.symbol().to_string(),
+                            declared.to_string(),
+                            c.describe(),
+                        ],
+                    )
+                })
+                .collect();
+            let rows: Vec<(String, Vec<&str>)> = rows
+                .iter()
+                .map(|(l, cells)| (l.clone(), cells.iter().map(String::as_str).collect()))
+                .collect();
+            out.push_str(&grid(
+                &[
+                    "status".to_string(),
+                    "declared".to_string(),
+                    "path".to_string(),
+                ],
+                &rows,
+            ));
 
             out.push_str("\nAttachments\n");
             let headers: Vec<String> = (1..=g.attachments.len()).map(|i| i.to_string()).collect();
@@ -435,8 +524,64 @@ fn gateway(
             });
         }
     }
+    let internet = tables
+        .iter()
+        .map(|&t| {
+            let members = reach.internet_of_members(t);
+            let reaching: Vec<&super::InternetReach> = members
+                .iter()
+                .map(|(_, r)| r)
+                .filter(|r| r.reaches())
+                .collect();
+            let mut exits: Vec<String> = Vec::new();
+            let mut through: Vec<String> = Vec::new();
+            for r in &reaching {
+                for &e in &r.exits {
+                    let name = attachment_name(e);
+                    if !exits.contains(&name) {
+                        exits.push(name);
+                    }
+                }
+                for &v in &r.through {
+                    let name = attachment_name(v);
+                    if !through.contains(&name) {
+                        through.push(name);
+                    }
+                }
+            }
+            let replies = reaching
+                .iter()
+                .filter(|r| r.replies == Extent::Full)
+                .count();
+            let declared = model
+                .segment(mt.segment(t))
+                .internet
+                .as_ref()
+                .map(|d| d.value);
+            let status = match (members.len(), declared, reaching.len()) {
+                (0, _, _) => Status::Empty,
+                (_, Some(false), n) if n > 0 => Status::Leak,
+                (_, Some(false), _) => Status::Blocked,
+                (m, Some(true), n) if n < m => Status::Gap,
+                (_, _, 0) => Status::Blocked,
+                (_, _, n) if replies < n => Status::OneWay,
+                _ => Status::Ok,
+            };
+            InternetCell {
+                segment: segment_name(t),
+                declared,
+                members: members.len(),
+                reaching: reaching.len(),
+                replies,
+                exits,
+                through,
+                status,
+            }
+        })
+        .collect();
     GatewayReach {
         name: model.transit_gateways[tgw.0].name.value.clone(),
+        internet,
         segments,
         attachments: attachments
             .iter()
@@ -494,6 +639,11 @@ fn offending(
                 Outcome::NotSent => ("not_sent", None, None),
                 Outcome::Loop => ("loop", None, None),
                 Outcome::Delivered(via) => ("delivered", None, Some(route_name(via))),
+                Outcome::Internet(exit, via) => (
+                    "internet",
+                    Some(topology.attachment(exit).name.clone()),
+                    Some(route_name(via)),
+                ),
             };
             PieceReport {
                 direction,

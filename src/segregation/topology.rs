@@ -39,6 +39,9 @@ pub struct Attachment {
     /// The destinations the attachment's own side sends to the transit gateway (a VPC's route
     /// table). `None`: everything outside its own prefixes.
     pub sends: Option<Vec<Ipv4Net>>,
+    /// Whether what the attachment's side neither keeps nor sends back leaves for the internet (a
+    /// VPC with NAT gateways and an internet gateway).
+    pub exits: bool,
 }
 
 impl Attachment {
@@ -157,6 +160,7 @@ impl ModelTopology {
                             prefixes: vec![model.vpc(id).cidr.value],
                             table,
                             sends: (routes.as_slice() != [default_route]).then(|| routes.clone()),
+                            exits: model.vpc(id).reaches_internet(),
                         }
                     }
                     AttachmentRef::Interconnect(id) => Attachment {
@@ -170,6 +174,7 @@ impl ModelTopology {
                             .collect(),
                         table,
                         sends: None,
+                        exits: false,
                     },
                 }
             })

@@ -34,6 +34,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("overlap", rules::overlap::check),
     ("routes", rules::routes::check),
     ("segregation", rules::segregation::check),
+    ("egress", rules::egress::check),
     ("vpc-routes", rules::vpc_routes::check),
     ("tgw-quota", rules::tgw_quota::check),
     ("asns", rules::asns::check),

@@ -792,6 +792,12 @@ impl Context<'_, '_, '_> {
                 piece.prefix
             ),
             Outcome::Delivered(_) => String::from("no route back"),
+            Outcome::Internet(exit, _) => format!(
+                "{} sends `{}` to the internet through `{}`",
+                table_name(),
+                piece.prefix,
+                model.attachment_address(self.mt.attachment_ref(exit))
+            ),
         }
     }
 

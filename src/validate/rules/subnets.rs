@@ -5,9 +5,10 @@
 //!
 //! Example: `cidr = "10.0.0.0/16"` with `subnets = ["10.1.0.0/24"]` is reported at the subnet.
 
-use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::Model;
+use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
+use crate::model::{InternetEgress, Model, Vpc};
 use crate::validate::Facts;
+use ipnet::Ipv4Net;
 
 pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     for vpc in &model.vpcs {
@@ -68,6 +69,77 @@ pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
                     .with_label(earlier.span, "the other subnet"),
                 );
             }
+        }
+        if let Some(egress) = &vpc.internet_egress {
+            internet_egress(vpc, egress, diagnostics);
+        }
+    }
+}
+
+/// The public and attachment subnets of internet egress: one per AZ each, inside the VPC, apart
+/// from each other and from the VPC's own subnets.
+fn internet_egress(vpc: &Vpc, egress: &InternetEgress, diagnostics: &mut Diagnostics) {
+    let lists = [
+        ("public_subnets", &egress.public_subnets),
+        ("attachment_subnets", &egress.attachment_subnets),
+    ];
+    for (key, list) in lists {
+        if list.len() != vpc.azs.len() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::SubnetAzCount,
+                    list.first().map_or(egress.span, |s| s.span),
+                    format!(
+                        "the internet egress of vpc `{}` lists {} in `{key}` for {}",
+                        vpc.name.value,
+                        count(list.len(), "subnet"),
+                        count(vpc.azs.len(), "availability zone")
+                    ),
+                )
+                .with_help(format!(
+                    "`{key}` holds one subnet per entry of `azs`, in the same order"
+                )),
+            );
+        }
+    }
+    let mut seen: Vec<(&str, &Spanned<Ipv4Net>)> =
+        vpc.subnets.iter().map(|s| ("subnets", s)).collect();
+    for (key, list) in lists {
+        for subnet in list.iter() {
+            if !vpc.cidr.value.contains(&subnet.value) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::SubnetOutsideVpc,
+                        subnet.span,
+                        format!(
+                            "subnet `{}` in `{key}` of vpc `{}` is outside the VPC CIDR `{}`",
+                            subnet.value, vpc.name.value, vpc.cidr.value
+                        ),
+                    )
+                    .with_label(vpc.cidr.span, "the VPC CIDR is set here"),
+                );
+            }
+            if let Some((other_key, earlier)) = seen
+                .iter()
+                .find(|(_, e)| e.value.contains(&subnet.value) || subnet.value.contains(&e.value))
+            {
+                let mut d = Diagnostic::error(
+                    Code::SubnetOverlap,
+                    subnet.span,
+                    format!(
+                        "subnet `{}` in `{key}` of vpc `{}` overlaps subnet `{}` in `{other_key}`",
+                        subnet.value, vpc.name.value, earlier.value
+                    ),
+                )
+                .with_label(earlier.span, "the other subnet");
+                if egress.carved {
+                    d = d.with_help(
+                        "the internet egress subnets are carved as /28s from the top of the VPC CIDR; list `public_subnets` and `attachment_subnets` in the `internet_egress` block to place them elsewhere",
+                    );
+                }
+                diagnostics.push(d);
+            }
+            seen.push((key, subnet));
         }
     }
 }

@@ -1,0 +1,148 @@
+//! Routes into VPCs that cannot carry them on: a transit gateway route whose destination lies
+//! outside its target VPC must point at a VPC that forwards (`forwards = true`) or leaves for the
+//! internet (`internet_egress { }`).
+//!
+//! Why: the VPC's route table decides what happens to a packet it does not own. Without NAT and an
+//! internet gateway, or a route back to the gateway for the destination, the packet is dropped:
+//! a `0.0.0.0/0` "egress" route into a plain VPC loses every internet-bound packet, and nothing in
+//! AWS says so (Transit Gateways guide, "Example: Centralized outbound routing to the internet").
+//!
+//! Example: `route "default-egress" { destination = "0.0.0.0/0", target = "vpc.egress" }` where
+//! `vpc "egress"` has no `internet_egress` block is an error at the route.
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::{AttachmentRef, Model, RouteAction};
+use crate::segregation::{Extent, partition};
+use crate::validate::Facts;
+use ipnet::Ipv4Net;
+
+pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
+    dead_ends(model, facts, diagnostics);
+    declared_internet(model, facts, diagnostics);
+}
+
+/// Segments that declare `internet`: a member reaching the internet against `internet = false` is
+/// a leak; a member that cannot (or whose replies cannot come back) against `internet = true` is a
+/// gap or an asymmetric path.
+fn declared_internet(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
+    let topology = &facts.topology.topology;
+    for table in topology.table_ids() {
+        let segment_id = facts.topology.segment(table);
+        let segment = model.segment(segment_id);
+        let Some(declared) = &segment.internet else {
+            continue;
+        };
+        let members = facts.reach.internet_of_members(table);
+        let name = |a| model.attachment_address(facts.topology.attachment_ref(a));
+        for (member, reach) in members {
+            let member_name = name(member);
+            let exits: Vec<String> = reach
+                .exits
+                .iter()
+                .map(|&e| format!("`{}`", name(e)))
+                .collect();
+            let through: Vec<String> = reach
+                .through
+                .iter()
+                .map(|&e| format!("`{}`", name(e)))
+                .collect();
+            let path = if through.is_empty() {
+                exits.join(", ")
+            } else {
+                format!("{} after {}", exits.join(", "), through.join(", "))
+            };
+            match (declared.value, reach.reaches(), reach.replies) {
+                (false, true, _) => diagnostics.push(
+                    Diagnostic::error(
+                        Code::Leak,
+                        declared.span,
+                        format!(
+                            "`{member_name}` in segment `{}` reaches the internet through {path}, but the segment is declared `internet = false`",
+                            segment.name.value
+                        ),
+                    )
+                    .with_label(segment.name.span, "the segment is declared here")
+                    .with_help("remove the route that carries the segment's traffic to the egress VPC, blackhole `0.0.0.0/0` in the segment, or declare `internet = true`"),
+                ),
+                (true, false, _) => diagnostics.push(
+                    Diagnostic::error(
+                        Code::Gap,
+                        declared.span,
+                        format!(
+                            "`{member_name}` in segment `{}` has no path to the internet, but the segment is declared `internet = true`",
+                            segment.name.value
+                        ),
+                    )
+                    .with_label(segment.name.span, "the segment is declared here")
+                    .with_help("add a route `0.0.0.0/0` in the segment to a VPC with `internet_egress { }`, and connect the segments so replies return"),
+                ),
+                (true, true, Extent::Partial | Extent::None) => diagnostics.push(
+                    Diagnostic::error(
+                        Code::Asymmetric,
+                        declared.span,
+                        format!(
+                            "`{member_name}` in segment `{}` reaches the internet through {path}, but replies cannot all come back to it",
+                            segment.name.value
+                        ),
+                    )
+                    .with_label(segment.name.span, "the segment is declared here")
+                    .with_help("the egress VPC's segment must reach this segment (`connects_to`), so its public subnets' routes and its gateway table carry the replies back"),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Routes whose target VPC drops what it does not own.
+fn dead_ends(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
+    for tgw in &model.transit_gateways {
+        for route in &tgw.routes {
+            let RouteAction::Attachment(AttachmentRef::Vpc(id)) = route.action else {
+                continue;
+            };
+            let vpc = model.vpc(id);
+            if vpc.forwards() || vpc.reaches_internet() {
+                continue;
+            }
+            // What the VPC neither owns nor sends back to the gateway is dropped inside it.
+            let (_, outside) = partition(route.destination.value, &[vpc.cidr.value]);
+            let sends = &facts.intent.vpc_routes[id.0];
+            let dropped: Vec<Ipv4Net> = outside
+                .into_iter()
+                .flat_map(|o| partition(o, sends).1)
+                .collect();
+            let dropped = Ipv4Net::aggregate(&dropped);
+            if dropped.is_empty() {
+                continue;
+            }
+            let shown: Vec<String> = dropped.iter().take(3).map(|p| format!("`{p}`")).collect();
+            let more = if dropped.len() > 3 {
+                format!(" and {} more", dropped.len() - 3)
+            } else {
+                String::new()
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DeadEndRoute,
+                    route.name.span,
+                    format!(
+                        "route `{}` sends `{}` into vpc `{}`, which neither reaches the internet nor forwards",
+                        route.name.value, route.destination.value, vpc.name.value
+                    ),
+                )
+                .with_label(
+                    vpc.name.span,
+                    format!(
+                        "this VPC drops {}{more}: no NAT or internet gateway, no route back to the gateway",
+                        shown.join(", ")
+                    ),
+                )
+                .with_help(format!(
+                    "add `internet_egress {{ }}` to vpc `{}` for internet egress (AWS, \"Example: Centralized outbound routing to the internet\"), declare it `forwards = true` if it is an inspection or appliance VPC, or point the route at the destination's own attachment",
+                    vpc.name.value
+                )),
+            );
+        }
+    }
+}
