@@ -47,9 +47,10 @@ pub fn blueprint(vpcs: usize, segments: usize) -> String {
         let (a, b) = (i / 256, i % 256);
         // VPC 0 is the egress VPC in the hub; the rest spread over the segments.
         let segment = if i == 0 { 0 } else { i % segments };
+        let egress = if i == 0 { "  internet_egress {}\n" } else { "" };
         let _ = write!(
             out,
-            "\nvpc \"v{i}\" {{\n  cidr    = \"10.{a}.{b}.0/24\"\n  azs     = [\"us-east-1a\", \"us-east-1b\"]\n  subnets = [\"10.{a}.{b}.0/26\", \"10.{a}.{b}.64/26\"]\n  segment = \"s{segment}\"\n}}\n"
+            "\nvpc \"v{i}\" {{\n  cidr    = \"10.{a}.{b}.0/24\"\n  azs     = [\"us-east-1a\", \"us-east-1b\"]\n  subnets = [\"10.{a}.{b}.0/26\", \"10.{a}.{b}.64/26\"]\n  segment = \"s{segment}\"\n{egress}}}\n"
         );
     }
     out
@@ -67,6 +68,9 @@ fn id_prefix(kind: &str) -> &'static str {
         "aws_default_security_group" => "sg",
         "aws_flow_log" => "fl",
         "aws_route_table_association" => "rtbassoc",
+        "aws_internet_gateway" => "igw",
+        "aws_nat_gateway" => "nat",
+        "aws_eip" => "eipalloc",
         _ => "id",
     }
 }

@@ -1354,9 +1354,16 @@ fn propagation_follows_the_deployed_vpc_route_tables_into_a_hairpin() {
     );
     assert!(out.stdout.contains(hairpin), "{}", out.stdout);
 
-    // The egress VPC's route back to blue is gone too: the hairpin is closed (and blue's replies
-    // from the egress VPC with it).
-    let closed = without(&open, &["aws_route.egress_to_10_112_0_0_16"]);
+    // The egress VPC's routes back to blue are gone too (its workload subnets' table and the
+    // public subnets' table, where the NAT gateways forward what the attachment subnets hand
+    // them): the hairpin is closed (and blue's replies from the egress VPC with it).
+    let closed = without(
+        &open,
+        &[
+            "aws_route.egress_to_10_112_0_0_16",
+            "aws_route.egress_public_to_10_112_0_0_16",
+        ],
+    );
     let out = run(&closed);
     out.assert_status(2);
     assert!(

@@ -13,8 +13,8 @@
 //! plus random ones; so a verdict computed from samples is exact, not a guess.
 
 use agentform::segregation::{
-    Attachment, AttachmentId, AttachmentKind, Cell, Engine, Extent, Reachability, RouteTable,
-    StaticRoute, TableId, Topology, Verdict,
+    Attachment, AttachmentId, AttachmentKind, Cell, Engine, Extent, Outcome, Reachability,
+    RouteTable, StaticRoute, TableId, Topology, Verdict,
 };
 use ipnet::Ipv4Net;
 use proptest::prelude::*;
@@ -39,6 +39,7 @@ fn topology() -> impl Strategy<Value = Topology> {
             prop::collection::vec(prefix(), 1..3),
             prop::option::weighted(0.9, 0..tables),
             prop::option::weighted(0.25, prop::collection::vec(prefix(), 0..3)),
+            prop::bool::weighted(0.3),
         );
         let table = (
             prop::collection::vec(any::<bool>(), attachments),
@@ -55,7 +56,7 @@ fn topology() -> impl Strategy<Value = Topology> {
                 attachments: attachments
                     .into_iter()
                     .enumerate()
-                    .map(|(i, (dx, prefixes, table, sends))| Attachment {
+                    .map(|(i, (dx, prefixes, table, sends, exits))| Attachment {
                         name: format!("a{i}"),
                         kind: if dx {
                             AttachmentKind::DirectConnectGateway
@@ -65,6 +66,7 @@ fn topology() -> impl Strategy<Value = Topology> {
                         prefixes: Ipv4Net::aggregate(&prefixes),
                         table: table.map(TableId),
                         sends,
+                        exits,
                     })
                     .collect(),
                 tables: tables
@@ -136,6 +138,73 @@ fn naive_delivers(topology: &Topology, source: usize, target: usize, address: Ip
             _ => return false,
         }
     }
+}
+
+/// The reference for the internet: does one packet from `source` to `address` leave through a
+/// VPC's NAT gateways? As `naive_delivers`, but the packet arrives nowhere: it ends at the first
+/// attachment that neither owns it nor sends it back, and leaves if that attachment exits.
+fn naive_internet(topology: &Topology, source: usize, address: Ipv4Addr) -> bool {
+    let from = &topology.attachments[source];
+    if let Some(sends) = &from.sends
+        && !sends.iter().any(|p| p.contains(&address))
+    {
+        return false;
+    }
+    let Some(mut table) = from.table else {
+        return false;
+    };
+    let mut visited = vec![table];
+    loop {
+        let Some(hop) = naive_hop(&topology.tables[table.0], topology, address) else {
+            return false;
+        };
+        let through = &topology.attachments[hop];
+        let local = through.prefixes.iter().any(|p| p.contains(&address));
+        if local {
+            return false; // the platform's own address
+        }
+        let sent_back = through
+            .sends
+            .as_ref()
+            .is_none_or(|sends| sends.iter().any(|p| p.contains(&address)));
+        match through.table {
+            Some(next) if through.kind == AttachmentKind::Vpc && sent_back => {
+                if visited.contains(&next) {
+                    return false; // a loop
+                }
+                visited.push(next);
+                table = next;
+            }
+            _ => return through.exits,
+        }
+    }
+}
+
+/// Every address where the answer for the internet can change, and a few random ones.
+fn internet_samples(topology: &Topology, salt: u64) -> Vec<Ipv4Addr> {
+    let mut edges: Vec<Ipv4Net> = Vec::new();
+    for table in &topology.tables {
+        edges.extend(table.static_routes.iter().map(|r| r.destination));
+    }
+    for a in &topology.attachments {
+        edges.extend(a.prefixes.iter().copied());
+        edges.extend(a.sends.iter().flatten().copied());
+    }
+    let mut points: Vec<u32> = vec![0, u32::MAX];
+    for edge in &edges {
+        let (s, e) = (u32::from(edge.network()), u32::from(edge.broadcast()));
+        points.extend([s, e, s.wrapping_sub(1), e.wrapping_add(1)]);
+    }
+    let mut x = salt | 1;
+    for _ in 0..16 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        points.push(x as u32);
+    }
+    points.sort_unstable();
+    points.dedup();
+    points.into_iter().map(Ipv4Addr::from).collect()
 }
 
 /// The attachment one table sends `address` to (`None`: no route, or a blackhole), by scanning
@@ -272,6 +341,35 @@ proptest! {
                     naive_extent(&topology, target, source),
                 );
                 prop_assert_eq!(reach.pair(AttachmentId(source), AttachmentId(target)).verdict, expected);
+            }
+        }
+        // The internet: every sampled address agrees, pieces cover the whole space, and the exits
+        // are exactly the attachments the naive packets leave through.
+        if topology.attachments.iter().any(|a| a.exits) {
+            for source in 0..n {
+                let Some(table) = topology.attachments[source].table else {
+                    continue;
+                };
+                let table_delivery = reach.internet_delivery(table).expect("computed for tables with members");
+                let covered: u64 = table_delivery.pieces.iter().map(|p| size(p.prefix)).sum();
+                prop_assert_eq!(covered, 1u64 << 32);
+                let delivery = engine.forward_from(AttachmentId(source), table_delivery);
+                let mut leaves = false;
+                for address in internet_samples(&topology, source as u64) {
+                    let piece = delivery
+                        .pieces
+                        .iter()
+                        .find(|p| p.prefix.contains(&address))
+                        .expect("every address is in a piece");
+                    let naive = naive_internet(&topology, source, address);
+                    leaves |= naive;
+                    prop_assert_eq!(
+                        matches!(piece.outcome, Outcome::Internet(..)),
+                        naive,
+                        "{} → internet at {}: engine says {:?}", source, address, piece.outcome
+                    );
+                }
+                prop_assert_eq!(reach.internet(AttachmentId(source)).reaches(), leaves);
             }
         }
         // Segment cells: the counted summary equals the pairs counted one by one.

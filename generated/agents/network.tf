@@ -370,7 +370,7 @@ resource "aws_internet_gateway" "egress" {
 resource "aws_route_table" "egress_public" {
   vpc_id = aws_vpc.egress.id
   tags = {
-    Name                  = "agents-prod-egress"
+    Name                  = "agents-prod-egress-public"
     "agentform:component" = "vpc.egress"
   }
 }

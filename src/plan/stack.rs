@@ -350,6 +350,10 @@ pub struct ReadmeView {
     pub routes: Vec<RouteRow>,
     pub reachability: Vec<MatrixView>,
     pub transits: Vec<TransitRow>,
+    /// Per segment, how its members reach the internet (when any VPC is an egress or a segment
+    /// declares `internet`).
+    pub internet: Vec<InternetRow>,
+    pub egress_vpcs: Vec<EgressRow>,
     pub ingresses: Vec<IngressRow>,
     pub spending: Vec<SpendingRow>,
     pub metric_namespace: &'static str,
@@ -429,6 +433,23 @@ pub struct MatrixView {
 }
 
 /// A segment pair whose traffic passes through VPCs (an inspection VPC, say).
+#[derive(Serialize)]
+pub struct InternetRow {
+    pub transit_gateway: String,
+    pub segment: String,
+    /// `true`, `false`, or `-` (not declared).
+    pub declared: &'static str,
+    pub path: String,
+}
+
+/// A VPC the platform leaves through for the internet, and its subnets per AZ.
+#[derive(Serialize)]
+pub struct EgressRow {
+    pub vpc: String,
+    pub zones: Vec<(String, String, String)>,
+    pub carved: bool,
+}
+
 #[derive(Serialize)]
 pub struct TransitRow {
     pub transit_gateway: String,
@@ -714,6 +735,51 @@ pub fn readme(
                 })
         })
         .collect();
+    let egress_vpcs: Vec<EgressRow> = model
+        .vpcs
+        .iter()
+        .filter_map(|vpc| {
+            let egress = vpc.internet_egress.as_ref()?;
+            Some(EgressRow {
+                vpc: vpc.name.value.clone(),
+                zones: vpc
+                    .azs
+                    .iter()
+                    .zip(egress.public_subnets.iter().zip(&egress.attachment_subnets))
+                    .map(|(az, (p, a))| {
+                        (az.value.clone(), p.value.to_string(), a.value.to_string())
+                    })
+                    .collect(),
+                carved: egress.carved,
+            })
+        })
+        .collect();
+    let declares = model.segments().any(|(_, s)| s.internet.is_some());
+    let internet = if egress_vpcs.is_empty() && !declares {
+        Vec::new()
+    } else {
+        valid
+            .reach()
+            .transit_gateways
+            .iter()
+            .flat_map(|g| {
+                g.internet.iter().map(|c| InternetRow {
+                    transit_gateway: g.name.clone(),
+                    segment: c.segment.clone(),
+                    declared: match c.declared {
+                        Some(true) => "`true`",
+                        Some(false) => "`false`",
+                        None => "-",
+                    },
+                    path: if c.members == 0 {
+                        "no members".to_string()
+                    } else {
+                        c.describe()
+                    },
+                })
+            })
+            .collect()
+    };
     let targets = &model.platform.providers;
     ReadmeView {
         platform: model.platform.name.value.clone(),
@@ -727,6 +793,8 @@ pub fn readme(
         routes,
         reachability,
         transits,
+        internet,
+        egress_vpcs,
         ingresses,
         spending,
         metric_namespace: payments::METRIC_NAMESPACE,

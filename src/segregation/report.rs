@@ -107,7 +107,7 @@ impl InternetCell {
             return "no internet path".to_string();
         }
         let mut out = format!(
-            "{} of {} through {}",
+            "{} of {} members through {}",
             self.reaching,
             self.members,
             self.exits
