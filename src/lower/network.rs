@@ -288,19 +288,19 @@ pub(super) fn lower_vpc(
             Some(parsed) => Some(parsed?),
         },
         forwards,
-        internet_egress: internet_egress.flatten(),
+        internet_egress: internet_egress,
     })
 }
 
-/// The `internet_egress` block of a VPC: `None` without one, `Some(None)` when it is broken (the
-/// error is reported), else the egress with its subnets, listed or carved.
+/// The `internet_egress` block of a VPC with its subnets, listed or carved; `None` without one, or
+/// when it is broken (the error is reported, so nothing is generated).
 fn internet_egress(
     r: &BlockReader,
     vpc: &str,
     cidr: &Spanned<Ipv4Net>,
     zones: usize,
     diagnostics: &mut Diagnostics,
-) -> Option<Option<InternetEgress>> {
+) -> Option<InternetEgress> {
     let blocks: Vec<&Block> = r.blocks("internet_egress").collect();
     let block = match blocks.as_slice() {
         [] => return None,
@@ -314,7 +314,7 @@ fn internet_egress(
                 )
                 .with_label(first.span, "first declared here"),
             );
-            return Some(None);
+            return None;
         }
     };
     let owner = format!("the internet egress of vpc `{vpc}`");
@@ -348,19 +348,19 @@ fn internet_egress(
                         "list `public_subnets` and `attachment_subnets` (one per AZ each), or widen the VPC CIDR",
                     ),
                 );
-                return Some(None);
+                return None;
             };
             let spanned = |nets: Vec<Ipv4Net>| {
                 nets.into_iter()
                     .map(|n| Spanned::new(n, block.span))
                     .collect::<Vec<_>>()
             };
-            return Some(Some(InternetEgress {
+            return Some(InternetEgress {
                 span: block.span,
                 public_subnets: spanned(carved.0),
                 attachment_subnets: spanned(carved.1),
                 carved: true,
-            }));
+            });
         }
         (Some(public), Some(attachment)) => (public, attachment),
         (public, _) => {
@@ -377,17 +377,14 @@ fn internet_egress(
                 )
                 .with_help("list both `public_subnets` and `attachment_subnets` (one per AZ each), or neither to have them carved from the top of the VPC CIDR"),
             );
-            return Some(None);
+            return None;
         }
     };
-    Some(match (public, attachment) {
-        (Some(public), Some(attachment)) => Some(InternetEgress {
-            span: block.span,
-            public_subnets: public,
-            attachment_subnets: attachment,
-            carved: false,
-        }),
-        _ => None,
+    Some(InternetEgress {
+        span: block.span,
+        public_subnets: public?,
+        attachment_subnets: attachment?,
+        carved: false,
     })
 }
 
@@ -404,7 +401,8 @@ pub fn carve(cidr: Ipv4Net, zones: usize) -> Option<(Vec<Ipv4Net>, Vec<Ipv4Net>)
     }
     let top = u32::from(cidr.broadcast()) & !0xF;
     let nth = |k: usize| {
-        Ipv4Net::new(std::net::Ipv4Addr::from(top - 16 * k as u32), 28).expect("/28 is valid")
+        let k = u32::try_from(k).expect("fewer /28s than the CIDR holds");
+        Ipv4Net::new(std::net::Ipv4Addr::from(top - 16 * k), 28).expect("/28 is valid")
     };
     let attachment = (0..zones).map(|z| nth(zones - 1 - z)).collect();
     let public = (0..zones).map(|z| nth(2 * zones - 1 - z)).collect();
