@@ -288,7 +288,7 @@ pub(super) fn lower_vpc(
             Some(parsed) => Some(parsed?),
         },
         forwards,
-        internet_egress: internet_egress,
+        internet_egress,
     })
 }
 

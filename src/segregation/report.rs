@@ -561,7 +561,6 @@ fn gateway(
             let status = match (members.len(), declared, reaching.len()) {
                 (0, _, _) => Status::Empty,
                 (_, Some(false), n) if n > 0 => Status::Leak,
-                (_, Some(false), _) => Status::Blocked,
                 (m, Some(true), n) if n < m => Status::Gap,
                 (_, _, 0) => Status::Blocked,
                 (_, _, n) if replies < n => Status::OneWay,
