@@ -105,7 +105,7 @@ fn internet_egress(vpc: &Vpc, egress: &InternetEgress, diagnostics: &mut Diagnos
     let mut seen: Vec<(&str, &Spanned<Ipv4Net>)> =
         vpc.subnets.iter().map(|s| ("subnets", s)).collect();
     for (key, list) in lists {
-        for subnet in list.iter() {
+        for subnet in list {
             if !vpc.cidr.value.contains(&subnet.value) {
                 diagnostics.push(
                     Diagnostic::error(
