@@ -200,7 +200,7 @@ fn internet_samples(topology: &Topology, salt: u64) -> Vec<Ipv4Addr> {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        points.push(x as u32);
+        points.push(u32::try_from(x & u64::from(u32::MAX)).expect("masked to 32 bits"));
     }
     points.sort_unstable();
     points.dedup();
