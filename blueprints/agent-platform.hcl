@@ -52,9 +52,12 @@ vpc "egress" {
   azs     = ["us-east-1a", "us-east-1b"]
   subnets = ["10.20.0.0/24", "10.20.1.0/24"]
   segment = "shared"
-  # The platform's way out: internet gateway, and per AZ a NAT gateway in a public subnet and a
-  # transit gateway attachment subnet (/28s carved from the top of the CIDR unless listed here).
+  # The platform's way out: internet gateway, and per AZ a NAT gateway in a public subnet, a
+  # Network Firewall endpoint and a transit gateway attachment subnet (/28s carved from the top
+  # of the CIDR unless listed).
   internet_egress {}
+  firewall {} # domain allow-lists per segment: the payment merchants, the AWS MCP Server, and
+  #             each segment's `allowed_domains`
 }
 
 vpc "mcp" {

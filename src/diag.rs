@@ -193,6 +193,10 @@ codes! {
         "A route sends intended traffic into a VPC that does not own its destination, and the VPC's route table sends it back to the transit gateway: the VPC forwards between attachments. Without appliance mode on its attachment the gateway keeps each direction of a flow in the Availability Zone it came from, so the two directions of a flow between AZs can cross different appliance endpoints and a stateful appliance drops them (Transit Gateways guide, \"Example: Appliance in a shared services VPC\"; Network Firewall guide, \"Transit gateway attachment configuration\"). Declare `forwards = true` on an inspection or appliance VPC (agentform enables appliance mode on its attachment), or route the traffic to the destination's own attachment.";
     DeadEndRoute = "AF316", "dead-end-route", "a route sends traffic into a VPC that drops it",
         "A transit gateway route whose destination lies outside its target VPC hands the VPC packets it does not own. The VPC's route table forwards them: back to the gateway (a VPC declared `forwards = true`, an inspection or appliance VPC) or to the internet through NAT (a VPC with `internet_egress { }`). A VPC that does neither drops them, so the route (typically a `0.0.0.0/0` meant for egress) silently loses the traffic. Give the target VPC `internet_egress { }` (AWS's centralized egress: internet gateway, NAT gateways, attachment subnets; Transit Gateways guide, \"Example: Centralized outbound routing to the internet\"), declare it `forwards = true`, or point the route at the destination's own attachment.";
+    FirewallOffPath = "AF317", "firewall-off-path", "a firewall in a VPC no traffic passes through",
+        "AWS Network Firewall inspects what routes send through its endpoints. agentform routes through them in a VPC that forwards between attachments (`forwards = true`: an inspection VPC) or leaves for the internet (`internet_egress { }`); in any other VPC nothing arrives from the transit gateway that its endpoints could see. Declare the VPC `forwards = true` or give it `internet_egress { }`, or remove the `firewall` block.";
+    NoAllowedDomain = "AF318", "no-allowed-domain", "a segment reaches the internet through a firewall that allows it no domain",
+        "A firewall in an egress VPC drops every established flow its domain allow-lists do not pass (strict order, `aws:drop_established`). A segment whose members' internet traffic crosses it, with no domain from its own `allowed_domains`, the firewall's `allowed_domains`, the payment managers' merchants or the AWS MCP Server, can reach nothing on the internet. List the domains it needs, or declare the segment `internet = false` and remove its route to the egress VPC.";
     WildcardAction = "AF701", "wildcard-action", "an `allow` grants a wildcard action",
         "Least privilege: `*`, `service:*` and partial wildcards such as `s3:Get*` grant actions nobody reviewed, including ones AWS adds later. List the actions the workload calls.";
     WriteOnAny = "AF702", "write-on-any-resource", "an `allow` grants a write action on `*`",
@@ -253,7 +257,8 @@ impl Code {
             | Code::NotExpressible
             | Code::PartnerRegion
             | Code::PaymentsRegion
-            | Code::NoEffectAction => &[Severity::Warning],
+            | Code::NoEffectAction
+            | Code::NoAllowedDomain => &[Severity::Warning],
             Code::AwsReject | Code::CidrOverlap | Code::IngressZones | Code::InvalidValue => {
                 &[Severity::Error, Severity::Warning]
             }

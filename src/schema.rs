@@ -36,7 +36,7 @@ pub const PLATFORM: BlockSchema = BlockSchema {
 pub const SEGMENT: BlockSchema = BlockSchema {
     name: "segment",
     labels: 1,
-    attributes: &["connects_to", "isolated", "internet"],
+    attributes: &["connects_to", "isolated", "internet", "allowed_domains"],
     blocks: &[],
 };
 
@@ -67,14 +67,22 @@ pub const VPC: BlockSchema = BlockSchema {
         "flow_log_retention_days",
         "transit_gateway_routes",
         "forwards",
+        "attachment_subnets",
     ],
-    blocks: &[INTERNET_EGRESS],
+    blocks: &[INTERNET_EGRESS, FIREWALL],
 };
 
 pub const INTERNET_EGRESS: BlockSchema = BlockSchema {
     name: "internet_egress",
     labels: 0,
-    attributes: &["public_subnets", "attachment_subnets"],
+    attributes: &["public_subnets"],
+    blocks: &[],
+};
+
+pub const FIREWALL: BlockSchema = BlockSchema {
+    name: "firewall",
+    labels: 0,
+    attributes: &["subnets", "allowed_domains", "log_retention_days"],
     blocks: &[],
 };
 

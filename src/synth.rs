@@ -120,6 +120,17 @@ pub fn state(expected: &Expectations, out: &mut impl std::io::Write) -> std::io:
             // example had been refreshed since): a clean apply records no routes inline.
             values.insert("route".into(), serde_json::Value::Array(Vec::new()));
         }
+        if resource.kind() == "aws_route" {
+            // The recorded example targets a transit gateway; a route names only its own target.
+            for target in [
+                "gateway_id",
+                "nat_gateway_id",
+                "transit_gateway_id",
+                "vpc_endpoint_id",
+            ] {
+                values.insert(target.into(), "".into());
+            }
+        }
         for attribute in ["id", "arn"] {
             values.insert(attribute.into(), computed(resource.address(), attribute));
         }

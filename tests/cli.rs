@@ -1602,3 +1602,45 @@ fn access_shows_every_payment_flow_intended_against_actual() {
     assert_eq!(invalid.status, 1, "{}", invalid.stderr);
     assert!(invalid.stderr.contains("AF908"), "{}", invalid.stderr);
 }
+
+/// A segment whose internet traffic crosses a firewall that allows it no domain can reach nothing:
+/// a warning at the segment naming the firewall's VPC; the same segment with one allowed domain is
+/// quiet, and the stack's allow-list holds exactly that domain.
+#[test]
+fn a_segment_behind_a_firewall_without_domains_is_a_warning() {
+    let egress = std::fs::read_to_string(repo().join("tests/fixtures/valid/egress.hcl")).unwrap();
+    let firewalled = egress.replacen(
+        "  internet_egress {}",
+        "  firewall {}\n  internet_egress {}",
+        1,
+    );
+    let out = Test::new()
+        .blueprint("egress.hcl", &firewalled)
+        .args(["validate"])
+        .run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("warning[AF318]")
+            && out.stderr.contains(
+                "segment `workloads` reaches the internet through the firewall of vpc `egress`, which allows it no domain"
+            ),
+        "{}",
+        out.stderr
+    );
+    let allowed = firewalled.replacen(
+        "segment \"workloads\" { connects_to = [\"egress\"] }",
+        "segment \"workloads\" {\n    connects_to     = [\"egress\"]\n    allowed_domains = [\"api.example.com\"]\n  }",
+        1,
+    );
+    let t = Test::new()
+        .blueprint("egress.hcl", &allowed)
+        .args(["generate"]);
+    let out = t.run();
+    out.assert_success();
+    assert!(!out.stderr.contains("AF318"), "{}", out.stderr);
+    let network = std::fs::read_to_string(t.path("generated/egress/network.tf")).unwrap();
+    assert!(
+        network.contains("targets              = [\"api.example.com\"]"),
+        "{network}"
+    );
+}

@@ -357,80 +357,14 @@ resource "aws_route" "egress_to_10_60_0_0_16" {
 
 # Internet egress for the platform, as AWS's "Example: Centralized outbound routing to the
 # internet" (Transit Gateways guide) builds it: traffic from the transit gateway enters through the
-# attachment subnets, whose tables send it to the NAT gateway of the same AZ; the public subnets'
-# table sends it to the internet gateway, and replies for the platform back to the transit gateway.
+# attachment subnets, crosses the firewall endpoint of its zone and leaves through the NAT gateway of its
+# zone and the internet gateway; replies for the platform go back to the transit gateway.
 resource "aws_internet_gateway" "egress" {
   vpc_id = aws_vpc.egress.id
   tags = {
     Name                  = "agents-prod-egress"
     "agentform:component" = "vpc.egress"
   }
-}
-
-resource "aws_route_table" "egress_public" {
-  vpc_id = aws_vpc.egress.id
-  tags = {
-    Name                  = "agents-prod-egress-public"
-    "agentform:component" = "vpc.egress"
-  }
-}
-
-resource "aws_route" "egress_public_to_internet" {
-  route_table_id         = aws_route_table.egress_public.id
-  destination_cidr_block = "0.0.0.0/0"
-  gateway_id             = aws_internet_gateway.egress.id
-}
-
-resource "aws_route" "egress_public_to_10_10_0_0_16" {
-  route_table_id         = aws_route_table.egress_public.id
-  destination_cidr_block = "10.10.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
-}
-
-resource "aws_route" "egress_public_to_10_30_0_0_16" {
-  route_table_id         = aws_route_table.egress_public.id
-  destination_cidr_block = "10.30.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
-}
-
-resource "aws_route" "egress_public_to_10_40_0_0_16" {
-  route_table_id         = aws_route_table.egress_public.id
-  destination_cidr_block = "10.40.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
-}
-
-resource "aws_route" "egress_public_to_10_50_0_0_16" {
-  route_table_id         = aws_route_table.egress_public.id
-  destination_cidr_block = "10.50.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
-}
-
-resource "aws_route" "egress_public_to_10_60_0_0_16" {
-  route_table_id         = aws_route_table.egress_public.id
-  destination_cidr_block = "10.60.0.0/16"
-  transit_gateway_id     = aws_ec2_transit_gateway.core.id
-  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
-}
-
-# Availability zone us-east-1a: public subnet with the NAT gateway, attachment subnet.
-resource "aws_subnet" "egress_public_us_east_1a" {
-  vpc_id                  = aws_vpc.egress.id
-  cidr_block              = "10.20.255.192/28"
-  availability_zone       = "us-east-1a"
-  map_public_ip_on_launch = false
-  tags = {
-    Name                  = "agents-prod-egress-public-us-east-1a"
-    "agentform:component" = "vpc.egress"
-  }
-}
-
-resource "aws_route_table_association" "egress_public_us_east_1a" {
-  subnet_id      = aws_subnet.egress_public_us_east_1a.id
-  route_table_id = aws_route_table.egress_public.id
 }
 
 resource "aws_eip" "egress_us_east_1a" {
@@ -453,53 +387,6 @@ resource "aws_nat_gateway" "egress_us_east_1a" {
   depends_on = [aws_internet_gateway.egress]
 }
 
-resource "aws_subnet" "egress_attachment_us_east_1a" {
-  vpc_id                  = aws_vpc.egress.id
-  cidr_block              = "10.20.255.224/28"
-  availability_zone       = "us-east-1a"
-  map_public_ip_on_launch = false
-  tags = {
-    Name                  = "agents-prod-egress-attachment-us-east-1a"
-    "agentform:component" = "vpc.egress"
-  }
-}
-
-resource "aws_route_table" "egress_attachment_us_east_1a" {
-  vpc_id = aws_vpc.egress.id
-  tags = {
-    Name                  = "agents-prod-egress-attachment-us-east-1a"
-    "agentform:component" = "vpc.egress"
-  }
-}
-
-resource "aws_route_table_association" "egress_attachment_us_east_1a" {
-  subnet_id      = aws_subnet.egress_attachment_us_east_1a.id
-  route_table_id = aws_route_table.egress_attachment_us_east_1a.id
-}
-
-resource "aws_route" "egress_attachment_us_east_1a_to_internet" {
-  route_table_id         = aws_route_table.egress_attachment_us_east_1a.id
-  destination_cidr_block = "0.0.0.0/0"
-  nat_gateway_id         = aws_nat_gateway.egress_us_east_1a.id
-}
-
-# Availability zone us-east-1b: public subnet with the NAT gateway, attachment subnet.
-resource "aws_subnet" "egress_public_us_east_1b" {
-  vpc_id                  = aws_vpc.egress.id
-  cidr_block              = "10.20.255.208/28"
-  availability_zone       = "us-east-1b"
-  map_public_ip_on_launch = false
-  tags = {
-    Name                  = "agents-prod-egress-public-us-east-1b"
-    "agentform:component" = "vpc.egress"
-  }
-}
-
-resource "aws_route_table_association" "egress_public_us_east_1b" {
-  subnet_id      = aws_subnet.egress_public_us_east_1b.id
-  route_table_id = aws_route_table.egress_public.id
-}
-
 resource "aws_eip" "egress_us_east_1b" {
   domain = "vpc"
   tags = {
@@ -520,6 +407,92 @@ resource "aws_nat_gateway" "egress_us_east_1b" {
   depends_on = [aws_internet_gateway.egress]
 }
 
+# us-east-1a: public subnet: the NAT gateway.
+resource "aws_subnet" "egress_public_us_east_1a" {
+  vpc_id                  = aws_vpc.egress.id
+  cidr_block              = "10.20.255.160/28"
+  availability_zone       = "us-east-1a"
+  map_public_ip_on_launch = false
+  tags = {
+    Name                  = "agents-prod-egress-public-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table_association" "egress_public_us_east_1a" {
+  subnet_id      = aws_subnet.egress_public_us_east_1a.id
+  route_table_id = aws_route_table.egress_public_us_east_1a.id
+}
+
+# us-east-1b: public subnet: the NAT gateway.
+resource "aws_subnet" "egress_public_us_east_1b" {
+  vpc_id                  = aws_vpc.egress.id
+  cidr_block              = "10.20.255.176/28"
+  availability_zone       = "us-east-1b"
+  map_public_ip_on_launch = false
+  tags = {
+    Name                  = "agents-prod-egress-public-us-east-1b"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table_association" "egress_public_us_east_1b" {
+  subnet_id      = aws_subnet.egress_public_us_east_1b.id
+  route_table_id = aws_route_table.egress_public_us_east_1b.id
+}
+
+# us-east-1a: firewall subnet: the Network Firewall endpoint.
+resource "aws_subnet" "egress_firewall_us_east_1a" {
+  vpc_id                  = aws_vpc.egress.id
+  cidr_block              = "10.20.255.192/28"
+  availability_zone       = "us-east-1a"
+  map_public_ip_on_launch = false
+  tags = {
+    Name                  = "agents-prod-egress-firewall-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table_association" "egress_firewall_us_east_1a" {
+  subnet_id      = aws_subnet.egress_firewall_us_east_1a.id
+  route_table_id = aws_route_table.egress_firewall_us_east_1a.id
+}
+
+# us-east-1b: firewall subnet: the Network Firewall endpoint.
+resource "aws_subnet" "egress_firewall_us_east_1b" {
+  vpc_id                  = aws_vpc.egress.id
+  cidr_block              = "10.20.255.208/28"
+  availability_zone       = "us-east-1b"
+  map_public_ip_on_launch = false
+  tags = {
+    Name                  = "agents-prod-egress-firewall-us-east-1b"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table_association" "egress_firewall_us_east_1b" {
+  subnet_id      = aws_subnet.egress_firewall_us_east_1b.id
+  route_table_id = aws_route_table.egress_firewall_us_east_1b.id
+}
+
+# us-east-1a: attachment subnet: where the transit gateway's traffic enters and leaves.
+resource "aws_subnet" "egress_attachment_us_east_1a" {
+  vpc_id                  = aws_vpc.egress.id
+  cidr_block              = "10.20.255.224/28"
+  availability_zone       = "us-east-1a"
+  map_public_ip_on_launch = false
+  tags = {
+    Name                  = "agents-prod-egress-attachment-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route_table_association" "egress_attachment_us_east_1a" {
+  subnet_id      = aws_subnet.egress_attachment_us_east_1a.id
+  route_table_id = aws_route_table.egress_attachment_us_east_1a.id
+}
+
+# us-east-1b: attachment subnet: where the transit gateway's traffic enters and leaves.
 resource "aws_subnet" "egress_attachment_us_east_1b" {
   vpc_id                  = aws_vpc.egress.id
   cidr_block              = "10.20.255.240/28"
@@ -531,6 +504,211 @@ resource "aws_subnet" "egress_attachment_us_east_1b" {
   }
 }
 
+resource "aws_route_table_association" "egress_attachment_us_east_1b" {
+  subnet_id      = aws_subnet.egress_attachment_us_east_1b.id
+  route_table_id = aws_route_table.egress_attachment_us_east_1b.id
+}
+
+resource "aws_route_table" "egress_public_us_east_1a" {
+  vpc_id = aws_vpc.egress.id
+  tags = {
+    Name                  = "agents-prod-egress-public-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route" "egress_public_us_east_1a_to_internet" {
+  route_table_id         = aws_route_table.egress_public_us_east_1a.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.egress.id
+}
+
+resource "aws_route" "egress_public_us_east_1a_to_10_10_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1a.id
+  destination_cidr_block = "10.10.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1a
+}
+
+resource "aws_route" "egress_public_us_east_1a_to_10_30_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1a.id
+  destination_cidr_block = "10.30.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1a
+}
+
+resource "aws_route" "egress_public_us_east_1a_to_10_40_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1a.id
+  destination_cidr_block = "10.40.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1a
+}
+
+resource "aws_route" "egress_public_us_east_1a_to_10_50_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1a.id
+  destination_cidr_block = "10.50.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1a
+}
+
+resource "aws_route" "egress_public_us_east_1a_to_10_60_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1a.id
+  destination_cidr_block = "10.60.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1a
+}
+
+resource "aws_route_table" "egress_public_us_east_1b" {
+  vpc_id = aws_vpc.egress.id
+  tags = {
+    Name                  = "agents-prod-egress-public-us-east-1b"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route" "egress_public_us_east_1b_to_internet" {
+  route_table_id         = aws_route_table.egress_public_us_east_1b.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.egress.id
+}
+
+resource "aws_route" "egress_public_us_east_1b_to_10_10_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1b.id
+  destination_cidr_block = "10.10.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1b
+}
+
+resource "aws_route" "egress_public_us_east_1b_to_10_30_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1b.id
+  destination_cidr_block = "10.30.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1b
+}
+
+resource "aws_route" "egress_public_us_east_1b_to_10_40_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1b.id
+  destination_cidr_block = "10.40.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1b
+}
+
+resource "aws_route" "egress_public_us_east_1b_to_10_50_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1b.id
+  destination_cidr_block = "10.50.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1b
+}
+
+resource "aws_route" "egress_public_us_east_1b_to_10_60_0_0_16" {
+  route_table_id         = aws_route_table.egress_public_us_east_1b.id
+  destination_cidr_block = "10.60.0.0/16"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1b
+}
+
+resource "aws_route_table" "egress_firewall_us_east_1a" {
+  vpc_id = aws_vpc.egress.id
+  tags = {
+    Name                  = "agents-prod-egress-firewall-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route" "egress_firewall_us_east_1a_to_internet" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1a.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.egress_us_east_1a.id
+}
+
+resource "aws_route" "egress_firewall_us_east_1a_to_10_10_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1a.id
+  destination_cidr_block = "10.10.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_firewall_us_east_1a_to_10_30_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1a.id
+  destination_cidr_block = "10.30.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_firewall_us_east_1a_to_10_40_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1a.id
+  destination_cidr_block = "10.40.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_firewall_us_east_1a_to_10_50_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1a.id
+  destination_cidr_block = "10.50.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_firewall_us_east_1a_to_10_60_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1a.id
+  destination_cidr_block = "10.60.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route_table" "egress_firewall_us_east_1b" {
+  vpc_id = aws_vpc.egress.id
+  tags = {
+    Name                  = "agents-prod-egress-firewall-us-east-1b"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route" "egress_firewall_us_east_1b_to_internet" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1b.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.egress_us_east_1b.id
+}
+
+resource "aws_route" "egress_firewall_us_east_1b_to_10_10_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1b.id
+  destination_cidr_block = "10.10.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_firewall_us_east_1b_to_10_30_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1b.id
+  destination_cidr_block = "10.30.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_firewall_us_east_1b_to_10_40_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1b.id
+  destination_cidr_block = "10.40.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_firewall_us_east_1b_to_10_50_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1b.id
+  destination_cidr_block = "10.50.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route" "egress_firewall_us_east_1b_to_10_60_0_0_16" {
+  route_table_id         = aws_route_table.egress_firewall_us_east_1b.id
+  destination_cidr_block = "10.60.0.0/16"
+  transit_gateway_id     = aws_ec2_transit_gateway.core.id
+  depends_on             = [aws_ec2_transit_gateway_vpc_attachment.egress]
+}
+
+resource "aws_route_table" "egress_attachment_us_east_1a" {
+  vpc_id = aws_vpc.egress.id
+  tags = {
+    Name                  = "agents-prod-egress-attachment-us-east-1a"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_route" "egress_attachment_us_east_1a_to_internet" {
+  route_table_id         = aws_route_table.egress_attachment_us_east_1a.id
+  destination_cidr_block = "0.0.0.0/0"
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1a
+}
+
 resource "aws_route_table" "egress_attachment_us_east_1b" {
   vpc_id = aws_vpc.egress.id
   tags = {
@@ -539,15 +717,187 @@ resource "aws_route_table" "egress_attachment_us_east_1b" {
   }
 }
 
-resource "aws_route_table_association" "egress_attachment_us_east_1b" {
-  subnet_id      = aws_subnet.egress_attachment_us_east_1b.id
-  route_table_id = aws_route_table.egress_attachment_us_east_1b.id
-}
-
 resource "aws_route" "egress_attachment_us_east_1b_to_internet" {
   route_table_id         = aws_route_table.egress_attachment_us_east_1b.id
   destination_cidr_block = "0.0.0.0/0"
-  nat_gateway_id         = aws_nat_gateway.egress_us_east_1b.id
+  vpc_endpoint_id        = local.egress_firewall_endpoint_us_east_1b
+}
+
+# The domains segment `agents` may reach: TLS (SNI) and HTTP (Host), from its members'
+# prefixes only (HOME_NET of this group).
+resource "aws_networkfirewall_rule_group" "egress_agents" {
+  name     = "agents-prod-egress-agents-domains"
+  type     = "STATEFUL"
+  capacity = 100
+  rule_group {
+    rule_variables {
+      ip_sets {
+        key = "HOME_NET"
+        ip_set {
+          definition = ["10.10.0.0/16"]
+        }
+      }
+    }
+    rules_source {
+      rules_source_list {
+        generated_rules_type = "ALLOWLIST"
+        target_types         = ["HTTP_HOST", "TLS_SNI"]
+        targets              = ["api.market-data.example.com", "aws-mcp.us-east-1.api.aws"]
+      }
+    }
+    stateful_rule_options {
+      rule_order = "STRICT_ORDER"
+    }
+  }
+  encryption_configuration {
+    type   = "CUSTOMER_KMS"
+    key_id = aws_kms_key.egress_firewall.arn
+  }
+  tags = {
+    Name                  = "agents-prod-egress"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+# Strict rule order; what no rule passes is dropped once established (the handshake
+# reaches the SNI the allow-lists match). HOME_NET: the platform's prefixes.
+resource "aws_networkfirewall_firewall_policy" "egress" {
+  name = "agents-prod-egress-policy"
+  firewall_policy {
+    stateless_default_actions          = ["aws:forward_to_sfe"]
+    stateless_fragment_default_actions = ["aws:forward_to_sfe"]
+    stateful_default_actions           = ["aws:drop_established", "aws:alert_established"]
+    stateful_engine_options {
+      rule_order = "STRICT_ORDER"
+    }
+    policy_variables {
+      rule_variables {
+        key = "HOME_NET"
+        ip_set {
+          definition = ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16", "10.40.0.0/16", "10.50.0.0/16", "10.60.0.0/16", "172.16.0.0/16"]
+        }
+      }
+    }
+    stateful_rule_group_reference {
+      priority     = 10
+      resource_arn = aws_networkfirewall_rule_group.egress_agents.arn
+    }
+  }
+  encryption_configuration {
+    type   = "CUSTOMER_KMS"
+    key_id = aws_kms_key.egress_firewall.arn
+  }
+  tags = {
+    Name                  = "agents-prod-egress"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+# The firewall endpoint of each availability zone, for the routes through it.
+locals {
+  egress_firewall_endpoint_us_east_1a = one([for s in aws_networkfirewall_firewall.egress.firewall_status[0].sync_states : s.attachment[0].endpoint_id if s.availability_zone == "us-east-1a"])
+  egress_firewall_endpoint_us_east_1b = one([for s in aws_networkfirewall_firewall.egress.firewall_status[0].sync_states : s.attachment[0].endpoint_id if s.availability_zone == "us-east-1b"])
+}
+
+resource "aws_networkfirewall_firewall" "egress" {
+  name                              = "agents-prod-egress-firewall"
+  description                       = "agents prod network firewall in vpc egress"
+  vpc_id                            = aws_vpc.egress.id
+  firewall_policy_arn               = aws_networkfirewall_firewall_policy.egress.arn
+  delete_protection                 = true
+  firewall_policy_change_protection = false
+  subnet_change_protection          = true
+  subnet_mapping {
+    subnet_id = aws_subnet.egress_firewall_us_east_1a.id
+  }
+  subnet_mapping {
+    subnet_id = aws_subnet.egress_firewall_us_east_1b.id
+  }
+  encryption_configuration {
+    type   = "CUSTOMER_KMS"
+    key_id = aws_kms_key.egress_firewall.arn
+  }
+  tags = {
+    Name                  = "agents-prod-egress"
+    "agentform:component" = "vpc.egress"
+  }
+}
+
+resource "aws_cloudwatch_log_group" "egress_firewall_alert" {
+  name              = "/agentform/agents/prod/network-firewall/egress/alert"
+  retention_in_days = 365
+  kms_key_id        = aws_kms_key.egress_firewall.arn
+}
+
+resource "aws_cloudwatch_log_group" "egress_firewall_flow" {
+  name              = "/agentform/agents/prod/network-firewall/egress/flow"
+  retention_in_days = 365
+  kms_key_id        = aws_kms_key.egress_firewall.arn
+}
+
+resource "aws_networkfirewall_logging_configuration" "egress" {
+  firewall_arn = aws_networkfirewall_firewall.egress.arn
+  logging_configuration {
+    log_destination_config {
+      log_type             = "ALERT"
+      log_destination_type = "CloudWatchLogs"
+      log_destination = {
+        logGroup = "/agentform/agents/prod/network-firewall/egress/alert"
+      }
+    }
+    log_destination_config {
+      log_type             = "FLOW"
+      log_destination_type = "CloudWatchLogs"
+      log_destination = {
+        logGroup = "/agentform/agents/prod/network-firewall/egress/flow"
+      }
+    }
+  }
+  depends_on = [aws_cloudwatch_log_group.egress_firewall_alert, aws_cloudwatch_log_group.egress_firewall_flow]
+}
+
+data "aws_iam_policy_document" "egress_firewall_key" {
+  #checkov:skip=CKV_AWS_109:A KMS key policy's resource "*" means this key only.
+  #checkov:skip=CKV_AWS_111:A KMS key policy's resource "*" means this key only.
+  #checkov:skip=CKV_AWS_356:A KMS key policy's resource "*" means this key only.
+  statement {
+    sid       = "AccountAdministration"
+    effect    = "Allow"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:root"]
+    }
+  }
+  statement {
+    sid    = "CloudWatchLogsEncryption"
+    effect = "Allow"
+    actions = [
+      "kms:Decrypt*",
+      "kms:Describe*",
+      "kms:Encrypt*",
+      "kms:GenerateDataKey*",
+      "kms:ReEncrypt*",
+    ]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logs.us-east-1.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:aws:logs:us-east-1:123456789012:log-group:/agentform/agents/prod/network-firewall/*"]
+    }
+  }
+}
+
+resource "aws_kms_key" "egress_firewall" {
+  description             = "agents prod network firewall egress (configuration and logs)"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.egress_firewall_key.json
 }
 
 resource "aws_cloudwatch_log_group" "egress_flow_logs" {
@@ -565,6 +915,8 @@ resource "aws_flow_log" "egress" {
   max_aggregation_interval = 60
 }
 
+# A VPC that forwards between attachments: appliance mode keeps both directions of a flow in one
+# Availability Zone (AWS, "Example: Appliance in a shared services VPC").
 resource "aws_ec2_transit_gateway_vpc_attachment" "egress" {
   transit_gateway_id                              = aws_ec2_transit_gateway.core.id
   vpc_id                                          = aws_vpc.egress.id
@@ -572,6 +924,7 @@ resource "aws_ec2_transit_gateway_vpc_attachment" "egress" {
   transit_gateway_default_route_table_association = false
   transit_gateway_default_route_table_propagation = false
   dns_support                                     = "enable"
+  appliance_mode_support                          = "enable"
   tags = {
     Name                        = "agents-prod-egress"
     "agentform:component"       = "vpc.egress"

@@ -4,8 +4,11 @@ use super::reader::BlockReader;
 use super::{
     Context, Names, TopBlock, parse_cidr, resolve_attachment, resolve_segment, single_label,
 };
-use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
-use crate::model::{InternetEgress, Name, Route, RouteAction, Segment, TgwId, TransitGateway, Vpc};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span, Spanned};
+use crate::model::{
+    Firewall, InternetEgress, Name, Route, RouteAction, Segment, Subnets, TgwId, TransitGateway,
+    Vpc,
+};
 use crate::schema;
 use crate::syntax::Block;
 use ipnet::Ipv4Net;
@@ -61,6 +64,7 @@ pub(super) fn lower_transit_gateway(
             connects_to: Vec::new(),
             isolated: false,
             internet: None,
+            allowed_domains: Vec::new(),
         });
         segment_blocks.push(block);
     }
@@ -115,6 +119,7 @@ pub(super) fn lower_transit_gateway(
         }
         gateway.segments[index].isolated = isolated;
         gateway.segments[index].internet = sr.bool("internet", diagnostics);
+        gateway.segments[index].allowed_domains = domains(&sr, diagnostics);
         gateway.segments[index].connects_to = connects_to;
     }
 
@@ -267,11 +272,9 @@ pub(super) fn lower_vpc(
                 .collect();
             parsed.into_iter().collect()
         });
-    let internet_egress = match (&cidr, &azs) {
-        (Some(cidr), Some(azs)) => {
-            internet_egress(&r, &top.name.value, cidr, azs.len(), diagnostics)
-        }
-        _ => None,
+    let dedicated = match (&cidr, &azs) {
+        (Some(cidr), Some(azs)) => dedicated(&r, &top.name.value, cidr, azs.len(), diagnostics),
+        _ => Dedicated::default(),
     };
     let (tgw, segment) = cx.placement(&r, top, diagnostics);
     Some(Vpc {
@@ -288,115 +291,225 @@ pub(super) fn lower_vpc(
             Some(parsed) => Some(parsed?),
         },
         forwards,
-        internet_egress,
+        attachment_subnets: dedicated.attachment_subnets,
+        internet_egress: dedicated.internet_egress,
+        firewall: dedicated.firewall,
     })
 }
 
-/// The `internet_egress` block of a VPC with its subnets, listed or carved; `None` without one, or
-/// when it is broken (the error is reported, so nothing is generated).
-fn internet_egress(
+/// What a VPC's `attachment_subnets`, `internet_egress` and `firewall` declare.
+#[derive(Default)]
+struct Dedicated {
+    attachment_subnets: Option<Subnets>,
+    internet_egress: Option<InternetEgress>,
+    firewall: Option<Firewall>,
+}
+
+/// The slots of carved `/28`s, counted per AZ from the top of the VPC CIDR.
+const ATTACHMENT_SLOT: usize = 0;
+const FIREWALL_SLOT: usize = 1;
+const PUBLIC_SLOT: usize = 2;
+
+/// The dedicated subnets of a VPC: listed, or carved as `/28`s from the top of its CIDR (per AZ,
+/// from the top: the attachment subnets, the firewall subnets, the public subnets), each role in
+/// its own fixed slot so that adding a firewall later moves nothing.
+fn dedicated(
     r: &BlockReader,
     vpc: &str,
     cidr: &Spanned<Ipv4Net>,
     zones: usize,
     diagnostics: &mut Diagnostics,
-) -> Option<InternetEgress> {
-    let blocks: Vec<&Block> = r.blocks("internet_egress").collect();
-    let block = match blocks.as_slice() {
-        [] => return None,
-        [one] => *one,
+) -> Dedicated {
+    let egress_block = one_optional(r, "internet_egress", vpc, diagnostics);
+    let firewall_block = one_optional(r, "firewall", vpc, diagnostics);
+    let listed_attachment = subnet_list(r, "attachment_subnets", diagnostics);
+    let carve = |slot: usize, at: Span, diagnostics: &mut Diagnostics| -> Option<Subnets> {
+        let Some(subnets) = carve(cidr.value, zones, slot) else {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::SubnetOutsideVpc,
+                    at,
+                    format!(
+                        "vpc `{vpc}` (`{}`) has no room for {} more /28 subnets",
+                        cidr.value, zones
+                    ),
+                )
+                .with_label(cidr.span, "the VPC CIDR is set here")
+                .with_help(
+                    "list the subnets (`attachment_subnets`, `public_subnets`, the firewall's `subnets`; one per AZ), or widen the VPC CIDR",
+                ),
+            );
+            return None;
+        };
+        Some(Subnets {
+            subnets: subnets.into_iter().map(|n| Spanned::new(n, at)).collect(),
+            carved: true,
+        })
+    };
+    let internet_egress = egress_block.and_then(|block| {
+        let owner = format!("the internet egress of vpc `{vpc}`");
+        let er = BlockReader::new(block, &schema::INTERNET_EGRESS, owner, diagnostics);
+        let public_subnets = match subnet_list(&er, "public_subnets", diagnostics) {
+            Listed::Subnets(listed) => listed,
+            Listed::Broken => return None,
+            Listed::Absent => carve(PUBLIC_SLOT, block.span, diagnostics)?,
+        };
+        Some(InternetEgress {
+            span: block.span,
+            public_subnets,
+        })
+    });
+    let firewall = firewall_block.and_then(|block| {
+        let owner = format!("the firewall of vpc `{vpc}`");
+        let fr = BlockReader::new(block, &schema::FIREWALL, owner, diagnostics);
+        let subnets = match subnet_list(&fr, "subnets", diagnostics) {
+            Listed::Subnets(listed) => listed,
+            Listed::Broken => return None,
+            Listed::Absent => carve(FIREWALL_SLOT, block.span, diagnostics)?,
+        };
+        let retention = fr.u32("log_retention_days", diagnostics);
+        if let Some(days) = &retention
+            && !LOG_RETENTION_DAYS.contains(&days.value)
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    days.span,
+                    format!(
+                        "`log_retention_days` = {} is not a retention CloudWatch Logs accepts",
+                        days.value
+                    ),
+                )
+                .with_help(format!("use one of {LOG_RETENTION_DAYS:?}")),
+            );
+        }
+        Some(Firewall {
+            span: block.span,
+            subnets,
+            allowed_domains: domains(&fr, diagnostics),
+            log_retention_days: retention.map_or(DEFAULT_FLOW_LOG_RETENTION_DAYS, |d| d.value),
+        })
+    });
+    let attachment_subnets = match listed_attachment {
+        Listed::Subnets(listed) => Some(listed),
+        Listed::Broken => None,
+        Listed::Absent => {
+            let needed_by = firewall_block.or(egress_block);
+            needed_by.and_then(|block| carve(ATTACHMENT_SLOT, block.span, diagnostics))
+        }
+    };
+    Dedicated {
+        attachment_subnets,
+        internet_egress,
+        firewall,
+    }
+}
+
+/// An optional block that may appear once.
+fn one_optional<'a>(
+    r: &BlockReader<'a>,
+    ident: &'a str,
+    vpc: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<&'a Block> {
+    let blocks: Vec<&Block> = r.blocks(ident).collect();
+    match blocks.as_slice() {
+        [] => None,
+        [one] => Some(one),
         [first, second, ..] => {
             diagnostics.push(
                 Diagnostic::error(
                     Code::DuplicateAttribute,
                     second.span,
-                    format!("vpc `{vpc}` has more than one `internet_egress` block"),
+                    format!("vpc `{vpc}` has more than one `{ident}` block"),
                 )
                 .with_label(first.span, "first declared here"),
             );
-            return None;
+            None
         }
-    };
-    let owner = format!("the internet egress of vpc `{vpc}`");
-    let er = BlockReader::new(block, &schema::INTERNET_EGRESS, owner, diagnostics);
-    let mut list = |key: &str| -> Option<Option<Vec<Spanned<Ipv4Net>>>> {
-        er.string_list(key, diagnostics).map(|list| {
-            let parsed: Vec<_> = list
-                .iter()
-                .map(|c| parse_cidr(c, "subnet", diagnostics))
-                .collect();
-            parsed.into_iter().collect()
-        })
-    };
-    let public = list("public_subnets");
-    let attachment = list("attachment_subnets");
-    let (public, attachment) = match (public, attachment) {
-        (None, None) => {
-            let Some(carved) = carve(cidr.value, zones) else {
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::SubnetOutsideVpc,
-                        block.span,
-                        format!(
-                            "vpc `{vpc}` (`{}`) has no room for {} /28 subnets of internet egress",
-                            cidr.value,
-                            2 * zones
-                        ),
-                    )
-                    .with_label(cidr.span, "the VPC CIDR is set here")
-                    .with_help(
-                        "list `public_subnets` and `attachment_subnets` (one per AZ each), or widen the VPC CIDR",
-                    ),
-                );
-                return None;
-            };
-            let spanned = |nets: Vec<Ipv4Net>| {
-                nets.into_iter()
-                    .map(|n| Spanned::new(n, block.span))
-                    .collect::<Vec<_>>()
-            };
-            return Some(InternetEgress {
-                span: block.span,
-                public_subnets: spanned(carved.0),
-                attachment_subnets: spanned(carved.1),
-                carved: true,
-            });
-        }
-        (Some(public), Some(attachment)) => (public, attachment),
-        (public, _) => {
-            let missing = if public.is_none() {
-                "public_subnets"
-            } else {
-                "attachment_subnets"
-            };
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::MissingAttribute,
-                    block.span,
-                    format!("the internet egress of vpc `{vpc}` lists one kind of subnet without `{missing}`"),
-                )
-                .with_help("list both `public_subnets` and `attachment_subnets` (one per AZ each), or neither to have them carved from the top of the VPC CIDR"),
-            );
-            return None;
-        }
-    };
-    Some(InternetEgress {
-        span: block.span,
-        public_subnets: public?,
-        attachment_subnets: attachment?,
-        carved: false,
-    })
+    }
 }
 
-/// The `/28` subnets of internet egress carved from the top of a VPC CIDR: per AZ, from the top
-/// down, the attachment subnets, then the public ones. `None` when the CIDR is too small (it must
-/// keep room below them for the VPC's own subnets).
-pub fn carve(cidr: Ipv4Net, zones: usize) -> Option<(Vec<Ipv4Net>, Vec<Ipv4Net>)> {
+/// A listed subnet attribute.
+enum Listed {
+    Absent,
+    /// An entry is not a CIDR (reported).
+    Broken,
+    Subnets(Subnets),
+}
+
+fn subnet_list(r: &BlockReader, key: &str, diagnostics: &mut Diagnostics) -> Listed {
+    let Some(list) = r.string_list(key, diagnostics) else {
+        return Listed::Absent;
+    };
+    let parsed: Vec<_> = list
+        .iter()
+        .map(|c| parse_cidr(c, "subnet", diagnostics))
+        .collect();
+    match parsed.into_iter().collect::<Option<Vec<_>>>() {
+        Some(subnets) => Listed::Subnets(Subnets {
+            subnets,
+            carved: false,
+        }),
+        None => Listed::Broken,
+    }
+}
+
+/// `allowed_domains`: DNS names as Network Firewall domain lists take them (`api.example.com`, or
+/// `.example.com` for the domain and its subdomains), lower case.
+fn domains(r: &BlockReader, diagnostics: &mut Diagnostics) -> Vec<Spanned<String>> {
+    let mut out: Vec<Spanned<String>> = Vec::new();
+    for domain in r
+        .string_list("allowed_domains", diagnostics)
+        .unwrap_or_default()
+    {
+        let name = domain.value.strip_prefix('.').unwrap_or(&domain.value);
+        let labels_ok = !name.is_empty()
+            && name.len() <= 253
+            && name.split('.').count() >= 2
+            && name.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            });
+        if !labels_ok {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    domain.span,
+                    format!("`{}` is not a domain a firewall allow-list takes", domain.value),
+                )
+                .with_help("write a lower-case DNS name (`api.example.com`), or `.example.com` for the domain and all its subdomains; no scheme, port, path or `*`"),
+            );
+            continue;
+        }
+        if out.iter().any(|d| d.value == domain.value) {
+            diagnostics.push(Diagnostic::error(
+                Code::DuplicateAttribute,
+                domain.span,
+                format!("domain `{}` is listed twice", domain.value),
+            ));
+            continue;
+        }
+        out.push(domain);
+    }
+    out
+}
+
+/// The `/28`s of one role (`slot`) carved from the top of a VPC CIDR, one per AZ in ascending
+/// address order: slot 0 holds the topmost `zones` `/28`s, slot 1 the ones below, and so on. `None`
+/// when the CIDR is too small (it must keep room below them for the VPC's own subnets).
+pub fn carve(cidr: Ipv4Net, zones: usize, slot: usize) -> Option<Vec<Ipv4Net>> {
     if cidr.prefix_len() > 28 {
         return None;
     }
     let available = 1u64 << (28 - cidr.prefix_len());
-    if (2 * zones as u64) >= available {
+    let needed = u64::try_from(zones * (slot + 1)).ok()?;
+    if needed >= available {
         return None;
     }
     let top = u32::from(cidr.broadcast()) & !0xF;
@@ -404,7 +517,9 @@ pub fn carve(cidr: Ipv4Net, zones: usize) -> Option<(Vec<Ipv4Net>, Vec<Ipv4Net>)
         let k = u32::try_from(k).expect("fewer /28s than the CIDR holds");
         Ipv4Net::new(std::net::Ipv4Addr::from(top - 16 * k), 28).expect("/28 is valid")
     };
-    let attachment = (0..zones).map(|z| nth(zones - 1 - z)).collect();
-    let public = (0..zones).map(|z| nth(2 * zones - 1 - z)).collect();
-    Some((public, attachment))
+    Some(
+        (0..zones)
+            .map(|z| nth(zones * (slot + 1) - 1 - z))
+            .collect(),
+    )
 }

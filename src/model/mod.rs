@@ -2,6 +2,7 @@
 //! it; everything after the front end (`validate`, `plan`, later `drift`) reads it.
 
 pub mod actions;
+pub mod egress;
 mod identity;
 mod ingress;
 mod interconnect;
@@ -15,8 +16,8 @@ pub use identity::{Allow, Component, IamRole, IamRoleId, Target, Trust, TrustAnc
 pub use ingress::{ClientAuth, IngressId, McpIngress, S3Object};
 pub use interconnect::{Interconnect, InterconnectId, Partner};
 pub use network::{
-    AttachmentRef, InternetEgress, Route, RouteAction, Segment, SegmentId, TgwId, TransitGateway,
-    Vpc, VpcId,
+    AttachmentRef, Firewall, InternetEgress, Route, RouteAction, Segment, SegmentId, Subnets,
+    TgwId, TransitGateway, Vpc, VpcId,
 };
 pub use payments::{
     Authorizer, Burst, Connector, Guardrails, Ledger, Money, PAYMENT_REGIONS, PaymentManager,

@@ -49,6 +49,9 @@ pub struct Segment {
     /// makes any internet path a leak, `Some(true)` makes a missing one a gap, `None` leaves it to
     /// the routes.
     pub internet: Option<Spanned<bool>>,
+    /// Domains the segment's members may reach through a firewall's allow-list
+    /// (`allowed_domains`), besides those the blueprint implies.
+    pub allowed_domains: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,8 +85,13 @@ pub struct Vpc {
     /// Declared as a VPC that forwards traffic between attachments (an inspection or appliance
     /// VPC): paths through it are judged like direct ones, and its attachment gets appliance mode.
     pub forwards: Option<Spanned<bool>>,
+    /// Dedicated transit gateway attachment subnets, one per AZ (`attachment_subnets`, or carved
+    /// when internet egress or a firewall needs them); `None`: the attachment uses `subnets`.
+    pub attachment_subnets: Option<Subnets>,
     /// The VPC is the platform's way to the internet (`internet_egress { }`).
     pub internet_egress: Option<InternetEgress>,
+    /// AWS Network Firewall in the VPC's path (`firewall { }`).
+    pub firewall: Option<Firewall>,
 }
 
 impl Vpc {
@@ -97,18 +105,35 @@ impl Vpc {
     }
 }
 
+/// Subnets of one role, one per AZ in `azs` order: listed in the blueprint, or carved as `/28`s
+/// from the top of the VPC CIDR (`carved`; their span is the block that asked for them).
+#[derive(Debug, Clone)]
+pub struct Subnets {
+    pub subnets: Vec<Spanned<Ipv4Net>>,
+    pub carved: bool,
+}
+
 /// Centralized egress as AWS documents it (Transit Gateways guide, "Example: Centralized outbound
 /// routing to the internet"): an internet gateway, and per availability zone a public subnet with
-/// an elastic IP and a NAT gateway, and a small subnet the transit gateway attachment uses. The
-/// subnets are the blueprint's, or carved from the top of the VPC CIDR (`/28` each).
+/// an elastic IP and a NAT gateway; the attachment subnets send `0.0.0.0/0` to the NAT gateway of
+/// their zone (or to the firewall endpoint first).
 #[derive(Debug, Clone)]
 pub struct InternetEgress {
     /// The `internet_egress` block.
     pub span: Span,
-    /// One per AZ, in `azs` order.
-    pub public_subnets: Vec<Spanned<Ipv4Net>>,
-    /// One per AZ, in `azs` order: the attachment's entry and exit points.
-    pub attachment_subnets: Vec<Spanned<Ipv4Net>>,
-    /// Whether the subnets were carved (not listed in the blueprint).
-    pub carved: bool,
+    pub public_subnets: Subnets,
+}
+
+/// AWS Network Firewall with an endpoint per AZ in its own subnet, traffic from the gateway routed
+/// through the endpoint of the same AZ (Network Firewall guide, "Transit gateway attachment
+/// configuration"); its attachment gets appliance mode.
+#[derive(Debug, Clone)]
+pub struct Firewall {
+    /// The `firewall` block.
+    pub span: Span,
+    pub subnets: Subnets,
+    /// Domains every segment reaching the internet through this firewall may reach, besides its
+    /// own and those the blueprint implies.
+    pub allowed_domains: Vec<Spanned<String>>,
+    pub log_retention_days: u32,
 }

@@ -4,6 +4,7 @@
 
 pub mod bucket;
 pub mod checks;
+pub mod egress;
 pub mod identity;
 pub mod ingress;
 mod interconnect;
@@ -109,7 +110,7 @@ pub struct Plan {
 pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let model = valid.model();
     let mut labels = LabelSpace::with_capacity(16 * model.vpcs.len() + 256);
-    let network = network::plan(model, valid.intent(), &mut labels);
+    let network = network::plan(model, valid.intent(), valid.reach(), &mut labels);
     let checks = Arc::new(checks::plan(model, valid.intent(), &network, &mut labels));
     let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
     let storage = storage::plan(model, &network, &mut labels).map(Arc::new);

@@ -6,10 +6,12 @@
 //! table, and propagates into a table only when the intent lets that table's segment reach it.
 
 use super::Ref;
+use super::egress;
 use super::labels::{LabelSpace, Resource};
 use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY, Tags, tags};
 use crate::model::{AttachmentRef, Model, RouteAction, SegmentId};
 use crate::segregation::Intent;
+use crate::segregation::report::ReachReport;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -160,46 +162,9 @@ pub struct VpcView {
     pub retention_days: u32,
     pub attachment: AttachmentView,
     pub routes: Vec<VpcRouteView>,
-    /// Internet egress (`internet_egress { }`): internet gateway, NAT gateways, their subnets and
-    /// route tables.
-    pub egress: Option<EgressView>,
-}
-
-/// A VPC's internet egress as AWS's "Example: Centralized outbound routing to the internet"
-/// (Transit Gateways guide) builds it: one internet gateway; one public route table (`0.0.0.0/0` →
-/// internet gateway, the platform's prefixes → transit gateway) for the public subnets; per AZ an
-/// elastic IP and NAT gateway in the public subnet, and an attachment subnet whose own table sends
-/// `0.0.0.0/0` to the NAT gateway of the same AZ.
-#[derive(Serialize)]
-pub struct EgressView {
-    pub internet_gateway: Resource,
-    pub internet_gateway_id: Ref,
-    /// The internet gateway as a whole, which the NAT gateways and their addresses wait for.
-    pub internet_gateway_whole: Ref,
-    pub public_route_table: Resource,
-    pub public_route_table_id: Ref,
-    pub public_route_table_tags: Tags,
-    /// `0.0.0.0/0` → internet gateway.
-    pub public_internet_route: Resource,
-    /// The platform's prefixes → transit gateway (the VPC's routes toward the gateway).
-    pub public_routes: Vec<VpcRouteView>,
-    pub zones: Vec<EgressZoneView>,
-}
-
-#[derive(Serialize)]
-pub struct EgressZoneView {
-    pub public_subnet: SubnetView,
-    pub attachment_subnet: SubnetView,
-    pub eip: Resource,
-    pub eip_id: Ref,
-    pub nat_gateway: Resource,
-    pub eip_tags: Tags,
-    pub nat_tags: Tags,
-    pub attachment_route_table: Resource,
-    pub attachment_route_table_id: Ref,
-    /// `0.0.0.0/0` → the NAT gateway of the same AZ.
-    pub attachment_internet_route: Resource,
-    pub nat_gateway_id: Ref,
+    /// The dedicated subnets (attachment, firewall, public) and what their tables send through
+    /// (`plan::egress`).
+    pub dedicated: Option<egress::DedicatedView>,
 }
 
 #[derive(Serialize)]
@@ -285,7 +250,12 @@ pub fn attachment_label(model: &Model, attachment: AttachmentRef) -> String {
     naming::snake(&model.attachment_address(attachment).replace('.', "_"))
 }
 
-pub fn plan(model: &Model, intent: &Intent, labels: &mut LabelSpace) -> NetworkView {
+pub fn plan(
+    model: &Model,
+    intent: &Intent,
+    reach: &ReachReport,
+    labels: &mut LabelSpace,
+) -> NetworkView {
     let transit_gateways = model
         .transit_gateways
         .iter()
@@ -466,109 +436,20 @@ pub fn plan(model: &Model, intent: &Intent, labels: &mut LabelSpace) -> NetworkV
                     transit_gateway: tgw_ref.clone(),
                 })
                 .collect();
-            let egress = vpc.internet_egress.as_ref().map(|egress| {
-                let subnet = |labels: &mut LabelSpace, role: &str, cidr: &Ipv4Net, az: &str| {
-                    let subnet_label = format!("{label}_{role}_{}", naming::snake(az));
-                    let resource = labels.claim(owner, "aws_subnet", &subnet_label);
-                    SubnetView {
-                        subnet_id: resource.r("id"),
-                        label: resource,
-                        association: labels.claim(
-                            owner,
-                            "aws_route_table_association",
-                            subnet_label,
-                        ),
-                        cidr: cidr.to_string(),
-                        az: az.to_string(),
-                        tags: tags(
-                            model,
-                            &format!("{}-{role}-{az}", vpc.name.value),
-                            &format!("vpc.{}", vpc.name.value),
-                        ),
-                    }
-                };
-                let internet_gateway = labels.claim(owner, "aws_internet_gateway", &label);
-                let public_route_table =
-                    labels.claim(owner, "aws_route_table", format!("{label}_public"));
-                let public_routes = vpc_routes
-                    .iter()
-                    .map(|destination| VpcRouteView {
-                        label: labels.claim(
-                            owner,
-                            "aws_route",
-                            format!("{label}_public_to_{}", naming::prefix_label(destination)),
-                        ),
-                        attachment: attachment.whole(),
-                        destination: destination.to_string(),
-                        transit_gateway: tgw_ref.clone(),
-                    })
-                    .collect();
-                let zones = vpc
-                    .azs
-                    .iter()
-                    .zip(egress.public_subnets.iter().zip(&egress.attachment_subnets))
-                    .map(|(az, (public, attached))| {
-                        let az_label = naming::snake(&az.value);
-                        let nat_gateway =
-                            labels.claim(owner, "aws_nat_gateway", format!("{label}_{az_label}"));
-                        let attachment_route_table = labels.claim(
-                            owner,
-                            "aws_route_table",
-                            format!("{label}_attachment_{az_label}"),
-                        );
-                        let eip = labels.claim(owner, "aws_eip", format!("{label}_{az_label}"));
-                        EgressZoneView {
-                            public_subnet: subnet(labels, "public", &public.value, &az.value),
-                            attachment_subnet: subnet(
-                                labels,
-                                "attachment",
-                                &attached.value,
-                                &az.value,
-                            ),
-                            eip_id: eip.r("id"),
-                            eip,
-                            eip_tags: tags(
-                                model,
-                                &format!("{}-nat-{}", vpc.name.value, az.value),
-                                &format!("vpc.{}", vpc.name.value),
-                            ),
-                            nat_tags: tags(
-                                model,
-                                &format!("{}-{}", vpc.name.value, az.value),
-                                &format!("vpc.{}", vpc.name.value),
-                            ),
-                            attachment_route_table_id: attachment_route_table.r("id"),
-                            attachment_internet_route: labels.claim(
-                                owner,
-                                "aws_route",
-                                format!("{label}_attachment_{az_label}_to_internet"),
-                            ),
-                            attachment_route_table,
-                            nat_gateway_id: nat_gateway.r("id"),
-                            nat_gateway,
-                        }
-                    })
-                    .collect();
-                EgressView {
-                    internet_gateway_id: internet_gateway.r("id"),
-                    internet_gateway_whole: internet_gateway.whole(),
-                    internet_gateway,
-                    public_route_table_id: public_route_table.r("id"),
-                    public_route_table,
-                    public_route_table_tags: tags(
-                        model,
-                        &format!("{}-public", vpc.name.value),
-                        &format!("vpc.{}", vpc.name.value),
-                    ),
-                    public_internet_route: labels.claim(
-                        owner,
-                        "aws_route",
-                        format!("{label}_public_to_internet"),
-                    ),
-                    public_routes,
-                    zones,
-                }
-            });
+            let dedicated = egress::plan(
+                &egress::Context {
+                    model,
+                    reach,
+                    vpc,
+                    vpc_routes,
+                    owner,
+                    label: &label,
+                    vpc_id: vpc_label.r("id"),
+                    transit_gateway: tgw_ref.clone(),
+                    attachment: attachment.whole(),
+                },
+                labels,
+            );
             let route_table = labels.claim(owner, "aws_route_table", &label);
             let log_group = labels.claim(
                 owner,
@@ -590,16 +471,13 @@ pub fn plan(model: &Model, intent: &Intent, labels: &mut LabelSpace) -> NetworkV
                 attachment: AttachmentView {
                     label: attachment,
                     transit_gateway: tgw_ref,
-                    subnet_ids: match &egress {
-                        Some(egress) => egress
-                            .zones
-                            .iter()
-                            .map(|z| z.attachment_subnet.subnet_id.clone())
-                            .collect(),
+                    subnet_ids: match &dedicated {
+                        Some(d) => d.attachment_subnet_ids.clone(),
                         None => subnets.iter().map(|s| s.subnet_id.clone()).collect(),
                     },
                     tags: attachment_tags,
-                    appliance_mode_support: vpc.forwards().then_some("enable"),
+                    appliance_mode_support: (vpc.forwards() || vpc.firewall.is_some())
+                        .then_some("enable"),
                 },
                 subnets,
                 log_group_name: format!(
@@ -608,7 +486,7 @@ pub fn plan(model: &Model, intent: &Intent, labels: &mut LabelSpace) -> NetworkV
                 ),
                 retention_days: vpc.flow_log_retention_days,
                 routes,
-                egress,
+                dedicated,
                 label: vpc_label,
             }
         })

@@ -442,12 +442,23 @@ pub struct InternetRow {
     pub path: String,
 }
 
-/// A VPC the platform leaves through for the internet, and its subnets per AZ.
+/// A VPC with dedicated subnets (internet egress, a firewall, or listed attachment subnets): its
+/// subnets per AZ (attachment, firewall, public), and what its firewall lets each segment reach.
 #[derive(Serialize)]
 pub struct EgressRow {
     pub vpc: String,
-    pub zones: Vec<(String, String, String)>,
+    pub internet: bool,
+    pub firewall: bool,
+    pub zones: Vec<[String; 4]>,
     pub carved: bool,
+    pub domains: Vec<DomainsRow>,
+}
+
+#[derive(Serialize)]
+pub struct DomainsRow {
+    pub segment: String,
+    /// Each domain with why it is allowed.
+    pub domains: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -739,18 +750,45 @@ pub fn readme(
         .vpcs
         .iter()
         .filter_map(|vpc| {
-            let egress = vpc.internet_egress.as_ref()?;
+            let attachment = vpc.attachment_subnets.as_ref()?;
+            let nth = |list: Option<&crate::model::Subnets>, i: usize| {
+                list.and_then(|l| l.subnets.get(i))
+                    .map_or_else(|| "-".to_string(), |s| format!("`{}`", s.value))
+            };
+            let firewall = vpc.firewall.as_ref().map(|f| &f.subnets);
+            let public = vpc.internet_egress.as_ref().map(|e| &e.public_subnets);
             Some(EgressRow {
                 vpc: vpc.name.value.clone(),
+                internet: vpc.internet_egress.is_some(),
+                firewall: vpc.firewall.is_some(),
                 zones: vpc
                     .azs
                     .iter()
-                    .zip(egress.public_subnets.iter().zip(&egress.attachment_subnets))
-                    .map(|(az, (p, a))| {
-                        (az.value.clone(), p.value.to_string(), a.value.to_string())
+                    .enumerate()
+                    .map(|(i, az)| {
+                        [
+                            az.value.clone(),
+                            nth(Some(attachment), i),
+                            nth(firewall, i),
+                            nth(public, i),
+                        ]
                     })
                     .collect(),
-                carved: egress.carved,
+                carved: [Some(attachment), firewall, public]
+                    .into_iter()
+                    .flatten()
+                    .any(|l| l.carved),
+                domains: crate::plan::egress::segment_domains(model, valid.reach(), vpc)
+                    .into_iter()
+                    .map(|allow| DomainsRow {
+                        segment: allow.segment,
+                        domains: allow
+                            .domains
+                            .into_iter()
+                            .map(|(d, why)| (d, why.join("; ")))
+                            .collect(),
+                    })
+                    .collect(),
             })
         })
         .collect();

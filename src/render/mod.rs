@@ -443,6 +443,7 @@ mod tests {
         let view = crate::plan::network::plan(
             model.model(),
             model.intent(),
+            model.reach(),
             &mut crate::plan::labels::LabelSpace::default(),
         );
         let parts: Vec<Value> = crate::plan::network::parts(&view)

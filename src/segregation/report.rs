@@ -94,6 +94,9 @@ pub struct InternetCell {
     pub exits: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub through: Vec<String>,
+    /// The VPCs on the way (passed or exited through) whose AWS Network Firewall inspects it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inspected_by: Vec<String>,
     /// `ok` (reaches, replies return), `blocked` (no internet path), `leak` (declared
     /// `internet = false` but reaches), `gap` (declared `internet = true`, some member does not
     /// reach), `one_way` (replies do not come back), `empty` (no members).
@@ -101,6 +104,33 @@ pub struct InternetCell {
 }
 
 impl InternetCell {
+    /// The terminal table's cell: `1/2 via vpc.egress (firewall)`, or `none`.
+    pub fn short(&self) -> String {
+        if self.reaching == 0 {
+            return "none".to_string();
+        }
+        let name = |n: &String| {
+            if self.inspected_by.contains(n) {
+                format!("{n} (firewall)")
+            } else {
+                n.clone()
+            }
+        };
+        let mut out = format!(
+            "{}/{} via {}",
+            self.reaching,
+            self.members,
+            self.exits.iter().map(name).collect::<Vec<_>>().join(", ")
+        );
+        if !self.through.is_empty() {
+            out.push_str(&format!(
+                " after {}",
+                self.through.iter().map(name).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        out
+    }
+
     /// "through `vpc.egress` (NAT)" or "no internet path", for tables and the stack README.
     pub fn describe(&self) -> String {
         if self.reaching == 0 {
@@ -116,6 +146,16 @@ impl InternetCell {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        if !self.inspected_by.is_empty() {
+            out.push_str(&format!(
+                ", inspected by the firewall of {}",
+                self.inspected_by
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         if !self.through.is_empty() {
             out.push_str(&format!(
                 ", after {}",
@@ -293,14 +333,16 @@ impl ReachReport {
                 ));
             }
 
-            out.push_str("\nInternet (members whose traffic leaves through an egress VPC)\n");
+            out.push_str(
+                "\nInternet (members whose traffic leaves through an egress VPC; `internet` as declared)\n",
+            );
             let rows: Vec<(String, Vec<String>)> = g
                 .internet
                 .iter()
                 .map(|c| {
                     let declared = match c.declared {
-                        Some(true) => "internet = true",
-                        Some(false) => "internet = false",
+                        Some(true) => "true",
+                        Some(false) => "false",
                         None => "-",
                     };
                     (
@@ -308,7 +350,7 @@ impl ReachReport {
                         vec![
                             c.status.symbol().to_string(),
                             declared.to_string(),
-                            c.describe(),
+                            c.short(),
                         ],
                     )
                 })
@@ -320,8 +362,8 @@ impl ReachReport {
             out.push_str(&grid(
                 &[
                     "status".to_string(),
-                    "declared".to_string(),
-                    "path".to_string(),
+                    "internet".to_string(),
+                    "members reaching it".to_string(),
                 ],
                 &rows,
             ));
@@ -558,6 +600,18 @@ fn gateway(
                 .internet
                 .as_ref()
                 .map(|d| d.value);
+            let has_firewall = |name: &String| {
+                model
+                    .vpcs
+                    .iter()
+                    .any(|v| v.firewall.is_some() && format!("vpc.{}", v.name.value) == *name)
+            };
+            let inspected_by: Vec<String> = through
+                .iter()
+                .chain(&exits)
+                .filter(|n| has_firewall(n))
+                .cloned()
+                .collect();
             let status = match (members.len(), declared, reaching.len()) {
                 (0, _, _) => Status::Empty,
                 (_, Some(false), n) if n > 0 => Status::Leak,
@@ -574,6 +628,7 @@ fn gateway(
                 replies,
                 exits,
                 through,
+                inspected_by,
                 status,
             }
         })

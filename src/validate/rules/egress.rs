@@ -11,14 +11,80 @@
 //! `vpc "egress"` has no `internet_egress` block is an error at the route.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::{AttachmentRef, Model, RouteAction};
-use crate::segregation::{Extent, partition};
+use crate::model::egress::allowed_domains;
+use crate::model::{AttachmentRef, Model, RouteAction, VpcId};
+use crate::segregation::{AttachmentId, Extent, partition};
 use crate::validate::Facts;
 use ipnet::Ipv4Net;
 
 pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
     dead_ends(model, facts, diagnostics);
     declared_internet(model, facts, diagnostics);
+    firewalls(model, facts, diagnostics);
+}
+
+/// A firewall sits where traffic passes (a forwarding or egress VPC), and every segment whose
+/// internet traffic crosses one may reach at least one domain through it.
+fn firewalls(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
+    for (i, vpc) in model.vpcs.iter().enumerate() {
+        let id = VpcId(i);
+        let Some(firewall) = &vpc.firewall else {
+            continue;
+        };
+        if !vpc.forwards() && !vpc.reaches_internet() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::FirewallOffPath,
+                    firewall.span,
+                    format!(
+                        "vpc `{}` has a firewall, but no traffic passes through the VPC",
+                        vpc.name.value
+                    ),
+                )
+                .with_label(vpc.name.span, "neither `forwards = true` nor `internet_egress { }`")
+                .with_help("declare the VPC `forwards = true` (an inspection VPC) or give it `internet_egress { }`, or remove the `firewall` block"),
+            );
+            continue;
+        }
+        if !vpc.reaches_internet() {
+            continue;
+        }
+        let Some(exit) = facts
+            .topology
+            .attachments
+            .iter()
+            .position(|&a| a == AttachmentRef::Vpc(id))
+            .map(AttachmentId)
+        else {
+            continue;
+        };
+        for table in facts.topology.topology.table_ids() {
+            let crosses = facts
+                .reach
+                .internet_of_members(table)
+                .iter()
+                .any(|(_, r)| r.exits.contains(&exit));
+            if !crosses {
+                continue;
+            }
+            let segment = model.segment(facts.topology.segment(table));
+            if !allowed_domains(model, &vpc.name.value, firewall, segment).is_empty() {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::NoAllowedDomain,
+                    segment.name.span,
+                    format!(
+                        "segment `{}` reaches the internet through the firewall of vpc `{}`, which allows it no domain",
+                        segment.name.value, vpc.name.value
+                    ),
+                )
+                .with_label(firewall.span, "every established flow not allowed here is dropped")
+                .with_help("list the domains the segment needs in its `allowed_domains` (or the firewall's), or declare it `internet = false` and remove its route to the egress VPC"),
+            );
+        }
+    }
 }
 
 /// Segments that declare `internet`: a member reaching the internet against `internet = false` is

@@ -6,7 +6,7 @@
 //! Example: `cidr = "10.0.0.0/16"` with `subnets = ["10.1.0.0/24"]` is reported at the subnet.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
-use crate::model::{InternetEgress, Model, Vpc};
+use crate::model::{Model, Subnets, Vpc};
 use crate::validate::Facts;
 use ipnet::Ipv4Net;
 
@@ -70,49 +70,57 @@ pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
                 );
             }
         }
-        if let Some(egress) = &vpc.internet_egress {
-            internet_egress(vpc, egress, diagnostics);
-        }
+        dedicated(vpc, diagnostics);
     }
 }
 
-/// The public and attachment subnets of internet egress: one per AZ each, inside the VPC, apart
+/// The dedicated subnets (attachment, firewall, public): one per AZ each, inside the VPC, apart
 /// from each other and from the VPC's own subnets.
-fn internet_egress(vpc: &Vpc, egress: &InternetEgress, diagnostics: &mut Diagnostics) {
-    let lists = [
-        ("public_subnets", &egress.public_subnets),
-        ("attachment_subnets", &egress.attachment_subnets),
-    ];
-    for (key, list) in lists {
-        if list.len() != vpc.azs.len() {
+fn dedicated(vpc: &Vpc, diagnostics: &mut Diagnostics) {
+    let lists: Vec<(&str, &Subnets)> = [
+        ("attachment_subnets", vpc.attachment_subnets.as_ref()),
+        (
+            "firewall `subnets`",
+            vpc.firewall.as_ref().map(|f| &f.subnets),
+        ),
+        (
+            "public_subnets",
+            vpc.internet_egress.as_ref().map(|e| &e.public_subnets),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(key, list)| list.map(|l| (key, l)))
+    .collect();
+    for &(key, list) in &lists {
+        if list.subnets.len() != vpc.azs.len() {
             diagnostics.push(
                 Diagnostic::error(
                     Code::SubnetAzCount,
-                    list.first().map_or(egress.span, |s| s.span),
+                    list.subnets.first().map_or(vpc.name.span, |s| s.span),
                     format!(
-                        "the internet egress of vpc `{}` lists {} in `{key}` for {}",
+                        "vpc `{}` lists {} in {key} for {}",
                         vpc.name.value,
-                        count(list.len(), "subnet"),
+                        count(list.subnets.len(), "subnet"),
                         count(vpc.azs.len(), "availability zone")
                     ),
                 )
                 .with_help(format!(
-                    "`{key}` holds one subnet per entry of `azs`, in the same order"
+                    "{key} holds one subnet per entry of `azs`, in the same order"
                 )),
             );
         }
     }
     let mut seen: Vec<(&str, &Spanned<Ipv4Net>)> =
-        vpc.subnets.iter().map(|s| ("subnets", s)).collect();
-    for (key, list) in lists {
-        for subnet in list {
+        vpc.subnets.iter().map(|s| ("`subnets`", s)).collect();
+    for &(key, list) in &lists {
+        for subnet in &list.subnets {
             if !vpc.cidr.value.contains(&subnet.value) {
                 diagnostics.push(
                     Diagnostic::error(
                         Code::SubnetOutsideVpc,
                         subnet.span,
                         format!(
-                            "subnet `{}` in `{key}` of vpc `{}` is outside the VPC CIDR `{}`",
+                            "subnet `{}` in {key} of vpc `{}` is outside the VPC CIDR `{}`",
                             subnet.value, vpc.name.value, vpc.cidr.value
                         ),
                     )
@@ -127,14 +135,14 @@ fn internet_egress(vpc: &Vpc, egress: &InternetEgress, diagnostics: &mut Diagnos
                     Code::SubnetOverlap,
                     subnet.span,
                     format!(
-                        "subnet `{}` in `{key}` of vpc `{}` overlaps subnet `{}` in `{other_key}`",
+                        "subnet `{}` in {key} of vpc `{}` overlaps subnet `{}` in {other_key}",
                         subnet.value, vpc.name.value, earlier.value
                     ),
                 )
                 .with_label(earlier.span, "the other subnet");
-                if egress.carved {
+                if list.carved {
                     d = d.with_help(
-                        "the internet egress subnets are carved as /28s from the top of the VPC CIDR; list `public_subnets` and `attachment_subnets` in the `internet_egress` block to place them elsewhere",
+                        "these subnets are carved as /28s from the top of the VPC CIDR (per AZ: attachment, firewall, public); list them (`attachment_subnets`, the firewall's `subnets`, `public_subnets`) to place them elsewhere",
                     );
                 }
                 diagnostics.push(d);
@@ -143,7 +151,6 @@ fn internet_egress(vpc: &Vpc, egress: &InternetEgress, diagnostics: &mut Diagnos
         }
     }
 }
-
 fn count(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
