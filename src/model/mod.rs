@@ -2,6 +2,7 @@
 //! it; everything after the front end (`validate`, `plan`, later `drift`) reads it.
 
 pub mod actions;
+mod audit;
 mod identity;
 mod ingress;
 mod interconnect;
@@ -11,6 +12,7 @@ mod platform;
 mod storage;
 pub mod targets;
 
+pub use audit::{AuditTrail, AuditTrailKind, DEFAULT_AUDIT_RETENTION_DAYS};
 pub use identity::{Allow, Component, IamRole, IamRoleId, Target, Trust, TrustAnchor};
 pub use ingress::{ClientAuth, IngressId, McpIngress, S3Object};
 pub use interconnect::{Interconnect, InterconnectId, Partner};
@@ -51,6 +53,8 @@ pub struct Model {
     pub s3_files: Vec<S3Files>,
     pub iam_roles: Vec<IamRole>,
     pub payment_managers: Vec<PaymentManager>,
+    /// The `audit_trail` block, when the blueprint has one.
+    pub audit_trail: Option<AuditTrail>,
 }
 
 impl Model {

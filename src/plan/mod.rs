@@ -2,6 +2,7 @@
 //! derived set (associations, propagations, allowed prefixes, VPC routes), and hands each generated
 //! file a `Serialize` context for its template. Templates only decide how it is written.
 
+pub mod audit;
 pub mod bucket;
 pub mod checks;
 pub mod identity;
@@ -134,6 +135,14 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         ),
     ];
     let ingress = ingress::plan(model, &mut labels).map(Arc::new);
+    let audit = audit::plan(
+        model,
+        payments.as_deref(),
+        storage.as_deref(),
+        ingress.as_deref(),
+        &mut labels,
+    )
+    .map(Arc::new);
     let outputs = stack::outputs(
         model,
         &network,
@@ -183,6 +192,9 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
             Arc::clone(payments),
         ));
     }
+    if let Some(audit) = audit.as_ref().filter(|a| a.dedicated.is_some()) {
+        files.push(shared("audit.tf", "audit.tf.j2", Arc::clone(audit)));
+    }
     if !checks.checks.is_empty() {
         files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));
     }
@@ -199,6 +211,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         ingress.as_deref(),
         storage.as_deref(),
         payments.as_deref(),
+        audit.as_deref(),
     );
     files.push(file("README.md", "README.md.j2", readme));
     let mut refused = Diagnostics::default();
