@@ -290,6 +290,8 @@ pub struct AuditReadme {
     pub retention_days: Option<u32>,
     pub organization_trail_arn: Option<String>,
     pub selectors: Vec<SelectorReadme>,
+    /// Whether the platform has payment managers (the README says what records their payments).
+    pub payments: bool,
 }
 
 #[derive(Serialize)]
@@ -308,6 +310,10 @@ pub fn readme(view: &AuditView) -> AuditReadme {
         bucket: view.dedicated.as_ref().map(|d| d.bucket.bucket.clone()),
         retention_days: view.dedicated.as_ref().map(|d| d.retention_days),
         organization_trail_arn: view.organization_trail_arn.clone(),
+        payments: view
+            .selectors
+            .iter()
+            .any(|s| s.resource_type == "AWS::DynamoDB::Table"),
         selectors: view
             .selectors
             .iter()
