@@ -33,7 +33,12 @@ pub(super) fn lower(top: &[TopBlock], diagnostics: &mut Diagnostics) -> Option<O
         ok = false;
     }
     let owner = format!("audit_trail `{}`", first.name.value);
-    let r = BlockReader::new(first.block, &schema::AUDIT_TRAIL, owner.clone(), diagnostics);
+    let r = BlockReader::new(
+        first.block,
+        &schema::AUDIT_TRAIL,
+        owner.clone(),
+        diagnostics,
+    );
     let choice = r.string("trail", diagnostics);
     let arn = r.string("organization_trail_arn", diagnostics);
     let retention = r.u32("retention_days", diagnostics);
@@ -85,7 +90,9 @@ pub(super) fn lower(top: &[TopBlock], diagnostics: &mut Diagnostics) -> Option<O
                         arn.span,
                         format!("`{}` is not the ARN of a CloudTrail trail", arn.value),
                     )
-                    .with_help("a trail's ARN is `arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME`"),
+                    .with_help(
+                        "a trail's ARN is `arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME`",
+                    ),
                 );
                 return None;
             }
@@ -141,4 +148,32 @@ fn valid_trail_arn(arn: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     }) && super::platform::REGIONS.contains(&region)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_trail_arn;
+
+    #[test]
+    fn only_trail_arns_name_a_trail() {
+        assert!(valid_trail_arn(
+            "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail"
+        ));
+        assert!(valid_trail_arn(
+            "arn:aws-us-gov:cloudtrail:us-gov-west-1:111122223333:trail/a.b_c-d"
+        ));
+        assert!(!valid_trail_arn("arn:aws:s3:::org-trail-logs"));
+        assert!(!valid_trail_arn(
+            "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/x"
+        ));
+        assert!(!valid_trail_arn(
+            "arn:aws:cloudtrail:mars-1:111122223333:trail/org-trail"
+        ));
+        assert!(!valid_trail_arn(
+            "arn:aws:cloudtrail:us-east-1:111122223333:trail/a*"
+        ));
+        assert!(!valid_trail_arn(
+            "arn:aws:cloudtrail:us-east-1:1111:trail/org-trail"
+        ));
+    }
 }

@@ -94,10 +94,9 @@ pub fn plan(
     let audit = model.audit_trail.as_ref()?;
     let selectors = selectors(model, payments, storage, ingress);
     let (dedicated, organization_trail_arn) = match &audit.kind {
-        AuditTrailKind::Dedicated { retention_days } => (
-            Some(dedicated(model, audit, *retention_days, labels)),
-            None,
-        ),
+        AuditTrailKind::Dedicated { retention_days } => {
+            (Some(dedicated(model, audit, *retention_days, labels)), None)
+        }
         AuditTrailKind::Organization { trail_arn } => (None, Some(trail_arn.value.clone())),
     };
     Some(AuditView {

@@ -2,15 +2,17 @@
 //! names and documents involved. Each is reported like a validation error, at the blueprint line of
 //! the component concerned, and nothing is written.
 //!
-//! - `AF203`: a workspace bucket with the name the plan gives an ingress's log bucket (bucket
-//!   names are global; the second create fails at apply, after the first succeeded).
+//! - `AF203`: a workspace bucket with the name the plan gives an ingress's log bucket or the audit
+//!   trail's bucket (bucket names are global; the second create fails at apply, after the first
+//!   succeeded).
 //! - `AF907`: a guardrail document that can outgrow an SSM parameter (8 KB, advanced tier) once
 //!   Terraform resolves its references.
 
+use super::audit::audit_bucket;
 use super::ingress::log_bucket;
 use super::payments::{ADVANCED_PARAMETER_BYTES, PaymentsView};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::Model;
+use crate::model::{AuditTrailKind, Model};
 use std::collections::BTreeMap;
 
 pub fn check(model: &Model, payments: Option<&PaymentsView>, diagnostics: &mut Diagnostics) {
@@ -20,9 +22,21 @@ pub fn check(model: &Model, payments: Option<&PaymentsView>, diagnostics: &mut D
     }
 }
 
-/// Two workspaces, or a workspace and an ingress's log bucket, with one bucket name.
+/// Two workspaces, or a workspace and an ingress's log bucket or the audit bucket, with one bucket
+/// name.
 fn bucket_names(model: &Model, diagnostics: &mut Diagnostics) {
     let mut buckets: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    if let Some(audit) = &model.audit_trail
+        && let AuditTrailKind::Dedicated { .. } = audit.kind
+    {
+        buckets.insert(
+            audit_bucket(model, audit),
+            (
+                format!("the bucket of audit_trail `{}`", audit.name.value),
+                audit.name.span,
+            ),
+        );
+    }
     for i in &model.ingresses {
         buckets.insert(
             log_bucket(model, i),
