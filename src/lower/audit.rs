@@ -11,11 +11,10 @@ use crate::schema;
 /// The values of `trail`.
 pub const CHOICES: &[&str] = &["dedicated", "organization"];
 
-pub(super) fn lower(top: &[TopBlock], diagnostics: &mut Diagnostics) -> Option<Option<AuditTrail>> {
+/// The blueprint's audit trail; none when it has none, or when the block has an error (reported).
+pub(super) fn lower(top: &[TopBlock], diagnostics: &mut Diagnostics) -> Option<AuditTrail> {
     let mut blocks = top.iter().filter(|b| b.block.ident == "audit_trail");
-    let Some(first) = blocks.next() else {
-        return Some(None);
-    };
+    let first = blocks.next()?;
     let mut ok = true;
     for extra in blocks {
         diagnostics.push(
@@ -130,11 +129,9 @@ pub(super) fn lower(top: &[TopBlock], diagnostics: &mut Diagnostics) -> Option<O
         };
         AuditTrailKind::Dedicated { retention_days }
     };
-    ok.then(|| {
-        Some(AuditTrail {
-            name: first.name.clone(),
-            kind,
-        })
+    ok.then(|| AuditTrail {
+        name: first.name.clone(),
+        kind,
     })
 }
 

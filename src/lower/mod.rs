@@ -117,7 +117,7 @@ pub fn lower(
         s3_files: s3_files.into_iter().collect::<Option<Vec<_>>>()?,
         iam_roles,
         payment_managers,
-        audit_trail: audit_trail?,
+        audit_trail,
     })
 }
 
