@@ -82,6 +82,22 @@ pub struct SelectorView {
     pub literal_arns: Vec<String>,
 }
 
+/// A trail's advanced event selectors hold at most this many values over all their conditions
+/// (CloudTrail User Guide, "Quotas in AWS CloudTrail").
+pub const SELECTOR_VALUES: usize = 500;
+
+impl AuditView {
+    /// The values a dedicated trail's selectors hold: one for management events, and per data event
+    /// selector its category, its resource type and its ARNs.
+    pub fn selector_values(&self) -> usize {
+        1 + self
+            .selectors
+            .iter()
+            .map(|s| 2 + s.arns.len())
+            .sum::<usize>()
+    }
+}
+
 /// Plans `audit.tf` (`dedicated`) or only the README section (`organization`); none without an
 /// `audit_trail` block.
 pub fn plan(

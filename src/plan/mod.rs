@@ -215,7 +215,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     );
     files.push(file("README.md", "README.md.j2", readme));
     let mut refused = Diagnostics::default();
-    refusals::check(model, payments.as_deref(), &mut refused);
+    refusals::check(model, payments.as_deref(), audit.as_deref(), &mut refused);
     labels.report(&mut refused);
     if refused.has_errors() {
         return Err(refused);
