@@ -123,6 +123,18 @@ pub fn plan(
     })
 }
 
+/// A trail name as CloudTrail takes it: no adjacent dashes, ending with a letter or digit (blueprint
+/// names may have both; CloudTrail User Guide, "CloudTrail trail naming requirements").
+fn trail_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
 /// The name of a dedicated trail's bucket (bucket names are global: the account id is part of it).
 pub fn audit_bucket(model: &Model, audit: &AuditTrail) -> String {
     let p = &model.platform;
@@ -169,7 +181,10 @@ fn dedicated(
         "aws_s3_bucket_object_lock_configuration",
         format!("{label}_audit_logs"),
     );
-    let trail_name = naming::aws_name(&[&p.name.value, &p.environment, &audit.name.value], 128);
+    let trail_name = trail_name(&naming::aws_name(
+        &[&p.name.value, &p.environment, &audit.name.value],
+        128,
+    ));
     let tags = naming::tags(
         model,
         &audit.name.value,
@@ -340,5 +355,16 @@ pub fn readme(view: &AuditView) -> AuditReadme {
                 arns: s.literal_arns.clone(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trail_name;
+
+    #[test]
+    fn trail_names_have_no_adjacent_or_trailing_dashes() {
+        assert_eq!(trail_name("agents-prod-platform"), "agents-prod-platform");
+        assert_eq!(trail_name("a--b-prod-x-"), "a-b-prod-x");
     }
 }
