@@ -220,3 +220,12 @@ payment_manager "research" {
     retention_days = 2555
   }
 }
+
+# The audit trail the design notes ask for ("CloudTrail plus a dedicated payment ledger"): a
+# multi-region trail of management events and of the data events of the payment ledger and
+# archive, the MCP ingress logs and the workspace, into an encrypted bucket under Object Lock.
+# `trail = "organization"` (with `organization_trail_arn`) relies on an existing organization trail.
+audit_trail "platform" {
+  trail          = "dedicated"
+  retention_days = 365
+}

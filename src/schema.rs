@@ -242,6 +242,13 @@ pub const PAYMENT_MANAGER: BlockSchema = BlockSchema {
     blocks: &[JWT, CONNECTOR, GUARDRAILS, LEDGER],
 };
 
+pub const AUDIT_TRAIL: BlockSchema = BlockSchema {
+    name: "audit_trail",
+    labels: 1,
+    attributes: &["trail", "organization_trail_arn", "retention_days"],
+    blocks: &[],
+};
+
 /// The top level of a blueprint file.
 pub const ROOT: BlockSchema = BlockSchema {
     name: "",
@@ -256,5 +263,6 @@ pub const ROOT: BlockSchema = BlockSchema {
         S3_FILES,
         IAM_ROLE,
         PAYMENT_MANAGER,
+        AUDIT_TRAIL,
     ],
 };

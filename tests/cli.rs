@@ -1644,3 +1644,52 @@ fn a_segment_behind_a_firewall_without_domains_is_a_warning() {
         "{network}"
     );
 }
+
+/// A dedicated audit trail takes at most 500 selector values (CloudTrail's quota): one for
+/// management events, two per data event selector and one per ARN. 497 workspace buckets fill it
+/// exactly; 498 are refused at the `audit_trail` line before anything is written.
+#[test]
+fn audit_trail_selectors_stay_within_cloudtrails_quota() {
+    let blueprint = |workspaces: usize| {
+        let mut text = String::from(
+            "platform \"lab\" {\n  environment = \"dev\"\n  region      = \"us-west-2\"\n  account_id  = \"345678901234\"\n}\n\n\
+             transit_gateway \"core\" {\n  segment \"work\" {}\n}\n\n\
+             vpc \"work\" {\n  cidr    = \"10.90.0.0/16\"\n  azs     = [\"us-west-2a\"]\n  subnets = [\"10.90.0.0/24\"]\n  segment = \"work\"\n}\n\n\
+             iam_role \"worker\" {\n  service {\n    principal = \"bedrock-agentcore.amazonaws.com\"\n  }\n}\n\n\
+             audit_trail \"trail\" {}\n",
+        );
+        for i in 0..workspaces {
+            text.push_str(&format!(
+                "\ns3_files \"w{i}\" {{\n  bucket = \"lab-dev-w{i}\"\n  vpc    = \"work\"\n  access_point \"a\" {{\n    uid            = 1001\n    gid            = 1001\n    root_directory = \"/a\"\n    roles          = [\"worker\"]\n  }}\n}}\n"
+            ));
+        }
+        text
+    };
+    let line = blueprint(0)
+        .lines()
+        .position(|l| l.starts_with("audit_trail"))
+        .unwrap()
+        + 1;
+    Test::new()
+        .file("lab.hcl", blueprint(497).as_bytes())
+        .args(["validate", "lab.hcl"])
+        .run()
+        .assert_status(0);
+    let out = Test::new()
+        .file("lab.hcl", blueprint(498).as_bytes())
+        .args(["validate", "lab.hcl"])
+        .run();
+    out.assert_status(1);
+    assert!(
+        out.stderr.contains(
+            "error[AF914]: the event selectors of audit_trail `trail` would hold 501 values"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("--> lab.hcl:{line}:13")),
+        "{}",
+        out.stderr
+    );
+}

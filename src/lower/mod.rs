@@ -4,6 +4,7 @@
 //! lowered independently and all diagnostics are collected. A model is returned only when no error
 //! was found.
 
+mod audit;
 mod identity;
 mod ingress;
 mod interconnect;
@@ -100,6 +101,7 @@ pub fn lower(
         .filter(|b| b.block.ident == "payment_manager")
         .filter_map(|b| payments::lower(b, &names, diagnostics))
         .collect();
+    let audit_trail = audit::lower(&top, diagnostics);
     names.report_duplicates(diagnostics);
 
     if diagnostics.has_errors() {
@@ -115,6 +117,7 @@ pub fn lower(
         s3_files: s3_files.into_iter().collect::<Option<Vec<_>>>()?,
         iam_roles,
         payment_managers,
+        audit_trail,
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod egress;
+mod audit;
 mod identity;
 mod ingress;
 mod interconnect;
@@ -12,6 +13,7 @@ mod platform;
 mod storage;
 pub mod targets;
 
+pub use audit::{AuditTrail, AuditTrailKind, DEFAULT_AUDIT_RETENTION_DAYS};
 pub use identity::{Allow, Component, IamRole, IamRoleId, Target, Trust, TrustAnchor};
 pub use ingress::{ClientAuth, IngressId, McpIngress, S3Object};
 pub use interconnect::{Interconnect, InterconnectId, Partner};
@@ -53,6 +55,8 @@ pub struct Model {
     pub s3_files: Vec<S3Files>,
     pub iam_roles: Vec<IamRole>,
     pub payment_managers: Vec<PaymentManager>,
+    /// The `audit_trail` block, when the blueprint has one.
+    pub audit_trail: Option<AuditTrail>,
 }
 
 impl Model {

@@ -2,6 +2,7 @@
 //! derived set (associations, propagations, allowed prefixes, VPC routes), and hands each generated
 //! file a `Serialize` context for its template. Templates only decide how it is written.
 
+pub mod audit;
 pub mod bucket;
 pub mod checks;
 pub mod egress;
@@ -135,6 +136,14 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         ),
     ];
     let ingress = ingress::plan(model, &mut labels).map(Arc::new);
+    let audit = audit::plan(
+        model,
+        payments.as_deref(),
+        storage.as_deref(),
+        ingress.as_deref(),
+        &mut labels,
+    )
+    .map(Arc::new);
     let outputs = stack::outputs(
         model,
         &network,
@@ -184,6 +193,9 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
             Arc::clone(payments),
         ));
     }
+    if let Some(audit) = audit.as_ref().filter(|a| a.dedicated.is_some()) {
+        files.push(shared("audit.tf", "audit.tf.j2", Arc::clone(audit)));
+    }
     if !checks.checks.is_empty() {
         files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));
     }
@@ -200,10 +212,11 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         ingress.as_deref(),
         storage.as_deref(),
         payments.as_deref(),
+        audit.as_deref(),
     );
     files.push(file("README.md", "README.md.j2", readme));
     let mut refused = Diagnostics::default();
-    refusals::check(model, payments.as_deref(), &mut refused);
+    refusals::check(model, payments.as_deref(), audit.as_deref(), &mut refused);
     labels.report(&mut refused);
     if refused.has_errors() {
         return Err(refused);

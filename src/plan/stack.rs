@@ -368,6 +368,8 @@ pub struct ReadmeView {
     /// Its size, when it is too large.
     pub diagram_size: usize,
     pub checks: Vec<CheckRow>,
+    /// The "Audit trail" section, when the blueprint has an `audit_trail`.
+    pub audit: Option<super::audit::AuditReadme>,
 }
 
 /// GitHub renders Mermaid blocks up to this many characters (Mermaid's default `maxTextSize`).
@@ -508,6 +510,7 @@ pub fn readme(
     ingress: Option<&IngressView>,
     storage: Option<&StorageView>,
     payments: Option<&PaymentsView>,
+    audit: Option<&super::audit::AuditView>,
 ) -> ReadmeView {
     let model = valid.model();
     let segments = model
@@ -845,6 +848,7 @@ pub fn readme(
         diagram_size: diagram.len(),
         diagram: (diagram.len() <= MERMAID_LIMIT).then_some(diagram),
         checks: check_rows(checks),
+        audit: audit.map(super::audit::readme),
     }
 }
 

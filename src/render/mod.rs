@@ -48,6 +48,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "payments.tf.j2",
         include_str!("../../templates/payments.tf.j2"),
     ),
+    ("audit.tf.j2", include_str!("../../templates/audit.tf.j2")),
     (
         "outputs.tf.j2",
         include_str!("../../templates/outputs.tf.j2"),
