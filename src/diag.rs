@@ -191,6 +191,8 @@ codes! {
         "A route sends part of a destination into a VPC whose route table sends it back to the transit gateway, and the tables that follow send it round to a table it already passed: the packet circles until its TTL runs out. Point the routes at the attachment that owns the destination, or blackhole the prefix.";
     NotForwarding = "AF315", "transit-without-appliance-mode", "intended traffic passes through a VPC not declared to forward",
         "A route sends intended traffic into a VPC that does not own its destination, and the VPC's route table sends it back to the transit gateway: the VPC forwards between attachments. Without appliance mode on its attachment the gateway keeps each direction of a flow in the Availability Zone it came from, so the two directions of a flow between AZs can cross different appliance endpoints and a stateful appliance drops them (Transit Gateways guide, \"Example: Appliance in a shared services VPC\"; Network Firewall guide, \"Transit gateway attachment configuration\"). Declare `forwards = true` on an inspection or appliance VPC (agentform enables appliance mode on its attachment), or route the traffic to the destination's own attachment.";
+    ServiceUnreachable = "AF330", "service-unreachable", "a role's workload cannot reach an AWS service it uses",
+        "A role declared to run in a VPC (`runs_in`) needs AWS services: STS, EKS Pod Identity or IAM Roles Anywhere for its credentials (its trust), the services of its `allow` actions (`bedrock:InvokeModel` needs `bedrock-runtime`, `secretsmanager:*` needs `secretsmanager`, and so on), AgentCore when a payment manager names it, and the internet for the managed AWS MCP Server (`aws_mcp_server = true`; it has no PrivateLink). Workloads run in private subnets: a service the VPC has no interface endpoint for, in a VPC with no path to the internet, cannot be called, and the call times out at run time. agentform derives each VPC's endpoints from its roles; the warning means the VPC's explicit `endpoints` list leaves the service out (or no endpoint exists, as for the AWS MCP Server). Add the service to `endpoints`, remove the list to derive it, or give the VPC an egress path. The table of services and sources is `docs/endpoints.md`.";
     WildcardAction = "AF701", "wildcard-action", "an `allow` grants a wildcard action",
         "Least privilege: `*`, `service:*` and partial wildcards such as `s3:Get*` grant actions nobody reviewed, including ones AWS adds later. List the actions the workload calls.";
     WriteOnAny = "AF702", "write-on-any-resource", "an `allow` grants a write action on `*`",
@@ -251,7 +253,8 @@ impl Code {
             | Code::NotExpressible
             | Code::PartnerRegion
             | Code::PaymentsRegion
-            | Code::NoEffectAction => &[Severity::Warning],
+            | Code::NoEffectAction
+            | Code::ServiceUnreachable => &[Severity::Warning],
             Code::AwsReject | Code::CidrOverlap | Code::IngressZones | Code::InvalidValue => {
                 &[Severity::Error, Severity::Warning]
             }

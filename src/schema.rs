@@ -67,6 +67,8 @@ pub const VPC: BlockSchema = BlockSchema {
         "flow_log_retention_days",
         "transit_gateway_routes",
         "forwards",
+        "endpoints",
+        "image_pulls",
     ],
     blocks: &[],
 };
@@ -105,7 +107,12 @@ const fn trust(name: &'static str, attributes: &'static [&'static str]) -> Block
 pub const IAM_ROLE: BlockSchema = BlockSchema {
     name: "iam_role",
     labels: 1,
-    attributes: &["description", "max_session_seconds", "aws_mcp_server"],
+    attributes: &[
+        "description",
+        "max_session_seconds",
+        "aws_mcp_server",
+        "runs_in",
+    ],
     blocks: &[
         trust(
             "irsa",

@@ -4,7 +4,8 @@ use super::reader::BlockReader;
 use super::{
     Context, Names, TopBlock, parse_cidr, resolve_attachment, resolve_segment, single_label,
 };
-use crate::diag::{Code, Diagnostic, Diagnostics, Spanned};
+use crate::diag::{Code, Diagnostic, Diagnostics, Spanned, did_you_mean};
+use crate::model::endpoints;
 use crate::model::{Name, Route, RouteAction, Segment, TgwId, TransitGateway, Vpc};
 use crate::schema;
 
@@ -264,6 +265,8 @@ pub(super) fn lower_vpc(
             parsed.into_iter().collect()
         });
     let (tgw, segment) = cx.placement(&r, top, diagnostics);
+    let endpoints = endpoint_list(&r, diagnostics);
+    let image_pulls = r.bool("image_pulls", diagnostics);
     Some(Vpc {
         name: top.name.clone(),
         cidr: cidr?,
@@ -278,5 +281,50 @@ pub(super) fn lower_vpc(
             Some(parsed) => Some(parsed?),
         },
         forwards,
+        endpoints,
+        image_pulls,
     })
+}
+
+/// A VPC's explicit `endpoints`: every name from the catalogue, each once.
+fn endpoint_list(
+    r: &BlockReader,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<Spanned<&'static str>>> {
+    let list = r.string_list("endpoints", diagnostics)?;
+    let mut out: Vec<Spanned<&'static str>> = Vec::new();
+    for name in &list {
+        let Some(service) = endpoints::service(&name.value) else {
+            let known = endpoints::CATALOGUE.iter().map(|s| s.name);
+            let help = did_you_mean(&name.value, known).unwrap_or_else(|| {
+                let names: Vec<&str> = endpoints::CATALOGUE.iter().map(|s| s.name).collect();
+                format!("known services are {}", names.join(", "))
+            });
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    name.span,
+                    format!(
+                        "`{}` is not an interface endpoint service agentform knows",
+                        name.value
+                    ),
+                )
+                .with_help(help),
+            );
+            continue;
+        };
+        if let Some(first) = out.iter().find(|s| s.value == service.name) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("endpoint `{}` is listed twice", name.value),
+                )
+                .with_label(first.span, "first listed here"),
+            );
+            continue;
+        }
+        out.push(Spanned::new(service.name, name.span));
+    }
+    Some(out)
 }

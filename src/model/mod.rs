@@ -2,6 +2,7 @@
 //! it; everything after the front end (`validate`, `plan`, later `drift`) reads it.
 
 pub mod actions;
+pub mod endpoints;
 mod identity;
 mod ingress;
 mod interconnect;

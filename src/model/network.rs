@@ -78,10 +78,19 @@ pub struct Vpc {
     /// Declared as a VPC that forwards traffic between attachments (an inspection or appliance
     /// VPC): paths through it are judged like direct ones, and its attachment gets appliance mode.
     pub forwards: Option<Spanned<bool>>,
+    /// Interface endpoint services (`model::endpoints::CATALOGUE` names) listed by the blueprint,
+    /// overriding the derivation from the roles running in the VPC; `Some(empty)` means none.
+    pub endpoints: Option<Vec<Spanned<&'static str>>>,
+    /// The VPC pulls container images: `ecr.api`, `ecr.dkr` and the S3 gateway endpoint.
+    pub image_pulls: Option<Spanned<bool>>,
 }
 
 impl Vpc {
     pub fn forwards(&self) -> bool {
         self.forwards.as_ref().is_some_and(|f| f.value)
+    }
+
+    pub fn image_pulls(&self) -> bool {
+        self.image_pulls.as_ref().is_some_and(|f| f.value)
     }
 }

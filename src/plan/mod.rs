@@ -4,6 +4,7 @@
 
 pub mod bucket;
 pub mod checks;
+pub mod endpoints;
 pub mod identity;
 pub mod ingress;
 mod interconnect;
@@ -113,6 +114,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let checks = Arc::new(checks::plan(model, valid.intent(), &network, &mut labels));
     let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
     let storage = storage::plan(model, &network, &mut labels).map(Arc::new);
+    let endpoints = Arc::new(endpoints::plan(model, &network, &mut labels));
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);
     let policies = policies::collect(model, identity.as_ref(), payments.as_deref());
@@ -173,6 +175,13 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     if let Some(storage) = &storage {
         files.push(shared("storage.tf", "storage.tf.j2", Arc::clone(storage)));
     }
+    if !endpoints.is_empty() {
+        files.push(shared(
+            "endpoints.tf",
+            "endpoints.tf.j2",
+            Arc::clone(&endpoints),
+        ));
+    }
     if let Some(identity) = identity {
         files.push(file("identity.tf", "identity.tf.j2", identity));
     }
@@ -199,6 +208,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         ingress.as_deref(),
         storage.as_deref(),
         payments.as_deref(),
+        &endpoints,
     );
     files.push(file("README.md", "README.md.j2", readme));
     let mut refused = Diagnostics::default();

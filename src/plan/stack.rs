@@ -364,6 +364,18 @@ pub struct ReadmeView {
     /// Its size, when it is too large.
     pub diagram_size: usize,
     pub checks: Vec<CheckRow>,
+    /// Per VPC: its AWS service endpoints and why each is there (`endpoints.tf`).
+    pub endpoints: Vec<EndpointsRow>,
+}
+
+/// One VPC's AWS service endpoints in the README.
+#[derive(Serialize)]
+pub struct EndpointsRow {
+    pub vpc: String,
+    pub explicit: bool,
+    /// (service, why) pairs.
+    pub services: Vec<(String, String)>,
+    pub s3_gateway: bool,
 }
 
 /// GitHub renders Mermaid blocks up to this many characters (Mermaid's default `maxTextSize`).
@@ -476,6 +488,7 @@ pub fn readme(
     ingress: Option<&IngressView>,
     storage: Option<&StorageView>,
     payments: Option<&PaymentsView>,
+    endpoints: &super::endpoints::EndpointsView,
 ) -> ReadmeView {
     let model = valid.model();
     let segments = model
@@ -739,7 +752,35 @@ pub fn readme(
         diagram_size: diagram.len(),
         diagram: (diagram.len() <= MERMAID_LIMIT).then_some(diagram),
         checks: check_rows(checks),
+        endpoints: endpoint_rows(model, endpoints),
     }
+}
+
+fn endpoint_rows(model: &Model, view: &super::endpoints::EndpointsView) -> Vec<EndpointsRow> {
+    model
+        .vpcs
+        .iter()
+        .filter_map(|vpc| {
+            let interface = view.vpcs.iter().find(|v| v.vpc == vpc.name.value);
+            let s3_gateway = view.gateway_endpoints.iter().any(|g| g.vpc == vpc.name.value);
+            if interface.is_none() && !s3_gateway {
+                return None;
+            }
+            Some(EndpointsRow {
+                vpc: vpc.name.value.clone(),
+                explicit: vpc.endpoints.is_some(),
+                services: interface
+                    .map(|v| {
+                        v.endpoints
+                            .iter()
+                            .map(|e| (e.service.to_string(), e.reasons.join("; ")))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                s3_gateway,
+            })
+        })
+        .collect()
 }
 
 /// What an operator does by hand for an S3 Files workspace.

@@ -49,6 +49,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/payments.tf.j2"),
     ),
     (
+        "endpoints.tf.j2",
+        include_str!("../../templates/endpoints.tf.j2"),
+    ),
+    (
         "outputs.tf.j2",
         include_str!("../../templates/outputs.tf.j2"),
     ),

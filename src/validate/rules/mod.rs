@@ -1,6 +1,7 @@
 //! One rule per file; each is registered in `validate::RULES`.
 
 pub mod asns;
+pub mod endpoints;
 pub mod identity;
 pub mod ingress;
 pub mod overlap;
