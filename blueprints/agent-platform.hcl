@@ -119,8 +119,8 @@ s3_files "workspace" {
 
 # Workload identity: no long-lived keys. Each role has exactly one trust, pinned to one workload.
 iam_role "research-agent" {
-  aws_mcp_server = true     # calls AWS through the managed AWS MCP Server (aws-mcp.<region>.api.aws/mcp)
-  runs_in        = ["agents"] # its pods run in the agents VPC: its endpoints are derived from this role
+  aws_mcp_server = true      # calls AWS through the managed AWS MCP Server (aws-mcp.<region>.api.aws/mcp)
+  runs_in        = ["agents"] # its pods run in the agents VPC, whose endpoints derive from its needs
   irsa {
     oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E"
     namespace         = "agents"

@@ -35,7 +35,7 @@ data "aws_iam_policy_document" "agents_sts_endpoint" {
   statement {
     sid       = "PrincipalsOfThisAccount"
     effect    = "Allow"
-    actions   = ["*"]
+    actions   = ["sts:*"]
     resources = ["*"]
     principals {
       type        = "*"
@@ -84,7 +84,7 @@ data "aws_iam_policy_document" "agents_bedrock_runtime_endpoint" {
   statement {
     sid       = "PrincipalsOfThisAccount"
     effect    = "Allow"
-    actions   = ["*"]
+    actions   = ["bedrock:*"]
     resources = ["*"]
     principals {
       type        = "*"
@@ -133,7 +133,7 @@ data "aws_iam_policy_document" "agents_secretsmanager_endpoint" {
   statement {
     sid       = "PrincipalsOfThisAccount"
     effect    = "Allow"
-    actions   = ["*"]
+    actions   = ["secretsmanager:*"]
     resources = ["*"]
     principals {
       type        = "*"

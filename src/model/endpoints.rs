@@ -30,6 +30,8 @@ pub struct Service {
     /// The AWS page that names it.
     pub source: &'static str,
     pub policy: EndpointPolicy,
+    /// The IAM service prefix of the actions it serves (the endpoint policy allows `PREFIX:*`).
+    pub iam_prefix: &'static str,
 }
 
 /// AgentCore's endpoint policy caveat (AgentCore devguide, "vpc-interface-endpoints").
@@ -42,6 +44,7 @@ pub const CATALOGUE: &[Service] = &[
         what: "AWS STS (IRSA web-identity, role chaining)",
         source: "EKS user guide, \"private-clusters\"; IAM user guide, \"id_credentials_sts_vpce\"",
         policy: EndpointPolicy::RolesOfAccount,
+        iam_prefix: "sts",
     },
     Service {
         name: "eks-auth",
@@ -50,6 +53,7 @@ pub const CATALOGUE: &[Service] = &[
         policy: EndpointPolicy::Default(
             "the EKS user guide documents no endpoint policy for EKS Pod Identity",
         ),
+        iam_prefix: "eks-auth",
     },
     Service {
         name: "rolesanywhere",
@@ -58,66 +62,77 @@ pub const CATALOGUE: &[Service] = &[
         policy: EndpointPolicy::Default(
             "`CreateSession` is authenticated by a certificate, not by an IAM principal of the account",
         ),
+        iam_prefix: "rolesanywhere",
     },
     Service {
         name: "bedrock",
         what: "Amazon Bedrock control plane",
         source: "Bedrock user guide, \"vpc-interface-endpoints\"",
         policy: EndpointPolicy::PrincipalAccount,
+        iam_prefix: "bedrock",
     },
     Service {
         name: "bedrock-runtime",
         what: "Amazon Bedrock model invocation (InvokeModel, Converse)",
         source: "Bedrock user guide, \"vpc-interface-endpoints\"",
         policy: EndpointPolicy::PrincipalAccount,
+        iam_prefix: "bedrock",
     },
     Service {
         name: "bedrock-agentcore",
         what: "AgentCore data plane (runtime, memory, tools, identity; payments)",
         source: "AgentCore devguide, \"vpc-interface-endpoints\"",
         policy: EndpointPolicy::Default(AGENTCORE_OAUTH),
+        iam_prefix: "bedrock-agentcore",
     },
     Service {
         name: "bedrock-agentcore-control",
         what: "AgentCore control plane",
         source: "AgentCore devguide, \"vpc-interface-endpoints\"",
         policy: EndpointPolicy::PrincipalAccount,
+        iam_prefix: "bedrock-agentcore",
     },
     Service {
         name: "bedrock-agentcore.gateway",
         what: "AgentCore gateways",
         source: "AgentCore devguide, \"vpc-interface-endpoints\"",
         policy: EndpointPolicy::Default(AGENTCORE_OAUTH),
+        iam_prefix: "bedrock-agentcore",
     },
     Service {
         name: "secretsmanager",
         what: "AWS Secrets Manager",
         source: "AWS PrivateLink guide, \"AWS services that integrate with AWS PrivateLink\"",
         policy: EndpointPolicy::PrincipalAccount,
+        iam_prefix: "secretsmanager",
     },
     Service {
         name: "kms",
         what: "AWS KMS",
         source: "KMS developer guide, \"vpce-create-endpoint\"",
         policy: EndpointPolicy::PrincipalAccount,
+        iam_prefix: "kms",
     },
     Service {
         name: "logs",
         what: "CloudWatch Logs",
         source: "EKS user guide, \"private-clusters\"",
         policy: EndpointPolicy::PrincipalAccount,
+        iam_prefix: "logs",
     },
     Service {
         name: "ecr.api",
         what: "Amazon ECR API (image pulls)",
         source: "EKS user guide, \"private-clusters\"",
         policy: EndpointPolicy::PrincipalAccount,
+        iam_prefix: "ecr",
     },
     Service {
         name: "ecr.dkr",
         what: "Amazon ECR registry (image pulls)",
         source: "EKS user guide, \"private-clusters\"",
         policy: EndpointPolicy::PrincipalAccount,
+        iam_prefix: "ecr",
     },
 ];
 

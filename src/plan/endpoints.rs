@@ -63,6 +63,8 @@ pub struct PolicyView {
     pub document: Resource,
     pub json: Ref,
     pub account_id: String,
+    /// `PREFIX:*`: the service's own actions, nothing else.
+    pub actions: String,
     /// For STS: the roles of the account (`arn:PARTITION:iam::ACCOUNT:role/*`).
     pub roles_arn: Option<String>,
 }
@@ -111,6 +113,7 @@ pub fn plan(model: &Model, network: &NetworkView, labels: &mut LabelSpace) -> En
                                 json: document.r("json"),
                                 document,
                                 account_id: model.platform.account_id.clone(),
+                                actions: format!("{}:*", service.iam_prefix),
                                 roles_arn: (service.policy == EndpointPolicy::RolesOfAccount)
                                     .then(|| {
                                         format!(

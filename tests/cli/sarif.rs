@@ -135,9 +135,12 @@ fn line_of(text: &str, needle: &str) -> u64 {
 
 #[test]
 fn validate_sarif_of_the_reference_blueprint_has_every_rule_and_no_result() {
+    // Without its one warning (`AF330`: the AWS MCP Server needs an internet path the agents VPC
+    // has not got until the egress VPC reaches the internet, issue 18).
+    let blueprint = REFERENCE.replace("aws_mcp_server = true", "aws_mcp_server = false");
     let log = sarif(
         &Test::new()
-            .blueprint("agent-platform.hcl", REFERENCE)
+            .blueprint("agent-platform.hcl", &blueprint)
             .args(["validate", "--format", "sarif"]),
         0,
     );
