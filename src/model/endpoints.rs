@@ -263,7 +263,11 @@ impl Model {
             for allow in &role.allows {
                 for action in &allow.actions {
                     if let Some(service) = action_service(&action.value) {
-                        need(Some(service), Why::Action(action.value.clone()), action.span);
+                        need(
+                            Some(service),
+                            Why::Action(action.value.clone()),
+                            action.span,
+                        );
                     }
                 }
             }
@@ -359,7 +363,10 @@ mod tests {
 
     #[test]
     fn actions_map_to_their_endpoints() {
-        assert_eq!(action_service("bedrock:InvokeModel"), Some("bedrock-runtime"));
+        assert_eq!(
+            action_service("bedrock:InvokeModel"),
+            Some("bedrock-runtime")
+        );
         assert_eq!(action_service("bedrock:Invoke*"), Some("bedrock-runtime"));
         assert_eq!(action_service("bedrock:*"), Some("bedrock-runtime"));
         assert_eq!(action_service("bedrock:ListFoundationModels"), None);
@@ -368,7 +375,10 @@ mod tests {
             action_service("bedrock-agentcore:GetPaymentSession"),
             Some("bedrock-agentcore")
         );
-        assert_eq!(action_service("secretsmanager:GetSecretValue"), Some("secretsmanager"));
+        assert_eq!(
+            action_service("secretsmanager:GetSecretValue"),
+            Some("secretsmanager")
+        );
         assert_eq!(action_service("s3:GetObject"), None);
         assert_eq!(action_service("s3files:ClientMount"), None);
     }
@@ -376,7 +386,11 @@ mod tests {
     #[test]
     fn catalogue_names_are_unique() {
         for (i, s) in CATALOGUE.iter().enumerate() {
-            assert!(CATALOGUE[..i].iter().all(|o| o.name != s.name), "{}", s.name);
+            assert!(
+                CATALOGUE[..i].iter().all(|o| o.name != s.name),
+                "{}",
+                s.name
+            );
         }
     }
 }

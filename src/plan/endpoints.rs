@@ -114,14 +114,15 @@ pub fn plan(model: &Model, network: &NetworkView, labels: &mut LabelSpace) -> En
                                 document,
                                 account_id: model.platform.account_id.clone(),
                                 actions: format!("{}:*", service.iam_prefix),
-                                roles_arn: (service.policy == EndpointPolicy::RolesOfAccount)
-                                    .then(|| {
+                                roles_arn: (service.policy == EndpointPolicy::RolesOfAccount).then(
+                                    || {
                                         format!(
                                             "arn:{}:iam::{}:role/*",
                                             naming::partition(&model.platform.region),
                                             model.platform.account_id
                                         )
-                                    }),
+                                    },
+                                ),
                             })
                         }
                     };
@@ -185,12 +186,7 @@ pub fn plan(model: &Model, network: &NetworkView, labels: &mut LabelSpace) -> En
                 security_group_id: security_group.r("id"),
                 security_group,
                 security_group_name: naming::aws_name(
-                    &[
-                        &p.name.value,
-                        &p.environment,
-                        &vpc.name.value,
-                        "endpoints",
-                    ],
+                    &[&p.name.value, &p.environment, &vpc.name.value, "endpoints"],
                     255,
                 ),
                 subnet_ids: view.subnets.iter().map(|s| s.subnet_id.clone()).collect(),
@@ -222,4 +218,3 @@ pub fn plan(model: &Model, network: &NetworkView, labels: &mut LabelSpace) -> En
         gateway_endpoints,
     }
 }
-

@@ -762,8 +762,11 @@ fn endpoint_rows(model: &Model, view: &super::endpoints::EndpointsView) -> Vec<E
         .iter()
         .filter_map(|vpc| {
             let interface = view.vpcs.iter().find(|v| v.vpc == vpc.name.value);
-            let s3_gateway = view.gateway_endpoints.iter().any(|g| g.vpc == vpc.name.value);
-            if interface.is_none() && !s3_gateway {
+            let s3_gateway = view
+                .gateway_endpoints
+                .iter()
+                .any(|g| g.vpc == vpc.name.value);
+            if interface.is_none() && !s3_gateway && vpc.endpoints.is_none() {
                 return None;
             }
             Some(EndpointsRow {

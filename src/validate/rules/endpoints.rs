@@ -58,14 +58,13 @@ pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
                     "the managed AWS MCP Server has no PrivateLink endpoint: give the VPC an egress path, or run the role elsewhere".to_string(),
                 ),
             };
-            let mut d = Diagnostic::warning(Code::ServiceUnreachable, need.span, message)
-                .with_help(help);
-            if let Why::Action(_) | Why::AwsMcpServer = need.why {
-                if let Some(entry) = model.role(need.role).runs_in.iter().find(|r| r.value == id) {
-                    if entry.span != need.span {
-                        d = d.with_label(entry.span, "the role runs here");
-                    }
-                }
+            let mut d =
+                Diagnostic::warning(Code::ServiceUnreachable, need.span, message).with_help(help);
+            // An action's warning also shows where the role is placed.
+            if let Why::Action(_) = need.why
+                && let Some(entry) = model.role(need.role).runs_in.iter().find(|r| r.value == id)
+            {
+                d = d.with_label(entry.span, "the role runs here");
             }
             diagnostics.push(d);
         }
