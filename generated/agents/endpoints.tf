@@ -65,7 +65,7 @@ resource "aws_vpc_endpoint" "agents_sts" {
 }
 
 # `eks-auth`: roles `mcp-context-fetch`, `payments-sessions`, `payments-mediator` (README.md says why).
-# No endpoint policy (full access, the AWS default): the EKS user guide documents no endpoint policy for EKS Pod Identity.
+# No endpoint policy (full access, the AWS default): no AWS page agentform found documents endpoint policies for EKS Pod Identity.
 resource "aws_vpc_endpoint" "agents_eks_auth" {
   vpc_id              = aws_vpc.agents.id
   service_name        = "com.amazonaws.us-east-1.eks-auth"

@@ -51,7 +51,7 @@ pub const CATALOGUE: &[Service] = &[
         what: "EKS Pod Identity (`AssumeRoleForPodIdentity`)",
         source: "EKS user guide, \"private-clusters\"",
         policy: EndpointPolicy::Default(
-            "the EKS user guide documents no endpoint policy for EKS Pod Identity",
+            "no AWS page agentform found documents endpoint policies for EKS Pod Identity",
         ),
         iam_prefix: "eks-auth",
     },
