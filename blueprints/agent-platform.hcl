@@ -129,7 +129,8 @@ s3_files "workspace" {
 
 # Workload identity: no long-lived keys. Each role has exactly one trust, pinned to one workload.
 iam_role "research-agent" {
-  aws_mcp_server = true # calls AWS through the managed AWS MCP Server (aws-mcp.<region>.api.aws/mcp)
+  aws_mcp_server = true      # calls AWS through the managed AWS MCP Server (aws-mcp.<region>.api.aws/mcp)
+  runs_in        = ["agents"] # its pods run in the agents VPC, whose endpoints derive from its needs
   irsa {
     oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E"
     namespace         = "agents"
@@ -139,9 +140,18 @@ iam_role "research-agent" {
     actions = ["s3files:ClientMount", "s3files:ClientWrite"]
     on      = ["s3_files.workspace.research"] # model references resolve to ARNs
   }
+  allow "model" {
+    actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+    on      = ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"]
+  }
+  allow "market-data-key" {
+    actions = ["secretsmanager:GetSecretValue"] # the research tool's API key for the market-data API
+    on      = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:agents/market-data-api-AbCdEf"]
+  }
 }
 
 iam_role "mcp-context-fetch" {
+  runs_in = ["agents"]
   pod_identity {
     cluster         = "agents"
     namespace       = "mcp"
@@ -175,6 +185,7 @@ iam_role "payments-admin" {
 }
 
 iam_role "payments-sessions" {
+  runs_in = ["agents"]
   pod_identity {
     cluster         = "agents"
     namespace       = "payments"
@@ -183,6 +194,7 @@ iam_role "payments-sessions" {
 }
 
 iam_role "payments-mediator" {
+  runs_in = ["agents"]
   pod_identity {
     cluster         = "agents"
     namespace       = "payments"

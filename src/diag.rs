@@ -197,6 +197,8 @@ codes! {
         "AWS Network Firewall inspects what routes send through its endpoints. agentform routes through them in a VPC that forwards between attachments (`forwards = true`: an inspection VPC) or leaves for the internet (`internet_egress { }`); in any other VPC nothing arrives from the transit gateway that its endpoints could see. Declare the VPC `forwards = true` or give it `internet_egress { }`, or remove the `firewall` block.";
     NoAllowedDomain = "AF318", "no-allowed-domain", "a segment reaches the internet through a firewall that allows it no domain",
         "A firewall in an egress VPC drops every established flow its domain allow-lists do not pass (strict order, `aws:drop_established`). A segment whose members' internet traffic crosses it, with no domain from its own `allowed_domains`, the firewall's `allowed_domains`, the payment managers' merchants or the AWS MCP Server, can reach nothing on the internet. List the domains it needs, or declare the segment `internet = false` and remove its route to the egress VPC.";
+    ServiceUnreachable = "AF330", "service-unreachable", "a role's workload cannot reach an AWS service it uses",
+        "A role declared to run in a VPC (`runs_in`) needs AWS services: STS, EKS Pod Identity or IAM Roles Anywhere for its credentials (its trust), the services of its `allow` actions (`bedrock:InvokeModel` needs `bedrock-runtime`, `secretsmanager:*` needs `secretsmanager`, and so on), AgentCore when a payment manager names it, and the internet for the managed AWS MCP Server (`aws_mcp_server = true`; it has no PrivateLink). Workloads run in private subnets: a service the VPC has no interface endpoint for, in a VPC with no path to the internet, cannot be called, and the call times out at run time. agentform derives each VPC's endpoints from its roles; the warning means the VPC's explicit `endpoints` list leaves the service out (or no endpoint exists, as for the AWS MCP Server). Add the service to `endpoints`, remove the list to derive it, or give the VPC an egress path. The table of services and sources is `docs/endpoints.md`.";
     WildcardAction = "AF701", "wildcard-action", "an `allow` grants a wildcard action",
         "Least privilege: `*`, `service:*` and partial wildcards such as `s3:Get*` grant actions nobody reviewed, including ones AWS adds later. List the actions the workload calls.";
     WriteOnAny = "AF702", "write-on-any-resource", "an `allow` grants a write action on `*`",
@@ -268,7 +270,8 @@ impl Code {
             | Code::PartnerRegion
             | Code::PaymentsRegion
             | Code::NoEffectAction
-            | Code::NoAllowedDomain => &[Severity::Warning],
+            | Code::NoAllowedDomain
+            | Code::ServiceUnreachable => &[Severity::Warning],
             Code::AwsReject | Code::CidrOverlap | Code::IngressZones | Code::InvalidValue => {
                 &[Severity::Error, Severity::Warning]
             }

@@ -68,6 +68,8 @@ pub const VPC: BlockSchema = BlockSchema {
         "transit_gateway_routes",
         "forwards",
         "attachment_subnets",
+        "endpoints",
+        "image_pulls",
     ],
     blocks: &[INTERNET_EGRESS, FIREWALL],
 };
@@ -120,7 +122,12 @@ const fn trust(name: &'static str, attributes: &'static [&'static str]) -> Block
 pub const IAM_ROLE: BlockSchema = BlockSchema {
     name: "iam_role",
     labels: 1,
-    attributes: &["description", "max_session_seconds", "aws_mcp_server"],
+    attributes: &[
+        "description",
+        "max_session_seconds",
+        "aws_mcp_server",
+        "runs_in",
+    ],
     blocks: &[
         trust(
             "irsa",

@@ -1293,6 +1293,57 @@ payment_manager "research" {
     );
 }
 
+/// A role whose service its VPC serves neither by an endpoint nor by egress: a warning (AF330) at
+/// the action, naming the role, the action and the VPC; listing the service silences it, and a
+/// derived list (no `endpoints`) never leaves it out.
+#[test]
+fn a_role_with_no_path_to_its_service_warns() {
+    let fixture = common::repo().join("tests/fixtures/valid/endpoints-explicit.hcl");
+    let text = std::fs::read_to_string(&fixture).unwrap();
+    let out = Test::new()
+        .blueprint("explicit.hcl", &text)
+        .args(["validate"])
+        .run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let mut lines = out
+        .stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("warning[AF330]"));
+    let header = lines
+        .next()
+        .unwrap_or_else(|| panic!("no AF330 in\n{}", out.stderr));
+    for part in [
+        "iam_role `summarizer`",
+        "`bedrock:InvokeModel`",
+        "vpc `agents`",
+        "`bedrock-runtime`",
+    ] {
+        assert!(header.contains(part), "`{part}` not in {header}");
+    }
+    let at = lines.next().unwrap_or_default();
+    assert!(at.contains("--> blueprints/explicit.hcl:38:16"), "{at}");
+    assert_eq!(out.stderr.matches("warning[").count(), 1, "{}", out.stderr);
+    let denied = Test::new()
+        .blueprint("explicit.hcl", &text)
+        .args(["validate", "--deny-warnings"])
+        .run();
+    assert_eq!(denied.status, 1, "{}", denied.stderr);
+    for fixed in [
+        text.replace(
+            r#"["sts", "bedrock-agentcore.gateway"]"#,
+            r#"["sts", "bedrock-runtime"]"#,
+        ),
+        text.replace(r#"  endpoints = ["sts", "bedrock-agentcore.gateway"]"#, ""),
+    ] {
+        assert_ne!(fixed, text);
+        let out = Test::new()
+            .blueprint("explicit.hcl", &fixed)
+            .args(["validate", "--deny-warnings"])
+            .run();
+        assert_eq!(out.status, 0, "{}", out.stderr);
+    }
+}
+
 // Larger groups of CLI tests live beside this file and share its builder and fixtures.
 #[path = "cli/deployed.rs"]
 mod deployed;

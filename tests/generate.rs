@@ -386,3 +386,45 @@ fn trust_problem(doc: &hcl::Body) -> Option<String> {
     }
     None
 }
+
+/// One S3 gateway endpoint per VPC, whatever asks for it: the agents VPC of the reference blueprint
+/// mounts a workspace, runs a role that reads S3, and (here) pulls images; it gets one, in
+/// `endpoints.tf`, and `storage.tf` writes none.
+#[test]
+fn a_vpc_never_gets_two_s3_gateway_endpoints() {
+    let reference = std::fs::read_to_string("blueprints/agent-platform.hcl").unwrap();
+    let pulls = reference.replacen(
+        "  segment = \"agents\"\n}",
+        "  segment = \"agents\"\n  image_pulls = true\n}",
+        1,
+    );
+    assert_ne!(pulls, reference, "the agents VPC block changed shape");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("agent-platform.hcl");
+    std::fs::write(&path, &pulls).unwrap();
+    let text = stack(&path, &Overrides::default());
+    let files: Vec<&str> = text.split("\n=== ").collect();
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.starts_with(&format!("agents/{name}\n")))
+            .copied()
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let endpoints = file("endpoints.tf");
+    assert_eq!(
+        endpoints
+            .matches("service_name      = \"com.amazonaws.us-east-1.s3\"")
+            .count(),
+        1,
+        "{endpoints}"
+    );
+    assert!(endpoints.contains("resource \"aws_vpc_endpoint\" \"agents_s3\""));
+    for ecr in ["ecr.api", "ecr.dkr"] {
+        assert!(
+            endpoints.contains(&format!("\"com.amazonaws.us-east-1.{ecr}\"")),
+            "no {ecr} endpoint"
+        );
+    }
+    assert!(!file("storage.tf").contains("aws_vpc_endpoint"));
+}

@@ -39,6 +39,18 @@ data "aws_iam_policy_document" "research_agent" {
     resources = [aws_s3files_file_system.workspace.arn, aws_s3files_access_point.workspace__research.arn]
   }
   statement {
+    sid       = "Model"
+    effect    = "Allow"
+    actions   = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+    resources = ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"]
+  }
+  statement {
+    sid       = "MarketDataKey"
+    effect    = "Allow"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:agents/market-data-api-AbCdEf"]
+  }
+  statement {
     sid       = "AgentsNeverPay"
     effect    = "Deny"
     actions   = ["bedrock-agentcore:ProcessPayment", "bedrock-agentcore:CreatePaymentSession", "bedrock-agentcore:DeletePaymentSession", "bedrock-agentcore:CreatePaymentInstrument", "bedrock-agentcore:DeletePaymentInstrument"]

@@ -300,11 +300,3 @@ resource "aws_s3files_file_system_policy" "workspace" {
   file_system_id = aws_s3files_file_system.workspace.id
   policy         = data.aws_iam_policy_document.workspace_file_system.json
 }
-
-# S3 gateway endpoint: VPC `agents` reaches S3 without leaving AWS's network.
-resource "aws_vpc_endpoint" "agents_s3" {
-  vpc_id            = aws_vpc.agents.id
-  service_name      = "com.amazonaws.us-east-1.s3"
-  vpc_endpoint_type = "Gateway"
-  route_table_ids   = [aws_route_table.agents.id]
-}

@@ -2,11 +2,11 @@
 //! and targets (ARNs, `*`, or references to components the stack emits).
 
 use super::reader::BlockReader;
-use super::{Names, TopBlock, single_label, unknown_reference};
+use super::{Names, TopBlock, resolve, single_label, unknown_reference};
 use crate::diag::{Code, Diagnostic, Diagnostics, Spanned, did_you_mean};
 use crate::model::{
     Allow, Component, IamRole, IngressId, PaymentManagerId, S3Files, S3FilesId, Target, Trust,
-    TrustAnchor,
+    TrustAnchor, VpcId,
 };
 use crate::schema;
 
@@ -35,6 +35,7 @@ pub(super) fn lower(
     let aws_mcp_server = r
         .bool("aws_mcp_server", diagnostics)
         .is_some_and(|b| b.value);
+    let runs_in = runs_in(&r, names, &owner, diagnostics);
     let max_session_seconds = r
         .u32("max_session_seconds", diagnostics)
         .unwrap_or_else(|| Spanned::new(DEFAULT_MAX_SESSION_SECONDS, top.name.span));
@@ -142,7 +143,36 @@ pub(super) fn lower(
         trust: trust?,
         allows,
         aws_mcp_server,
+        runs_in,
     })
+}
+
+/// `runs_in`: the VPCs the role's workloads run in, each once.
+fn runs_in(
+    r: &BlockReader,
+    names: &Names,
+    owner: &str,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Spanned<VpcId>> {
+    let mut out: Vec<Spanned<VpcId>> = Vec::new();
+    for name in r.string_list("runs_in", diagnostics).unwrap_or_default() {
+        let Some(id) = resolve(names, "vpc", &name, diagnostics) else {
+            continue;
+        };
+        if let Some(first) = out.iter().find(|v| v.value.0 == id.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("{owner} lists vpc `{}` twice in `runs_in`", name.value),
+                )
+                .with_label(first.span, "first listed here"),
+            );
+            continue;
+        }
+        out.push(Spanned::new(VpcId(id.value), name.span));
+    }
+    out
 }
 
 fn lower_trust(

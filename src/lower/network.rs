@@ -4,7 +4,8 @@ use super::reader::BlockReader;
 use super::{
     Context, Names, TopBlock, parse_cidr, resolve_attachment, resolve_segment, single_label,
 };
-use crate::diag::{Code, Diagnostic, Diagnostics, Span, Spanned};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span, Spanned, did_you_mean};
+use crate::model::endpoints;
 use crate::model::{
     Firewall, InternetEgress, Name, Route, RouteAction, Segment, Subnets, TgwId, TransitGateway,
     Vpc,
@@ -277,6 +278,8 @@ pub(super) fn lower_vpc(
         _ => Dedicated::default(),
     };
     let (tgw, segment) = cx.placement(&r, top, diagnostics);
+    let endpoints = endpoint_list(&r, diagnostics);
+    let image_pulls = r.bool("image_pulls", diagnostics);
     Some(Vpc {
         name: top.name.clone(),
         cidr: cidr?,
@@ -294,6 +297,8 @@ pub(super) fn lower_vpc(
         attachment_subnets: dedicated.attachment_subnets,
         internet_egress: dedicated.internet_egress,
         firewall: dedicated.firewall,
+        endpoints,
+        image_pulls,
     })
 }
 
@@ -522,4 +527,47 @@ pub fn carve(cidr: Ipv4Net, zones: usize, slot: usize) -> Option<Vec<Ipv4Net>> {
             .map(|z| nth(zones * (slot + 1) - 1 - z))
             .collect(),
     )
+}
+
+/// A VPC's explicit `endpoints`: every name from the catalogue, each once.
+fn endpoint_list(
+    r: &BlockReader,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<Spanned<&'static str>>> {
+    let list = r.string_list("endpoints", diagnostics)?;
+    let mut out: Vec<Spanned<&'static str>> = Vec::new();
+    for name in &list {
+        let Some(service) = endpoints::service(&name.value) else {
+            let known = endpoints::CATALOGUE.iter().map(|s| s.name);
+            let help = did_you_mean(&name.value, known).unwrap_or_else(|| {
+                let names: Vec<&str> = endpoints::CATALOGUE.iter().map(|s| s.name).collect();
+                format!("known services are {}", names.join(", "))
+            });
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    name.span,
+                    format!(
+                        "`{}` is not an interface endpoint service agentform knows",
+                        name.value
+                    ),
+                )
+                .with_help(help),
+            );
+            continue;
+        };
+        if let Some(first) = out.iter().find(|s| s.value == service.name) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("endpoint `{}` is listed twice", name.value),
+                )
+                .with_label(first.span, "first listed here"),
+            );
+            continue;
+        }
+        out.push(Spanned::new(service.name, name.span));
+    }
+    Some(out)
 }

@@ -16,6 +16,8 @@ pub struct IamRole {
     pub allows: Vec<Allow>,
     /// The role calls AWS through the managed AWS MCP Server (`aws-mcp.<region>.api.aws/mcp`).
     pub aws_mcp_server: bool,
+    /// The VPCs the role's workloads run in (`runs_in`): their endpoints are derived from it.
+    pub runs_in: Vec<Spanned<super::VpcId>>,
 }
 
 /// Who may assume the role. Every kind is conditioned by construction: the fields that pin it are

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod egress;
 mod audit;
+pub mod endpoints;
 mod identity;
 mod ingress;
 mod interconnect;

@@ -92,6 +92,11 @@ pub struct Vpc {
     pub internet_egress: Option<InternetEgress>,
     /// AWS Network Firewall in the VPC's path (`firewall { }`).
     pub firewall: Option<Firewall>,
+    /// Interface endpoint services (`model::endpoints::CATALOGUE` names) listed by the blueprint,
+    /// overriding the derivation from the roles running in the VPC; `Some(empty)` means none.
+    pub endpoints: Option<Vec<Spanned<&'static str>>>,
+    /// The VPC pulls container images: `ecr.api`, `ecr.dkr` and the S3 gateway endpoint.
+    pub image_pulls: Option<Spanned<bool>>,
 }
 
 impl Vpc {
@@ -99,6 +104,9 @@ impl Vpc {
         self.forwards.as_ref().is_some_and(|f| f.value)
     }
 
+    pub fn image_pulls(&self) -> bool {
+        self.image_pulls.as_ref().is_some_and(|f| f.value)
+    }
     /// Whether what the VPC neither keeps nor sends back to the gateway leaves for the internet.
     pub fn reaches_internet(&self) -> bool {
         self.internet_egress.is_some()

@@ -613,7 +613,7 @@ pub fn segment_domains(model: &Model, reach: &ReachReport, vpc: &Vpc) -> Vec<Seg
                 continue;
             };
             let domains =
-                crate::model::egress::allowed_domains(model, &vpc.name.value, firewall, segment);
+                crate::model::egress::allowed_domains(model, &vpc.name.value, firewall, segment_id);
             if domains.is_empty() {
                 continue;
             }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bucket;
 pub mod checks;
 pub mod egress;
+pub mod endpoints;
 pub mod identity;
 pub mod ingress;
 mod interconnect;
@@ -115,6 +116,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let checks = Arc::new(checks::plan(model, valid.intent(), &network, &mut labels));
     let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
     let storage = storage::plan(model, &network, &mut labels).map(Arc::new);
+    let endpoints = Arc::new(endpoints::plan(model, &network, &mut labels));
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);
     let policies = policies::collect(model, identity.as_ref(), payments.as_deref());
@@ -183,6 +185,13 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     if let Some(storage) = &storage {
         files.push(shared("storage.tf", "storage.tf.j2", Arc::clone(storage)));
     }
+    if !endpoints.is_empty() {
+        files.push(shared(
+            "endpoints.tf",
+            "endpoints.tf.j2",
+            Arc::clone(&endpoints),
+        ));
+    }
     if let Some(identity) = identity {
         files.push(file("identity.tf", "identity.tf.j2", identity));
     }
@@ -213,6 +222,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         storage.as_deref(),
         payments.as_deref(),
         audit.as_deref(),
+        &endpoints,
     );
     files.push(file("README.md", "README.md.j2", readme));
     let mut refused = Diagnostics::default();

@@ -370,6 +370,18 @@ pub struct ReadmeView {
     pub checks: Vec<CheckRow>,
     /// The "Audit trail" section, when the blueprint has an `audit_trail`.
     pub audit: Option<super::audit::AuditReadme>,
+    /// Per VPC: its AWS service endpoints and why each is there (`endpoints.tf`).
+    pub endpoints: Vec<EndpointsRow>,
+}
+
+/// One VPC's AWS service endpoints in the README.
+#[derive(Serialize)]
+pub struct EndpointsRow {
+    pub vpc: String,
+    pub explicit: bool,
+    /// (service, why) pairs.
+    pub services: Vec<(String, String)>,
+    pub s3_gateway: bool,
 }
 
 /// GitHub renders Mermaid blocks up to this many characters (Mermaid's default `maxTextSize`).
@@ -511,6 +523,7 @@ pub fn readme(
     storage: Option<&StorageView>,
     payments: Option<&PaymentsView>,
     audit: Option<&super::audit::AuditView>,
+    endpoints: &super::endpoints::EndpointsView,
 ) -> ReadmeView {
     let model = valid.model();
     let segments = model
@@ -849,7 +862,38 @@ pub fn readme(
         diagram: (diagram.len() <= MERMAID_LIMIT).then_some(diagram),
         checks: check_rows(checks),
         audit: audit.map(super::audit::readme),
+        endpoints: endpoint_rows(model, endpoints),
     }
+}
+
+fn endpoint_rows(model: &Model, view: &super::endpoints::EndpointsView) -> Vec<EndpointsRow> {
+    model
+        .vpcs
+        .iter()
+        .filter_map(|vpc| {
+            let interface = view.vpcs.iter().find(|v| v.vpc == vpc.name.value);
+            let s3_gateway = view
+                .gateway_endpoints
+                .iter()
+                .any(|g| g.vpc == vpc.name.value);
+            if interface.is_none() && !s3_gateway && vpc.endpoints.is_none() {
+                return None;
+            }
+            Some(EndpointsRow {
+                vpc: vpc.name.value.clone(),
+                explicit: vpc.endpoints.is_some(),
+                services: interface
+                    .map(|v| {
+                        v.endpoints
+                            .iter()
+                            .map(|e| (e.service.to_string(), e.reasons.join("; ")))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                s3_gateway,
+            })
+        })
+        .collect()
 }
 
 /// What an operator does by hand for an S3 Files workspace.

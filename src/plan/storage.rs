@@ -1,6 +1,6 @@
 //! `storage.tf`: each `s3_files` workspace. Always: the bucket (versioned, SSE-KMS with its own key,
-//! public access blocked, TLS-only, lifecycle), the role S3 Files assumes, the NFS security group and
-//! an S3 gateway endpoint in the VPC. Then the file system, one mount target per AZ subnet, the
+//! public access blocked, TLS-only, lifecycle), the role S3 Files assumes and the NFS security group
+//! (the VPC's S3 gateway endpoint is decided and written by `plan::endpoints`). Then the file system, one mount target per AZ subnet, the
 //! access points and the file-system policy, through hashicorp/aws (6.40 or later), else
 //! hashicorp/awscc when allowed, else not at all (a warning and a manual step in the README).
 
@@ -13,7 +13,6 @@ use super::{Ref, identity};
 use crate::model::{Model, S3Files, S3FilesId, targets};
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 
 pub use crate::model::targets::Via;
 
@@ -28,8 +27,6 @@ pub struct StorageView {
     #[serde(skip)]
     pub via: Via,
     pub workspaces: Vec<WorkspaceView>,
-    /// VPCs that get an S3 gateway endpoint (one per VPC, whatever the number of workspaces).
-    pub gateway_endpoints: Vec<GatewayEndpointView>,
 }
 
 impl StorageView {
@@ -139,15 +136,6 @@ pub struct AccessPointResource {
     pub access_point: AccessPointView,
 }
 
-#[derive(Serialize)]
-pub struct GatewayEndpointView {
-    pub label: Resource,
-    pub vpc: String,
-    pub vpc_id: Ref,
-    pub route_table_id: Ref,
-    pub service_name: String,
-}
-
 /// The resource types, and the attributes read from them, of one provider's S3 Files.
 struct Kinds {
     file_system: &'static str,
@@ -183,35 +171,12 @@ pub fn plan(model: &Model, network: &NetworkView, labels: &mut LabelSpace) -> Op
     if model.s3_files.is_empty() {
         return None;
     }
-    let vpcs: BTreeSet<_> = model.s3_files.iter().map(|s| s.vpc.value).collect();
     Some(StorageView {
         via: via(model),
         workspaces: model
             .s3_files
             .iter()
             .map(|s| workspace(model, network, labels, via(model), s))
-            .collect(),
-        gateway_endpoints: vpcs
-            .into_iter()
-            .map(|id| {
-                let vpc = model.vpc(id);
-                let view = &network.vpcs[id.0];
-                let owner = labels.owner(
-                    format!("the S3 gateway endpoint of vpc `{}`", vpc.name.value),
-                    vpc.name.span,
-                );
-                GatewayEndpointView {
-                    label: labels.claim(
-                        owner,
-                        "aws_vpc_endpoint",
-                        format!("{}_s3", view.label.label),
-                    ),
-                    vpc: vpc.name.value.clone(),
-                    vpc_id: view.vpc_id.clone(),
-                    route_table_id: view.route_table_id.clone(),
-                    service_name: format!("com.amazonaws.{}.s3", model.platform.region),
-                }
-            })
             .collect(),
     })
 }

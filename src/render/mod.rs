@@ -50,6 +50,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("audit.tf.j2", include_str!("../../templates/audit.tf.j2")),
     (
+        "endpoints.tf.j2",
+        include_str!("../../templates/endpoints.tf.j2"),
+    ),
+    (
         "outputs.tf.j2",
         include_str!("../../templates/outputs.tf.j2"),
     ),

@@ -44,6 +44,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("ingress", rules::ingress::check),
     ("storage", rules::storage::check),
     ("payments", rules::payments::check),
+    ("endpoints", rules::endpoints::check),
 ];
 
 /// A model that passed every rule, with what validation derived from it. Only [`validate`] makes

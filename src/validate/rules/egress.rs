@@ -67,8 +67,9 @@ fn firewalls(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
             if !crosses {
                 continue;
             }
-            let segment = model.segment(facts.topology.segment(table));
-            if !allowed_domains(model, &vpc.name.value, firewall, segment).is_empty() {
+            let segment_id = facts.topology.segment(table);
+            let segment = model.segment(segment_id);
+            if !allowed_domains(model, &vpc.name.value, firewall, segment_id).is_empty() {
                 continue;
             }
             diagnostics.push(

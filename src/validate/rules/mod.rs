@@ -2,6 +2,7 @@
 
 pub mod asns;
 pub mod egress;
+pub mod endpoints;
 pub mod identity;
 pub mod ingress;
 pub mod overlap;
