@@ -18,6 +18,7 @@ fn node_style(kind: NodeKind) -> (&'static str, &'static str, &'static str) {
         NodeKind::S3Files => ("cylinder", "#f1f8e9", "#558b2f"),
         NodeKind::IamRole => ("box", "#f3e5f5", "#6a1b9a"),
         NodeKind::PaymentManager => ("box", "#ffebee", "#c62828"),
+        NodeKind::Internet => ("ellipse", "#fafafa", "#424242"),
     }
 }
 
@@ -36,6 +37,7 @@ fn edge_style(kind: EdgeKind) -> &'static str {
         EdgeKind::ContextRole => "color=\"#6a1b9a\", fontcolor=\"#6a1b9a\", style=dashed",
         EdgeKind::MayAccess => "color=\"#6a1b9a\", fontcolor=\"#6a1b9a\"",
         EdgeKind::MaySpend => "color=\"#c62828\", fontcolor=\"#c62828\", penwidth=2.5",
+        EdgeKind::Egress => "color=\"#424242\", fontcolor=\"#424242\", penwidth=2",
     }
 }
 
@@ -49,6 +51,7 @@ fn legend_text(kind: EdgeKind) -> &'static str {
         EdgeKind::ContextRole => "context role",
         EdgeKind::MayAccess => "role may use",
         EdgeKind::MaySpend => "may spend (via mediation)",
+        EdgeKind::Egress => "to the internet",
     }
 }
 
@@ -190,6 +193,7 @@ fn legend_sample(kind: EdgeKind) -> (&'static str, &'static str) {
         EdgeKind::ContextRole => ("- - - \u{25b6}", "#6a1b9a"),
         EdgeKind::MayAccess => ("\u{2500}\u{2500}\u{2500}\u{25b6}", "#6a1b9a"),
         EdgeKind::MaySpend => ("<b>\u{2501}\u{2501}\u{2501}\u{25b6}</b>", "#c62828"),
+        EdgeKind::Egress => ("<b>\u{2500}\u{2500}\u{2500}\u{25b6}</b>", "#424242"),
     }
 }
 

@@ -15,7 +15,7 @@ pub fn mermaid(d: &Diagram) -> String {
         let arrow = match e.kind {
             EdgeKind::Member => "---",
             EdgeKind::Reaches => "<-->",
-            EdgeKind::Route | EdgeKind::MayAccess => "-->",
+            EdgeKind::Route | EdgeKind::MayAccess | EdgeKind::Egress => "-->",
             EdgeKind::HostedIn | EdgeKind::Consumer | EdgeKind::ContextRole => "-.->",
             EdgeKind::MaySpend => "==>",
         };
@@ -33,6 +33,7 @@ pub fn mermaid(d: &Diagram) -> String {
         (NodeKind::S3Files, "fill:#f1f8e9,stroke:#558b2f"),
         (NodeKind::IamRole, "fill:#f3e5f5,stroke:#6a1b9a"),
         (NodeKind::PaymentManager, "fill:#ffebee,stroke:#c62828"),
+        (NodeKind::Internet, "fill:#fafafa,stroke:#424242"),
     ] {
         let members: Vec<&str> = d
             .nodes
@@ -58,6 +59,7 @@ pub fn mermaid(d: &Diagram) -> String {
             EdgeKind::Consumer => "stroke:#1565c0",
             EdgeKind::ContextRole | EdgeKind::MayAccess => "stroke:#6a1b9a",
             EdgeKind::MaySpend => "stroke:#c62828,stroke-width:3px",
+            EdgeKind::Egress => "stroke:#424242,stroke-width:2px",
         };
         let _ = writeln!(out, "  linkStyle {} {style}", links.join(","));
     }
@@ -100,6 +102,7 @@ fn cluster_body(
             NodeKind::McpIngress => ("{{", "}}"),
             NodeKind::S3Files => ("[(", ")]"),
             NodeKind::PaymentManager => ("[[", "]]"),
+            NodeKind::Internet => ("((", "))"),
         };
         let _ = writeln!(out, "{indent}{}{open}\"{label}\"{close}", ids[&n.id]);
     }

@@ -73,7 +73,10 @@ pub struct Node {
 impl Node {
     /// The first line of the node's label: its kind and name.
     pub fn title(&self) -> String {
-        format!("{} {}", self.kind.as_str(), self.name)
+        match self.kind {
+            NodeKind::Internet => self.name.clone(),
+            _ => format!("{} {}", self.kind.as_str(), self.name),
+        }
     }
 }
 
@@ -87,6 +90,8 @@ pub enum NodeKind {
     S3Files,
     IamRole,
     PaymentManager,
+    /// The internet, when some VPC leaves for it (`internet_egress`).
+    Internet,
 }
 
 impl NodeKind {
@@ -94,6 +99,7 @@ impl NodeKind {
         match self {
             NodeKind::RouteTable => "segment",
             NodeKind::Vpc => "vpc",
+            NodeKind::Internet => "internet",
             NodeKind::Interconnect => "interconnect",
             NodeKind::McpIngress => "mcp_ingress",
             NodeKind::S3Files => "s3_files",
@@ -132,10 +138,13 @@ pub enum EdgeKind {
     MayAccess,
     /// Agent role → payment manager: may ask the mediation layer to pay.
     MaySpend,
+    /// Egress VPC → the internet: NAT gateways (label: through the firewall, and which segments'
+    /// traffic leaves there).
+    Egress,
 }
 
 impl EdgeKind {
-    pub const ALL: [EdgeKind; 8] = [
+    pub const ALL: [EdgeKind; 9] = [
         EdgeKind::Member,
         EdgeKind::Reaches,
         EdgeKind::Route,
@@ -144,6 +153,7 @@ impl EdgeKind {
         EdgeKind::ContextRole,
         EdgeKind::MayAccess,
         EdgeKind::MaySpend,
+        EdgeKind::Egress,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -156,6 +166,7 @@ impl EdgeKind {
             EdgeKind::ContextRole => "context_role",
             EdgeKind::MayAccess => "may_access",
             EdgeKind::MaySpend => "may_spend",
+            EdgeKind::Egress => "egress",
         }
     }
 }
@@ -359,6 +370,50 @@ impl Diagram {
                 }
             }
         }
+        // The way out: each egress VPC to the internet, labelled with the segments that leave
+        // through it (the engine's answer) and whether a firewall inspects them.
+        let mut exits: Vec<(String, Vec<String>, bool)> = Vec::new();
+        for gateway in &reach.transit_gateways {
+            for cell in gateway.internet.iter().filter(|c| c.reaching > 0) {
+                for exit in &cell.exits {
+                    let inspected = cell.inspected_by.contains(exit);
+                    match exits.iter_mut().find(|(e, _, _)| e == exit) {
+                        Some((_, segments, _)) => segments.push(cell.segment.clone()),
+                        None => exits.push((exit.clone(), vec![cell.segment.clone()], inspected)),
+                    }
+                }
+            }
+        }
+        let egress_vpcs: Vec<&crate::model::Vpc> = model
+            .vpcs
+            .iter()
+            .filter(|v| v.internet_egress.is_some())
+            .collect();
+        if !egress_vpcs.is_empty() {
+            self.node("internet".to_string(), NodeKind::Internet, "internet", None);
+            self.details(Vec::new());
+        }
+        for vpc in egress_vpcs {
+            let address = format!("vpc.{}", vpc.name.value);
+            let (segments, inspected) = exits
+                .iter()
+                .find(|(e, _, _)| *e == address)
+                .map_or((Vec::new(), vpc.firewall.is_some()), |(_, s, i)| {
+                    (s.clone(), *i)
+                });
+            let through = if inspected { "firewall, NAT" } else { "NAT" };
+            let label = if segments.is_empty() {
+                format!("{through}: no segment")
+            } else {
+                format!("{through}: {}", list(&segments, "segments"))
+            };
+            self.edge(
+                address,
+                "internet".to_string(),
+                EdgeKind::Egress,
+                Some(label),
+            );
+        }
     }
 
     fn attachment(&mut self, model: &Model, a: AttachmentRef, cluster: &str) {
@@ -374,6 +429,12 @@ impl Diagram {
                 let mut details = vec![vpc.cidr.value.to_string()];
                 if let Some(tenant) = &vpc.tenant {
                     details.push(format!("tenant {tenant}"));
+                }
+                if vpc.internet_egress.is_some() {
+                    details.push(format!("internet egress: NAT in {} AZs", vpc.azs.len()));
+                }
+                if vpc.firewall.is_some() {
+                    details.push("Network Firewall".to_string());
                 }
                 self.details(details);
             }
