@@ -151,8 +151,15 @@ impl World {
 
     /// An out-of-band change through the AWS API.
     fn aws(&self, args: &[&str]) {
+        self.aws_json(args);
+    }
+
+    /// An AWS API call, its JSON answer (`Null` when it prints nothing).
+    fn aws_json(&self, args: &[&str]) -> Value {
         let mut command = Command::new(self.venv.join("bin/aws"));
-        command.args(["--endpoint-url", &self.endpoint]).args(args);
+        command
+            .args(["--endpoint-url", &self.endpoint, "--output", "json"])
+            .args(args);
         Self::aws_env(&mut command);
         let output = command.output().expect("aws runs");
         assert!(
@@ -161,6 +168,7 @@ impl World {
             args.join(" "),
             text(&output)
         );
+        serde_json::from_slice(&output.stdout).unwrap_or(Value::Null)
     }
 
     /// `scripts/collect-tgw.sh` into a new directory.
@@ -332,6 +340,53 @@ provider "aws" {{
         let (code, report) = json_report(command, input);
         assert_eq!(code, 0, "{command} {input:?} is not clean:\n{report:#}");
     }
+
+    // Internet egress as applied: the NAT gateway sits in the public subnet with the elastic IP,
+    // the attachment subnet's table sends 0.0.0.0/0 to it, the public table to the internet
+    // gateway, and the transit gateway attachment uses the attachment subnet.
+    let nat = resource_id(&state, "aws_nat_gateway.egress_us_east_1a");
+    let public_subnet = resource_id(&state, "aws_subnet.egress_public_us_east_1a");
+    let attachment_subnet = resource_id(&state, "aws_subnet.egress_attachment_us_east_1a");
+    let igw = resource_id(&state, "aws_internet_gateway.egress");
+    let nats = world.aws_json(&["ec2", "describe-nat-gateways", "--nat-gateway-ids", &nat]);
+    assert_eq!(
+        nats["NatGateways"][0]["SubnetId"],
+        public_subnet.as_str(),
+        "{nats:#}"
+    );
+    assert_eq!(
+        nats["NatGateways"][0]["NatGatewayAddresses"][0]["AllocationId"],
+        resource_id(&state, "aws_eip.egress_us_east_1a").as_str(),
+        "{nats:#}"
+    );
+    let default_route = |table: &str| {
+        let tables = world.aws_json(&["ec2", "describe-route-tables", "--route-table-ids", table]);
+        tables["RouteTables"][0]["Routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["DestinationCidrBlock"] == "0.0.0.0/0")
+            .cloned()
+            .unwrap_or_else(|| panic!("no default route in {table}: {tables:#}"))
+    };
+    let to_nat = default_route(&resource_id(
+        &state,
+        "aws_route_table.egress_attachment_us_east_1a",
+    ));
+    assert_eq!(to_nat["NatGatewayId"], nat.as_str(), "{to_nat:#}");
+    let to_igw = default_route(&resource_id(&state, "aws_route_table.egress_public"));
+    assert_eq!(to_igw["GatewayId"], igw.as_str(), "{to_igw:#}");
+    let attachment = world.aws_json(&[
+        "ec2",
+        "describe-transit-gateway-vpc-attachments",
+        "--transit-gateway-attachment-ids",
+        &resource_id(&state, "aws_ec2_transit_gateway_vpc_attachment.egress"),
+    ]);
+    assert_eq!(
+        attachment["TransitGatewayVpcAttachments"][0]["SubnetIds"],
+        serde_json::json!([attachment_subnet]),
+        "{attachment:#}"
+    );
 
     let tenants = resource_id(&state, "aws_ec2_transit_gateway_route_table.core_tenants");
     let agents_attachment = resource_id(&state, "aws_ec2_transit_gateway_vpc_attachment.agents");

@@ -212,6 +212,7 @@ fn random_blueprint() -> impl Strategy<Value = String> {
                 text.push_str(&format!("  segment \"s{i}\" {{\n    isolated = {isolated}\n    connects_to = [{}]\n  }}\n", targets.join(", ")));
             }
             let mut seen = std::collections::BTreeSet::new();
+            let mut targeted = std::collections::BTreeSet::new();
             for (r, (segment, blackhole, target)) in routes.iter().enumerate() {
                 let destination = format!("192.168.{r}.0/24");
                 if !seen.insert((segment % n, destination.clone())) {
@@ -225,15 +226,29 @@ fn random_blueprint() -> impl Strategy<Value = String> {
                 } else {
                     connected(&segments, from, to) || connected(&segments, to, from)
                 };
-                let action = if *blackhole || !intended { "blackhole = true".to_string() } else { format!("target = \"vpc.v{}\"", target % vpcs.len()) };
+                let action = if *blackhole || !intended {
+                    "blackhole = true".to_string()
+                } else {
+                    targeted.insert(target % vpcs.len());
+                    format!("target = \"vpc.v{}\"", target % vpcs.len())
+                };
                 text.push_str(&format!("  route \"r{r}\" {{\n    segment = \"s{}\"\n    destination = \"{destination}\"\n    {action}\n  }}\n", segment % n));
             }
             text.push_str("}\n");
             for (v, (segment, azs)) in vpcs.iter().enumerate() {
                 let zones: Vec<String> = ["a", "b", "c"][..*azs].iter().map(|z| format!("\"us-east-1{z}\"")).collect();
                 let subnets: Vec<String> = (0..*azs).map(|s| format!("\"10.{v}.{s}.0/24\"")).collect();
+                // A VPC routes send traffic into must carry it on (else `AF316`): every other one
+                // leaves for the internet (NAT and internet gateway), the rest forward.
+                let carries = if !targeted.contains(&v) {
+                    ""
+                } else if v % 2 == 0 {
+                    "  internet_egress {}\n"
+                } else {
+                    "  forwards = true\n"
+                };
                 text.push_str(&format!(
-                    "vpc \"v{v}\" {{\n  cidr = \"10.{v}.0.0/16\"\n  azs = [{}]\n  subnets = [{}]\n  segment = \"s{}\"\n}}\n",
+                    "vpc \"v{v}\" {{\n  cidr = \"10.{v}.0.0/16\"\n  azs = [{}]\n  subnets = [{}]\n  segment = \"s{}\"\n{carries}}}\n",
                     zones.join(", "),
                     subnets.join(", "),
                     segment % n

@@ -94,8 +94,8 @@ fn propagations(model: &Model) -> Vec<(SegmentId, AttachmentRef)> {
 /// The destinations each VPC's route table sends to the transit gateway, by VPC index.
 ///
 /// - Listed in the blueprint (`transit_gateway_routes`): exactly those.
-/// - A VPC that static routes forward to (an egress or inspection VPC): the prefixes its segment's
-///   table reaches, aggregated, without those inside its own range and without the destinations of
+/// - A VPC that static routes forward to (an egress or inspection VPC), or with internet egress
+///   (its `0.0.0.0/0` goes to the internet gateway): the prefixes its segment's table reaches, aggregated, without those inside its own range and without the destinations of
 ///   the routes of its own segment that point at itself (which would loop). So an inspection VPC
 ///   that other segments' routes send traffic to sends it back to the gateway, onward to its owner.
 /// - Any other VPC: `0.0.0.0/0`. The transit gateway's route tables, not the VPC's, enforce
@@ -113,6 +113,13 @@ fn vpc_routes(model: &Model, propagations: &[(SegmentId, AttachmentRef)]) -> Vec
                     loops.push(route.destination.value);
                 }
             }
+        }
+    }
+    // A VPC with internet egress sends `0.0.0.0/0` to its internet gateway: toward the gateway it
+    // sends only the prefixes its segment reaches, like a VPC that routes forward to.
+    for (i, vpc) in model.vpcs.iter().enumerate() {
+        if vpc.reaches_internet() {
+            targeted.entry(VpcId(i)).or_default();
         }
     }
     // Only computed when some VPC is a route target: the common case stays free of per-table work.

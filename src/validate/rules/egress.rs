@@ -26,6 +26,23 @@ pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
 /// A firewall sits where traffic passes (a forwarding or egress VPC), and every segment whose
 /// internet traffic crosses one may reach at least one domain through it.
 fn firewalls(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
+    for vpc in model.vpcs.iter().filter(|v| v.reaches_internet()) {
+        for route in vpc.transit_gateway_routes.iter().flatten() {
+            if route.value.prefix_len() == 0 {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::RouteConflict,
+                        route.span,
+                        format!(
+                            "vpc `{}` has internet egress, so its `0.0.0.0/0` goes to the internet gateway, not to the transit gateway",
+                            vpc.name.value
+                        ),
+                    )
+                    .with_help("list only the platform's prefixes in `transit_gateway_routes` (or leave it out: the prefixes its segment reaches)"),
+                );
+            }
+        }
+    }
     for (i, vpc) in model.vpcs.iter().enumerate() {
         let id = VpcId(i);
         let Some(firewall) = &vpc.firewall else {
