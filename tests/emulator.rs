@@ -5,7 +5,8 @@
 //! clean; then three changes are made out of band through the AWS API (a propagation into a segment
 //! that must not have it, a deleted blackhole route, a changed tag) and both commands must find
 //! exactly those, from `terraform show -json` after a refresh, from a refresh-only saved plan, and
-//! from the `--aws DIR` layout collected by `scripts/collect-tgw.sh`. Nothing here is hand-written
+//! from the `--aws DIR` layout collected by `scripts/collect-tgw.sh`. The egress VPC's internet gateway,
+//! NAT gateway and attachment subnet are checked through the AWS API. Nothing here is hand-written
 //! JSON: every input is what Terraform or the AWS CLI wrote.
 //!
 //! Needs `terraform`, the provider mirror (as `tests/terraform.rs`), and a Python virtualenv with
