@@ -155,14 +155,25 @@ pub(super) fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceCha
             continue;
         }
         let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
-        let arguments: Vec<String> = keys
+        let mut arguments: Vec<String> = keys
             .into_iter()
             .filter(|k| !same_value(b.get(*k), a.get(*k)))
             .cloned()
             .collect();
         let text = |side: &Side<'_>| side.blocks.get(*address).cloned().unwrap_or_default();
-        let new_text = text(new_side);
-        let differs = text(old_side) != new_text;
+        let (old_text, new_text) = (text(old_side), text(new_side));
+        let differs = old_text != new_text;
+        if differs {
+            // Arguments of nested blocks (an alarm's `metric_query.period`), by path.
+            let (before, after) = (nested_arguments(&old_text), nested_arguments(&new_text));
+            let paths: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+            arguments.extend(
+                paths
+                    .into_iter()
+                    .filter(|p| before.get(*p) != after.get(*p))
+                    .cloned(),
+            );
+        }
         // A value read from a data source that changed (a policy document) changes too.
         let reads: Vec<String> = changed_data
             .iter()
@@ -188,11 +199,96 @@ pub(super) fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceCha
     out
 }
 
+/// The arguments inside a block's nested blocks, by path (`metric_query.period`; a block repeated
+/// under one name is numbered from its second: `metric_query[1].period`), each with its text as
+/// written, a multi-line value's lines joined. `text` is a block's body as [`blocks`] keeps it;
+/// top-level arguments are left out (they are compared as values).
+fn nested_arguments(text: &str) -> BTreeMap<String, String> {
+    // Brackets a line opens minus those it closes; interpolations (`${…}`) are balanced.
+    let net = |line: &str| -> i64 {
+        line.chars()
+            .map(|c| match c {
+                '{' | '[' | '(' => 1,
+                '}' | ']' | ')' => -1,
+                _ => 0,
+            })
+            .sum()
+    };
+    let mut out = BTreeMap::new();
+    let mut path: Vec<String> = Vec::new();
+    // How often each block name was seen under its parent, to number repeated blocks.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    // A multi-line value being read: its path (None at the top level) and open brackets.
+    let mut open: Option<(Option<String>, i64)> = None;
+    for line in text.lines() {
+        if let Some((key, depth)) = &mut open {
+            if let Some(key) = key {
+                let value: &mut String = out.entry(key.clone()).or_default();
+                value.push('\n');
+                value.push_str(line);
+            }
+            *depth += net(line);
+            if *depth <= 0 {
+                open = None;
+            }
+            continue;
+        }
+        if line == "}" {
+            path.pop();
+            continue;
+        }
+        match line.split_once('=') {
+            Some((key, value)) if !key.contains('{') && !key.contains('"') => {
+                let key = key.trim();
+                let full = (!path.is_empty()).then(|| format!("{}.{key}", path.join(".")));
+                if let Some(full) = &full {
+                    out.insert(full.clone(), value.trim().to_string());
+                }
+                let depth = net(value);
+                if depth > 0 {
+                    open = Some((full, depth));
+                }
+            }
+            _ if line.ends_with('{') => {
+                let name = line.trim_end_matches('{').trim().replace('"', "");
+                let parent = path.join(".");
+                let n = seen.entry(format!("{parent}/{name}")).or_insert(0);
+                let segment = if *n == 0 {
+                    name
+                } else {
+                    format!("{name}[{n}]")
+                };
+                *n += 1;
+                path.push(segment);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn same_value(a: Option<&Expected>, b: Option<&Expected>) -> bool {
     match (a, b) {
         (Some(Expected::Literal(x)), Some(Expected::Literal(y))) => {
             Expected::value(x) == Expected::value(y)
         }
         (x, y) => x == y,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nested_arguments;
+
+    #[test]
+    fn nested_block_arguments_are_found_by_path() {
+        let body = "alarm_name = \"a\"\ntags = {\nName = \"x\"\n}\nmetric_query {\nid = \"requests\"\nexpression = \"SELECT SUM(x) FROM \\\"y\\\" WHERE z = '${aws_a.b.id}'\"\nperiod = 600\n}\nmetric_query {\nid = \"other\"\nperiod = 300\n}\n}";
+        let found = nested_arguments(body);
+        assert_eq!(found["metric_query.period"], "600");
+        assert_eq!(found["metric_query[1].period"], "300");
+        assert_eq!(found["metric_query.id"], "\"requests\"");
+        assert!(!found.contains_key("tags"), "{found:?}");
+        assert!(!found.keys().any(|k| k.contains("Name")), "{found:?}");
+        assert_eq!(found.len(), 5, "{found:?}");
     }
 }
