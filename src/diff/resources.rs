@@ -41,9 +41,11 @@ pub struct ResourceChanges {
 #[derive(Debug, Serialize)]
 pub struct Updated {
     pub address: String,
-    /// Arguments whose value (known before apply) changed.
+    /// Arguments whose value (known before apply) changed, and arguments of nested blocks whose
+    /// text changed, by path (`metric_query.period`).
     pub arguments: Vec<String>,
-    /// Whether anything else in the block changed: nested blocks, or values known after apply.
+    /// Whether anything else in the block changed (a multi-line value, a value known after apply)
+    /// while no argument did.
     pub other: bool,
     /// Changed data sources the resource reads (`data.aws_iam_policy_document.NAME`).
     pub reads: Vec<String>,

@@ -5,6 +5,7 @@ pub mod actions;
 mod identity;
 mod ingress;
 mod interconnect;
+pub mod naming;
 mod network;
 mod payments;
 mod platform;

@@ -172,8 +172,9 @@ fn role(
     let iam_labels = IamRoleLabels::claim(labels, owner, &label, &statements);
     let role_arn = iam_labels.role.r("arn");
     let text = |s: &str| Value::String(s.to_string());
-    // `<platform>-<environment>-<role>`: the role's AWS name, and its anchor's and profile's.
-    let qualified = naming::aws_name(&[&p.name.value, &p.environment, &role.name.value], 64);
+    // `<platform>-<environment>-<role>`: the role's IAM name (decided in the model, where
+    // `validate` compares ARNs against it).
+    let qualified = naming::role_name(p, role);
     let mut pod_identity = None;
     let mut roles_anywhere = None;
     let trust = match &role.trust {
