@@ -579,6 +579,7 @@ resource "aws_vpc" "tenant_a" {
   tags = {
     Name                  = "agents-prod-tenant-a"
     "agentform:component" = "vpc.tenant-a"
+    "agentform:tenant"    = "acme"
   }
 }
 
@@ -595,6 +596,7 @@ resource "aws_subnet" "tenant_a_us_east_1a" {
   tags = {
     Name                  = "agents-prod-tenant-a-us-east-1a"
     "agentform:component" = "vpc.tenant-a"
+    "agentform:tenant"    = "acme"
   }
 }
 
@@ -606,6 +608,7 @@ resource "aws_subnet" "tenant_a_us_east_1b" {
   tags = {
     Name                  = "agents-prod-tenant-a-us-east-1b"
     "agentform:component" = "vpc.tenant-a"
+    "agentform:tenant"    = "acme"
   }
 }
 
@@ -614,6 +617,7 @@ resource "aws_route_table" "tenant_a" {
   tags = {
     Name                  = "agents-prod-tenant-a"
     "agentform:component" = "vpc.tenant-a"
+    "agentform:tenant"    = "acme"
   }
 }
 
@@ -660,6 +664,7 @@ resource "aws_ec2_transit_gateway_vpc_attachment" "tenant_a" {
     Name                        = "agents-prod-tenant-a"
     "agentform:component"       = "vpc.tenant-a"
     "agentform:segment"         = "tenants"
+    "agentform:tenant"          = "acme"
     "agentform:transit_gateway" = "core"
   }
 }
@@ -672,6 +677,7 @@ resource "aws_vpc" "tenant_b" {
   tags = {
     Name                  = "agents-prod-tenant-b"
     "agentform:component" = "vpc.tenant-b"
+    "agentform:tenant"    = "globex"
   }
 }
 
@@ -688,6 +694,7 @@ resource "aws_subnet" "tenant_b_us_east_1a" {
   tags = {
     Name                  = "agents-prod-tenant-b-us-east-1a"
     "agentform:component" = "vpc.tenant-b"
+    "agentform:tenant"    = "globex"
   }
 }
 
@@ -699,6 +706,7 @@ resource "aws_subnet" "tenant_b_us_east_1b" {
   tags = {
     Name                  = "agents-prod-tenant-b-us-east-1b"
     "agentform:component" = "vpc.tenant-b"
+    "agentform:tenant"    = "globex"
   }
 }
 
@@ -707,6 +715,7 @@ resource "aws_route_table" "tenant_b" {
   tags = {
     Name                  = "agents-prod-tenant-b"
     "agentform:component" = "vpc.tenant-b"
+    "agentform:tenant"    = "globex"
   }
 }
 
@@ -753,6 +762,7 @@ resource "aws_ec2_transit_gateway_vpc_attachment" "tenant_b" {
     Name                        = "agents-prod-tenant-b"
     "agentform:component"       = "vpc.tenant-b"
     "agentform:segment"         = "tenants"
+    "agentform:tenant"          = "globex"
     "agentform:transit_gateway" = "core"
   }
 }

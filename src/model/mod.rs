@@ -52,6 +52,9 @@ pub struct Model {
     pub s3_files: Vec<S3Files>,
     pub iam_roles: Vec<IamRole>,
     pub payment_managers: Vec<PaymentManager>,
+    /// The tenant of each VPC that declares one, by VPC name: the plan tags the VPC's resources
+    /// with it (`agentform:tenant`), looked up once per resource.
+    pub vpc_tenants: std::collections::HashMap<String, String>,
 }
 
 impl Model {
@@ -94,6 +97,14 @@ impl Model {
                         )
                     })
             })
+            .collect()
+    }
+
+    /// The roles named as agents of a payment manager.
+    pub fn agents(&self) -> std::collections::BTreeSet<IamRoleId> {
+        self.payment_managers
+            .iter()
+            .flat_map(|m| m.agents.iter().map(|a| a.value))
             .collect()
     }
 

@@ -320,7 +320,7 @@ fn role(
             )
         }),
         max_session_seconds: Some(role.max_session_seconds.value),
-        tags: None,
+        tags: Some(role_tags(model, role, id)),
         trust,
         statements,
         policy_name: role.name.value.clone(),
@@ -362,6 +362,25 @@ fn policy_statements(model: &Model, role: &IamRole) -> Vec<PolicyStatementView> 
 }
 
 /// `read-tools` → `ReadTools`: statement ids are alphanumeric.
+/// A workload role's tags: its component and, for an agent of a payment manager, the agent's name
+/// (`agentform:agent`). Amazon Bedrock attributes inference cost to the calling IAM principal with
+/// the tags of that principal, so these split model spend per agent once activated (`billing`).
+fn role_tags(model: &Model, role: &IamRole, id: crate::model::IamRoleId) -> naming::Tags {
+    let mut tags = naming::tags(
+        model,
+        &role.name.value,
+        &format!("iam_role.{}", role.name.value),
+    );
+    if model
+        .payment_managers
+        .iter()
+        .any(|m| m.agents.iter().any(|a| a.value == id))
+    {
+        tags.insert(naming::TAG_AGENT.to_string(), role.name.value.clone());
+    }
+    tags
+}
+
 pub fn sid(name: &str) -> String {
     name.split('-')
         .map(|part| {

@@ -2,6 +2,7 @@
 //! derived set (associations, propagations, allowed prefixes, VPC routes), and hands each generated
 //! file a `Serialize` context for its template. Templates only decide how it is written.
 
+pub mod billing;
 pub mod bucket;
 pub mod checks;
 pub mod identity;
@@ -115,6 +116,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let storage = storage::plan(model, &network, &mut labels).map(Arc::new);
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);
+    let billing = billing::plan(model, &mut labels).map(Arc::new);
     let policies = policies::collect(model, identity.as_ref(), payments.as_deref());
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
@@ -182,6 +184,9 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
             "payments.tf.j2",
             Arc::clone(payments),
         ));
+    }
+    if let Some(billing) = &billing {
+        files.push(shared("billing.tf", "billing.tf.j2", Arc::clone(billing)));
     }
     if !checks.checks.is_empty() {
         files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));

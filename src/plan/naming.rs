@@ -31,9 +31,13 @@ pub const TAG_SEGMENT: &str = "agentform:segment";
 pub const TAG_TRANSIT_GATEWAY: &str = "agentform:transit_gateway";
 pub const TAG_PLATFORM: &str = "agentform:platform";
 pub const TAG_ENVIRONMENT: &str = "agentform:environment";
+/// The tenant of a VPC's resources (`vpc { tenant = … }`), and the blueprint role of an agent's IAM
+/// role: with the three above, the keys activated for cost allocation (`billing`).
+pub const TAG_TENANT: &str = "agentform:tenant";
+pub const TAG_AGENT: &str = "agentform:agent";
 
-/// Tags of a resource: its `Name` (platform, environment, component name) and which blueprint
-/// component it belongs to.
+/// Tags of a resource: its `Name` (platform, environment, component name), which blueprint
+/// component it belongs to, and the tenant of a VPC's resources when the VPC declares one.
 pub type Tags = BTreeMap<String, String>;
 
 pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
@@ -46,6 +50,12 @@ pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
         ),
     );
     tags.insert(TAG_COMPONENT.to_string(), component.to_string());
+    if let Some(tenant) = component
+        .strip_prefix("vpc.")
+        .and_then(|vpc| model.vpc_tenants.get(vpc))
+    {
+        tags.insert(TAG_TENANT.to_string(), tenant.clone());
+    }
     tags
 }
 

@@ -342,6 +342,7 @@ pub struct ReadmeView {
     pub platform: String,
     pub environment: String,
     pub region: String,
+    pub account_id: String,
     pub source: String,
     pub aws_version: String,
     pub awscc_version: Option<String>,
@@ -364,6 +365,16 @@ pub struct ReadmeView {
     /// Its size, when it is too large.
     pub diagram_size: usize,
     pub checks: Vec<CheckRow>,
+    /// Whether `billing.tf` activates the cost allocation tags.
+    pub cost_allocation_tags: bool,
+    pub cost_tags: Vec<CostTagRow>,
+}
+
+/// A tag key split the bill by (`billing`).
+#[derive(Serialize)]
+pub struct CostTagRow {
+    pub key: &'static str,
+    pub splits: &'static str,
 }
 
 /// GitHub renders Mermaid blocks up to this many characters (Mermaid's default `maxTextSize`).
@@ -719,6 +730,7 @@ pub fn readme(
         platform: model.platform.name.value.clone(),
         environment: model.platform.environment.clone(),
         region: model.platform.region.clone(),
+        account_id: model.platform.account_id.clone(),
         source: model.source.clone(),
         aws_version: targets.aws_constraint.clone(),
         awscc_version: uses_awscc.then(|| targets.awscc_constraint.clone()),
@@ -739,6 +751,11 @@ pub fn readme(
         diagram_size: diagram.len(),
         diagram: (diagram.len() <= MERMAID_LIMIT).then_some(diagram),
         checks: check_rows(checks),
+        cost_allocation_tags: model.platform.cost_allocation_tags,
+        cost_tags: super::billing::keys(model)
+            .into_iter()
+            .map(|(key, splits)| CostTagRow { key, splits })
+            .collect(),
     }
 }
 
