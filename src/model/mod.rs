@@ -54,7 +54,7 @@ pub struct Model {
     pub payment_managers: Vec<PaymentManager>,
     /// The tenant of each VPC that declares one, by VPC name: the plan tags the VPC's resources
     /// with it (`agentform:tenant`), looked up once per resource.
-    pub vpc_tenants: std::collections::HashMap<String, String>,
+    pub vpc_tenants: std::collections::BTreeMap<String, String>,
 }
 
 impl Model {
