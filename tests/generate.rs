@@ -471,6 +471,20 @@ fn cost_allocation_activates_only_keys_the_stack_writes() {
         stacks_with_billing > 10,
         "only {stacks_with_billing} stacks"
     );
+    // A platform alone creates no resource, so it has no key to activate.
+    let source = SourceFile::from_text(
+        "solo.hcl",
+        "platform \"solo\" {\n  environment = \"dev\"\n  region      = \"eu-west-1\"\n  account_id  = \"210987654321\"\n}\n",
+    );
+    let planned = agentform::analyze(&source, &Overrides::default())
+        .into_planned()
+        .expect("a platform alone is valid");
+    let files = agentform::emit::generate(&planned.plan, &Renderer::new()).expect("renders");
+    assert!(
+        !files.keys().any(|n| n.ends_with("billing.tf")),
+        "{:?}",
+        files.keys()
+    );
 }
 
 /// The keys of every `tags = { … }` map (resources' own, `default_tags`), at any depth.

@@ -33,6 +33,17 @@ pub struct CostTagView {
 /// The tag keys some resource of this stack carries that split its bill, each with what it splits
 /// by: activated by the stack, or listed for the payer account when the platform opts out.
 pub fn keys(model: &Model) -> Vec<(&'static str, &'static str)> {
+    // A stack of providers only tags nothing: no key could ever be activated.
+    let tags_something = !(model.transit_gateways.is_empty()
+        && model.vpcs.is_empty()
+        && model.interconnects.is_empty()
+        && model.ingresses.is_empty()
+        && model.s3_files.is_empty()
+        && model.iam_roles.is_empty()
+        && model.payment_managers.is_empty());
+    if !tags_something {
+        return Vec::new();
+    }
     let mut keys: Vec<(&'static str, &'static str)> = vec![
         (TAG_PLATFORM, "platform (default tags: every resource)"),
         (
@@ -71,8 +82,12 @@ pub fn plan(model: &Model, labels: &mut LabelSpace) -> Option<BillingView> {
     if !p.cost_allocation_tags {
         return None;
     }
+    let keys = keys(model);
+    if keys.is_empty() {
+        return None;
+    }
     let owner = labels.owner(format!("platform `{}`", p.name.value), p.name.span);
-    let tags = keys(model)
+    let tags = keys
         .into_iter()
         .map(|(key, splits)| CostTagView {
             resource: labels.claim(owner, "aws_ce_cost_allocation_tag", key.replace(':', "_")),
