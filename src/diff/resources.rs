@@ -41,11 +41,12 @@ pub struct ResourceChanges {
 #[derive(Debug, Serialize)]
 pub struct Updated {
     pub address: String,
-    /// Arguments whose value (known before apply) changed, and arguments of nested blocks whose
-    /// text changed, by path (`metric_query.period`).
+    /// Arguments whose value changed, top-level and in nested blocks by path
+    /// (`metric_query.period`): compared as values where both are literals or references, else as
+    /// written.
     pub arguments: Vec<String>,
-    /// Whether anything else in the block changed (a multi-line value, a value known after apply)
-    /// while no argument did.
+    /// Whether the block changed while no argument did (a nested block without arguments added or
+    /// removed).
     pub other: bool,
     /// Changed data sources the resource reads (`data.aws_iam_policy_document.NAME`).
     pub reads: Vec<String>,
@@ -166,15 +167,18 @@ pub(super) fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceCha
         let (old_text, new_text) = (text(old_side), text(new_side));
         let differs = old_text != new_text;
         if differs {
-            // Arguments of nested blocks (an alarm's `metric_query.period`), by path.
-            let (before, after) = (nested_arguments(&old_text), nested_arguments(&new_text));
-            let paths: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-            arguments.extend(
-                paths
-                    .into_iter()
+            // What else changed, by path: nested blocks' arguments (an alarm's
+            // `metric_query.period`), values that are neither literals nor references.
+            let (before, after) = (arguments_by_text(&old_text), arguments_by_text(&new_text));
+            let mut all: BTreeSet<String> = arguments.drain(..).collect();
+            all.extend(
+                before
+                    .keys()
+                    .chain(after.keys())
                     .filter(|p| before.get(*p) != after.get(*p))
                     .cloned(),
             );
+            arguments = all.into_iter().collect();
         }
         // A value read from a data source that changed (a policy document) changes too.
         let reads: Vec<String> = changed_data
@@ -201,11 +205,13 @@ pub(super) fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceCha
     out
 }
 
-/// The arguments inside a block's nested blocks, by path (`metric_query.period`; a block repeated
-/// under one name is numbered from its second: `metric_query[1].period`), each with its text as
-/// written, a multi-line value's lines joined. `text` is a block's body as [`blocks`] keeps it;
-/// top-level arguments are left out (they are compared as values).
-fn nested_arguments(text: &str) -> BTreeMap<String, String> {
+/// A block's arguments by path, top-level (`value`) and in nested blocks (`metric_query.period`; a
+/// block repeated under one name is numbered from its second: `metric_query[1].period`), each with
+/// its text as written, a multi-line value's lines joined. `text` is a block's body as [`blocks`]
+/// keeps it. Both stacks are written by one generator and formatted, so a different text is a
+/// different value; it names what changed where the parsed arguments cannot (nested blocks, values
+/// that are neither literals nor references, such as a `jsonencode(…)` document).
+fn arguments_by_text(text: &str) -> BTreeMap<String, String> {
     // Brackets a line opens minus those it closes; interpolations (`${…}`) are balanced.
     let net = |line: &str| -> i64 {
         line.chars()
@@ -220,15 +226,13 @@ fn nested_arguments(text: &str) -> BTreeMap<String, String> {
     let mut path: Vec<String> = Vec::new();
     // How often each block name was seen under its parent, to number repeated blocks.
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    // A multi-line value being read: its path (None at the top level) and open brackets.
-    let mut open: Option<(Option<String>, i64)> = None;
+    // A multi-line value being read: its path and open brackets.
+    let mut open: Option<(String, i64)> = None;
     for line in text.lines() {
         if let Some((key, depth)) = &mut open {
-            if let Some(key) = key {
-                let value: &mut String = out.entry(key.clone()).or_default();
-                value.push('\n');
-                value.push_str(line);
-            }
+            let value: &mut String = out.entry(key.clone()).or_default();
+            value.push('\n');
+            value.push_str(line);
             *depth += net(line);
             if *depth <= 0 {
                 open = None;
@@ -242,10 +246,12 @@ fn nested_arguments(text: &str) -> BTreeMap<String, String> {
         match line.split_once('=') {
             Some((key, value)) if !key.contains('{') && !key.contains('"') => {
                 let key = key.trim();
-                let full = (!path.is_empty()).then(|| format!("{}.{key}", path.join(".")));
-                if let Some(full) = &full {
-                    out.insert(full.clone(), value.trim().to_string());
-                }
+                let full = if path.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{}.{key}", path.join("."))
+                };
+                out.insert(full.clone(), value.trim().to_string());
                 let depth = net(value);
                 if depth > 0 {
                     open = Some((full, depth));
@@ -280,17 +286,18 @@ fn same_value(a: Option<&Expected>, b: Option<&Expected>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::nested_arguments;
+    use super::arguments_by_text;
 
     #[test]
-    fn nested_block_arguments_are_found_by_path() {
+    fn arguments_are_found_by_path_in_nested_blocks_too() {
         let body = "alarm_name = \"a\"\ntags = {\nName = \"x\"\n}\nmetric_query {\nid = \"requests\"\nexpression = \"SELECT SUM(x) FROM \\\"y\\\" WHERE z = '${aws_a.b.id}'\"\nperiod = 600\n}\nmetric_query {\nid = \"other\"\nperiod = 300\n}\n}";
-        let found = nested_arguments(body);
+        let found = arguments_by_text(body);
         assert_eq!(found["metric_query.period"], "600");
         assert_eq!(found["metric_query[1].period"], "300");
         assert_eq!(found["metric_query.id"], "\"requests\"");
-        assert!(!found.contains_key("tags"), "{found:?}");
+        assert_eq!(found["alarm_name"], "\"a\"");
+        assert_eq!(found["tags"], "{\nName = \"x\"\n}");
         assert!(!found.keys().any(|k| k.contains("Name")), "{found:?}");
-        assert_eq!(found.len(), 5, "{found:?}");
+        assert_eq!(found.len(), 7, "{found:?}");
     }
 }
