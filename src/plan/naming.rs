@@ -22,7 +22,7 @@ pub fn prefix_label(net: &ipnet::Ipv4Net) -> String {
 }
 
 // AWS names from model data alone live in the model, so `validate` can compare against them.
-pub use crate::model::naming::{aws_name, partition, role_arn, role_name};
+pub use crate::model::naming::{aws_name, partition, role_name};
 
 /// Tag keys agentform writes on transit gateway resources; drift and propagation checks map AWS ids
 /// back to blueprint components through them.
