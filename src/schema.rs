@@ -29,6 +29,7 @@ pub const PLATFORM: BlockSchema = BlockSchema {
         "awscc",
         "awscc_provider",
         "tags",
+        "cost_allocation_tags",
     ],
     blocks: &[],
 };

@@ -121,6 +121,25 @@ fn spending_authority_is_raised_and_lowered_exactly() {
     );
 }
 
+/// A burst alarm's window is the `period` of its Metrics Insights query: widening the window shows
+/// as that nested argument of the alarm, not only as its description.
+#[test]
+fn a_burst_window_change_names_the_alarm_period() {
+    let report = case("burst-window", "json").json();
+    let updated = report["resources"]["updated"].as_array().unwrap();
+    let burst = updated
+        .iter()
+        .find(|u| u["address"] == "aws_cloudwatch_metric_alarm.checkout__burst")
+        .unwrap_or_else(|| panic!("the burst alarm is updated: {updated:#?}"));
+    let arguments = burst["arguments"].as_array().unwrap();
+    assert!(
+        arguments.contains(&serde_json::json!("metric_query.period")),
+        "{arguments:?}"
+    );
+    let markdown = case("burst-window", "markdown").stdout;
+    assert!(markdown.contains("metric_query.period"), "{markdown}");
+}
+
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])

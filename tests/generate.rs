@@ -428,3 +428,124 @@ fn a_vpc_never_gets_two_s3_gateway_endpoints() {
     }
     assert!(!file("storage.tf").contains("aws_vpc_endpoint"));
 }
+
+/// Cost allocation: AWS can activate only a key some resource carries (the provider's create fails
+/// for a key Billing does not list), so every key `billing.tf` activates is a key the stack writes
+/// on a resource (its own `tags` or the provider's `default_tags`); the reference stack activates
+/// tenant, agent and component among them; an opt-out writes no `billing.tf`.
+#[test]
+fn cost_allocation_activates_only_keys_the_stack_writes() {
+    let mut blueprints: Vec<_> = std::fs::read_dir("blueprints")
+        .unwrap()
+        .chain(std::fs::read_dir("tests/fixtures/valid").unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    blueprints.sort();
+    let mut stacks_with_billing = 0;
+    for path in &blueprints {
+        let source = SourceFile::read(path);
+        let planned = agentform::analyze(&source, &Overrides::default())
+            .into_planned()
+            .unwrap_or_else(|| panic!("{} is valid", path.display()));
+        let opted_out = !planned.valid.model().platform.cost_allocation_tags;
+        let files = agentform::emit::generate(&planned.plan, &Renderer::new()).expect("renders");
+        let mut written = std::collections::BTreeSet::new();
+        let mut activated = Vec::new();
+        for (name, text) in &files {
+            if name.extension().is_none_or(|e| e != "tf") {
+                continue;
+            }
+            let body: hcl::Body = hcl::from_str(text).expect("generated HCL parses");
+            collect_tag_keys(&body, &mut written);
+            for block in body.blocks().filter(|b| {
+                b.identifier() == "resource"
+                    && b.labels()[0].as_str() == "aws_ce_cost_allocation_tag"
+            }) {
+                assert!(
+                    name.ends_with("billing.tf"),
+                    "{}: activation outside billing.tf",
+                    path.display()
+                );
+                let key = block
+                    .body
+                    .attributes()
+                    .find(|a| a.key.as_str() == "tag_key")
+                    .map(|a| a.expr.to_string())
+                    .unwrap();
+                let status = block
+                    .body
+                    .attributes()
+                    .find(|a| a.key.as_str() == "status")
+                    .map(|a| a.expr.to_string())
+                    .unwrap();
+                assert_eq!(status, "\"Active\"");
+                activated.push(key.trim_matches('"').to_string());
+            }
+        }
+        if opted_out {
+            assert!(
+                activated.is_empty() && !files.iter().any(|(n, _)| n.ends_with("billing.tf")),
+                "{}: opted out but activates {activated:?}",
+                path.display()
+            );
+            continue;
+        }
+        stacks_with_billing += 1;
+        assert!(
+            !activated.is_empty(),
+            "{}: nothing activated",
+            path.display()
+        );
+        for key in &activated {
+            assert!(
+                written.contains(key),
+                "{}: activates `{key}`, which no resource carries (written: {written:?})",
+                path.display()
+            );
+        }
+        if path.ends_with("agent-platform.hcl") {
+            for key in ["agentform:tenant", "agentform:agent", "agentform:component"] {
+                assert!(activated.iter().any(|k| k == key), "{key}: {activated:?}");
+            }
+        }
+    }
+    assert!(
+        stacks_with_billing > 10,
+        "only {stacks_with_billing} stacks"
+    );
+    // A platform alone creates no resource, so it has no key to activate.
+    let source = SourceFile::from_text(
+        "solo.hcl",
+        "platform \"solo\" {\n  environment = \"dev\"\n  region      = \"eu-west-1\"\n  account_id  = \"210987654321\"\n}\n",
+    );
+    let planned = agentform::analyze(&source, &Overrides::default())
+        .into_planned()
+        .expect("a platform alone is valid");
+    let files = agentform::emit::generate(&planned.plan, &Renderer::new()).expect("renders");
+    assert!(
+        !files.keys().any(|n| n.ends_with("billing.tf")),
+        "{:?}",
+        files.keys()
+    );
+}
+
+/// The keys of every `tags = { … }` map (resources' own, `default_tags`), at any depth.
+fn collect_tag_keys(body: &hcl::Body, keys: &mut std::collections::BTreeSet<String>) {
+    for attribute in body.attributes() {
+        if attribute.key.as_str() == "tags"
+            && let hcl::Expression::Object(object) = &attribute.expr
+        {
+            for key in object.keys() {
+                let text = match key {
+                    hcl::ObjectKey::Identifier(id) => id.to_string(),
+                    hcl::ObjectKey::Expression(e) => e.to_string(),
+                    _ => continue,
+                };
+                keys.insert(text.trim_matches('"').to_string());
+            }
+        }
+    }
+    for block in body.blocks() {
+        collect_tag_keys(&block.body, keys);
+    }
+}

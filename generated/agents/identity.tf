@@ -29,6 +29,11 @@ resource "aws_iam_role" "research_agent" {
   description          = "agents prod workload role research-agent (irsa)"
   assume_role_policy   = data.aws_iam_policy_document.research_agent_trust.json
   max_session_duration = 3600
+  tags = {
+    Name                  = "agents-prod-research-agent"
+    "agentform:agent"     = "research-agent"
+    "agentform:component" = "iam_role.research-agent"
+  }
 }
 
 data "aws_iam_policy_document" "research_agent" {
@@ -125,6 +130,10 @@ resource "aws_iam_role" "mcp_context_fetch" {
   description          = "agents prod workload role mcp-context-fetch (pod_identity)"
   assume_role_policy   = data.aws_iam_policy_document.mcp_context_fetch_trust.json
   max_session_duration = 3600
+  tags = {
+    Name                  = "agents-prod-mcp-context-fetch"
+    "agentform:component" = "iam_role.mcp-context-fetch"
+  }
 }
 
 data "aws_iam_policy_document" "mcp_context_fetch" {
@@ -179,6 +188,10 @@ resource "aws_iam_role" "mcp_context_modify" {
   description          = "agents prod workload role mcp-context-modify (roles_anywhere)"
   assume_role_policy   = data.aws_iam_policy_document.mcp_context_modify_trust.json
   max_session_duration = 3600
+  tags = {
+    Name                  = "agents-prod-mcp-context-modify"
+    "agentform:component" = "iam_role.mcp-context-modify"
+  }
 }
 
 data "aws_iam_policy_document" "mcp_context_modify" {
@@ -231,6 +244,10 @@ resource "aws_iam_role" "payments_admin" {
   description          = "agents prod workload role payments-admin (roles_anywhere)"
   assume_role_policy   = data.aws_iam_policy_document.payments_admin_trust.json
   max_session_duration = 3600
+  tags = {
+    Name                  = "agents-prod-payments-admin"
+    "agentform:component" = "iam_role.payments-admin"
+  }
 }
 
 resource "aws_rolesanywhere_profile" "payments_admin" {
@@ -278,6 +295,10 @@ resource "aws_iam_role" "payments_sessions" {
   description          = "agents prod workload role payments-sessions (pod_identity)"
   assume_role_policy   = data.aws_iam_policy_document.payments_sessions_trust.json
   max_session_duration = 3600
+  tags = {
+    Name                  = "agents-prod-payments-sessions"
+    "agentform:component" = "iam_role.payments-sessions"
+  }
 }
 
 # EKS Pod Identity: the cluster's Pod Identity Agent add-on hands this role to the service account.
@@ -327,6 +348,10 @@ resource "aws_iam_role" "payments_mediator" {
   description          = "agents prod workload role payments-mediator (pod_identity)"
   assume_role_policy   = data.aws_iam_policy_document.payments_mediator_trust.json
   max_session_duration = 3600
+  tags = {
+    Name                  = "agents-prod-payments-mediator"
+    "agentform:component" = "iam_role.payments-mediator"
+  }
 }
 
 # EKS Pod Identity: the cluster's Pod Identity Agent add-on hands this role to the service account.

@@ -1127,6 +1127,7 @@ resource "aws_vpc" "tenant_a" {
   tags = {
     Name                  = "agents-prod-tenant-a"
     "agentform:component" = "vpc.tenant-a"
+    "agentform:tenant"    = "acme"
   }
 }
 
@@ -1143,6 +1144,7 @@ resource "aws_subnet" "tenant_a_us_east_1a" {
   tags = {
     Name                  = "agents-prod-tenant-a-us-east-1a"
     "agentform:component" = "vpc.tenant-a"
+    "agentform:tenant"    = "acme"
   }
 }
 
@@ -1154,6 +1156,7 @@ resource "aws_subnet" "tenant_a_us_east_1b" {
   tags = {
     Name                  = "agents-prod-tenant-a-us-east-1b"
     "agentform:component" = "vpc.tenant-a"
+    "agentform:tenant"    = "acme"
   }
 }
 
@@ -1162,6 +1165,7 @@ resource "aws_route_table" "tenant_a" {
   tags = {
     Name                  = "agents-prod-tenant-a"
     "agentform:component" = "vpc.tenant-a"
+    "agentform:tenant"    = "acme"
   }
 }
 
@@ -1208,6 +1212,7 @@ resource "aws_ec2_transit_gateway_vpc_attachment" "tenant_a" {
     Name                        = "agents-prod-tenant-a"
     "agentform:component"       = "vpc.tenant-a"
     "agentform:segment"         = "tenants"
+    "agentform:tenant"          = "acme"
     "agentform:transit_gateway" = "core"
   }
 }
@@ -1220,6 +1225,7 @@ resource "aws_vpc" "tenant_b" {
   tags = {
     Name                  = "agents-prod-tenant-b"
     "agentform:component" = "vpc.tenant-b"
+    "agentform:tenant"    = "globex"
   }
 }
 
@@ -1236,6 +1242,7 @@ resource "aws_subnet" "tenant_b_us_east_1a" {
   tags = {
     Name                  = "agents-prod-tenant-b-us-east-1a"
     "agentform:component" = "vpc.tenant-b"
+    "agentform:tenant"    = "globex"
   }
 }
 
@@ -1247,6 +1254,7 @@ resource "aws_subnet" "tenant_b_us_east_1b" {
   tags = {
     Name                  = "agents-prod-tenant-b-us-east-1b"
     "agentform:component" = "vpc.tenant-b"
+    "agentform:tenant"    = "globex"
   }
 }
 
@@ -1255,6 +1263,7 @@ resource "aws_route_table" "tenant_b" {
   tags = {
     Name                  = "agents-prod-tenant-b"
     "agentform:component" = "vpc.tenant-b"
+    "agentform:tenant"    = "globex"
   }
 }
 
@@ -1301,6 +1310,7 @@ resource "aws_ec2_transit_gateway_vpc_attachment" "tenant_b" {
     Name                        = "agents-prod-tenant-b"
     "agentform:component"       = "vpc.tenant-b"
     "agentform:segment"         = "tenants"
+    "agentform:tenant"          = "globex"
     "agentform:transit_gateway" = "core"
   }
 }

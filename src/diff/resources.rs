@@ -41,9 +41,12 @@ pub struct ResourceChanges {
 #[derive(Debug, Serialize)]
 pub struct Updated {
     pub address: String,
-    /// Arguments whose value (known before apply) changed.
+    /// Arguments whose value changed, top-level and in nested blocks by path
+    /// (`metric_query.period`): compared as values where both are literals or references, else as
+    /// written.
     pub arguments: Vec<String>,
-    /// Whether anything else in the block changed: nested blocks, or values known after apply.
+    /// Whether the block changed while no argument did (a nested block without arguments added or
+    /// removed).
     pub other: bool,
     /// Changed data sources the resource reads (`data.aws_iam_policy_document.NAME`).
     pub reads: Vec<String>,
@@ -155,14 +158,28 @@ pub(super) fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceCha
             continue;
         }
         let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
-        let arguments: Vec<String> = keys
+        let mut arguments: Vec<String> = keys
             .into_iter()
             .filter(|k| !same_value(b.get(*k), a.get(*k)))
             .cloned()
             .collect();
         let text = |side: &Side<'_>| side.blocks.get(*address).cloned().unwrap_or_default();
-        let new_text = text(new_side);
-        let differs = text(old_side) != new_text;
+        let (old_text, new_text) = (text(old_side), text(new_side));
+        let differs = old_text != new_text;
+        if differs {
+            // What else changed, by path: nested blocks' arguments (an alarm's
+            // `metric_query.period`), values that are neither literals nor references.
+            let (before, after) = (arguments_by_text(&old_text), arguments_by_text(&new_text));
+            let mut all: BTreeSet<String> = arguments.drain(..).collect();
+            all.extend(
+                before
+                    .keys()
+                    .chain(after.keys())
+                    .filter(|p| before.get(*p) != after.get(*p))
+                    .cloned(),
+            );
+            arguments = all.into_iter().collect();
+        }
         // A value read from a data source that changed (a policy document) changes too.
         let reads: Vec<String> = changed_data
             .iter()
@@ -188,11 +205,99 @@ pub(super) fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceCha
     out
 }
 
+/// A block's arguments by path, top-level (`value`) and in nested blocks (`metric_query.period`; a
+/// block repeated under one name is numbered from its second: `metric_query[1].period`), each with
+/// its text as written, a multi-line value's lines joined. `text` is a block's body as [`blocks`]
+/// keeps it. Both stacks are written by one generator and formatted, so a different text is a
+/// different value; it names what changed where the parsed arguments cannot (nested blocks, values
+/// that are neither literals nor references, such as a `jsonencode(…)` document).
+fn arguments_by_text(text: &str) -> BTreeMap<String, String> {
+    // Brackets a line opens minus those it closes; interpolations (`${…}`) are balanced.
+    let net = |line: &str| -> i64 {
+        line.chars()
+            .map(|c| match c {
+                '{' | '[' | '(' => 1,
+                '}' | ']' | ')' => -1,
+                _ => 0,
+            })
+            .sum()
+    };
+    let mut out = BTreeMap::new();
+    let mut path: Vec<String> = Vec::new();
+    // How often each block name was seen under its parent, to number repeated blocks.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    // A multi-line value being read: its path and open brackets.
+    let mut open: Option<(String, i64)> = None;
+    for line in text.lines() {
+        if let Some((key, depth)) = &mut open {
+            let value: &mut String = out.entry(key.clone()).or_default();
+            value.push('\n');
+            value.push_str(line);
+            *depth += net(line);
+            if *depth <= 0 {
+                open = None;
+            }
+            continue;
+        }
+        if line == "}" {
+            path.pop();
+            continue;
+        }
+        match line.split_once('=') {
+            Some((key, value)) if !key.contains('{') && !key.contains('"') => {
+                let key = key.trim();
+                let full = if path.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{}.{key}", path.join("."))
+                };
+                out.insert(full.clone(), value.trim().to_string());
+                let depth = net(value);
+                if depth > 0 {
+                    open = Some((full, depth));
+                }
+            }
+            _ if line.ends_with('{') => {
+                let name = line.trim_end_matches('{').trim().replace('"', "");
+                let parent = path.join(".");
+                let n = seen.entry(format!("{parent}/{name}")).or_insert(0);
+                let segment = if *n == 0 {
+                    name
+                } else {
+                    format!("{name}[{n}]")
+                };
+                *n += 1;
+                path.push(segment);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn same_value(a: Option<&Expected>, b: Option<&Expected>) -> bool {
     match (a, b) {
         (Some(Expected::Literal(x)), Some(Expected::Literal(y))) => {
             Expected::value(x) == Expected::value(y)
         }
         (x, y) => x == y,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arguments_by_text;
+
+    #[test]
+    fn arguments_are_found_by_path_in_nested_blocks_too() {
+        let body = "alarm_name = \"a\"\ntags = {\nName = \"x\"\n}\nmetric_query {\nid = \"requests\"\nexpression = \"SELECT SUM(x) FROM \\\"y\\\" WHERE z = '${aws_a.b.id}'\"\nperiod = 600\n}\nmetric_query {\nid = \"other\"\nperiod = 300\n}\n}";
+        let found = arguments_by_text(body);
+        assert_eq!(found["metric_query.period"], "600");
+        assert_eq!(found["metric_query[1].period"], "300");
+        assert_eq!(found["metric_query.id"], "\"requests\"");
+        assert_eq!(found["alarm_name"], "\"a\"");
+        assert_eq!(found["tags"], "{\nName = \"x\"\n}");
+        assert!(!found.keys().any(|k| k.contains("Name")), "{found:?}");
+        assert_eq!(found.len(), 7, "{found:?}");
     }
 }

@@ -107,7 +107,12 @@ pub fn lower(
     if diagnostics.has_errors() {
         return None;
     }
+    let vpc_tenants = vpcs
+        .iter()
+        .filter_map(|v| Some((v.name.value.clone(), v.tenant.clone()?)))
+        .collect();
     Some(Model {
+        vpc_tenants,
         source: source.to_string(),
         platform: platform?,
         transit_gateways,

@@ -128,6 +128,9 @@ pub(super) fn lower(
     }
     let tags = lower_tags(&r, diagnostics);
     let providers = lower_providers(&r, overrides, diagnostics);
+    let cost_allocation_tags = r
+        .bool("cost_allocation_tags", diagnostics)
+        .is_none_or(|b| b.value);
 
     Some(Platform {
         name: first.name.clone(),
@@ -136,6 +139,7 @@ pub(super) fn lower(
         account_id: account_id?.value,
         tags: tags?,
         providers: providers?,
+        cost_allocation_tags,
     })
 }
 

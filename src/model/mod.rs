@@ -8,6 +8,7 @@ pub mod endpoints;
 mod identity;
 mod ingress;
 mod interconnect;
+pub mod naming;
 mod network;
 mod payments;
 mod platform;
@@ -58,6 +59,9 @@ pub struct Model {
     pub payment_managers: Vec<PaymentManager>,
     /// The `audit_trail` block, when the blueprint has one.
     pub audit_trail: Option<AuditTrail>,
+    /// The tenant of each VPC that declares one, by VPC name: the plan tags the VPC's resources
+    /// with it (`agentform:tenant`), looked up once per resource.
+    pub vpc_tenants: std::collections::BTreeMap<String, String>,
 }
 
 impl Model {
@@ -100,6 +104,14 @@ impl Model {
                         )
                     })
             })
+            .collect()
+    }
+
+    /// The roles named as agents of a payment manager.
+    pub fn agents(&self) -> std::collections::BTreeSet<IamRoleId> {
+        self.payment_managers
+            .iter()
+            .flat_map(|m| m.agents.iter().map(|a| a.value))
             .collect()
     }
 

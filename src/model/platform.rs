@@ -13,6 +13,9 @@ pub struct Platform {
     /// Tags every generated resource carries (through the provider's `default_tags`).
     pub tags: BTreeMap<String, String>,
     pub providers: ProviderTargets,
+    /// Whether the stack activates its tag keys as cost allocation tags (`cost_allocation_tags`,
+    /// default on).
+    pub cost_allocation_tags: bool,
 }
 
 /// Which providers, at which versions, the generated stack targets.

@@ -172,8 +172,9 @@ fn role(
     let iam_labels = IamRoleLabels::claim(labels, owner, &label, &statements);
     let role_arn = iam_labels.role.r("arn");
     let text = |s: &str| Value::String(s.to_string());
-    // `<platform>-<environment>-<role>`: the role's AWS name, and its anchor's and profile's.
-    let qualified = naming::aws_name(&[&p.name.value, &p.environment, &role.name.value], 64);
+    // `<platform>-<environment>-<role>`: the role's IAM name (decided in the model, where
+    // `validate` compares ARNs against it).
+    let qualified = naming::role_name(p, role);
     let mut pod_identity = None;
     let mut roles_anywhere = None;
     let trust = match &role.trust {
@@ -319,7 +320,7 @@ fn role(
             )
         }),
         max_session_seconds: Some(role.max_session_seconds.value),
-        tags: None,
+        tags: Some(role_tags(model, role, id)),
         trust,
         statements,
         policy_name: role.name.value.clone(),
@@ -361,6 +362,25 @@ fn policy_statements(model: &Model, role: &IamRole) -> Vec<PolicyStatementView> 
 }
 
 /// `read-tools` → `ReadTools`: statement ids are alphanumeric.
+/// A workload role's tags: its component and, for an agent of a payment manager, the agent's name
+/// (`agentform:agent`). Amazon Bedrock attributes inference cost to the calling IAM principal with
+/// the tags of that principal, so these split model spend per agent once activated (`billing`).
+fn role_tags(model: &Model, role: &IamRole, id: crate::model::IamRoleId) -> naming::Tags {
+    let mut tags = naming::tags(
+        model,
+        &role.name.value,
+        &format!("iam_role.{}", role.name.value),
+    );
+    if model
+        .payment_managers
+        .iter()
+        .any(|m| m.agents.iter().any(|a| a.value == id))
+    {
+        tags.insert(naming::TAG_AGENT.to_string(), role.name.value.clone());
+    }
+    tags
+}
+
 pub fn sid(name: &str) -> String {
     name.split('-')
         .map(|part| {

@@ -3,6 +3,7 @@
 //! file a `Serialize` context for its template. Templates only decide how it is written.
 
 pub mod audit;
+pub mod billing;
 pub mod bucket;
 pub mod checks;
 pub mod egress;
@@ -119,6 +120,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let endpoints = Arc::new(endpoints::plan(model, &network, &mut labels));
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);
+    let billing = billing::plan(model, &mut labels).map(Arc::new);
     let policies = policies::collect(model, identity.as_ref(), payments.as_deref());
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
@@ -204,6 +206,9 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     }
     if let Some(audit) = audit.as_ref().filter(|a| a.dedicated.is_some()) {
         files.push(shared("audit.tf", "audit.tf.j2", Arc::clone(audit)));
+    }
+    if let Some(billing) = &billing {
+        files.push(shared("billing.tf", "billing.tf.j2", Arc::clone(billing)));
     }
     if !checks.checks.is_empty() {
         files.push(shared("checks.tf", "checks.tf.j2", Arc::clone(&checks)));

@@ -21,39 +21,8 @@ pub fn prefix_label(net: &ipnet::Ipv4Net) -> String {
     net.to_string().replace(['.', '/'], "_")
 }
 
-/// Joins parts with `-` and fits the result into `max` characters. A name that is too long keeps
-/// its beginning and gets an 8-character hash of the full name, so it stays unique and stable.
-pub fn aws_name(parts: &[&str], max: usize) -> String {
-    let full = parts.join("-");
-    if full.len() <= max {
-        return full;
-    }
-    let hash = format!("{:08x}", fnv1a(full.as_bytes()) & 0xffff_ffff);
-    let keep = max.saturating_sub(hash.len() + 1);
-    let head = full[..keep].trim_end_matches('-');
-    format!("{head}-{hash}")
-}
-
-/// FNV-1a: a tiny, stable, dependency-free hash (not for security, only for stable short names).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
-
-/// The ARN partition of a region: `aws`, `aws-cn` or `aws-us-gov`.
-pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
+// AWS names from model data alone live in the model, so `validate` can compare against them.
+pub use crate::model::naming::{aws_name, partition, role_name};
 
 /// Tag keys agentform writes on transit gateway resources; drift and propagation checks map AWS ids
 /// back to blueprint components through them.
@@ -62,9 +31,13 @@ pub const TAG_SEGMENT: &str = "agentform:segment";
 pub const TAG_TRANSIT_GATEWAY: &str = "agentform:transit_gateway";
 pub const TAG_PLATFORM: &str = "agentform:platform";
 pub const TAG_ENVIRONMENT: &str = "agentform:environment";
+/// The tenant of a VPC's resources (`vpc { tenant = … }`), and the blueprint role of an agent's IAM
+/// role: with the three above, the keys activated for cost allocation (`billing`).
+pub const TAG_TENANT: &str = "agentform:tenant";
+pub const TAG_AGENT: &str = "agentform:agent";
 
-/// Tags of a resource: its `Name` (platform, environment, component name) and which blueprint
-/// component it belongs to.
+/// Tags of a resource: its `Name` (platform, environment, component name), which blueprint
+/// component it belongs to, and the tenant of a VPC's resources when the VPC declares one.
 pub type Tags = BTreeMap<String, String>;
 
 pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
@@ -77,6 +50,12 @@ pub fn tags(model: &Model, name: &str, component: &str) -> Tags {
         ),
     );
     tags.insert(TAG_COMPONENT.to_string(), component.to_string());
+    if let Some(tenant) = component
+        .strip_prefix("vpc.")
+        .and_then(|vpc| model.vpc_tenants.get(vpc))
+    {
+        tags.insert(TAG_TENANT.to_string(), tenant.clone());
+    }
     tags
 }
 
@@ -89,25 +68,4 @@ pub fn default_tags(model: &Model) -> Tags {
         model.platform.environment.clone(),
     );
     tags
-}
-
-#[cfg(test)]
-mod tests {
-    use super::aws_name;
-
-    #[test]
-    fn long_names_are_shortened_stably_and_uniquely() {
-        assert_eq!(
-            aws_name(&["agents", "prod", "flow-logs"], 64),
-            "agents-prod-flow-logs"
-        );
-        let a = aws_name(&["a".repeat(60).as_str(), "prod", "flow-logs"], 64);
-        let b = aws_name(&["a".repeat(60).as_str(), "prod", "flow-logz"], 64);
-        assert_eq!(a.len(), 64);
-        assert_ne!(a, b);
-        assert_eq!(
-            a,
-            aws_name(&["a".repeat(60).as_str(), "prod", "flow-logs"], 64)
-        );
-    }
 }

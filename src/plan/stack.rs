@@ -342,6 +342,7 @@ pub struct ReadmeView {
     pub platform: String,
     pub environment: String,
     pub region: String,
+    pub account_id: String,
     pub source: String,
     pub aws_version: String,
     pub awscc_version: Option<String>,
@@ -372,6 +373,9 @@ pub struct ReadmeView {
     pub audit: Option<super::audit::AuditReadme>,
     /// Per VPC: its AWS service endpoints and why each is there (`endpoints.tf`).
     pub endpoints: Vec<EndpointsRow>,
+    /// Whether `billing.tf` activates the cost allocation tags.
+    pub cost_allocation_tags: bool,
+    pub cost_tags: Vec<CostTagRow>,
 }
 
 /// One VPC's AWS service endpoints in the README.
@@ -382,6 +386,13 @@ pub struct EndpointsRow {
     /// (service, why) pairs.
     pub services: Vec<(String, String)>,
     pub s3_gateway: bool,
+}
+
+/// A tag key split the bill by (`billing`).
+#[derive(Serialize)]
+pub struct CostTagRow {
+    pub key: &'static str,
+    pub splits: &'static str,
 }
 
 /// GitHub renders Mermaid blocks up to this many characters (Mermaid's default `maxTextSize`).
@@ -839,6 +850,7 @@ pub fn readme(
         platform: model.platform.name.value.clone(),
         environment: model.platform.environment.clone(),
         region: model.platform.region.clone(),
+        account_id: model.platform.account_id.clone(),
         source: model.source.clone(),
         aws_version: targets.aws_constraint.clone(),
         awscc_version: uses_awscc.then(|| targets.awscc_constraint.clone()),
@@ -863,6 +875,11 @@ pub fn readme(
         checks: check_rows(checks),
         audit: audit.map(super::audit::readme),
         endpoints: endpoint_rows(model, endpoints),
+        cost_allocation_tags: model.platform.cost_allocation_tags,
+        cost_tags: super::billing::keys(model)
+            .into_iter()
+            .map(|(key, splits)| CostTagRow { key, splits })
+            .collect(),
     }
 }
 

@@ -33,6 +33,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("checks.tf.j2", include_str!("../../templates/checks.tf.j2")),
     (
+        "billing.tf.j2",
+        include_str!("../../templates/billing.tf.j2"),
+    ),
+    (
         "ingress.tf.j2",
         include_str!("../../templates/ingress.tf.j2"),
     ),

@@ -11,7 +11,7 @@
 //! The guardrail document's size (`AF907`) is checked by the plan, which builds the document.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::{Model, PAYMENT_REGIONS, PaymentManager, Principal};
+use crate::model::{IamRoleId, Model, PAYMENT_REGIONS, PaymentManager, Principal, naming};
 use crate::validate::Facts;
 
 const SESSION_EXPIRY_MINUTES: std::ops::RangeInclusive<u32> = 15..=480;
@@ -226,15 +226,38 @@ fn agents_never_pay(model: &Model, m: &PaymentManager, diagnostics: &mut Diagnos
 /// A principal named in a payment manager, where the blueprint names it.
 type Trusted = crate::diag::Spanned<Principal>;
 
+/// The blueprint role a principal is, written by name or as the ARN of the IAM role the stack
+/// creates for it (`arn:aws:iam::ACCOUNT:role/<platform>-<environment>-<role>`).
+fn blueprint_role(model: &Model, principal: &Principal) -> Option<IamRoleId> {
+    match principal {
+        Principal::Role(id) => Some(*id),
+        Principal::Arn(arn) => (0..model.iam_roles.len())
+            .map(IamRoleId)
+            .find(|id| naming::role_arn(&model.platform, model.role(*id)) == *arn),
+    }
+}
+
+/// Whether two principals are the same IAM identity, however each is written.
+fn same_principal(model: &Model, a: &Principal, b: &Principal) -> bool {
+    a == b || blueprint_role(model, a).is_some_and(|r| blueprint_role(model, b) == Some(r))
+}
+
 /// Session management and payment processing trusted by different principals, never an agent:
 /// one principal holding both could create a session with a larger budget and pay against it.
 fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Diagnostics) {
     let text = |p: &Principal| match p {
         Principal::Role(id) => format!("iam_role `{}`", model.role(*id).name.value),
-        Principal::Arn(arn) => format!("`{arn}`"),
+        Principal::Arn(arn) => match blueprint_role(model, p) {
+            Some(id) => format!("`{arn}` (iam_role `{}`)", model.role(id).name.value),
+            None => format!("`{arn}`"),
+        },
     };
     for payer in &m.payment_principals {
-        if let Some(session) = m.session_principals.iter().find(|s| s.value == payer.value) {
+        if let Some(session) = m
+            .session_principals
+            .iter()
+            .find(|s| same_principal(model, &s.value, &payer.value))
+        {
             diagnostics.push(
                 Diagnostic::error(
                     Code::SeparationOfDuties,
@@ -271,7 +294,7 @@ fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Dia
     ];
     for (principals, other_duty, duty) in duties {
         for principal in principals {
-            let Principal::Role(id) = principal.value else {
+            let Some(id) = blueprint_role(model, &principal.value) else {
                 continue;
             };
             let role = model.role(id);
@@ -300,7 +323,7 @@ fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Dia
         if let Some(payer) = m
             .payment_principals
             .iter()
-            .find(|p| p.value == as_principal)
+            .find(|p| same_principal(model, &p.value, &as_principal))
         {
             diagnostics.push(
                 Diagnostic::error(
@@ -318,7 +341,7 @@ fn separation_of_duties(model: &Model, m: &PaymentManager, diagnostics: &mut Dia
         if let Some(session) = m
             .session_principals
             .iter()
-            .find(|p| p.value == as_principal)
+            .find(|p| same_principal(model, &p.value, &as_principal))
         {
             diagnostics.push(
                 Diagnostic::error(
