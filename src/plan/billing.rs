@@ -41,9 +41,10 @@ pub fn keys(model: &Model) -> Vec<(&'static str, &'static str)> {
         && model.s3_files.is_empty()
         && model.iam_roles.is_empty()
         && model.payment_managers.is_empty()
-        && !model.audit_trail.as_ref().is_some_and(|a| {
-            matches!(a.kind, crate::model::AuditTrailKind::Dedicated { .. })
-        }));
+        && !model
+            .audit_trail
+            .as_ref()
+            .is_some_and(|a| matches!(a.kind, crate::model::AuditTrailKind::Dedicated { .. })));
     if !tags_something {
         return Vec::new();
     }
