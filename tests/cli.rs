@@ -1744,3 +1744,54 @@ fn audit_trail_selectors_stay_within_cloudtrails_quota() {
         out.stderr
     );
 }
+
+/// A role whose VPC lists no `sts` endpoint reaches STS over the internet through the egress
+/// firewall: the segment's allow-list gains `sts.REGION.amazonaws.com` with the role as the reason,
+/// and no `AF330` is reported. Without the egress route the same role is `AF330`.
+#[test]
+fn a_service_without_an_endpoint_is_allowed_through_the_egress_firewall() {
+    let egress = std::fs::read_to_string(repo().join("tests/fixtures/valid/egress.hcl")).unwrap();
+    let blueprint = egress
+        .replacen(
+            "  internet_egress {}",
+            "  firewall {}\n  internet_egress {}",
+            1,
+        )
+        .replacen(
+            "  segment = \"workloads\"\n}",
+            "  segment = \"workloads\"\n  endpoints = []\n}",
+            1,
+        )
+        + "\niam_role \"api\" {\n  runs_in = [\"api\"]\n  irsa {\n    oidc_provider_arn = \"arn:aws:iam::222233334444:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E\"\n    namespace         = \"api\"\n    service_account   = \"api\"\n  }\n}\n";
+    let t = Test::new()
+        .blueprint("egress.hcl", &blueprint)
+        .args(["generate"]);
+    let out = t.run();
+    out.assert_success();
+    assert!(!out.stderr.contains("AF330"), "{}", out.stderr);
+    let network = std::fs::read_to_string(t.path("generated/egress/network.tf")).unwrap();
+    assert!(
+        network.contains("targets              = [\"sts.eu-west-1.amazonaws.com\"]"),
+        "{network}"
+    );
+    let readme = std::fs::read_to_string(t.path("generated/egress/README.md")).unwrap();
+    assert!(
+        readme.contains("| `sts.eu-west-1.amazonaws.com` | role `api` needs `sts`"),
+        "{readme}"
+    );
+
+    let unrouted = blueprint.replacen(
+        "    target      = \"vpc.egress\"",
+        "    blackhole   = true",
+        1,
+    );
+    let out = Test::new()
+        .blueprint("egress.hcl", &unrouted)
+        .args(["validate"])
+        .run();
+    assert!(
+        out.stderr.contains("warning[AF330]") && out.stderr.contains("iam_role `api` needs `sts`"),
+        "{}",
+        out.stderr
+    );
+}
