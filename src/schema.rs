@@ -30,7 +30,24 @@ pub const PLATFORM: BlockSchema = BlockSchema {
         "awscc_provider",
         "tags",
         "cost_allocation_tags",
+        "account",
     ],
+    blocks: &[STATE],
+};
+
+/// `platform { state { } }`: the remote state backend the stacks share (S3, native lock files).
+pub const STATE: BlockSchema = BlockSchema {
+    name: "state",
+    labels: 0,
+    attributes: &["bucket", "region", "key_prefix"],
+    blocks: &[],
+};
+
+/// `account "NAME" { }`: an AWS account the platform's components can be placed in.
+pub const ACCOUNT: BlockSchema = BlockSchema {
+    name: "account",
+    labels: 1,
+    attributes: &["id", "role", "organization_unit"],
     blocks: &[],
 };
 
@@ -51,7 +68,13 @@ pub const ROUTE: BlockSchema = BlockSchema {
 pub const TRANSIT_GATEWAY: BlockSchema = BlockSchema {
     name: "transit_gateway",
     labels: 1,
-    attributes: &["amazon_side_asn", "description", "derive_blackholes"],
+    attributes: &[
+        "amazon_side_asn",
+        "description",
+        "derive_blackholes",
+        "account",
+        "share_with",
+    ],
     blocks: &[SEGMENT, ROUTE],
 };
 
@@ -71,6 +94,7 @@ pub const VPC: BlockSchema = BlockSchema {
         "attachment_subnets",
         "endpoints",
         "image_pulls",
+        "account",
     ],
     blocks: &[INTERNET_EGRESS, FIREWALL],
 };
@@ -100,6 +124,7 @@ pub const INTERCONNECT: BlockSchema = BlockSchema {
         "dx_gateway_asn",
         "transit_gateway",
         "environment_id",
+        "account",
     ],
     blocks: &[],
 };
@@ -128,6 +153,7 @@ pub const IAM_ROLE: BlockSchema = BlockSchema {
         "max_session_seconds",
         "aws_mcp_server",
         "runs_in",
+        "account",
     ],
     blocks: &[
         trust(
@@ -165,6 +191,7 @@ pub const MCP_INGRESS: BlockSchema = BlockSchema {
         "backend_port",
         "health_check_path",
         "log_retention_days",
+        "account",
     ],
     blocks: &[],
 };
@@ -179,7 +206,7 @@ pub const ACCESS_POINT: BlockSchema = BlockSchema {
 pub const S3_FILES: BlockSchema = BlockSchema {
     name: "s3_files",
     labels: 1,
-    attributes: &["bucket", "vpc", "expire_after_days"],
+    attributes: &["bucket", "vpc", "expire_after_days", "account"],
     blocks: &[ACCESS_POINT],
 };
 
@@ -246,6 +273,7 @@ pub const PAYMENT_MANAGER: BlockSchema = BlockSchema {
         "session_principals",
         "payment_principals",
         "mediation_principals",
+        "account",
     ],
     blocks: &[JWT, CONNECTOR, GUARDRAILS, LEDGER],
 };
@@ -253,7 +281,12 @@ pub const PAYMENT_MANAGER: BlockSchema = BlockSchema {
 pub const AUDIT_TRAIL: BlockSchema = BlockSchema {
     name: "audit_trail",
     labels: 1,
-    attributes: &["trail", "organization_trail_arn", "retention_days"],
+    attributes: &[
+        "trail",
+        "organization_trail_arn",
+        "retention_days",
+        "account",
+    ],
     blocks: &[],
 };
 
@@ -264,6 +297,7 @@ pub const ROOT: BlockSchema = BlockSchema {
     attributes: &[],
     blocks: &[
         PLATFORM,
+        ACCOUNT,
         TRANSIT_GATEWAY,
         VPC,
         INTERCONNECT,

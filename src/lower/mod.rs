@@ -4,6 +4,7 @@
 //! lowered independently and all diagnostics are collected. A model is returned only when no error
 //! was found.
 
+mod accounts;
 mod audit;
 mod identity;
 mod ingress;
@@ -57,7 +58,9 @@ pub fn lower(
     }
 
     let names = Names::collect(&top);
-    let platform = platform::lower(&top, overrides, diagnostics);
+    let declared_accounts = accounts::declared(&top, diagnostics);
+    let accounts_declared = top.iter().any(|b| b.block.ident == "account");
+    let platform = platform::lower(&top, overrides, accounts_declared, diagnostics);
     let transit_gateways: Vec<TransitGateway> = top
         .iter()
         .filter(|b| b.block.ident == "transit_gateway")
@@ -111,18 +114,33 @@ pub fn lower(
         .iter()
         .filter_map(|v| Some((v.name.value.clone(), v.tenant.clone()?)))
         .collect();
+    let (mut platform, platform_account) = platform?;
+    let s3_files = s3_files.into_iter().collect::<Option<Vec<_>>>()?;
+    let accounts = accounts::place(
+        &top,
+        declared_accounts,
+        platform_account,
+        &mut accounts::Lowered {
+            platform: &mut platform,
+            interconnects: &interconnects,
+            ingresses: &ingresses,
+            s3_files: &s3_files,
+        },
+        diagnostics,
+    )?;
     Some(Model {
         vpc_tenants,
         source: source.to_string(),
-        platform: platform?,
+        platform,
         transit_gateways,
         vpcs,
         interconnects,
         ingresses,
-        s3_files: s3_files.into_iter().collect::<Option<Vec<_>>>()?,
+        s3_files,
         iam_roles,
         payment_managers,
         audit_trail,
+        accounts,
     })
 }
 
@@ -254,8 +272,9 @@ pub(crate) struct Names {
 }
 
 /// The kinds of top-level components that references can name.
-pub(crate) const KINDS: [&str; 8] = [
+pub(crate) const KINDS: [&str; 9] = [
     "platform",
+    "account",
     "transit_gateway",
     "vpc",
     "interconnect",

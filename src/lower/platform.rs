@@ -4,6 +4,7 @@
 use super::reader::BlockReader;
 use super::{Overrides, TopBlock};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span, Spanned, did_you_mean};
+use crate::model::accounts::StateBackend;
 use crate::model::{Platform, ProviderTargets, Version};
 use crate::schema;
 use std::collections::BTreeMap;
@@ -55,11 +56,15 @@ pub const REGIONS: &[&str] = &[
     "us-west-2",
 ];
 
+/// The platform block, and its `account` attribute (the default account's name, when the
+/// blueprint declares `account` blocks: `accounts_declared`; `account_id` is then not written and
+/// is filled in by `lower::accounts`).
 pub(super) fn lower(
     top: &[TopBlock],
     overrides: &Overrides,
+    accounts_declared: bool,
     diagnostics: &mut Diagnostics,
-) -> Option<Platform> {
+) -> Option<(Platform, Option<Spanned<String>>)> {
     let mut platforms = top.iter().filter(|b| b.block.ident == "platform");
     let Some(first) = platforms.next() else {
         if !top.is_empty() {
@@ -111,8 +116,25 @@ pub(super) fn lower(
         }
         diagnostics.push(d);
     }
-    let account_id = r.required_string("account_id", "\"123456789012\"", diagnostics);
-    if let Some(account) = &account_id
+    let account = r.string("account", diagnostics);
+    let account_id = if accounts_declared {
+        if let Some(written) = r.string("account_id", diagnostics) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AccountDeclaration,
+                    written.span,
+                    format!("{}: `account_id` with `account` blocks", r.owner()),
+                )
+                .with_help("the blueprint declares its accounts: name the platform's own with `account = \"NAME\"` instead of `account_id`"),
+            );
+            None
+        } else {
+            Some(Spanned::new(String::new(), Span::NONE))
+        }
+    } else {
+        r.required_string("account_id", "\"123456789012\"", diagnostics)
+    };
+    if let Some(account) = account_id.as_ref().filter(|_| !accounts_declared)
         && !(account.value.len() == 12 && account.value.bytes().all(|b| b.is_ascii_digit()))
     {
         diagnostics.push(
@@ -131,8 +153,9 @@ pub(super) fn lower(
     let cost_allocation_tags = r
         .bool("cost_allocation_tags", diagnostics)
         .is_none_or(|b| b.value);
+    let state = lower_state(&r, first, region.as_ref(), diagnostics);
 
-    Some(Platform {
+    let platform = Platform {
         name: first.name.clone(),
         environment: environment?.value,
         region: region?.value,
@@ -140,7 +163,84 @@ pub(super) fn lower(
         tags: tags?,
         providers: providers?,
         cost_allocation_tags,
-    })
+        state: state.ok()?,
+    };
+    Some((platform, account))
+}
+
+/// `state { bucket region key_prefix }`: `Ok(None)` when absent, `Err` on an error (reported).
+fn lower_state(
+    r: &BlockReader,
+    platform: &TopBlock,
+    region: Option<&Spanned<String>>,
+    diagnostics: &mut Diagnostics,
+) -> Result<Option<StateBackend>, ()> {
+    let blocks: Vec<_> = r.blocks("state").collect();
+    let block = match blocks.as_slice() {
+        [] => return Ok(None),
+        [one] => *one,
+        [first, second, ..] => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateAttribute,
+                    second.span,
+                    format!("{} has more than one `state` block", r.owner()),
+                )
+                .with_label(first.span, "first declared here"),
+            );
+            return Err(());
+        }
+    };
+    let owner = format!("the `state` of platform `{}`", platform.name.value);
+    let s = BlockReader::new(block, &schema::STATE, owner, diagnostics);
+    let bucket = s
+        .required_string("bucket", "\"agentform-state-111111111111\"", diagnostics)
+        .ok_or(())?;
+    if let Err(problem) = crate::lower::storage::bucket_name(&bucket.value) {
+        diagnostics.push(Diagnostic::error(
+            Code::AwsReject,
+            bucket.span,
+            format!("state bucket `{}`: {problem}", bucket.value),
+        ));
+        return Err(());
+    }
+    let state_region = match s.string("region", diagnostics) {
+        Some(written) if !REGIONS.contains(&written.value.as_str()) => {
+            let mut d = Diagnostic::error(
+                Code::AwsReject,
+                written.span,
+                format!("AWS has no region `{}`", written.value),
+            );
+            if let Some(help) = did_you_mean(&written.value, REGIONS.iter().copied()) {
+                d = d.with_help(help);
+            }
+            diagnostics.push(d);
+            return Err(());
+        }
+        Some(written) => written.value,
+        None => region.ok_or(())?.value.clone(),
+    };
+    let key_prefix = match s.string("key_prefix", diagnostics) {
+        Some(p) if p.value.is_empty() || p.value.starts_with('/') || p.value.ends_with('/') => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    p.span,
+                    format!("`key_prefix` `{}` must not be empty or start or end with `/`", p.value),
+                )
+                .with_help("each stack's state is `<key_prefix>/<stack>/terraform.tfstate`; the default is the platform's name"),
+            );
+            return Err(());
+        }
+        Some(p) => p.value,
+        None => platform.name.value.clone(),
+    };
+    Ok(Some(StateBackend {
+        bucket,
+        region: state_region,
+        key_prefix,
+        span: block.span,
+    }))
 }
 
 fn lower_tags(r: &BlockReader, diagnostics: &mut Diagnostics) -> Option<BTreeMap<String, String>> {

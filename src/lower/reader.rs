@@ -89,6 +89,17 @@ impl<'a> BlockReader<'a> {
         }
     }
 
+    /// A reader for a block whose body [`BlockReader::new`] has already checked: a second pass
+    /// reading attributes every block shares (`account`) reports nothing about the schema again.
+    pub fn checked(block: &'a Block, owner: String) -> Self {
+        BlockReader {
+            body: &block.body,
+            suggested: Vec::new(),
+            owner,
+            span: block.labels.first().map_or(block.span, |l| l.span),
+        }
+    }
+
     pub fn owner(&self) -> &str {
         &self.owner
     }

@@ -1,6 +1,7 @@
 //! The typed model of one blueprint: every name resolved, every value parsed. Only `lower` builds
 //! it; everything after the front end (`validate`, `plan`, later `drift`) reads it.
 
+pub mod accounts;
 pub mod actions;
 pub mod egress;
 mod audit;
@@ -62,6 +63,8 @@ pub struct Model {
     /// The tenant of each VPC that declares one, by VPC name: the plan tags the VPC's resources
     /// with it (`agentform:tenant`), looked up once per resource.
     pub vpc_tenants: std::collections::BTreeMap<String, String>,
+    /// The accounts the platform spans and where each component lives (`model::accounts`).
+    pub accounts: accounts::Accounts,
 }
 
 impl Model {

@@ -16,6 +16,8 @@ pub struct Platform {
     /// Whether the stack activates its tag keys as cost allocation tags (`cost_allocation_tags`,
     /// default on).
     pub cost_allocation_tags: bool,
+    /// The remote state backend (`state { }`); required when the platform has several stacks.
+    pub state: Option<super::accounts::StateBackend>,
 }
 
 /// Which providers, at which versions, the generated stack targets.
