@@ -119,4 +119,50 @@ impl Accounts {
     pub fn is_shared(&self, model: &Model, tgw: TgwId) -> bool {
         !self.attached_accounts(model, tgw).is_empty()
     }
+
+    /// Accounts attached to each other's gateways in a circle (A's VPC on B's gateway, B's on
+    /// A's): each one's stack would need the other's first, so no order exists. The accounts of
+    /// the first circle found, in order.
+    pub fn attachment_cycle(&self, model: &Model) -> Option<Vec<AccountId>> {
+        // spoke -> owners whose build it needs
+        let mut needs: Vec<Vec<AccountId>> = vec![Vec::new(); self.list.len()];
+        for (i, placement) in self.transit_gateways.iter().enumerate() {
+            for a in self.attached_accounts(model, TgwId(i)) {
+                needs[a.0].push(placement.account);
+            }
+        }
+        // 0 unvisited, 1 on the path, 2 done.
+        let mut state = vec![0u8; self.list.len()];
+        let mut path: Vec<AccountId> = Vec::new();
+        (0..self.list.len()).find_map(|a| {
+            (state[a] == 0)
+                .then(|| visit(AccountId(a), &needs, &mut state, &mut path))
+                .flatten()
+        })
+    }
+}
+
+/// Depth-first search for a circle in `needs` (spoke account -> owner accounts).
+fn visit(
+    a: AccountId,
+    needs: &[Vec<AccountId>],
+    state: &mut [u8],
+    path: &mut Vec<AccountId>,
+) -> Option<Vec<AccountId>> {
+    state[a.0] = 1;
+    path.push(a);
+    for &b in &needs[a.0] {
+        if state[b.0] == 1 {
+            let start = path.iter().position(|&p| p == b).expect("on the path");
+            return Some(path[start..].to_vec());
+        }
+        if state[b.0] == 0
+            && let Some(cycle) = visit(b, needs, state, path)
+        {
+            return Some(cycle);
+        }
+    }
+    path.pop();
+    state[a.0] = 2;
+    None
 }

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod ingress;
 mod interconnect;
 pub mod labels;
+pub mod layout;
 pub mod naming;
 pub mod network;
 pub mod payments;
