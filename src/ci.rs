@@ -4,10 +4,19 @@
 //! The template is YAML full of GitHub's own `${{ … }}` expressions, so it is rendered with its own
 //! delimiters (`<@ … @>` for values, `<% … %>` for blocks) rather than the stack templates' ones.
 //! [`init`] writes it and the route collector, and says what it wrote; nothing here prints.
+//!
+//! A platform of one stack is found at run time (the workflow lists `generated/*/` in a dynamic
+//! matrix). A platform across accounts is several stacks that must apply in order
+//! (`plan::layout`): [`ordered`] turns its layout into jobs written into the workflow, one plan job
+//! and one apply job per stack, each `needs:` the jobs of the stacks it needs and assuming its
+//! account's role.
 
+use crate::model::Model;
+use crate::plan::layout;
 use anyhow::Context as _;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const TEMPLATE: &str = include_str!("../templates/ci/agentform.yml.j2");
@@ -33,6 +42,222 @@ pub struct Workflow {
     pub agentform_rev: Option<String>,
     /// Where the workflow finds the route collector (relative to the repository root).
     pub collector: String,
+    /// The platforms of several stacks, each fanned out as ordered jobs (in blueprint order).
+    #[serde(skip)]
+    pub ordered: Vec<Ordered>,
+}
+
+/// A platform of several stacks, as the workflow runs it: the stacks of its layout in apply order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ordered {
+    pub platform: String,
+    /// The platform's region: where each job's credentials are for.
+    pub region: String,
+    pub stacks: Vec<OrderedStack>,
+}
+
+/// One stack of an [`Ordered`] platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderedStack {
+    /// The stack's name, also its directory under `generated/<platform>/`.
+    pub name: String,
+    /// The name of the account the stack deploys into (also the GitHub environment of its apply).
+    pub account: String,
+    /// The role its jobs assume; `None`: the repository variable `AGENTFORM_AWS_ROLE_ARN`.
+    pub role: Option<String>,
+    /// The stacks (indices in `stacks`, all earlier) that must be applied first.
+    pub needs: Vec<usize>,
+}
+
+/// The ordered jobs of a platform, or `None` when it is one stack (the dynamic matrix runs it).
+pub fn ordered(model: &Model) -> Option<Ordered> {
+    let layout = layout::layout(model);
+    if layout.is_single() {
+        return None;
+    }
+    let accounts = &model.accounts;
+    let stacks = layout
+        .stacks
+        .iter()
+        .map(|stack| {
+            let account = accounts.account(stack.account);
+            OrderedStack {
+                name: stack.name.clone(),
+                account: account.name.value.clone(),
+                role: account.role.as_ref().map(|r| r.value.clone()),
+                needs: stack.needs.clone(),
+            }
+        })
+        .collect();
+    Some(Ordered {
+        platform: model.platform.name.value.clone(),
+        region: model.platform.region.clone(),
+        stacks,
+    })
+}
+
+/// What the template sees of an ordered platform: job ids decided, needs as job ids.
+#[derive(Debug, Serialize)]
+struct PlatformJobs {
+    platform: String,
+    region: String,
+    stacks: Vec<StackJobs>,
+    /// One line per stack, `NAME ACCOUNT ROLE|- NEEDS,..|-`: what the workflow's guard compares
+    /// with the platform's `manifest.json`, so a workflow that no longer matches the stacks fails.
+    signature: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct StackJobs {
+    name: String,
+    account: String,
+    role: Option<String>,
+    plan: String,
+    apply: String,
+    plan_needs: Vec<String>,
+    apply_needs: Vec<String>,
+}
+
+/// The workflow's parameters and the ordered platforms' jobs, as the template sees them.
+#[derive(Debug, Serialize)]
+struct View<'a> {
+    #[serde(flatten)]
+    workflow: &'a Workflow,
+    ordered: Vec<PlatformJobs>,
+}
+
+/// The jobs that run in every workflow; a stack's job never takes one of their ids.
+const FIXED_JOBS: [&str; 4] = ["blueprints", "stacks", "terraform", "deployed"];
+
+/// A GitHub job id for `text` (letters, digits, `-` and `_`, starting with a letter or `_`;
+/// `docs.github.com/en/actions/using-jobs/using-jobs-in-a-workflow`), not
+/// yet in `taken`: a clash gets `-2`, `-3`…
+fn job_id(text: &str, taken: &mut BTreeSet<String>) -> String {
+    let mut base: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !base.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        base.insert(0, '_');
+    }
+    let mut id = base.clone();
+    let mut n = 2;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Whether a value may land in a YAML plain scalar and in a single-quoted shell word.
+fn plain(value: &str, extra: &str) -> bool {
+    !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c) || extra.contains(c))
+        && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// The jobs of the ordered platforms: ids unique across the workflow, values checked.
+fn jobs(ordered: &[Ordered]) -> anyhow::Result<Vec<PlatformJobs>> {
+    let mut taken: BTreeSet<String> = FIXED_JOBS.iter().map(|s| (*s).to_string()).collect();
+    let mut platforms = BTreeSet::new();
+    let mut out = Vec::new();
+    for platform in ordered {
+        if !platforms.insert(&platform.platform) {
+            anyhow::bail!(
+                "platform `{}` is fanned out twice: each platform is one blueprint",
+                platform.platform
+            );
+        }
+        let mut values = vec![
+            ("platform name", &platform.platform, ""),
+            ("region", &platform.region, ""),
+        ];
+        for stack in &platform.stacks {
+            values.push(("stack name", &stack.name, ""));
+            values.push(("account name", &stack.account, ""));
+            if let Some(role) = &stack.role {
+                // An IAM role ARN: `arn:aws:iam::ID:role/PATH/NAME`, names of `+=,.@_-`.
+                values.push(("role", role, ":/+=,.@"));
+            }
+        }
+        for (what, value, extra) in values {
+            if !plain(value, extra) {
+                anyhow::bail!(
+                    "the {what} `{value}` of platform `{}` cannot be written into the workflow",
+                    platform.platform
+                );
+            }
+        }
+        let ids: Vec<(String, String)> = platform
+            .stacks
+            .iter()
+            .map(|s| {
+                let stem = format!("{}-{}", platform.platform, s.name);
+                (
+                    job_id(&format!("plan-{stem}"), &mut taken),
+                    job_id(&format!("apply-{stem}"), &mut taken),
+                )
+            })
+            .collect();
+        let mut stacks = Vec::new();
+        let mut signature = Vec::new();
+        for (i, stack) in platform.stacks.iter().enumerate() {
+            if let Some(&late) = stack.needs.iter().find(|&&n| n >= i) {
+                anyhow::bail!(
+                    "internal error: stack `{}` of platform `{}` needs stack {late}, which is not before it",
+                    stack.name,
+                    platform.platform
+                );
+            }
+            let needs = |pick: fn(&(String, String)) -> &String| -> Vec<String> {
+                if stack.needs.is_empty() {
+                    vec!["stacks".to_string()]
+                } else {
+                    stack.needs.iter().map(|&n| pick(&ids[n]).clone()).collect()
+                }
+            };
+            stacks.push(StackJobs {
+                name: stack.name.clone(),
+                account: stack.account.clone(),
+                role: stack.role.clone(),
+                plan: ids[i].0.clone(),
+                apply: ids[i].1.clone(),
+                plan_needs: needs(|ids| &ids.0),
+                apply_needs: needs(|ids| &ids.1),
+            });
+            let needs: Vec<&str> = stack
+                .needs
+                .iter()
+                .map(|&n| platform.stacks[n].name.as_str())
+                .collect();
+            signature.push(format!(
+                "{} {} {} {}",
+                stack.name,
+                stack.account,
+                stack.role.as_deref().unwrap_or("-"),
+                if needs.is_empty() {
+                    "-".to_string()
+                } else {
+                    needs.join(",")
+                }
+            ));
+        }
+        out.push(PlatformJobs {
+            platform: platform.platform.clone(),
+            region: platform.region.clone(),
+            stacks,
+            signature,
+        });
+    }
+    Ok(out)
 }
 
 /// The workflow's text.
@@ -92,8 +317,12 @@ pub fn render(workflow: &Workflow) -> anyhow::Result<String> {
             );
         }
     }
+    let view = View {
+        workflow,
+        ordered: jobs(&workflow.ordered)?,
+    };
     env.get_template("agentform.yml")
-        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(workflow))))
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&view))))
         .context("internal error: the workflow template failed to render")
 }
 

@@ -233,19 +233,25 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             agentform_git,
             agentform_rev,
             collector,
-        }) => ci_init(
-            &out,
-            force,
-            &ci::Workflow {
-                blueprints,
-                generated,
-                terraform,
-                agentform_git,
-                agentform_rev,
-                collector,
-            },
-            ui,
-        ),
+        }) => {
+            let Some(ordered) = ci_ordered(Path::new(&blueprints), ui)? else {
+                return Ok(1);
+            };
+            ci_init(
+                &out,
+                force,
+                &ci::Workflow {
+                    blueprints,
+                    generated,
+                    terraform,
+                    agentform_git,
+                    agentform_rev,
+                    collector,
+                    ordered,
+                },
+                ui,
+            )
+        }
         Command::Synth { vpcs, segments } => {
             out!(
                 "{}",
@@ -756,6 +762,62 @@ fn diff(old: &Path, against: Against<'_>, format: DiffFormat, ui: &Ui) -> anyhow
         ),
     }
     Ok(if result.has_changes() { 2 } else { 0 })
+}
+
+/// The platforms across accounts among the blueprints of `dir`, whose stacks `ci init` writes as
+/// ordered jobs; `None` (diagnostics printed) when a blueprint is invalid, since its layout is
+/// unknown. No directory, or one without blueprints: none (the workflow finds single stacks at run
+/// time).
+fn ci_ordered(dir: &Path, ui: &Ui) -> anyhow::Result<Option<Vec<ci::Ordered>>> {
+    if !dir.is_dir() || crate::source::discover(&[dir.to_path_buf()])?.is_empty() {
+        if !ui.quiet {
+            errln!(
+                "note: no blueprints in {}: the workflow finds the stacks at run time; a platform across accounts needs `ci init` again once its blueprint is there",
+                dir.display()
+            );
+        }
+        return Ok(Some(Vec::new()));
+    }
+    let options = workspace::Load {
+        overrides: Overrides::default(),
+        render: None,
+        matrices: Matrices::Segments,
+    };
+    let mut ordered = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut invalid = false;
+    for blueprint in workspace::load(&[dir.to_path_buf()], &options, |_, _, _| {})? {
+        if let Some(model) = blueprint.valid_model() {
+            ordered.extend(ci::ordered(model));
+        } else {
+            invalid = true;
+        }
+        diagnostics.extend(blueprint.all_diagnostics());
+    }
+    if invalid {
+        diagnostics.retain(Diagnostic::is_error);
+        report(OutputFormat::Human, &diagnostics, serde_json::Map::new(), ui);
+        errln!(
+            "{}",
+            ui.err.outcome(
+                false,
+                "`ci init` lays out the stacks of every blueprint: fix the errors first"
+            )
+        );
+        return Ok(None);
+    }
+    if !ui.quiet {
+        for platform in &ordered {
+            let names: Vec<&str> = platform.stacks.iter().map(|s| s.name.as_str()).collect();
+            errln!(
+                "platform {} spans accounts: {} in order ({})",
+                platform.platform,
+                plural(platform.stacks.len(), "stack"),
+                names.join(", ")
+            );
+        }
+    }
+    Ok(Some(ordered))
 }
 
 /// `agentform ci init`: the workflow, written once (never over a file unless `--force`).
