@@ -175,6 +175,14 @@ fn the_workflow_passes_actionlint_and_shellcheck() {
             shellcheck.as_deref(),
         );
     }
+    // A platform across accounts: its ordered jobs and the guard of the `stacks` job.
+    let (fleet, _, _) = init_with(&[("fleet.hcl", THREE_ACCOUNTS)], &[]);
+    lint(
+        fleet.path(),
+        DEFAULT,
+        actionlint.as_deref(),
+        shellcheck.as_deref(),
+    );
 }
 
 /// Runs actionlint (when found) and shellcheck (when found) over one written workflow.
@@ -342,4 +350,280 @@ fn the_route_collector_is_written_beside_the_workflow_and_agentform_can_come_fro
         assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
         assert!(!dir.path().join("bad.yml").exists());
     }
+}
+
+const THREE_ACCOUNTS: &str = "tests/fixtures/ci/three-accounts.hcl";
+
+/// `ci init` in a scratch repository holding these blueprints (`blueprints/NAME` ← repository
+/// path); returns the directory, the workflow and stderr.
+fn init_with(blueprints: &[(&str, &str)], extra: &[&str]) -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("blueprints")).unwrap();
+    for (name, fixture) in blueprints {
+        std::fs::copy(
+            common::repo().join(fixture),
+            dir.path().join("blueprints").join(name),
+        )
+        .unwrap();
+    }
+    let out = Test::in_dir(dir.path())
+        .args(["ci", "init"].iter().chain(extra))
+        .run();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let workflow = std::fs::read_to_string(dir.path().join(DEFAULT)).unwrap();
+    (dir, workflow, out.stderr)
+}
+
+/// The jobs of a workflow, in file order: id and the job's lines (the workflow is written with
+/// two-space indentation, jobs at two spaces under `jobs:`).
+fn jobs(workflow: &str) -> Vec<(String, Vec<String>)> {
+    let body = workflow.split_once("\njobs:\n").expect("a jobs: key").1;
+    let mut jobs: Vec<(String, Vec<String>)> = Vec::new();
+    for line in body.lines() {
+        if let Some(id) = line
+            .strip_prefix("  ")
+            .filter(|l| !l.starts_with(' '))
+            .and_then(|l| l.strip_suffix(':'))
+        {
+            jobs.push((id.to_string(), Vec::new()));
+        } else if let Some((_, lines)) = jobs.last_mut() {
+            lines.push(line.trim().to_string());
+        }
+    }
+    jobs
+}
+
+/// The value of `key: value` among a job's lines (the first).
+fn value<'a>(lines: &'a [String], key: &str) -> Option<&'a str> {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(": ")))
+}
+
+#[test]
+fn a_platform_across_accounts_fans_out_as_ordered_jobs() {
+    let (_dir, workflow, stderr) = init_with(
+        &[
+            ("fleet.hcl", THREE_ACCOUNTS),
+            ("minimal.hcl", "tests/fixtures/valid/minimal.hcl"),
+        ],
+        &[],
+    );
+    assert!(
+        stderr.contains("platform fleet spans accounts: 6 stacks in order (network, agents, tenants, network-routing, agents-routes, tenants-routes)"),
+        "{stderr}"
+    );
+    let network = "arn:aws:iam::111111111111:role/agentform-ci";
+    let agents = "arn:aws:iam::222222222222:role/agentform-ci";
+    let variable = "${{ vars.AGENTFORM_AWS_ROLE_ARN }}";
+    // The layout of the fixture: stack, account, the role its jobs assume, the stacks it needs.
+    let expected: [(&str, &str, &str, &[&str]); 6] = [
+        ("network", "network", network, &[]),
+        ("agents", "agents", agents, &["network"]),
+        ("tenants", "tenants", variable, &["network"]),
+        (
+            "network-routing",
+            "network",
+            network,
+            &["network", "agents", "tenants"],
+        ),
+        ("agents-routes", "agents", agents, &["agents", "network-routing"]),
+        ("tenants-routes", "tenants", variable, &["tenants", "network-routing"]),
+    ];
+    let jobs = jobs(&workflow);
+    let ids: Vec<&str> = jobs.iter().map(|(id, _)| id.as_str()).collect();
+    let job = |id: &str| -> &[String] {
+        &jobs
+            .iter()
+            .find(|(j, _)| j == id)
+            .unwrap_or_else(|| panic!("no job {id} among {ids:?}"))
+            .1
+    };
+    for (stack, account, role, needs) in expected {
+        for (kind, event) in [
+            ("plan", "github.event_name == 'pull_request'"),
+            (
+                "apply",
+                "github.event_name == 'push' && github.ref_name == github.event.repository.default_branch",
+            ),
+        ] {
+            let id = format!("{kind}-fleet-{stack}");
+            let lines = job(&id);
+            let want_needs = if needs.is_empty() {
+                "[stacks]".to_string()
+            } else {
+                let needs: Vec<String> = needs.iter().map(|n| format!("{kind}-fleet-{n}")).collect();
+                format!("[{}]", needs.join(", "))
+            };
+            assert_eq!(value(lines, "needs"), Some(want_needs.as_str()), "{id}");
+            assert_eq!(value(lines, "if"), Some(event), "{id}");
+            assert_eq!(value(lines, "role-to-assume"), Some(role), "{id}");
+            assert_eq!(value(lines, "aws-region"), Some("eu-west-1"), "{id}");
+            assert_eq!(
+                value(lines, "working-directory"),
+                Some(format!("generated/fleet/{stack}").as_str()),
+                "{id}"
+            );
+            // Applies run in the account's environment (so they can be gated); plans in none.
+            let environment = (kind == "apply").then_some(account);
+            assert_eq!(value(lines, "environment"), environment, "{id}");
+            let last = lines.iter().rev().find(|l| l.starts_with("- run: "));
+            let command = if kind == "plan" {
+                "- run: terraform plan -input=false -lock=false"
+            } else {
+                "- run: terraform apply -input=false -auto-approve"
+            };
+            assert_eq!(last.map(String::as_str), Some(command), "{id}");
+        }
+    }
+    // Every job comes after the jobs it needs, so the file reads in apply order.
+    for (i, (id, lines)) in jobs.iter().enumerate() {
+        let Some(needs) = value(lines, "needs") else {
+            continue;
+        };
+        for need in needs.trim_matches(['[', ']']).split(", ") {
+            let at = ids.iter().position(|j| *j == need);
+            assert!(at.is_some_and(|at| at < i), "{id} needs {need}, not before it");
+        }
+    }
+    // The single-account platform stays in the dynamic matrix, and the scheduled job does not run
+    // on pushes now that the workflow has them.
+    assert_eq!(
+        value(job("deployed"), "if"),
+        Some("github.event_name != 'pull_request' && github.event_name != 'push' && needs.stacks.outputs.stacks != '[]'")
+    );
+    assert!(workflow.contains("\n  pull_request:\n  push:\n  schedule:\n"));
+    assert_eq!(ids.len(), 4 + 2 * 6, "{ids:?}");
+    insta::assert_snapshot!("workflow@three-accounts", workflow);
+}
+
+#[test]
+fn single_account_platforms_keep_the_workflow_as_it_was() {
+    // With blueprints of one account each, the workflow is the one without blueprints: the
+    // dynamic matrix only (the snapshot holds what it was before platforms spanned accounts).
+    let (_dir, with_blueprints, stderr) = init_with(
+        &[
+            ("minimal.hcl", "tests/fixtures/valid/minimal.hcl"),
+            ("hub.hcl", "tests/fixtures/valid/hub-and-spoke.hcl"),
+        ],
+        &[],
+    );
+    assert!(!stderr.contains("spans accounts"), "{stderr}");
+    let (_empty, without, stderr) = init_with(&[], &[]);
+    assert!(stderr.contains("note: no blueprints in blueprints"), "{stderr}");
+    assert_eq!(with_blueprints, without);
+    assert!(!with_blueprints.contains("push:"));
+    assert!(!with_blueprints.contains("environment:"));
+    insta::assert_snapshot!("workflow@one-account", with_blueprints);
+}
+
+#[test]
+fn an_invalid_blueprint_writes_no_workflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Test::in_dir(dir.path())
+        .blueprint(
+            "broken.hcl",
+            "platform \"p\" {\n  environment = \"dev\"\n  region = \"eu-west-1\"\n  account_id = \"12\"\n}\n",
+        )
+        .args(["ci", "init"])
+        .run();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("account id `12` is not 12 digits"), "{}", out.stderr);
+    assert!(out.stderr.contains("`ci init` lays out the stacks"), "{}", out.stderr);
+    assert!(!dir.path().join(DEFAULT).exists());
+}
+
+/// The `stacks` job's guard, run by bash against manifests: the one `generate` writes for the
+/// fixture passes; a manifest whose stacks changed, a platform the workflow lacks jobs for, and a
+/// missing manifest fail with an error annotation that says to run `ci init` again.
+#[test]
+fn the_guard_fails_when_a_manifest_no_longer_matches_the_jobs() {
+    let (dir, workflow, _) = init_with(&[("fleet.hcl", THREE_ACCOUNTS)], &[]);
+    let guard = run_scripts(&workflow)
+        .into_iter()
+        .find(|s| s.contains("manifest.json"))
+        .expect("the guard script");
+    let run = |manifests: &[(&str, serde_json::Value)]| {
+        let generated = dir.path().join(format!("generated-{}", manifests.len()));
+        let _ = std::fs::remove_dir_all(&generated);
+        for (platform, manifest) in manifests {
+            let at = generated.join(platform);
+            std::fs::create_dir_all(&at).unwrap();
+            std::fs::write(at.join("manifest.json"), manifest.to_string()).unwrap();
+        }
+        std::fs::create_dir_all(&generated).unwrap();
+        let output = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &guard])
+            .env("GENERATED", &generated)
+            .output()
+            .expect("bash runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let stack = |name: &str, account: &str, id: &str, role: Option<&str>, needs: &[&str]| {
+        serde_json::json!({
+            "name": name, "directory": name, "account": account, "account_id": id,
+            "role": role, "phase": "build", "needs": needs, "reads": []
+        })
+    };
+    let network = Some("arn:aws:iam::111111111111:role/agentform-ci");
+    let agents = Some("arn:aws:iam::222222222222:role/agentform-ci");
+    let stacks = vec![
+        stack("network", "network", "111111111111", network, &[]),
+        stack("agents", "agents", "222222222222", agents, &["network"]),
+        stack("tenants", "tenants", "333333333333", None, &["network"]),
+        stack(
+            "network-routing",
+            "network",
+            "111111111111",
+            network,
+            &["network", "agents", "tenants"],
+        ),
+        stack(
+            "agents-routes",
+            "agents",
+            "222222222222",
+            agents,
+            &["agents", "network-routing"],
+        ),
+        stack(
+            "tenants-routes",
+            "tenants",
+            "333333333333",
+            None,
+            &["tenants", "network-routing"],
+        ),
+    ];
+    let manifest = |stacks: &[serde_json::Value], platform: &str| {
+        serde_json::json!({
+            "//": "Code generated by agentform from blueprints/fleet.hcl. DO NOT EDIT.",
+            "platform": platform, "region": "eu-west-1",
+            "state": {"bucket": "agentform-state-111111111111", "region": "eu-west-1", "key_prefix": platform},
+            "stacks": stacks
+        })
+    };
+    assert_eq!(run(&[("fleet", manifest(&stacks, "fleet"))]), (Some(0), String::new()));
+
+    // The tenants account gained a role: the jobs would assume the wrong one.
+    let mut changed = stacks.clone();
+    changed[2]["role"] = "arn:aws:iam::333333333333:role/agentform-ci".into();
+    let (status, stdout) = run(&[("fleet", manifest(&changed, "fleet"))]);
+    assert_eq!(status, Some(1), "{stdout}");
+    assert!(stdout.contains("::error file="), "{stdout}");
+    assert!(stdout.contains("the stacks of platform fleet are not the ones this workflow runs in order: run agentform ci init --force"), "{stdout}");
+
+    // Another platform across accounts, which this workflow has no jobs for.
+    let (status, stdout) = run(&[
+        ("fleet", manifest(&stacks, "fleet")),
+        ("other", manifest(&stacks, "other")),
+    ]);
+    assert_eq!(status, Some(1), "{stdout}");
+    assert!(stdout.contains("platform other spans accounts but this workflow has no jobs for it"), "{stdout}");
+
+    // No manifest: the platform is one stack again (or was never generated).
+    let (status, stdout) = run(&[]);
+    assert_eq!(status, Some(1), "{stdout}");
+    assert!(stdout.contains("platform fleet has no"), "{stdout}");
 }

@@ -74,6 +74,8 @@ fn no_orphaned_or_pending_snapshots() {
     expected.insert("segregation__reach@agent-platform.snap".to_string());
     expected.insert("cli__reach_json@agent-platform.snap".to_string());
     expected.insert("cli__access@agent-platform.snap".to_string());
+    expected.insert("ci__workflow@one-account.snap".to_string());
+    expected.insert("ci__workflow@three-accounts.snap".to_string());
     for format in ["mmd", "dot", "json"] {
         expected.insert(format!("graph__agent-platform.{format}.snap"));
     }
