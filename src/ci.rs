@@ -376,3 +376,93 @@ pub fn init(out: &Path, force: bool, workflow: &Workflow) -> anyhow::Result<Init
         kept: same_collector.then(|| collector.to_path_buf()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workflow(ordered: Vec<Ordered>) -> Workflow {
+        Workflow {
+            blueprints: "blueprints".into(),
+            generated: "generated".into(),
+            terraform: "1.11.4".into(),
+            agentform_git: None,
+            agentform_rev: None,
+            collector: "scripts/collect-tgw.sh".into(),
+            ordered,
+        }
+    }
+
+    fn platform(name: &str, stacks: &[(&str, &[usize])]) -> Ordered {
+        Ordered {
+            platform: name.into(),
+            region: "eu-west-1".into(),
+            stacks: stacks
+                .iter()
+                .map(|(stack, needs)| OrderedStack {
+                    name: (*stack).into(),
+                    account: "network".into(),
+                    role: None,
+                    needs: needs.to_vec(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The job keys of a rendered workflow.
+    fn job_ids(text: &str) -> Vec<String> {
+        let jobs = text.split_once("\njobs:\n").unwrap().1;
+        jobs.lines()
+            .filter_map(|l| l.strip_prefix("  ").and_then(|l| l.strip_suffix(':')))
+            .filter(|l| !l.starts_with(' '))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn job_ids_are_valid_and_unique_across_platforms() {
+        // `fleet` + `a-network` and `fleet-a` + `network` both read `fleet-a-network`.
+        let text = render(&workflow(vec![
+            platform("fleet", &[("a-network", &[])]),
+            platform("fleet-a", &[("network", &[]), ("network-routing", &[0])]),
+        ]))
+        .unwrap();
+        let ids = job_ids(&text);
+        assert_eq!(
+            ids,
+            [
+                "blueprints",
+                "stacks",
+                "terraform",
+                "deployed",
+                "plan-fleet-a-network",
+                "apply-fleet-a-network",
+                "plan-fleet-a-network-2",
+                "apply-fleet-a-network-2",
+                "plan-fleet-a-network-routing",
+                "apply-fleet-a-network-routing",
+            ]
+        );
+        // The routing stack needs the second platform's jobs, not the first's.
+        assert!(text.contains("    needs: [plan-fleet-a-network-2]\n"));
+        assert!(text.contains("    needs: [apply-fleet-a-network-2]\n"));
+        let mut taken = BTreeSet::new();
+        assert_eq!(job_id("9 lives/x", &mut taken), "_9_lives_x");
+    }
+
+    #[test]
+    fn values_that_cannot_be_written_are_refused() {
+        let mut odd = platform("fleet", &[("network", &[])]);
+        odd.stacks[0].role = Some("arn:aws:iam::111111111111:role/x y".into());
+        let error = render(&workflow(vec![odd])).unwrap_err().to_string();
+        assert!(error.contains("the role `arn:aws:iam::111111111111:role/x y`"), "{error}");
+        let twice = vec![
+            platform("fleet", &[("network", &[])]),
+            platform("fleet", &[("network", &[])]),
+        ];
+        assert!(render(&workflow(twice)).is_err());
+        let late = platform("fleet", &[("network", &[1]), ("agents", &[])]);
+        let error = render(&workflow(vec![late])).unwrap_err().to_string();
+        assert!(error.contains("not before it"), "{error}");
+    }
+}
