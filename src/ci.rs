@@ -455,7 +455,10 @@ mod tests {
         let mut odd = platform("fleet", &[("network", &[])]);
         odd.stacks[0].role = Some("arn:aws:iam::111111111111:role/x y".into());
         let error = render(&workflow(vec![odd])).unwrap_err().to_string();
-        assert!(error.contains("the role `arn:aws:iam::111111111111:role/x y`"), "{error}");
+        assert!(
+            error.contains("the role `arn:aws:iam::111111111111:role/x y`"),
+            "{error}"
+        );
         let twice = vec![
             platform("fleet", &[("network", &[])]),
             platform("fleet", &[("network", &[])]),

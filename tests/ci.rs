@@ -427,8 +427,18 @@ fn a_platform_across_accounts_fans_out_as_ordered_jobs() {
             network,
             &["network", "agents", "tenants"],
         ),
-        ("agents-routes", "agents", agents, &["agents", "network-routing"]),
-        ("tenants-routes", "tenants", variable, &["tenants", "network-routing"]),
+        (
+            "agents-routes",
+            "agents",
+            agents,
+            &["agents", "network-routing"],
+        ),
+        (
+            "tenants-routes",
+            "tenants",
+            variable,
+            &["tenants", "network-routing"],
+        ),
     ];
     let jobs = jobs(&workflow);
     let ids: Vec<&str> = jobs.iter().map(|(id, _)| id.as_str()).collect();
@@ -452,7 +462,8 @@ fn a_platform_across_accounts_fans_out_as_ordered_jobs() {
             let want_needs = if needs.is_empty() {
                 "[stacks]".to_string()
             } else {
-                let needs: Vec<String> = needs.iter().map(|n| format!("{kind}-fleet-{n}")).collect();
+                let needs: Vec<String> =
+                    needs.iter().map(|n| format!("{kind}-fleet-{n}")).collect();
                 format!("[{}]", needs.join(", "))
             };
             assert_eq!(value(lines, "needs"), Some(want_needs.as_str()), "{id}");
@@ -483,14 +494,19 @@ fn a_platform_across_accounts_fans_out_as_ordered_jobs() {
         };
         for need in needs.trim_matches(['[', ']']).split(", ") {
             let at = ids.iter().position(|j| *j == need);
-            assert!(at.is_some_and(|at| at < i), "{id} needs {need}, not before it");
+            assert!(
+                at.is_some_and(|at| at < i),
+                "{id} needs {need}, not before it"
+            );
         }
     }
     // The single-account platform stays in the dynamic matrix, and the scheduled job does not run
     // on pushes now that the workflow has them.
     assert_eq!(
         value(job("deployed"), "if"),
-        Some("github.event_name != 'pull_request' && github.event_name != 'push' && needs.stacks.outputs.stacks != '[]'")
+        Some(
+            "github.event_name != 'pull_request' && github.event_name != 'push' && needs.stacks.outputs.stacks != '[]'"
+        )
     );
     assert!(workflow.contains("\n  pull_request:\n  push:\n  schedule:\n"));
     assert_eq!(ids.len(), 4 + 2 * 6, "{ids:?}");
@@ -510,7 +526,10 @@ fn single_account_platforms_keep_the_workflow_as_it_was() {
     );
     assert!(!stderr.contains("spans accounts"), "{stderr}");
     let (_empty, without, stderr) = init_with(&[], &[]);
-    assert!(stderr.contains("note: no blueprints in blueprints"), "{stderr}");
+    assert!(
+        stderr.contains("note: no blueprints in blueprints"),
+        "{stderr}"
+    );
     assert_eq!(with_blueprints, without);
     assert!(!with_blueprints.contains("push:"));
     assert!(!with_blueprints.contains("environment:"));
@@ -528,8 +547,16 @@ fn an_invalid_blueprint_writes_no_workflow() {
         .args(["ci", "init"])
         .run();
     assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("account id `12` is not 12 digits"), "{}", out.stderr);
-    assert!(out.stderr.contains("`ci init` lays out the stacks"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("account id `12` is not 12 digits"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("`ci init` lays out the stacks"),
+        "{}",
+        out.stderr
+    );
     assert!(!dir.path().join(DEFAULT).exists());
 }
 
@@ -604,7 +631,10 @@ fn the_guard_fails_when_a_manifest_no_longer_matches_the_jobs() {
             "stacks": stacks
         })
     };
-    assert_eq!(run(&[("fleet", manifest(&stacks, "fleet"))]), (Some(0), String::new()));
+    assert_eq!(
+        run(&[("fleet", manifest(&stacks, "fleet"))]),
+        (Some(0), String::new())
+    );
 
     // The tenants account gained a role: the jobs would assume the wrong one.
     let mut changed = stacks.clone();
@@ -620,7 +650,10 @@ fn the_guard_fails_when_a_manifest_no_longer_matches_the_jobs() {
         ("other", manifest(&stacks, "other")),
     ]);
     assert_eq!(status, Some(1), "{stdout}");
-    assert!(stdout.contains("platform other spans accounts but this workflow has no jobs for it"), "{stdout}");
+    assert!(
+        stdout.contains("platform other spans accounts but this workflow has no jobs for it"),
+        "{stdout}"
+    );
 
     // No manifest: the platform is one stack again (or was never generated).
     let (status, stdout) = run(&[]);

@@ -180,7 +180,8 @@ pub(super) enum Command {
 #[derive(Subcommand)]
 pub(super) enum CiCommand {
     /// Write a GitHub Actions workflow: validate (SARIF), check, diff as a pull-request comment,
-    /// Terraform per stack, and a scheduled drift and propagation check
+    /// Terraform per stack, a scheduled drift and propagation check, and for a platform across
+    /// accounts ordered plan and apply jobs per stack (one role and environment per account)
     Init {
         /// Where to write the workflow
         #[arg(
@@ -192,7 +193,8 @@ pub(super) enum CiCommand {
         /// Overwrite FILE if it exists
         #[arg(long)]
         force: bool,
-        /// The directory of blueprints
+        /// The directory of blueprints (read now for platforms across accounts, whose stacks
+        /// become ordered jobs)
         #[arg(long, value_name = "DIR", default_value = "blueprints")]
         blueprints: String,
         /// The directory of generated stacks

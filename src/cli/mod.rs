@@ -796,7 +796,12 @@ fn ci_ordered(dir: &Path, ui: &Ui) -> anyhow::Result<Option<Vec<ci::Ordered>>> {
     }
     if invalid {
         diagnostics.retain(Diagnostic::is_error);
-        report(OutputFormat::Human, &diagnostics, serde_json::Map::new(), ui);
+        report(
+            OutputFormat::Human,
+            &diagnostics,
+            serde_json::Map::new(),
+            ui,
+        );
         errln!(
             "{}",
             ui.err.outcome(
