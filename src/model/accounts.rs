@@ -166,3 +166,149 @@ fn visit(
     state[a.0] = 2;
     None
 }
+
+/// The model as one account's stack sees it: the platform's account is that account, and the
+/// components placed elsewhere that the stack does not plan by scope (ingresses, file systems,
+/// roles, payment managers, the audit trail) are left out, the references between the remaining
+/// ones renumbered. Gateways, VPCs and interconnects stay whole: the segregation intent and the
+/// reachability report index them, and the network plan decides per stack what of them to write.
+/// Validation has rejected references between components of different accounts (`AF961`), so no
+/// reference points at a component left out.
+pub fn project(model: &Model, account: AccountId) -> Model {
+    use super::{Component, IamRoleId, IngressId, PaymentManagerId, Principal, S3FilesId, Target};
+    let accounts = &model.accounts;
+    let keep = |placements: &[Placement]| -> Vec<Option<usize>> {
+        let mut next = 0;
+        placements
+            .iter()
+            .map(|p| {
+                (p.account == account).then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect()
+    };
+    let ingresses = keep(&accounts.ingresses);
+    let files = keep(&accounts.s3_files);
+    let roles = keep(&accounts.iam_roles);
+    let managers = keep(&accounts.payment_managers);
+    let role = |id: IamRoleId| IamRoleId(roles[id.0].expect("AF961: a role of the same account"));
+    let spanned_role = |r: &Spanned<IamRoleId>| Spanned::new(role(r.value), r.span);
+    let principal = |p: &Spanned<Principal>| {
+        Spanned::new(
+            match &p.value {
+                Principal::Role(id) => Principal::Role(role(*id)),
+                Principal::Arn(arn) => Principal::Arn(arn.clone()),
+            },
+            p.span,
+        )
+    };
+    let component = |c: Component| match c {
+        Component::EndpointService(i) => {
+            Component::EndpointService(IngressId(ingresses[i.0].expect("AF961")))
+        }
+        Component::IngressLogs(i) => {
+            Component::IngressLogs(IngressId(ingresses[i.0].expect("AF961")))
+        }
+        Component::FileSystem(f) => Component::FileSystem(S3FilesId(files[f.0].expect("AF961"))),
+        Component::AccessPoint(f, ap) => {
+            Component::AccessPoint(S3FilesId(files[f.0].expect("AF961")), ap)
+        }
+        Component::PaymentManager(m) => {
+            Component::PaymentManager(PaymentManagerId(managers[m.0].expect("AF961")))
+        }
+    };
+    let filtered = |placements: &[Placement]| {
+        placements
+            .iter()
+            .filter(|p| p.account == account)
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    let mut projected = Model {
+        source: model.source.clone(),
+        platform: model.platform.clone(),
+        transit_gateways: model.transit_gateways.clone(),
+        vpcs: model.vpcs.clone(),
+        interconnects: model.interconnects.clone(),
+        ingresses: model
+            .ingresses
+            .iter()
+            .zip(&ingresses)
+            .filter(|(_, k)| k.is_some())
+            .map(|(i, _)| {
+                let mut i = i.clone();
+                i.context_fetch_role = spanned_role(&i.context_fetch_role);
+                i.context_modify_role = spanned_role(&i.context_modify_role);
+                i
+            })
+            .collect(),
+        s3_files: model
+            .s3_files
+            .iter()
+            .zip(&files)
+            .filter(|(_, k)| k.is_some())
+            .map(|(f, _)| {
+                let mut f = f.clone();
+                for ap in &mut f.access_points {
+                    ap.roles = ap.roles.iter().map(spanned_role).collect();
+                }
+                f
+            })
+            .collect(),
+        iam_roles: model
+            .iam_roles
+            .iter()
+            .zip(&roles)
+            .filter(|(_, k)| k.is_some())
+            .map(|(r, _)| {
+                let mut r = r.clone();
+                for allow in &mut r.allows {
+                    for target in &mut allow.on {
+                        if let Target::Component(c) = target.value {
+                            target.value = Target::Component(component(c));
+                        }
+                    }
+                }
+                r
+            })
+            .collect(),
+        payment_managers: model
+            .payment_managers
+            .iter()
+            .zip(&managers)
+            .filter(|(_, k)| k.is_some())
+            .map(|(m, _)| {
+                let mut m = m.clone();
+                m.agents = m.agents.iter().map(spanned_role).collect();
+                for list in [
+                    &mut m.admin_principals,
+                    &mut m.session_principals,
+                    &mut m.payment_principals,
+                ] {
+                    *list = list.iter().map(principal).collect();
+                }
+                m
+            })
+            .collect(),
+        audit_trail: model
+            .audit_trail
+            .clone()
+            .filter(|_| accounts.audit_trail.is_some_and(|p| p.account == account)),
+        vpc_tenants: model.vpc_tenants.clone(),
+        accounts: Accounts {
+            ingresses: filtered(&accounts.ingresses),
+            s3_files: filtered(&accounts.s3_files),
+            iam_roles: filtered(&accounts.iam_roles),
+            payment_managers: filtered(&accounts.payment_managers),
+            audit_trail: accounts.audit_trail.filter(|p| p.account == account),
+            ..accounts.clone()
+        },
+    };
+    projected
+        .platform
+        .account_id
+        .clone_from(&accounts.list[account.0].id);
+    projected
+}

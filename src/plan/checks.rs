@@ -77,6 +77,7 @@ pub fn plan(
     intent: &Intent,
     network: &NetworkView,
     labels: &mut LabelSpace,
+    scope: &super::layout::Scope,
 ) -> ChecksView {
     let mut propagated: BTreeMap<SegmentId, Vec<_>> = BTreeMap::new();
     for &(table, attachment) in &intent.propagations {
@@ -84,6 +85,7 @@ pub fn plan(
     }
     let checks = model
         .segments()
+        .filter(|(id, _)| scope.routing(id.tgw))
         .map(|(id, segment)| {
             let tgw = &model.transit_gateways[id.tgw.0];
             let associated = model

@@ -78,12 +78,20 @@ pub struct GatewayEndpointView {
     pub service_name: String,
 }
 
-pub fn plan(model: &Model, network: &NetworkView, labels: &mut LabelSpace) -> EndpointsView {
+pub fn plan(
+    model: &Model,
+    network: &NetworkView,
+    labels: &mut LabelSpace,
+    scope: &super::layout::Scope,
+) -> EndpointsView {
     let mut vpcs = Vec::new();
     let mut gateway_endpoints = Vec::new();
     for (index, vpc) in model.vpcs.iter().enumerate() {
+        if !scope.vpc(crate::model::VpcId(index)) {
+            continue;
+        }
         let id = VpcId(index);
-        let view = &network.vpcs[index];
+        let view = network.vpc(crate::model::VpcId(index));
         let vpc_label = &view.label.label;
         let services = model.endpoint_services(id);
         if !services.is_empty() {

@@ -6,6 +6,7 @@
 
 use super::Ref;
 use super::labels::{LabelSpace, Resource};
+use super::layout::Scope;
 use super::naming::{self, TAG_SEGMENT, TAG_TRANSIT_GATEWAY};
 use super::network::{self, LinkView, NetworkView};
 use crate::model::targets::{self as providers, ResourceType};
@@ -24,6 +25,8 @@ pub struct InterconnectView {
 
 #[derive(Serialize)]
 pub struct ConnectionView {
+    /// Whether this stack holds the interconnect (its gateway's routing).
+    pub here: bool,
     pub labels: ConnectionLabels,
     pub name: String,
     pub partner: String,
@@ -82,8 +85,15 @@ pub fn plan(
     model: &Model,
     network: &NetworkView,
     labels: &mut LabelSpace,
+    scope: &Scope,
 ) -> Option<InterconnectView> {
-    if model.interconnects.is_empty() {
+    // An interconnect lives with its gateway's routing (validation keeps it in the gateway's
+    // account).
+    if !model
+        .interconnects
+        .iter()
+        .any(|ic| scope.routing(ic.transit_gateway))
+    {
         return None;
     }
     let targets = &model.platform.providers;
@@ -157,6 +167,7 @@ pub fn plan(
                 }
             });
             ConnectionView {
+                here: scope.routing(ic.transit_gateway),
                 name: ic.name.value.clone(),
                 partner: ic.partner.value.as_str().to_string(),
                 dx_gateway_name: naming::aws_name(
@@ -168,7 +179,7 @@ pub fn plan(
                     100,
                 ),
                 dx_gateway_asn: ic.dx_gateway_asn.value.to_string(),
-                transit_gateway: network.transit_gateways[ic.transit_gateway.0].label.r("id"),
+                transit_gateway: scope.tgw_id(ic.transit_gateway),
                 allowed_prefixes: allowed.iter().map(ToString::to_string).collect(),
                 attachment_tags: attachment_tags
                     .iter()
@@ -199,6 +210,7 @@ pub fn plan(
         })
         .collect();
     let associations = (0..model.interconnects.len())
+        .filter(|&i| interconnects[i].here)
         .map(|i| {
             let attachment = AttachmentRef::Interconnect(InterconnectId(i));
             let ic = &model.interconnects[i];

@@ -188,7 +188,7 @@ pub fn layout(model: &Model) -> Layout {
                 .expect("pushed above for every attached account");
             needs[build].push(owner_build);
             needs[routing].push(build);
-            needs[routes].extend([build, routing]);
+            needs[routes].extend([build, routing, owner_build]);
         }
     }
     for (stack, mut n) in layout.stacks.iter_mut().zip(needs) {
@@ -229,4 +229,223 @@ fn in_apply_order(layout: &Layout) -> Layout {
         })
         .collect();
     Layout { stacks }
+}
+
+/// A value one stack hands to others through its state: an output of stack `from`, read by
+/// `readers` with `terraform_remote_state`.
+#[derive(Debug, Clone)]
+pub struct Crossing {
+    pub from: usize,
+    /// The output's name (also how readers refer to it).
+    pub output: String,
+    /// What `from` outputs: a reference inside `from`.
+    pub value: super::Ref,
+    pub description: String,
+    pub readers: Vec<usize>,
+}
+
+/// Every value crossing stacks, decided from the layout alone (the stacks that export them are
+/// planned before the ones that read them, so the list cannot come from what readers asked for).
+pub fn crossings(model: &Model, layout: &Layout) -> std::collections::BTreeMap<String, Crossing> {
+    use super::naming::snake;
+    let mut out = Vec::new();
+    if layout.is_single() {
+        return std::collections::BTreeMap::new();
+    }
+    let accounts = &model.accounts;
+    for (i, tgw) in model.transit_gateways.iter().enumerate() {
+        let g = TgwId(i);
+        let attached = accounts.attached_accounts(model, g);
+        if attached.is_empty() {
+            continue;
+        }
+        let owner = accounts.transit_gateways[i].account;
+        let build = layout.build(owner);
+        let routing = layout.routing_of(model, g);
+        let label = snake(&tgw.name.value);
+        let mut readers = vec![routing];
+        for &a in &attached {
+            readers.push(layout.build(a));
+            readers.push(
+                layout
+                    .find(a, Phase::Routes)
+                    .expect("every attached account has a routes stack"),
+            );
+        }
+        readers.sort_unstable();
+        readers.dedup();
+        out.push(Crossing {
+            from: build,
+            output: format!("{label}_transit_gateway_id"),
+            value: super::Ref::attr("aws_ec2_transit_gateway", &label, "id"),
+            description: format!("Id of transit gateway `{label}`"),
+            readers,
+        });
+        // Only accounts outside the organization accept the share (`ShareAccepterView`).
+        let mut share_readers: Vec<usize> = attached
+            .iter()
+            .filter(|&&a| accounts.account(a).organization_unit.is_none())
+            .map(|&a| layout.build(a))
+            .collect();
+        share_readers.sort_unstable();
+        out.push(Crossing {
+            from: build,
+            output: format!("{label}_transit_gateway_share_arn"),
+            value: super::Ref::attr("aws_ram_resource_share", &label, "arn"),
+            description: format!(
+                "ARN of the RAM share of transit gateway `{label}` (the attached accounts accept it)"
+            ),
+            readers: share_readers,
+        });
+        for (v, vpc) in model.vpcs.iter().enumerate() {
+            if vpc.transit_gateway != g {
+                continue;
+            }
+            let account = accounts.vpcs[v].account;
+            let vpc_label = snake(&vpc.name.value);
+            let vpc_build = layout.build(account);
+            out.push(Crossing {
+                from: vpc_build,
+                output: format!("{vpc_label}_attachment_id"),
+                value: super::Ref::attr("aws_ec2_transit_gateway_vpc_attachment", &vpc_label, "id"),
+                description: format!(
+                    "Transit gateway attachment id of VPC `{}` (the gateway's owner accepts, tags, associates and propagates it)",
+                    vpc.name.value
+                ),
+                readers: vec![routing],
+            });
+            if account != owner {
+                out.push(Crossing {
+                    from: vpc_build,
+                    output: format!("{vpc_label}_route_table_id"),
+                    value: super::Ref::attr("aws_route_table", &vpc_label, "id"),
+                    description: format!(
+                        "Route table id of VPC `{}` (its routes toward the gateway wait for the acceptance)",
+                        vpc.name.value
+                    ),
+                    readers: vec![layout.routes_of(model, VpcId(v))],
+                });
+            }
+        }
+    }
+    out.into_iter().map(|c| (c.output.clone(), c)).collect()
+}
+
+/// What one stack plans, and how it refers to what other stacks made.
+pub struct Scope<'a> {
+    pub model: &'a Model,
+    pub layout: &'a Layout,
+    pub stack: usize,
+    /// Every crossing of the platform, by output name.
+    pub crossings: &'a std::collections::BTreeMap<String, Crossing>,
+}
+
+impl Scope<'_> {
+    fn whole(&self) -> bool {
+        self.layout.is_single()
+    }
+
+    pub fn spec(&self) -> &StackSpec {
+        &self.layout.stacks[self.stack]
+    }
+
+    /// Whether this stack creates a component placed in `account` (its account's build stack).
+    pub fn builds(&self, account: AccountId) -> bool {
+        self.whole() || self.layout.build(account) == self.stack
+    }
+
+    /// Whether this stack creates the gateway itself (and its RAM share).
+    pub fn gateway(&self, tgw: TgwId) -> bool {
+        self.builds(self.model.accounts.transit_gateways[tgw.0].account)
+    }
+
+    /// Whether this stack creates the gateway's route tables, associations, propagations, static
+    /// routes (and, when shared, accepts and tags the attachments of other accounts).
+    pub fn routing(&self, tgw: TgwId) -> bool {
+        self.whole() || self.layout.routing_of(self.model, tgw) == self.stack
+    }
+
+    /// Whether this stack creates the VPC (subnets, tables, attachment, flow logs, endpoints).
+    pub fn vpc(&self, vpc: VpcId) -> bool {
+        self.builds(self.model.accounts.vpcs[vpc.0].account)
+    }
+
+    /// Whether this stack creates the VPC's routes toward its gateway.
+    pub fn vpc_routes(&self, vpc: VpcId) -> bool {
+        self.whole() || self.layout.routes_of(self.model, vpc) == self.stack
+    }
+
+    /// Whether a VPC's attachment crosses accounts (the gateway's owner accepts it).
+    pub fn crosses(&self, vpc: VpcId) -> bool {
+        let accounts = &self.model.accounts;
+        accounts.vpcs[vpc.0].account
+            != accounts.transit_gateways[self.model.vpc(vpc).transit_gateway.0].account
+    }
+
+    /// The `terraform_remote_state` data source of a stack, by stack index.
+    pub fn remote_label(&self, stack: usize) -> String {
+        super::naming::snake(&self.layout.stacks[stack].name)
+    }
+
+    fn remote(&self, output: &str) -> super::Ref {
+        let crossing = self
+            .crossings
+            .get(output)
+            .filter(|c| c.readers.contains(&self.stack))
+            .map(|c| c.from)
+            .expect("every remote value a stack reads is a crossing");
+        super::Ref::new(format!(
+            "data.terraform_remote_state.{}.outputs.{output}",
+            self.remote_label(crossing)
+        ))
+    }
+
+    /// A gateway's id: its resource here, or the output of its owner's stack.
+    pub fn tgw_id(&self, tgw: TgwId) -> super::Ref {
+        let label = super::naming::snake(&self.model.transit_gateways[tgw.0].name.value);
+        if self.gateway(tgw) {
+            super::Ref::attr("aws_ec2_transit_gateway", &label, "id")
+        } else {
+            self.remote(&format!("{label}_transit_gateway_id"))
+        }
+    }
+
+    /// The ARN of a gateway's RAM share, from its owner's stack.
+    pub fn share_arn(&self, tgw: TgwId) -> super::Ref {
+        let label = super::naming::snake(&self.model.transit_gateways[tgw.0].name.value);
+        self.remote(&format!("{label}_transit_gateway_share_arn"))
+    }
+
+    /// A VPC attachment's id as the routing of its gateway refers to it: the attachment here, the
+    /// owner's accepter of an attachment from another account, or the output of the VPC's stack.
+    pub fn attachment_id(&self, vpc: VpcId) -> super::Ref {
+        let label = super::naming::snake(&self.model.vpc(vpc).name.value);
+        if self.vpc(vpc) {
+            super::Ref::attr("aws_ec2_transit_gateway_vpc_attachment", &label, "id")
+        } else if self.crosses(vpc) {
+            super::Ref::attr(
+                "aws_ec2_transit_gateway_vpc_attachment_accepter",
+                &label,
+                "id",
+            )
+        } else {
+            self.remote(&format!("{label}_attachment_id"))
+        }
+    }
+
+    /// The id of an attachment of another account, as its owner's accepter reads it.
+    pub fn remote_attachment_id(&self, vpc: VpcId) -> super::Ref {
+        let label = super::naming::snake(&self.model.vpc(vpc).name.value);
+        self.remote(&format!("{label}_attachment_id"))
+    }
+
+    /// A VPC's route table id: here, or from the VPC's build stack.
+    pub fn route_table_id(&self, vpc: VpcId) -> super::Ref {
+        let label = super::naming::snake(&self.model.vpc(vpc).name.value);
+        if self.vpc(vpc) {
+            super::Ref::attr("aws_route_table", &label, "id")
+        } else {
+            self.remote(&format!("{label}_route_table_id"))
+        }
+    }
 }

@@ -13,6 +13,7 @@ pub mod ingress;
 mod interconnect;
 pub mod labels;
 pub mod layout;
+pub mod manifest;
 pub mod naming;
 pub mod network;
 pub mod payments;
@@ -98,13 +99,22 @@ impl PlannedFile {
     }
 }
 
-/// The stack for one blueprint: `generated/<platform>/` and its files.
+/// The stacks of one blueprint: `generated/<platform>/` when it lives in one account; otherwise
+/// `generated/<platform>/<stack>/` per stack and `generated/<platform>/manifest.json` (`layout`).
 pub struct Plan {
-    pub directory: String,
     pub source: String,
-    pub files: Vec<PlannedFile>,
+    pub stacks: Vec<StackPlan>,
+    /// The manifest of a platform of several stacks (their order, accounts and what crosses
+    /// between them), as the JSON `generate` writes.
+    pub manifest: Option<manifest::Manifest>,
     /// Every role's trust and permission documents as data (`agentform access`).
     pub policies: policies::Policies,
+}
+
+/// One Terraform root: its directory (relative to the output directory) and files.
+pub struct StackPlan {
+    pub directory: String,
+    pub files: Vec<PlannedFile>,
 }
 
 /// Plans the stack of a valid model. Files for components the blueprint does not use are absent.
@@ -113,15 +123,81 @@ pub struct Plan {
 /// same Terraform label (`AF206`, see `labels`).
 pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let model = valid.model();
+    let layout = layout::layout(model);
+    let crossings = layout::crossings(model, &layout);
+    let mut stacks = Vec::with_capacity(layout.stacks.len());
+    let mut all_policies: Option<policies::Policies> = None;
+    let mut refused = Diagnostics::default();
+    for (index, spec) in layout.stacks.iter().enumerate() {
+        let projected;
+        let stack_model = if layout.is_single() {
+            model
+        } else {
+            projected = crate::model::accounts::project(model, spec.account);
+            &projected
+        };
+        let scope = layout::Scope {
+            model: stack_model,
+            layout: &layout,
+            stack: index,
+            crossings: &crossings,
+        };
+        let directory = if layout.is_single() {
+            model.platform.name.value.clone()
+        } else {
+            format!("{}/{}", model.platform.name.value, spec.name)
+        };
+        match plan_stack(valid, &scope, directory) {
+            Ok((stack, policies)) => {
+                stacks.push(stack);
+                match &mut all_policies {
+                    None => all_policies = Some(policies),
+                    Some(all) => {
+                        all.roles.extend(policies.roles);
+                        all.managers.extend(policies.managers);
+                    }
+                }
+            }
+            Err(diagnostics) => refused.extend(diagnostics),
+        }
+    }
+    if refused.has_errors() {
+        return Err(refused);
+    }
+    let mut policies = all_policies.expect("a platform has at least one stack");
+    policies.account.clone_from(&model.platform.account_id);
+    Ok(Plan {
+        source: model.source.clone(),
+        stacks,
+        manifest: (!layout.is_single()).then(|| manifest::manifest(model, &layout, &crossings)),
+        policies,
+    })
+}
+
+/// Plans one stack: the files of what its scope holds.
+fn plan_stack(
+    valid: &ValidModel,
+    scope: &layout::Scope,
+    directory: String,
+) -> Result<(StackPlan, policies::Policies), Diagnostics> {
+    let model = scope.model;
     let mut labels = LabelSpace::with_capacity(16 * model.vpcs.len() + 256);
-    let network = network::plan(model, valid.intent(), valid.reach(), &mut labels);
-    let checks = Arc::new(checks::plan(model, valid.intent(), &network, &mut labels));
-    let interconnect = interconnect::plan(model, &network, &mut labels).map(Arc::new);
+    let network = network::plan(model, valid.intent(), valid.reach(), &mut labels, scope);
+    let checks = Arc::new(checks::plan(
+        model,
+        valid.intent(),
+        &network,
+        &mut labels,
+        scope,
+    ));
+    let interconnect = interconnect::plan(model, &network, &mut labels, scope).map(Arc::new);
     let storage = storage::plan(model, &network, &mut labels).map(Arc::new);
-    let endpoints = Arc::new(endpoints::plan(model, &network, &mut labels));
+    let endpoints = Arc::new(endpoints::plan(model, &network, &mut labels, scope));
     let identity = identity::plan(model, &mut labels);
     let payments = payments::plan(model, &mut labels).map(Arc::new);
-    let billing = billing::plan(model, &mut labels).map(Arc::new);
+    let billing = billing::plan(model, &mut labels)
+        .filter(|_| scope.builds(model.accounts.default))
+        .map(Arc::new);
     let policies = policies::collect(model, identity.as_ref(), payments.as_deref());
     let uses_awscc = interconnect.as_ref().is_some_and(|i| i.uses_awscc)
         || storage
@@ -132,7 +208,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         file(
             "versions.tf",
             "versions.tf.j2",
-            stack::versions(model, uses_awscc),
+            stack::versions(model, uses_awscc, scope),
         ),
         file(
             "providers.tf",
@@ -140,6 +216,10 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
             stack::providers(model, uses_awscc),
         ),
     ];
+    let remote = stack::remote_state(model, scope, &mut labels);
+    if !remote.stacks.is_empty() {
+        files.push(file("remote_state.tf", "remote_state.tf.j2", remote));
+    }
     let ingress = ingress::plan(model, &mut labels).map(Arc::new);
     let audit = audit::plan(
         model,
@@ -156,6 +236,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         ingress.as_deref(),
         payments.as_deref(),
         &mut labels,
+        scope,
     );
     if !network.is_empty() {
         let count = network::parts(&network).len();
@@ -220,6 +301,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let file_names: Vec<&str> = files.iter().map(|f| f.name).collect();
     let readme = stack::readme(
         valid,
+        scope,
         &file_names,
         &checks,
         uses_awscc,
@@ -237,12 +319,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     if refused.has_errors() {
         return Err(refused);
     }
-    Ok(Plan {
-        directory: model.platform.name.value.clone(),
-        source: model.source.clone(),
-        files,
-        policies,
-    })
+    Ok((StackPlan { directory, files }, policies))
 }
 
 /// The ARNs an `allow` reference to a component stands for, as literal strings or references.

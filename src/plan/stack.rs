@@ -6,6 +6,7 @@ use super::checks::ChecksView;
 use super::ingress::{IngressPlan, IngressView};
 use super::interconnect::InterconnectView;
 use super::labels::{LabelSpace, Owner};
+use super::layout::Scope;
 use super::naming;
 use super::naming::Tags;
 use super::network::NetworkView;
@@ -19,12 +20,40 @@ use std::collections::BTreeMap;
 
 /// Terraform 1.5 introduced `check` blocks, which generated stacks use.
 pub const REQUIRED_TERRAFORM: &str = ">= 1.5.0";
+/// Terraform 1.10 introduced the S3 backend's native lock files (`use_lockfile`), which a stack
+/// with a declared state backend uses.
+pub const REQUIRED_TERRAFORM_S3_LOCKFILE: &str = ">= 1.10.0";
 
 #[derive(Serialize)]
 pub struct VersionsView {
     pub required_version: &'static str,
     pub aws_version: String,
     pub awscc_version: Option<String>,
+    /// The stack's state in the platform's declared backend.
+    pub backend: Option<BackendView>,
+}
+
+/// `backend "s3"`: the stack's state object, locked with an S3 lock file (no DynamoDB table).
+#[derive(Serialize)]
+pub struct BackendView {
+    pub bucket: String,
+    pub key: String,
+    pub region: String,
+}
+
+/// `remote_state.tf`: the state of each stack this one reads values from.
+#[derive(Serialize)]
+pub struct RemoteStateView {
+    pub stacks: Vec<RemoteStackView>,
+}
+
+#[derive(Serialize)]
+pub struct RemoteStackView {
+    pub label: super::labels::Resource,
+    pub stack: String,
+    pub account: String,
+    pub outputs: Vec<String>,
+    pub backend: BackendView,
 }
 
 #[derive(Serialize)]
@@ -68,12 +97,74 @@ fn entries<'a>(pairs: impl IntoIterator<Item = (&'a str, Ref)>) -> Vec<Entry> {
         .collect()
 }
 
-pub fn versions(model: &Model, uses_awscc: bool) -> VersionsView {
+pub fn versions(model: &Model, uses_awscc: bool, scope: &Scope) -> VersionsView {
     let targets = &model.platform.providers;
+    let backend = model
+        .platform
+        .state
+        .as_ref()
+        .map(|state| backend(state, &scope.spec().name));
     VersionsView {
-        required_version: REQUIRED_TERRAFORM,
+        required_version: if backend.is_some() {
+            REQUIRED_TERRAFORM_S3_LOCKFILE
+        } else {
+            REQUIRED_TERRAFORM
+        },
         aws_version: targets.aws_constraint.clone(),
         awscc_version: uses_awscc.then(|| targets.awscc_constraint.clone()),
+        backend,
+    }
+}
+
+fn backend(state: &crate::model::accounts::StateBackend, stack: &str) -> BackendView {
+    BackendView {
+        bucket: state.bucket.value.clone(),
+        key: super::manifest::state_key(&state.key_prefix, stack),
+        region: state.region.clone(),
+    }
+}
+
+/// The `terraform_remote_state` data sources of the stacks this one reads (`layout::crossings`).
+pub fn remote_state(model: &Model, scope: &Scope, labels: &mut LabelSpace) -> RemoteStateView {
+    let mut reads: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for crossing in scope.crossings.values() {
+        if crossing.readers.contains(&scope.stack) {
+            reads
+                .entry(crossing.from)
+                .or_default()
+                .push(crossing.output.clone());
+        }
+    }
+    if reads.is_empty() {
+        return RemoteStateView { stacks: Vec::new() };
+    }
+    let state = model
+        .platform
+        .state
+        .as_ref()
+        .expect("validation requires a state backend for several stacks (AF962)");
+    let owner = labels.owner(
+        format!("the state of platform `{}`", model.platform.name.value),
+        state.span,
+    );
+    RemoteStateView {
+        stacks: reads
+            .into_iter()
+            .map(|(from, outputs)| {
+                let spec = &scope.layout.stacks[from];
+                RemoteStackView {
+                    label: labels.claim(
+                        owner,
+                        "data.terraform_remote_state",
+                        scope.remote_label(from),
+                    ),
+                    stack: spec.name.clone(),
+                    account: model.accounts.account(spec.account).name.value.clone(),
+                    outputs,
+                    backend: backend(state, &spec.name),
+                }
+            })
+            .collect(),
     }
 }
 
@@ -97,18 +188,32 @@ pub fn outputs(
     ingress: Option<&IngressView>,
     payments: Option<&PaymentsView>,
     labels: &mut LabelSpace,
+    scope: &Scope,
 ) -> OutputsView {
     let mut outputs = Vec::new();
     let p = &model.platform;
     let platform = labels.owner(format!("platform `{}`", p.name.value), p.name.span);
     for (tgw, blueprint) in network.transit_gateways.iter().zip(&model.transit_gateways) {
+        if !tgw.create && tgw.route_tables.is_empty() {
+            continue;
+        }
         let from = outputs.len();
-        outputs.push(OutputView {
-            name: format!("{}_transit_gateway_id", tgw.label.label),
-            description: format!("Id of transit gateway `{}`", tgw.label.label),
-            value: Some(value(&tgw.label.r("id"))),
-            entries: None,
-        });
+        if tgw.create {
+            outputs.push(OutputView {
+                name: format!("{}_transit_gateway_id", tgw.label.label),
+                description: format!("Id of transit gateway `{}`", tgw.label.label),
+                value: Some(value(&tgw.label.r("id"))),
+                entries: None,
+            });
+        }
+        if tgw.route_tables.is_empty() {
+            let owner = labels.owner(
+                format!("transit_gateway `{}`", blueprint.name.value),
+                blueprint.name.span,
+            );
+            claim(labels, owner, &outputs[from..]);
+            continue;
+        }
         let tables: BTreeMap<&str, Ref> = tgw
             .route_tables
             .iter()
@@ -130,11 +235,13 @@ pub fn outputs(
         claim(labels, owner, &outputs[from..]);
     }
     let from = outputs.len();
-    if !model.vpcs.is_empty() {
+    if network.vpcs.iter().any(|v| v.create) {
         let vpcs: BTreeMap<&str, Ref> = model
             .vpcs
             .iter()
-            .zip(&network.vpcs)
+            .zip(&network.vpc_slots)
+            .filter_map(|(v, slot)| Some((v, &network.vpcs[(*slot)?])))
+            .filter(|(_, view)| view.create)
             .map(|(v, view)| (v.name.value.as_str(), view.vpc_id.clone()))
             .collect();
         outputs.push(OutputView {
@@ -146,6 +253,12 @@ pub fn outputs(
     }
     let attachments: BTreeMap<String, Ref> = model
         .attachments()
+        .filter(|a| match a {
+            AttachmentRef::Vpc(id) => network.attachment_ids[id.0].is_some(),
+            AttachmentRef::Interconnect(id) => {
+                interconnect.is_some_and(|view| view.interconnects[id.0].here)
+            }
+        })
         .map(|a: AttachmentRef| {
             let id = match (a, interconnect) {
                 (AttachmentRef::Interconnect(id), Some(view)) => {
@@ -326,6 +439,19 @@ pub fn outputs(
         );
         claim(labels, owner, &outputs[from..]);
     }
+    // The values other stacks read from this one (`layout::crossings`), those not output above.
+    let from = outputs.len();
+    for crossing in scope.crossings.values() {
+        if crossing.from == scope.stack && !outputs.iter().any(|o| o.name == crossing.output) {
+            outputs.push(OutputView {
+                name: crossing.output.clone(),
+                description: crossing.description.clone(),
+                value: Some(value(&crossing.value)),
+                entries: None,
+            });
+        }
+    }
+    claim(labels, platform, &outputs[from..]);
     OutputsView { outputs }
 }
 
@@ -376,6 +502,153 @@ pub struct ReadmeView {
     /// Whether `billing.tf` activates the cost allocation tags.
     pub cost_allocation_tags: bool,
     pub cost_tags: Vec<CostTagRow>,
+    /// The section of a stack of a platform across accounts.
+    pub stacks: Option<StacksReadme>,
+}
+
+/// Where a stack of a platform across accounts stands: its account, the order, what it reads and
+/// which account owns each component.
+#[derive(Serialize)]
+pub struct StacksReadme {
+    pub name: String,
+    pub holds: &'static str,
+    pub account: String,
+    pub account_id: String,
+    pub role: Option<String>,
+    pub order: Vec<StackRow>,
+    pub reads: Vec<super::manifest::Reads>,
+    pub owners: Vec<OwnerRow>,
+}
+
+#[derive(Serialize)]
+pub struct StackRow {
+    pub name: String,
+    pub account: String,
+    pub needs: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct OwnerRow {
+    pub component: String,
+    pub account: String,
+}
+
+fn stacks_readme(model: &Model, scope: &Scope) -> Option<StacksReadme> {
+    use super::layout::Phase;
+    if scope.layout.is_single() {
+        return None;
+    }
+    let spec = scope.spec();
+    let accounts = &model.accounts;
+    let account = accounts.account(spec.account);
+    let name_of = |a: crate::model::accounts::AccountId| accounts.account(a).name.value.clone();
+    let mut reads: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for c in scope.crossings.values() {
+        if c.readers.contains(&scope.stack) {
+            reads.entry(c.from).or_default().push(c.output.clone());
+        }
+    }
+    let mut owners = Vec::new();
+    let mut own =
+        |kind: &str, names: Vec<&str>, placements: &[crate::model::accounts::Placement]| {
+            for (n, p) in names.into_iter().zip(placements) {
+                owners.push(OwnerRow {
+                    component: format!("{kind}.{n}"),
+                    account: name_of(p.account),
+                });
+            }
+        };
+    own(
+        "transit_gateway",
+        model
+            .transit_gateways
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect(),
+        &accounts.transit_gateways,
+    );
+    own(
+        "vpc",
+        model.vpcs.iter().map(|v| v.name.as_str()).collect(),
+        &accounts.vpcs,
+    );
+    own(
+        "interconnect",
+        model
+            .interconnects
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect(),
+        &accounts.interconnects,
+    );
+    own(
+        "mcp_ingress",
+        model.ingresses.iter().map(|i| i.name.as_str()).collect(),
+        &accounts.ingresses,
+    );
+    own(
+        "s3_files",
+        model.s3_files.iter().map(|f| f.name.as_str()).collect(),
+        &accounts.s3_files,
+    );
+    own(
+        "iam_role",
+        model.iam_roles.iter().map(|r| r.name.as_str()).collect(),
+        &accounts.iam_roles,
+    );
+    own(
+        "payment_manager",
+        model
+            .payment_managers
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect(),
+        &accounts.payment_managers,
+    );
+    own(
+        "audit_trail",
+        model.audit_trail.iter().map(|a| a.name.as_str()).collect(),
+        accounts.audit_trail.as_slice(),
+    );
+    Some(StacksReadme {
+        name: spec.name.clone(),
+        holds: match spec.phase {
+            Phase::Whole | Phase::Build => {
+                "the account's own resources: its gateways (with their RAM shares), VPCs, subnets and attachments, and the other components placed in it."
+            }
+            Phase::Routing => {
+                "the routing of the account's shared gateways: it accepts and tags the attachments of the other accounts, and creates the segments' route tables, associations, propagations and static routes (the attachments must exist first)."
+            }
+            Phase::Routes => {
+                "the account's VPC routes toward gateways of other accounts (a route toward a gateway fails until its attachment is accepted)."
+            }
+        },
+        account: account.name.value.clone(),
+        account_id: account.id.clone(),
+        role: account.role.as_ref().map(|r| r.value.clone()),
+        order: scope
+            .layout
+            .stacks
+            .iter()
+            .map(|s| StackRow {
+                name: s.name.clone(),
+                account: name_of(s.account),
+                needs: s
+                    .needs
+                    .iter()
+                    .map(|&n| scope.layout.stacks[n].name.clone())
+                    .collect(),
+            })
+            .collect(),
+        reads: reads
+            .into_iter()
+            .map(|(from, outputs)| super::manifest::Reads {
+                stack: scope.layout.stacks[from].name.clone(),
+                outputs,
+            })
+            .collect(),
+        owners,
+    })
 }
 
 /// One VPC's AWS service endpoints in the README.
@@ -526,6 +799,7 @@ pub struct ManualStep {
 #[allow(clippy::too_many_arguments)]
 pub fn readme(
     valid: &ValidModel,
+    scope: &Scope,
     files: &[&str],
     checks: &ChecksView,
     uses_awscc: bool,
@@ -880,6 +1154,7 @@ pub fn readme(
             .into_iter()
             .map(|(key, splits)| CostTagRow { key, splits })
             .collect(),
+        stacks: stacks_readme(model, scope),
     }
 }
 

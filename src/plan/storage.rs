@@ -246,7 +246,7 @@ fn workspace(
     let partition = naming::partition(&p.region);
     let label = naming::snake(&storage.name.value);
     let vpc = model.vpc(storage.vpc.value);
-    let vpc_view = &network.vpcs[storage.vpc.value.0];
+    let vpc_view = network.vpc(storage.vpc.value);
     let tags = tags(
         model,
         &storage.name.value,

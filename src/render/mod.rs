@@ -33,6 +33,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("checks.tf.j2", include_str!("../../templates/checks.tf.j2")),
     (
+        "remote_state.tf.j2",
+        include_str!("../../templates/remote_state.tf.j2"),
+    ),
+    (
         "billing.tf.j2",
         include_str!("../../templates/billing.tf.j2"),
     ),
@@ -426,7 +430,7 @@ mod tests {
             .expect("valid");
         let plan = crate::plan::plan(&model).expect("planned");
         let renderer = Renderer::new();
-        for file in plan.files.iter().filter(|f| f.is_terraform()) {
+        for file in plan.stacks[0].files.iter().filter(|f| f.is_terraform()) {
             let raw = renderer
                 .expand_parts(file.template, &file.contexts)
                 .unwrap();
@@ -449,11 +453,19 @@ mod tests {
         let model = crate::analyze(&source, &crate::lower::Overrides::default())
             .into_valid()
             .expect("valid");
+        let layout = crate::plan::layout::layout(model.model());
+        let crossings = crate::plan::layout::crossings(model.model(), &layout);
         let view = crate::plan::network::plan(
             model.model(),
             model.intent(),
             model.reach(),
             &mut crate::plan::labels::LabelSpace::default(),
+            &crate::plan::layout::Scope {
+                model: model.model(),
+                layout: &layout,
+                stack: 0,
+                crossings: &crossings,
+            },
         );
         let parts: Vec<Value> = crate::plan::network::parts(&view)
             .iter()
