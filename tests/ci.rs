@@ -416,7 +416,9 @@ fn a_platform_across_accounts_fans_out_as_ordered_jobs() {
     let network = "arn:aws:iam::111111111111:role/agentform-ci";
     let agents = "arn:aws:iam::222222222222:role/agentform-ci";
     let variable = "${{ vars.AGENTFORM_AWS_ROLE_ARN }}";
-    // The layout of the fixture: stack, account, the role its jobs assume, the stacks it needs.
+    // The layout of the fixture: stack, account, the role its jobs assume, the stacks it needs (a
+    // spoke's routes read the gateway id from the owner's build and the accepted attachment from
+    // its routing).
     let expected: [(&str, &str, &str, &[&str]); 6] = [
         ("network", "network", network, &[]),
         ("agents", "agents", agents, &["network"]),
@@ -431,13 +433,13 @@ fn a_platform_across_accounts_fans_out_as_ordered_jobs() {
             "agents-routes",
             "agents",
             agents,
-            &["agents", "network-routing"],
+            &["network", "agents", "network-routing"],
         ),
         (
             "tenants-routes",
             "tenants",
             variable,
-            &["tenants", "network-routing"],
+            &["network", "tenants", "network-routing"],
         ),
     ];
     let jobs = jobs(&workflow);
@@ -561,27 +563,43 @@ fn an_invalid_blueprint_writes_no_workflow() {
 }
 
 /// The `stacks` job's guard, run by bash against manifests: the one `generate` writes for the
-/// fixture passes; a manifest whose stacks changed, a platform the workflow lacks jobs for, and a
-/// missing manifest fail with an error annotation that says to run `ci init` again.
+/// fixture passes (and every ordered job's directory is one of its stacks); a manifest whose stacks
+/// changed, a platform the workflow lacks jobs for, and a missing manifest fail with an error
+/// annotation that says to run `ci init` again.
 #[test]
 fn the_guard_fails_when_a_manifest_no_longer_matches_the_jobs() {
     let (dir, workflow, _) = init_with(&[("fleet.hcl", THREE_ACCOUNTS)], &[]);
+    Test::in_dir(dir.path())
+        .args(["generate", "blueprints", "--out", "generated"])
+        .run()
+        .assert_success();
+    let generated = dir.path().join("generated");
+    let real: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(generated.join("fleet/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    for (_, lines) in jobs(&workflow) {
+        if let Some(directory) =
+            value(&lines, "working-directory").and_then(|d| d.strip_prefix("generated/fleet/"))
+        {
+            assert!(
+                generated
+                    .join("fleet")
+                    .join(directory)
+                    .join("versions.tf")
+                    .is_file(),
+                "{directory} is not a generated stack"
+            );
+        }
+    }
     let guard = run_scripts(&workflow)
         .into_iter()
         .find(|s| s.contains("manifest.json"))
         .expect("the guard script");
-    let run = |manifests: &[(&str, serde_json::Value)]| {
-        let generated = dir.path().join(format!("generated-{}", manifests.len()));
-        let _ = std::fs::remove_dir_all(&generated);
-        for (platform, manifest) in manifests {
-            let at = generated.join(platform);
-            std::fs::create_dir_all(&at).unwrap();
-            std::fs::write(at.join("manifest.json"), manifest.to_string()).unwrap();
-        }
-        std::fs::create_dir_all(&generated).unwrap();
+    let run = |generated: &Path| {
         let output = Command::new("bash")
             .args(["-euo", "pipefail", "-c", &guard])
-            .env("GENERATED", &generated)
+            .env("GENERATED", generated)
             .output()
             .expect("bash runs");
         (
@@ -589,66 +607,43 @@ fn the_guard_fails_when_a_manifest_no_longer_matches_the_jobs() {
             String::from_utf8_lossy(&output.stdout).into_owned(),
         )
     };
-    let stack = |name: &str, account: &str, id: &str, role: Option<&str>, needs: &[&str]| {
-        serde_json::json!({
-            "name": name, "directory": name, "account": account, "account_id": id,
-            "role": role, "phase": "build", "needs": needs, "reads": []
-        })
-    };
-    let network = Some("arn:aws:iam::111111111111:role/agentform-ci");
-    let agents = Some("arn:aws:iam::222222222222:role/agentform-ci");
-    let stacks = vec![
-        stack("network", "network", "111111111111", network, &[]),
-        stack("agents", "agents", "222222222222", agents, &["network"]),
-        stack("tenants", "tenants", "333333333333", None, &["network"]),
-        stack(
-            "network-routing",
-            "network",
-            "111111111111",
-            network,
-            &["network", "agents", "tenants"],
-        ),
-        stack(
-            "agents-routes",
-            "agents",
-            "222222222222",
-            agents,
-            &["agents", "network-routing"],
-        ),
-        stack(
-            "tenants-routes",
-            "tenants",
-            "333333333333",
-            None,
-            &["tenants", "network-routing"],
-        ),
-    ];
-    let manifest = |stacks: &[serde_json::Value], platform: &str| {
-        serde_json::json!({
-            "//": "Code generated by agentform from blueprints/fleet.hcl. DO NOT EDIT.",
-            "platform": platform, "region": "eu-west-1",
-            "state": {"bucket": "agentform-state-111111111111", "region": "eu-west-1", "key_prefix": platform},
-            "stacks": stacks
-        })
-    };
-    assert_eq!(
-        run(&[("fleet", manifest(&stacks, "fleet"))]),
-        (Some(0), String::new())
-    );
+    // What `generate` wrote: the jobs match.
+    assert_eq!(run(&generated), (Some(0), String::new()));
 
+    let with = |manifests: &[(&str, &serde_json::Value)]| {
+        let scratch = dir.path().join(format!("manifests-{}", manifests.len()));
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch).unwrap();
+        for (platform, manifest) in manifests {
+            std::fs::create_dir_all(scratch.join(platform)).unwrap();
+            std::fs::write(
+                scratch.join(platform).join("manifest.json"),
+                manifest.to_string(),
+            )
+            .unwrap();
+        }
+        run(&scratch)
+    };
     // The tenants account gained a role: the jobs would assume the wrong one.
-    let mut changed = stacks.clone();
-    changed[2]["role"] = "arn:aws:iam::333333333333:role/agentform-ci".into();
-    let (status, stdout) = run(&[("fleet", manifest(&changed, "fleet"))]);
+    let mut changed = real.clone();
+    assert_eq!(changed["stacks"][2]["name"], "tenants");
+    changed["stacks"][2]["role"] = "arn:aws:iam::333333333333:role/agentform-ci".into();
+    let (status, stdout) = with(&[("fleet", &changed)]);
     assert_eq!(status, Some(1), "{stdout}");
     assert!(stdout.contains("::error file="), "{stdout}");
-    assert!(stdout.contains("the stacks of platform fleet are not the ones this workflow runs in order: run agentform ci init --force"), "{stdout}");
+    assert!(
+        stdout.contains("the stacks of platform fleet are not the ones this workflow runs in order: run agentform ci init --force"),
+        "{stdout}"
+    );
+    // Two stacks swapped: the order changed.
+    let mut swapped = real.clone();
+    swapped["stacks"].as_array_mut().unwrap().swap(1, 2);
+    assert_eq!(with(&[("fleet", &swapped)]).0, Some(1));
 
     // Another platform across accounts, which this workflow has no jobs for.
-    let (status, stdout) = run(&[
-        ("fleet", manifest(&stacks, "fleet")),
-        ("other", manifest(&stacks, "other")),
-    ]);
+    let mut other = real.clone();
+    other["platform"] = "other".into();
+    let (status, stdout) = with(&[("fleet", &real), ("other", &other)]);
     assert_eq!(status, Some(1), "{stdout}");
     assert!(
         stdout.contains("platform other spans accounts but this workflow has no jobs for it"),
@@ -656,7 +651,7 @@ fn the_guard_fails_when_a_manifest_no_longer_matches_the_jobs() {
     );
 
     // No manifest: the platform is one stack again (or was never generated).
-    let (status, stdout) = run(&[]);
+    let (status, stdout) = with(&[]);
     assert_eq!(status, Some(1), "{stdout}");
     assert!(stdout.contains("platform fleet has no"), "{stdout}");
 }
