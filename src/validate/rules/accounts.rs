@@ -361,7 +361,7 @@ fn access_points(model: &Model, diagnostics: &mut Diagnostics) {
                         &r,
                         &fs,
                         format!(
-                            "{} of account `{}` is a role of access point `{}` of {} in account `{}`: the generated file system policy admits its own account's roles only",
+                            "{} of account `{}` is a role of access point `{}` of {} in account `{}`: cross-account mounts are not generated",
                             r.what,
                             r.account(model),
                             point.name.value,
@@ -371,7 +371,7 @@ fn access_points(model: &Model, diagnostics: &mut Diagnostics) {
                     )
                     .with_label(role.span, "named here")
                     .with_help(format!(
-                        "place iam_role `{}` in account `{}`: a cross-account mount needs the file system policy to admit the role and the role's own policy to allow it",
+                        "place iam_role `{}` in account `{}`: across accounts, both the file-system policy (written by the file system's stack) and the role's own policy (written by its account's stack) must allow the mount",
                         model.role(role.value).name.value,
                         fs.account(model)
                     )),
@@ -431,7 +431,7 @@ fn allows(model: &Model, diagnostics: &mut Diagnostics) {
                     )
                     .with_label(target.span, format!("`allow \"{}\"` names it here", allow.name.value))
                     .with_help(format!(
-                        "place iam_role `{}` in account `{}`: across accounts, the resource's own policy must admit the role too, and the generated resource policies admit their own account only",
+                        "place iam_role `{}` in account `{}`: across accounts, the resource's side must admit the role as well as the role's own policy, and the generated stacks grant access within one account only",
                         role.name.value,
                         c.account(model)
                     )),
