@@ -67,8 +67,7 @@ fn across(model: &Model, a: &End, b: &End, message: String) -> Diagnostic {
         (None, Some(at)) => (at, a, a.name),
         (None, None) => (a.name, b, b.name),
     };
-    Diagnostic::error(Code::CrossAccount, primary, message)
-        .with_label(other_at, other.label(model))
+    Diagnostic::error(Code::CrossAccount, primary, message).with_label(other_at, other.label(model))
 }
 
 fn vpc_end(model: &Model, vpc: usize) -> End {
@@ -472,7 +471,9 @@ fn blueprint_role(model: &Model, principal: &Principal) -> Option<IamRoleId> {
     match principal {
         Principal::Role(id) => Some(*id),
         Principal::Arn(arn) => (0..model.iam_roles.len()).map(IamRoleId).find(|&id| {
-            let account = model.accounts.account(model.accounts.iam_roles[id.0].account);
+            let account = model
+                .accounts
+                .account(model.accounts.iam_roles[id.0].account);
             let name = naming::role_name(&model.platform, model.role(id));
             *arn == format!(
                 "arn:{}:iam::{}:role/{name}",
@@ -635,7 +636,11 @@ fn attachment_cycle(model: &Model, diagnostics: &mut Diagnostics) {
     let mut circle: Vec<&str> = cycle.iter().map(|&a| name(a)).collect();
     circle.push(name(cycle[0]));
     let at = |v: usize| accounts.vpcs[v].written.unwrap_or(model.vpcs[v].name.span);
-    let gateway = |v: usize| &model.transit_gateways[model.vpcs[v].transit_gateway.0].name.value;
+    let gateway = |v: usize| {
+        &model.transit_gateways[model.vpcs[v].transit_gateway.0]
+            .name
+            .value
+    };
     let mut d = Diagnostic::error(
         Code::CrossAccount,
         at(first),
