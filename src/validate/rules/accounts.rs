@@ -16,7 +16,7 @@
 //! without `state { }` is `AF962` at the platform's name.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::accounts::{AccountId, Placement};
+use crate::model::accounts::{AccountId, Placement, ShareWith};
 use crate::model::{Component, IamRoleId, Model, Principal, Target, TgwId, naming};
 use crate::validate::Facts;
 
@@ -26,6 +26,7 @@ pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
         return;
     }
     state_backend(model, diagnostics);
+    organization_units(model, diagnostics);
     network_placement(model, diagnostics);
     ingress_consumers(model, diagnostics);
     access_points(model, diagnostics);
@@ -204,6 +205,38 @@ fn stack_names(model: &Model, diagnostics: &mut Diagnostics) {
                 .with_label(other.name.span, format!("account `{}` is declared here", other.name.value))
                 .with_help(format!(
                     "stacks are named after their account, and `<account>-routing` and `<account>-routes` after the account whose routing waits for other accounts: rename account `{name}`"
+                )),
+            );
+        }
+    }
+}
+
+/// `AF960`: a gateway shared with the organizational units of its attached accounts, one of which
+/// declares none.
+fn organization_units(model: &Model, diagnostics: &mut Diagnostics) {
+    let accounts = &model.accounts;
+    for (i, share) in accounts.share_with.iter().enumerate() {
+        if share.value != ShareWith::OrganizationUnits {
+            continue;
+        }
+        for a in accounts.attached_accounts(model, TgwId(i)) {
+            let account = accounts.account(a);
+            if account.organization_unit.is_some() {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AccountDeclaration,
+                    share.span,
+                    format!(
+                        "transit_gateway `{}` is shared with the organizational units of its attached accounts, but account `{}` declares no `organization_unit`",
+                        model.transit_gateways[i].name.value, account.name.value
+                    ),
+                )
+                .with_label(account.name.span, format!("account `{}` attaches a VPC to the gateway", account.name.value))
+                .with_help(format!(
+                    "add `organization_unit = \"arn:aws:organizations::MANAGEMENT:ou/o-ORG/ou-ROOT-OU\"` to account `{}`, or share with each account by id: `share_with = \"accounts\"`",
+                    account.name.value
                 )),
             );
         }
