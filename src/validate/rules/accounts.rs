@@ -702,3 +702,250 @@ fn attachment_cycle(model: &Model, diagnostics: &mut Diagnostics) {
         "a gateway is built before the accounts that attach to it, and each account's VPCs after the gateways they attach to: keep the gateways of a circle in one account (a network account) and attach the others' VPCs to them",
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::{Code, Diagnostics};
+    use crate::segregation::report::Matrices;
+
+    /// The codes every diagnostic of a blueprint carries, after lowering and validation.
+    fn codes(text: &str) -> Vec<(Code, String)> {
+        let source = crate::source::SourceFile::from_text("accounts.hcl", text);
+        let mut diagnostics = Diagnostics::default();
+        let body = crate::syntax::parse(&source, &mut diagnostics).expect("parses");
+        let model = crate::lower::lower(
+            &body,
+            "accounts.hcl",
+            &crate::lower::Overrides::default(),
+            &mut diagnostics,
+        )
+        .expect("lowers");
+        let _ = crate::validate::validate(model, Matrices::Segments, &mut diagnostics);
+        diagnostics
+            .into_sorted("accounts.hcl", None)
+            .into_iter()
+            .map(|d| (d.code, d.message))
+            .collect()
+    }
+
+    /// Three accounts, each component with what it links to: a network account with the gateway,
+    /// a shared-services VPC and its MCP ingress, consumers and context roles; an agents account
+    /// with its VPC, workspace and roles; a tenants account with a spoke.
+    const CONSISTENT: &str = r#"
+platform "agents" {
+  environment = "prod"
+  region      = "us-east-1"
+  account     = "network"
+  state {
+    bucket = "agents-prod-terraform-state"
+  }
+}
+
+account "network" {
+  id = "111111111111"
+}
+
+account "agents" {
+  id = "222222222222"
+}
+
+account "tenants" {
+  id = "333333333333"
+}
+
+transit_gateway "core" {
+  segment "shared" { connects_to = ["agents", "tenants"] }
+  segment "agents" {}
+  segment "tenants" { isolated = true }
+}
+
+vpc "shared" {
+  cidr    = "10.30.0.0/16"
+  azs     = ["us-east-1a", "us-east-1b"]
+  subnets = ["10.30.0.0/24", "10.30.1.0/24"]
+  segment = "shared"
+}
+
+vpc "agents" {
+  account = "agents"
+  cidr    = "10.10.0.0/16"
+  azs     = ["us-east-1a", "us-east-1b"]
+  subnets = ["10.10.0.0/24", "10.10.1.0/24"]
+  segment = "agents"
+}
+
+vpc "tenant-a" {
+  account = "tenants"
+  cidr    = "10.20.0.0/16"
+  azs     = ["us-east-1a", "us-east-1b"]
+  subnets = ["10.20.0.0/24", "10.20.1.0/24"]
+  segment = "tenants"
+}
+
+mcp_ingress "tools" {
+  vpc                 = "shared"
+  certificate_arn     = "arn:aws:acm:us-east-1:111111111111:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc"
+  client_auth         = "oidc"
+  allowed_principals  = ["arn:aws:iam::111111111111:root"]
+  consumers           = ["shared"]
+  context_fetch_role  = "mcp-context-fetch"
+  context_modify_role = "mcp-context-modify"
+}
+
+iam_role "mcp-context-fetch" {
+  pod_identity {
+    cluster         = "shared"
+    namespace       = "mcp"
+    service_account = "context-fetch"
+  }
+  allow "read-context" {
+    actions = ["s3:GetObject"]
+    on      = ["arn:aws:s3:::agents-prod-context/*"]
+  }
+}
+
+iam_role "mcp-context-modify" {
+  pod_identity {
+    cluster         = "shared"
+    namespace       = "mcp"
+    service_account = "context-modify"
+  }
+  allow "write-context" {
+    actions = ["s3:PutObject"]
+    on      = ["arn:aws:s3:::agents-prod-context/*"]
+  }
+}
+
+s3_files "workspace" {
+  bucket            = "agents-prod-workspace"
+  vpc               = "agents"
+  expire_after_days = 7
+  access_point "research" {
+    uid            = 1001
+    gid            = 1001
+    root_directory = "/research"
+    roles          = ["research-agent"]
+  }
+}
+
+iam_role "research-agent" {
+  account = "agents"
+  runs_in = ["agents"]
+  pod_identity {
+    cluster         = "agents"
+    namespace       = "agents"
+    service_account = "research"
+  }
+  allow "workspace" {
+    actions = ["s3files:ClientMount", "s3files:ClientWrite"]
+    on      = ["s3_files.workspace.research"]
+  }
+}
+"#;
+
+    fn account_codes(found: &[(Code, String)]) -> Vec<&(Code, String)> {
+        found
+            .iter()
+            .filter(|(c, _)| {
+                matches!(
+                    c,
+                    Code::AccountDeclaration | Code::CrossAccount | Code::StateBackend
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn components_placed_with_what_they_link_to_pass() {
+        let found = codes(CONSISTENT);
+        assert!(account_codes(&found).is_empty(), "{found:?}");
+        assert!(
+            !found.iter().any(|(c, _)| *c == Code::AwsReject),
+            "the ingress's principals are of its own account: {found:?}"
+        );
+    }
+
+    #[test]
+    fn moving_one_component_breaks_exactly_its_links() {
+        // The workspace follows its VPC into account `agents`; moving the role back to the
+        // platform's account breaks its access point and its `runs_in`.
+        let moved = CONSISTENT.replace("  account = \"agents\"\n  runs_in", "  runs_in");
+        let found = codes(&moved);
+        let messages: Vec<&str> = account_codes(&found)
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect();
+        assert_eq!(messages.len(), 3, "{found:?}");
+        assert!(
+            messages
+                .iter()
+                .all(|m| m.contains("iam_role `research-agent` of account `network`"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("access point `research`"))
+        );
+        assert!(messages.iter().any(|m| m.contains("runs in vpc `agents`")));
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("is allowed on access point `research`"))
+        );
+    }
+
+    #[test]
+    fn one_account_needs_no_state_backend() {
+        let single = CONSISTENT
+            .replace("  account = \"agents\"\n", "")
+            .replace("  account = \"tenants\"\n", "");
+        let found = codes(&single);
+        assert!(account_codes(&found).is_empty(), "{found:?}");
+        let without_state = single.replace(
+            "  state {\n    bucket = \"agents-prod-terraform-state\"\n  }\n",
+            "",
+        );
+        assert!(account_codes(&codes(&without_state)).is_empty());
+        let spread = CONSISTENT.replace(
+            "  state {\n    bucket = \"agents-prod-terraform-state\"\n  }\n",
+            "",
+        );
+        let found = codes(&spread);
+        assert_eq!(
+            account_codes(&found)
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<Vec<_>>(),
+            [Code::StateBackend],
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_endpoint_service_admits_an_account_by_its_root_a_role_or_a_star() {
+        let list = |items: &[&str]| -> Vec<crate::diag::Spanned<String>> {
+            items
+                .iter()
+                .map(|s| crate::diag::Spanned::new((*s).to_string(), crate::diag::Span::NONE))
+                .collect()
+        };
+        let id = "222222222222";
+        assert!(super::admits(
+            &list(&["arn:aws:iam::222222222222:root"]),
+            id
+        ));
+        assert!(super::admits(
+            &list(&[
+                "arn:aws:iam::111111111111:root",
+                "arn:aws:iam::222222222222:role/mcp"
+            ]),
+            id
+        ));
+        assert!(super::admits(&list(&["*"]), id));
+        assert!(!super::admits(
+            &list(&["arn:aws:iam::111111111111:root"]),
+            id
+        ));
+        assert!(!super::admits(&list(&[]), id));
+    }
+}
