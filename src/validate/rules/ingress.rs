@@ -1,4 +1,4 @@
-//! MCP ingress policy: principals never `*` and reachable by the stack's own account; connection
+//! MCP ingress policy: principals never `*` and reachable by the ingress's own account; connection
 //! acceptance on; distinct context roles (fetch reads only); zones covered.
 //!
 //! Why: the endpoint service is the MCP service's only door. A `*` principal opens it to every AWS
