@@ -97,7 +97,7 @@ fn every_blueprint_validates_and_plans_offline_with_the_real_provider() {
     }
     let plugins = plugin_dir();
     let (scratch, config) = scratch();
-    let stacks: Vec<(String, PathBuf)> =
+    let stacks: Vec<(String, PathBuf, Reads)> =
         generate_every_blueprint(scratch.path(), &["--aws-provider", "5.100", "--no-awscc"])
             .into_iter()
             .flat_map(|out| {
@@ -105,7 +105,9 @@ fn every_blueprint_validates_and_plans_offline_with_the_real_provider() {
                 std::fs::read_dir(&out)
                     .unwrap()
                     .flatten()
-                    .map(move |e| (blueprint.clone(), e.path()))
+                    .flat_map(|e| stacks_of(&e.path()))
+                    .map(move |(stack, reads)| (blueprint.clone(), stack, reads))
+                    .collect::<Vec<_>>()
             })
             .collect();
     // Each stack is independent: workers take the next one (Terraform spends most of the time
@@ -114,10 +116,10 @@ fn every_blueprint_validates_and_plans_offline_with_the_real_provider() {
     std::thread::scope(|scope| {
         for _ in 0..jobs() {
             scope.spawn(|| {
-                while let Some((blueprint, stack)) =
+                while let Some((blueprint, stack, reads)) =
                     stacks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
                 {
-                    plan_offline(blueprint, stack, &plugins, &config);
+                    plan_offline(blueprint, stack, reads, &plugins, &config);
                 }
             });
         }
@@ -137,16 +139,111 @@ fn jobs() -> usize {
         })
 }
 
+/// What a stack reads from the stacks before it: (stack, outputs), from `manifest.json`.
+type Reads = Vec<(String, Vec<String>)>;
+
+/// The stacks of one platform's output directory: the directory itself, or, for a platform across
+/// accounts, each stack `manifest.json` lists, with what it reads.
+fn stacks_of(platform: &Path) -> Vec<(PathBuf, Reads)> {
+    let manifest = platform.join("manifest.json");
+    if !manifest.is_file() {
+        return vec![(platform.to_path_buf(), Vec::new())];
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    manifest["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|stack| {
+            let reads = stack["reads"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["stack"].as_str().unwrap().to_string(),
+                        r["outputs"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|o| o.as_str().unwrap().to_string())
+                            .collect(),
+                    )
+                })
+                .collect();
+            (platform.join(stack["directory"].as_str().unwrap()), reads)
+        })
+        .collect()
+}
+
+/// A value of the shape an output of another stack has, by its name (`layout::crossings`).
+fn upstream_value(output: &str) -> &'static str {
+    [
+        ("_transit_gateway_id", "tgw-0123456789abcdef0"),
+        (
+            "_transit_gateway_share_arn",
+            "arn:aws:ram:us-east-1:111111111111:resource-share/0f0f0f0f-0000-4000-8000-000000000000",
+        ),
+        ("_attachment_id", "tgw-attach-0123456789abcdef0"),
+        ("_route_table_id", "rtb-0123456789abcdef0"),
+    ]
+    .iter()
+    .find(|(suffix, _)| output.ends_with(suffix))
+    .map_or_else(
+        || panic!("no test value for a stack output named {output}"),
+        |(_, value)| *value,
+    )
+}
+
+/// Offline, a stack with a declared backend keeps its state in a local file, and each stack it
+/// reads is a local state holding the outputs the manifest says it reads (what the stacks before
+/// it leave after their apply): the generated files stay as they are.
+fn offline_backend(stack: &Path, reads: &Reads) -> String {
+    let mut text = String::new();
+    if std::fs::read_to_string(stack.join("versions.tf"))
+        .unwrap()
+        .contains("backend \"s3\"")
+    {
+        text.push_str("\nterraform {\n  backend \"local\" {}\n}\n");
+    }
+    for (upstream, outputs) in reads {
+        let state = serde_json::json!({
+            "version": 4,
+            "terraform_version": "1.11.0",
+            "serial": 1,
+            "lineage": "agentform-test",
+            "resources": [],
+            "outputs": outputs
+                .iter()
+                .map(|o| (o.clone(), serde_json::json!({"value": upstream_value(o), "type": "string"})))
+                .collect::<serde_json::Map<_, _>>(),
+        });
+        let file = format!("upstream-{upstream}.tfstate");
+        std::fs::write(stack.join(&file), state.to_string()).unwrap();
+        text.push_str(&format!(
+            "\ndata \"terraform_remote_state\" \"{}\" {{\n  backend = \"local\"\n  config = {{\n    path = \"{file}\"\n  }}\n}}\n",
+            upstream.replace('-', "_")
+        ));
+    }
+    text
+}
+
 /// `fmt -check`, `init` from the mirror, `validate` and an offline `plan` of one generated stack.
-fn plan_offline(blueprint: &str, stack: &Path, plugins: &Path, config: &Path) {
+fn plan_offline(blueprint: &str, stack: &Path, reads: &Reads, plugins: &Path, config: &Path) {
     terraform(stack, &["fmt", "-check", "-diff"], config);
-    std::fs::write(stack.join("agentform_test_override.tf"), OVERRIDE).unwrap();
+    let backend = offline_backend(stack, reads);
+    std::fs::write(
+        stack.join("agentform_test_override.tf"),
+        format!("{OVERRIDE}{backend}"),
+    )
+    .unwrap();
     let plugin_arg = format!("-plugin-dir={}", plugins.display());
-    terraform(
-        stack,
-        &["init", "-input=false", "-backend=false", &plugin_arg],
-        config,
-    );
+    let mut init = vec!["init", "-input=false", &plugin_arg];
+    if !backend.contains("backend \"local\"") {
+        init.push("-backend=false");
+    }
+    terraform(stack, &init, config);
     terraform(stack, &["validate", "-no-color"], config);
     let plan = terraform(
         stack,

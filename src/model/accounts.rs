@@ -174,15 +174,19 @@ fn visit(
 /// reachability report index them, and the network plan decides per stack what of them to write.
 /// Validation has rejected references between components of different accounts (`AF961`), so no
 /// reference points at a component left out.
-pub fn project(model: &Model, account: AccountId) -> Model {
+///
+/// `components = false` leaves out every ingress, file system, role, payment manager and audit
+/// trail: a stack that only routes (a gateway owner's routing, an account's routes) holds none.
+pub fn project(model: &Model, account: AccountId, components: bool) -> Model {
     use super::{Component, IamRoleId, IngressId, PaymentManagerId, Principal, S3FilesId, Target};
     let accounts = &model.accounts;
+    let here = |p: &Placement| components && p.account == account;
     let keep = |placements: &[Placement]| -> Vec<Option<usize>> {
         let mut next = 0;
         placements
             .iter()
             .map(|p| {
-                (p.account == account).then(|| {
+                here(p).then(|| {
                     next += 1;
                     next - 1
                 })
@@ -222,7 +226,7 @@ pub fn project(model: &Model, account: AccountId) -> Model {
     let filtered = |placements: &[Placement]| {
         placements
             .iter()
-            .filter(|p| p.account == account)
+            .filter(|p| here(p))
             .copied()
             .collect::<Vec<_>>()
     };
@@ -295,14 +299,14 @@ pub fn project(model: &Model, account: AccountId) -> Model {
         audit_trail: model
             .audit_trail
             .clone()
-            .filter(|_| accounts.audit_trail.is_some_and(|p| p.account == account)),
+            .filter(|_| accounts.audit_trail.as_ref().is_some_and(here)),
         vpc_tenants: model.vpc_tenants.clone(),
         accounts: Accounts {
             ingresses: filtered(&accounts.ingresses),
             s3_files: filtered(&accounts.s3_files),
             iam_roles: filtered(&accounts.iam_roles),
             payment_managers: filtered(&accounts.payment_managers),
-            audit_trail: accounts.audit_trail.filter(|p| p.account == account),
+            audit_trail: accounts.audit_trail.filter(|p| here(p)),
             ..accounts.clone()
         },
     };

@@ -449,3 +449,206 @@ impl Scope<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Phase, layout};
+    use crate::diag::Diagnostics;
+    use crate::model::Model;
+    use crate::model::accounts::AccountId;
+
+    /// A platform whose accounts are declared in `accounts` order (ids 111111111111, 222222222222,
+    /// ...), the platform's own the first; gateways as (name, account), each with one segment `s`;
+    /// VPCs as (name, account, gateway).
+    fn platform(
+        accounts: &[&str],
+        gateways: &[(&str, &str)],
+        vpcs: &[(&str, &str, &str)],
+    ) -> Model {
+        let mut text = format!(
+            "platform \"agents\" {{\n  environment = \"prod\"\n  region = \"us-east-1\"\n  account = \"{}\"\n  state {{\n    bucket = \"agents-prod-terraform-state\"\n  }}\n}}\n",
+            accounts[0]
+        );
+        for (i, name) in accounts.iter().enumerate() {
+            let id = format!("{}", i + 1).repeat(12);
+            text += &format!("account \"{name}\" {{\n  id = \"{id}\"\n}}\n");
+        }
+        for (name, account) in gateways {
+            text += &format!(
+                "transit_gateway \"{name}\" {{\n  account = \"{account}\"\n  segment \"s\" {{}}\n}}\n"
+            );
+        }
+        for (i, (name, account, gateway)) in vpcs.iter().enumerate() {
+            let n = i + 10;
+            text += &format!(
+                "vpc \"{name}\" {{\n  account = \"{account}\"\n  transit_gateway = \"{gateway}\"\n  cidr = \"10.{n}.0.0/16\"\n  azs = [\"us-east-1a\", \"us-east-1b\"]\n  subnets = [\"10.{n}.0.0/24\", \"10.{n}.1.0/24\"]\n  segment = \"s\"\n}}\n"
+            );
+        }
+        let source = crate::source::SourceFile::from_text("accounts.hcl", &text);
+        let mut diagnostics = Diagnostics::default();
+        let body = crate::syntax::parse(&source, &mut diagnostics).expect("parses");
+        let model = crate::lower::lower(
+            &body,
+            "accounts.hcl",
+            &crate::lower::Overrides::default(),
+            &mut diagnostics,
+        );
+        assert!(!diagnostics.has_errors(), "{diagnostics:?}\n{text}");
+        model.expect("lowers")
+    }
+
+    fn names(model: &Model, cycle: Option<Vec<AccountId>>) -> Option<Vec<String>> {
+        cycle.map(|c| {
+            c.iter()
+                .map(|a| model.accounts.account(*a).name.value.clone())
+                .collect()
+        })
+    }
+
+    /// (name, phase, names of the stacks it needs), in apply order.
+    fn stacks(model: &Model) -> Vec<(String, Phase, Vec<String>)> {
+        let layout = layout(model);
+        layout
+            .stacks
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                assert!(
+                    s.needs.iter().all(|&n| n < i),
+                    "`{}` needs a stack applied after it",
+                    s.name
+                );
+                let needs = s
+                    .needs
+                    .iter()
+                    .map(|&n| layout.stacks[n].name.clone())
+                    .collect();
+                (s.name.clone(), s.phase, needs)
+            })
+            .collect()
+    }
+
+    fn stack(name: &str, phase: Phase, needs: &[&str]) -> (String, Phase, Vec<String>) {
+        (
+            name.to_string(),
+            phase,
+            needs.iter().map(ToString::to_string).collect(),
+        )
+    }
+
+    #[test]
+    fn two_accounts_on_each_others_gateways_are_a_circle() {
+        let model = platform(
+            &["network", "tenants"],
+            &[("core", "network"), ("edge", "tenants")],
+            &[("a", "tenants", "core"), ("b", "network", "edge")],
+        );
+        assert_eq!(
+            names(&model, model.accounts.attachment_cycle(&model)),
+            Some(vec!["network".into(), "tenants".into()])
+        );
+    }
+
+    #[test]
+    fn three_accounts_in_a_ring_are_a_circle_and_a_chain_is_not() {
+        let gateways = [("ga", "a"), ("gb", "b"), ("gc", "c")];
+        let ring = platform(
+            &["a", "b", "c"],
+            &gateways,
+            &[("x", "a", "gb"), ("y", "b", "gc"), ("z", "c", "ga")],
+        );
+        assert_eq!(
+            names(&ring, ring.accounts.attachment_cycle(&ring)),
+            Some(vec!["a".into(), "b".into(), "c".into()])
+        );
+        let chain = platform(
+            &["a", "b", "c"],
+            &gateways,
+            &[("x", "a", "gb"), ("y", "b", "gc"), ("z", "c", "gc")],
+        );
+        assert_eq!(chain.accounts.attachment_cycle(&chain), None);
+        // A VPC on its own account's gateway is no edge.
+        let own = platform(&["a", "b"], &[("ga", "a")], &[("x", "a", "ga")]);
+        assert_eq!(own.accounts.attachment_cycle(&own), None);
+    }
+
+    #[test]
+    fn one_account_is_one_whole_stack() {
+        let model = platform(
+            &["network", "tenants"],
+            &[("core", "network")],
+            &[("a", "network", "core")],
+        );
+        assert!(layout(&model).is_single());
+        assert_eq!(stacks(&model), vec![stack("agents", Phase::Whole, &[])]);
+    }
+
+    #[test]
+    fn three_accounts_apply_gateway_spokes_routing_then_spoke_routes() {
+        let model = platform(
+            &["network", "agents", "tenants"],
+            &[("core", "network")],
+            &[
+                ("shared", "network", "core"),
+                ("agents", "agents", "core"),
+                ("tenants", "tenants", "core"),
+            ],
+        );
+        assert_eq!(
+            stacks(&model),
+            vec![
+                stack("network", Phase::Build, &[]),
+                stack("agents", Phase::Build, &["network"]),
+                stack("tenants", Phase::Build, &["network"]),
+                stack(
+                    "network-routing",
+                    Phase::Routing,
+                    &["network", "agents", "tenants"]
+                ),
+                stack(
+                    "agents-routes",
+                    Phase::Routes,
+                    &["agents", "network-routing"]
+                ),
+                stack(
+                    "tenants-routes",
+                    Phase::Routes,
+                    &["tenants", "network-routing"]
+                ),
+            ]
+        );
+        let l = layout(&model);
+        let core = crate::model::TgwId(0);
+        assert_eq!(l.stacks[l.routing_of(&model, core)].name, "network-routing");
+        let routes: Vec<&str> = (0..3)
+            .map(|v| {
+                l.stacks[l.routes_of(&model, crate::model::VpcId(v))]
+                    .name
+                    .as_str()
+            })
+            .collect();
+        assert_eq!(routes, ["network", "agents-routes", "tenants-routes"]);
+    }
+
+    #[test]
+    fn a_spoke_declared_before_the_gateway_owner_still_applies_after_it() {
+        let model = platform(
+            &["tenants", "network"],
+            &[("core", "network")],
+            &[("tenants", "tenants", "core")],
+        );
+        assert_eq!(
+            stacks(&model),
+            vec![
+                stack("network", Phase::Build, &[]),
+                stack("tenants", Phase::Build, &["network"]),
+                stack("network-routing", Phase::Routing, &["network", "tenants"]),
+                stack(
+                    "tenants-routes",
+                    Phase::Routes,
+                    &["tenants", "network-routing"]
+                ),
+            ]
+        );
+    }
+}

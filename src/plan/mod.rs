@@ -133,7 +133,11 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         let stack_model = if layout.is_single() {
             model
         } else {
-            projected = crate::model::accounts::project(model, spec.account);
+            projected = crate::model::accounts::project(
+                model,
+                spec.account,
+                spec.phase == layout::Phase::Build,
+            );
             &projected
         };
         let scope = layout::Scope {
