@@ -643,12 +643,12 @@ mod tests {
                 stack(
                     "agents-routes",
                     Phase::Routes,
-                    &["agents", "network-routing"]
+                    &["network", "agents", "network-routing"]
                 ),
                 stack(
                     "tenants-routes",
                     Phase::Routes,
-                    &["tenants", "network-routing"]
+                    &["network", "tenants", "network-routing"]
                 ),
             ]
         );
@@ -681,7 +681,7 @@ mod tests {
                 stack(
                     "tenants-routes",
                     Phase::Routes,
-                    &["tenants", "network-routing"]
+                    &["network", "tenants", "network-routing"]
                 ),
             ]
         );
