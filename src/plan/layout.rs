@@ -54,6 +54,40 @@ pub struct StackSpec {
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub stacks: Vec<StackSpec>,
+    /// Per gateway, whether a VPC of another account attaches to it.
+    shared: Vec<bool>,
+    /// Per account, its build, routing and routes stacks (each a stack index, when it has one):
+    /// the scope asks for them once per resource, so they are looked up, not searched.
+    index: Vec<[Option<usize>; 3]>,
+}
+
+fn slot(phase: Phase) -> usize {
+    match phase {
+        Phase::Whole | Phase::Build => 0,
+        Phase::Routing => 1,
+        Phase::Routes => 2,
+    }
+}
+
+/// The layout's lookups, from its stacks in their final order.
+fn indexed(stacks: Vec<StackSpec>, model: &Model) -> Layout {
+    let accounts = &model.accounts;
+    let mut index = vec![[None; 3]; accounts.list.len()];
+    for (i, stack) in stacks.iter().enumerate() {
+        if stack.phase == Phase::Whole {
+            index[stack.account.0] = [Some(i); 3];
+        } else {
+            index[stack.account.0][slot(stack.phase)] = Some(i);
+        }
+    }
+    let shared = (0..model.transit_gateways.len())
+        .map(|t| accounts.is_shared(model, TgwId(t)))
+        .collect();
+    Layout {
+        stacks,
+        shared,
+        index,
+    }
 }
 
 impl Layout {
@@ -63,9 +97,9 @@ impl Layout {
     }
 
     fn find(&self, account: AccountId, phase: Phase) -> Option<usize> {
-        self.stacks
-            .iter()
-            .position(|s| s.account == account && (s.phase == phase || s.phase == Phase::Whole))
+        self.index
+            .get(account.0)
+            .and_then(|slots| slots[slot(phase)])
     }
 
     /// The stack that holds an account's own resources.
@@ -77,7 +111,7 @@ impl Layout {
     /// The stack that holds a gateway's route tables, associations, propagations and static routes.
     pub fn routing_of(&self, model: &Model, tgw: TgwId) -> usize {
         let owner = model.accounts.transit_gateways[tgw.0].account;
-        if model.accounts.is_shared(model, tgw) {
+        if self.shared[tgw.0] {
             self.find(owner, Phase::Routing)
                 .expect("a shared gateway's owner has a routing stack")
         } else {
@@ -102,14 +136,15 @@ impl Layout {
 pub fn layout(model: &Model) -> Layout {
     let accounts = &model.accounts;
     if !accounts.spans_accounts() {
-        return Layout {
-            stacks: vec![StackSpec {
+        return indexed(
+            vec![StackSpec {
                 name: model.platform.name.value.clone(),
                 account: accounts.default,
                 phase: Phase::Whole,
                 needs: Vec::new(),
             }],
-        };
+            model,
+        );
     }
     // Every account that holds something, and the platform's own (it activates the cost
     // allocation tags), in declaration order.
@@ -165,7 +200,7 @@ pub fn layout(model: &Model) -> Layout {
             needs: Vec::new(),
         });
     }
-    let mut layout = Layout { stacks };
+    let mut layout = indexed(stacks, model);
     // What each stack needs: a spoke's build needs the owners' builds (gateway id, share); an
     // owner's routing needs its build and every attached account's build (attachment ids); a
     // spoke's routes need its build (route tables) and the owners' routing (accepted attachments).
@@ -196,13 +231,13 @@ pub fn layout(model: &Model) -> Layout {
         n.dedup();
         stack.needs = n;
     }
-    in_apply_order(&layout)
+    in_apply_order(&layout, model)
 }
 
 /// The stacks sorted so each comes after what it needs (declaration order where free). Validation
 /// rejects the one cycle the waves allow (accounts attached to each other's gateways in a
 /// circle, `Accounts::attachment_cycle`, `AF961`), so there is none here.
-fn in_apply_order(layout: &Layout) -> Layout {
+fn in_apply_order(layout: &Layout, model: &Model) -> Layout {
     let count = layout.stacks.len();
     let mut placed = vec![None; count];
     let mut order: Vec<usize> = Vec::with_capacity(count);
@@ -228,7 +263,7 @@ fn in_apply_order(layout: &Layout) -> Layout {
             stack
         })
         .collect();
-    Layout { stacks }
+    indexed(stacks, model)
 }
 
 /// A value one stack hands to others through its state: an output of stack `from`, read by
@@ -608,12 +643,12 @@ mod tests {
                 stack(
                     "agents-routes",
                     Phase::Routes,
-                    &["agents", "network-routing"]
+                    &["network", "agents", "network-routing"]
                 ),
                 stack(
                     "tenants-routes",
                     Phase::Routes,
-                    &["tenants", "network-routing"]
+                    &["network", "tenants", "network-routing"]
                 ),
             ]
         );
@@ -646,7 +681,7 @@ mod tests {
                 stack(
                     "tenants-routes",
                     Phase::Routes,
-                    &["tenants", "network-routing"]
+                    &["network", "tenants", "network-routing"]
                 ),
             ]
         );
