@@ -115,7 +115,8 @@ pub fn from_state(deployed: &Deployed<'_>) -> anyhow::Result<Observed> {
 #[derive(Default)]
 pub struct StateReader {
     observed: Observed,
-    /// Tags set by `aws_ec2_tag` (on Direct Connect gateway attachments), by object id.
+    /// Tags set by `aws_ec2_tag` (on Direct Connect gateway attachments, and by a gateway's owner
+    /// on the attachments of other accounts), by object id.
     extra_tags: BTreeMap<String, Tags>,
     /// VPC route tables by id: their VPC.
     vpc_of_table: BTreeMap<String, String>,
@@ -130,6 +131,7 @@ impl StateReader {
         let relevant = matches!(
             kind,
             "aws_ec2_transit_gateway_vpc_attachment"
+                | "aws_ec2_transit_gateway_vpc_attachment_accepter"
                 | "aws_ec2_transit_gateway_dx_gateway_attachment"
                 | "aws_ec2_transit_gateway_route_table"
                 | "aws_ec2_transit_gateway_route_table_association"
@@ -166,6 +168,23 @@ impl StateReader {
             "aws_ec2_transit_gateway_vpc_attachment" if resource.is_managed() => {
                 observed.attachments.push(ObservedAttachment {
                     id: f.id.clone(),
+                    resource_type: "vpc".into(),
+                    resource_id: f.vpc_id.clone(),
+                    tags: f.tags.clone().unwrap_or_default(),
+                });
+            }
+            // The owner account's side of another account's attachment: the same attachment id
+            // (`id`, and `transit_gateway_attachment_id`), known in the owner account by the tags
+            // the owner sets on it with `aws_ec2_tag` (provider-facts §9.4); merged with the
+            // creating account's side in `finish` when both stacks are read.
+            "aws_ec2_transit_gateway_vpc_attachment_accepter" if resource.is_managed() => {
+                let id = if f.id.is_empty() {
+                    f.transit_gateway_attachment_id.clone()
+                } else {
+                    f.id.clone()
+                };
+                observed.attachments.push(ObservedAttachment {
+                    id,
                     resource_type: "vpc".into(),
                     resource_id: f.vpc_id.clone(),
                     tags: f.tags.clone().unwrap_or_default(),
@@ -218,6 +237,27 @@ impl StateReader {
     }
 
     pub fn finish(mut self) -> Observed {
+        // One attachment may be read twice (the spoke's `aws_ec2_transit_gateway_vpc_attachment`
+        // and the owner's accepter, from two stacks' states): one entry, tags merged (the later
+        // stack's win; the owner-side `aws_ec2_tag`s below win over both), the VPC id kept.
+        let mut merged: Vec<ObservedAttachment> = Vec::new();
+        let mut position: BTreeMap<String, usize> = BTreeMap::new();
+        for attachment in std::mem::take(&mut self.observed.attachments) {
+            match position.get(&attachment.id) {
+                Some(&i) => {
+                    let kept = &mut merged[i];
+                    kept.tags.extend(attachment.tags);
+                    if kept.resource_id.is_empty() {
+                        kept.resource_id = attachment.resource_id;
+                    }
+                }
+                None => {
+                    position.insert(attachment.id.clone(), merged.len());
+                    merged.push(attachment);
+                }
+            }
+        }
+        self.observed.attachments = merged;
         for attachment in &mut self.observed.attachments {
             if let Some(tags) = self.extra_tags.get(&attachment.id) {
                 attachment.tags.extend(tags.clone());
