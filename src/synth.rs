@@ -84,7 +84,7 @@ const SHAPES: &str = include_str!("../data/state-shapes.json");
 /// shaped like the provider records it ([`SHAPES`]), with the attributes the blueprint sets, and
 /// every referenced attribute filled in consistently (`aws_vpc.a.id` is the id `aws_vpc.a` has).
 pub fn state(expected: &Expectations, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    state_numbered(expected, 0, out)
+    state_numbered(expected, 0, &[], out)
 }
 
 /// The id a clean apply gives the resource at `index` (counted over the whole platform).
@@ -110,6 +110,7 @@ fn accepted_id(resource: &crate::deployed::drift::ExpectedResource<'_>) -> Optio
 fn state_numbered(
     expected: &Expectations,
     first: usize,
+    data: &[serde_json::Value],
     out: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
     let shapes: BTreeMap<String, serde_json::Map<String, serde_json::Value>> =
@@ -204,6 +205,12 @@ fn state_numbered(
         }
         serde_json::to_writer(&mut *out, &record)?;
     }
+    for (i, record) in data.iter().enumerate() {
+        if i > 0 || !expected.is_empty() {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, record)?;
+    }
     out.write_all(b"]}}}\n")
 }
 
@@ -252,9 +259,9 @@ pub fn states(
         depth: usize,
     ) -> anyhow::Result<String> {
         anyhow::ensure!(depth < 16, "outputs refer to each other in a cycle");
-        let value = output_value(&texts[k], name)
+        let value = crate::deployed::stacks::output_value(&texts[k], name)
             .ok_or_else(|| anyhow::anyhow!("no output `{name}` to read"))?;
-        if let Some((stack, output)) = remote(value) {
+        if let Some((stack, output)) = crate::deployed::stacks::remote(value) {
             let from = index(stack).ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
             return resolve(from, output, texts, before, first, index, depth + 1);
         }
@@ -268,11 +275,15 @@ pub fn states(
             .ok_or_else(|| anyhow::anyhow!("output `{name}` reads `{address}`, not declared"))?;
         let id = if resource.kind() == "aws_ec2_transit_gateway_vpc_attachment_accepter" {
             // Its attachment's id, which it reads from the spoke's stack.
-            let text = block_of(&texts[k], address).unwrap_or_default();
+            let text = crate::deployed::stacks::block_of(&texts[k], address).unwrap_or_default();
             let reference = text
                 .lines()
                 .filter_map(|l| l.trim().strip_prefix("transit_gateway_attachment_id"))
-                .find_map(|rest| remote(rest.trim_start().trim_start_matches('=').trim()))
+                .find_map(|rest| {
+                    crate::deployed::stacks::remote(
+                        rest.trim_start().trim_start_matches('=').trim(),
+                    )
+                })
                 .ok_or_else(|| anyhow::anyhow!("accepter `{address}` names no attachment"))?;
             let from = index(reference.0).ok_or_else(|| anyhow::anyhow!("no stack"))?;
             resolve(from, reference.1, texts, before, first, index, depth + 1)?
@@ -290,13 +301,13 @@ pub fn states(
         // Every remote value replaced by the string it has: the stack as it applies.
         let mut applied = String::with_capacity(text.len());
         let mut rest = text.as_str();
-        while let Some(at) = rest.find(REMOTE) {
+        while let Some(at) = rest.find(crate::deployed::stacks::REMOTE) {
             applied.push_str(&rest[..at]);
             let tail = &rest[at..];
             let end = tail
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
                 .unwrap_or(tail.len());
-            let (stack, output) = remote(&tail[..end])
+            let (stack, output) = crate::deployed::stacks::remote(&tail[..end])
                 .ok_or_else(|| anyhow::anyhow!("unexpected `{}`", &tail[..end]))?;
             let from = index(stack).ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
             let value = resolve(from, output, &texts, &before, &first, &index, 0)?;
@@ -306,48 +317,43 @@ pub fn states(
         applied.push_str(rest);
         let mut expected = Expectations::default();
         crate::deployed::drift::expected_in_text(&applied, &mut expected)?;
+        // Each `terraform_remote_state` as read: the outputs this stack uses, with their values.
+        let mut read: BTreeMap<&str, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(crate::deployed::stacks::REMOTE) {
+            let tail = &rest[at..];
+            let end = tail
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+                .unwrap_or(tail.len());
+            if let Some((stack, output)) = crate::deployed::stacks::remote(&tail[..end]) {
+                let from = index(stack).ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
+                let value = resolve(from, output, &texts, &before, &first, &index, 0)?;
+                read.entry(stack)
+                    .or_default()
+                    .insert(output.into(), value.into());
+            }
+            rest = &tail[end..];
+        }
+        let data: Vec<serde_json::Value> = read
+            .into_iter()
+            .map(|(stack, outputs)| {
+                serde_json::json!({
+                    "address": format!("data.terraform_remote_state.{stack}"),
+                    "mode": "data",
+                    "type": "terraform_remote_state",
+                    "name": stack,
+                    "provider_name": "terraform.io/builtin/terraform",
+                    "schema_version": 0,
+                    "values": {"backend": "s3", "outputs": outputs},
+                    "sensitive_values": {"outputs": {}},
+                })
+            })
+            .collect();
         let mut bytes = Vec::new();
-        state_numbered(&expected, first[k], &mut bytes)?;
+        state_numbered(&expected, first[k], &data, &mut bytes)?;
         states.push((stacks[k].name.clone(), bytes));
     }
     Ok(states)
-}
-
-const REMOTE: &str = "data.terraform_remote_state.";
-
-/// `data.terraform_remote_state.S.outputs.O` → `(S, O)`.
-fn remote(expression: &str) -> Option<(&str, &str)> {
-    let rest = expression.strip_prefix(REMOTE)?;
-    let (stack, rest) = rest.split_once('.')?;
-    let output = rest.strip_prefix("outputs.")?;
-    (!output.contains('.')).then_some((stack, output))
-}
-
-/// The text of the block that starts with `header` up to its closing brace at the line start.
-fn block_after<'t>(text: &'t str, header: &str) -> Option<&'t str> {
-    let start = text.find(header)?;
-    let body = &text[start..];
-    let end = body.find("\n}").map_or(body.len(), |e| e + 2);
-    Some(&body[..end])
-}
-
-/// The `resource` block of `address` (`TYPE.NAME`).
-fn block_of<'t>(text: &'t str, address: &str) -> Option<&'t str> {
-    let (kind, name) = address.split_once('.')?;
-    block_after(text, &format!("resource \"{kind}\" \"{name}\" {{"))
-}
-
-/// The expression of output `name` when it is one reference (`aws_x.y.id`, a remote output).
-fn output_value<'t>(text: &'t str, name: &str) -> Option<&'t str> {
-    let block = block_after(text, &format!("output \"{name}\" {{"))?;
-    block.lines().find_map(|line| {
-        let rest = line.trim().strip_prefix("value")?;
-        let value = rest.trim_start().strip_prefix('=')?.trim();
-        value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
-            .then_some(value)
-    })
 }
 
 #[cfg(test)]

@@ -861,6 +861,13 @@ fn propagation(
     };
     let all = deployed_stacks::of_plan(&plan);
     let platform = platform_name(&plan);
+    // One stack read alone knows the attachments it reads from the others by their tags there.
+    let remote = match (&all, stack) {
+        (Some(all), Some(_)) => {
+            deployed_stacks::attachment_outputs(&emit::generate(&plan, &Renderer::new())?, all)?
+        }
+        _ => std::collections::BTreeMap::new(),
+    };
     drop(plan);
     // `--aws DIR` is the gateway owner's account whatever the platform: no stack to choose.
     let selection = if input.aws.is_some() {
@@ -877,16 +884,21 @@ fn propagation(
             }
             (reader.finish(), "state")
         }
-        (Some(state), _, _, _) => (
-            tgw::from_state_stream(open_input(state)?)
-                .with_context(|| format!("cannot read {}", state.display()))?,
-            "state",
-        ),
+        (Some(state), _, _, _) => {
+            let mut reader = tgw::StateReader::reading_remote(remote);
+            crate::deployed::stream_state(open_input(state)?, |r| reader.feed(r))
+                .with_context(|| format!("cannot read {}", state.display()))?;
+            (reader.finish(), "state")
+        }
         (None, Some(plan), _, _) => {
             let text = read_input(plan)?;
             let deployed = crate::deployed::read_plan(&text)
                 .with_context(|| format!("cannot read {}", plan.display()))?;
-            (tgw::from_state(&deployed)?, "plan")
+            let mut reader = tgw::StateReader::reading_remote(remote);
+            for resource in &deployed.resources {
+                reader.feed(resource)?;
+            }
+            (reader.finish(), "plan")
         }
         (None, None, Some(dir), _) => (crate::deployed::aws::read_dir(dir)?, "aws"),
         (None, None, None, _) => unreachable!("clap requires one input"),

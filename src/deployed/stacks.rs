@@ -113,3 +113,97 @@ pub fn select<'s>(
         ),
     }
 }
+
+pub const REMOTE: &str = "data.terraform_remote_state.";
+
+/// `data.terraform_remote_state.S.outputs.O` → `(S, O)`.
+pub fn remote(expression: &str) -> Option<(&str, &str)> {
+    let rest = expression.strip_prefix(REMOTE)?;
+    let (stack, rest) = rest.split_once('.')?;
+    let output = rest.strip_prefix("outputs.")?;
+    (!output.contains('.')).then_some((stack, output))
+}
+
+/// The text of the block that starts with `header` up to its closing brace at the line start.
+fn block_after<'t>(text: &'t str, header: &str) -> Option<&'t str> {
+    let start = text.find(header)?;
+    let body = &text[start..];
+    let end = body.find("\n}").map_or(body.len(), |e| e + 2);
+    Some(&body[..end])
+}
+
+/// The `resource` block of `address` (`TYPE.NAME`).
+pub fn block_of<'t>(text: &'t str, address: &str) -> Option<&'t str> {
+    let (kind, name) = address.split_once('.')?;
+    block_after(text, &format!("resource \"{kind}\" \"{name}\" {{"))
+}
+
+/// The expression of output `name` when it is one reference (`aws_x.y.id`, a remote output).
+pub fn output_value<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let block = block_after(text, &format!("output \"{name}\" {{"))?;
+    block.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("value")?;
+        let value = rest.trim_start().strip_prefix('=')?.trim();
+        value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+            .then_some(value)
+    })
+}
+
+/// The outputs of each stack that are a transit gateway attachment's id, with the tags its stack
+/// gives that attachment: `(stack, output)` → tags. A stack that reads such an output from another
+/// stack's state (`terraform_remote_state`, recorded in its own state with the values read) knows
+/// the attachment by those tags, so one stack read alone still maps the attachments it uses
+/// (`propagation --stack`; `tgw::StateReader::reading_remote`).
+pub fn attachment_outputs(
+    files: &crate::emit::Files,
+    stacks: &[Stack],
+) -> anyhow::Result<std::collections::BTreeMap<(String, String), super::tgw::Tags>> {
+    let mut out = std::collections::BTreeMap::new();
+    for stack in stacks {
+        let texts: Vec<&str> = files
+            .iter()
+            .filter(|(path, _)| {
+                path.parent() == Some(stack.directory.as_path())
+                    && path.extension().is_some_and(|e| e == "tf")
+            })
+            .map(|(_, text)| text.as_str())
+            .collect();
+        let mut expected = super::drift::Expectations::default();
+        for text in &texts {
+            super::drift::expected_in_text(text, &mut expected)?;
+        }
+        for text in &texts {
+            for line in text.lines() {
+                let Some(name) = line
+                    .strip_prefix("output \"")
+                    .and_then(|rest| rest.strip_suffix("\" {"))
+                else {
+                    continue;
+                };
+                let Some(address) = output_value(text, name).and_then(|v| v.strip_suffix(".id"))
+                else {
+                    continue;
+                };
+                if !address.starts_with("aws_ec2_transit_gateway_vpc_attachment.") {
+                    continue;
+                }
+                let tags = expected
+                    .iter()
+                    .find(|r| r.address() == address)
+                    .and_then(|r| {
+                        r.attributes().find_map(|(attribute, value)| match value {
+                            super::drift::Expected::Literal(json) if attribute == "tags" => {
+                                serde_json::from_str::<super::tgw::Tags>(json).ok()
+                            }
+                            _ => None,
+                        })
+                    })
+                    .unwrap_or_default();
+                out.insert((stack.name.clone(), name.to_string()), tags);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -122,10 +122,44 @@ pub struct StateReader {
     vpc_of_table: BTreeMap<String, String>,
     /// Routes toward a transit gateway, by VPC route table id.
     gateway_routes: BTreeMap<String, Vec<String>>,
+    /// Outputs of other stacks that are attachment ids, with the attachment's tags there
+    /// (`stacks::attachment_outputs`): `(stack, output)` → tags.
+    remote: BTreeMap<(String, String), Tags>,
 }
 
 impl StateReader {
+    /// A reader that also knows the attachments a stack reads from other stacks' states: a
+    /// `data.terraform_remote_state.S` in state records the outputs it read, and an output of
+    /// `remote` names the attachment (the gateway owner's routing stack reads the ids of its own
+    /// account's attachments this way, and tags only the other accounts' ones).
+    pub fn reading_remote(remote: BTreeMap<(String, String), Tags>) -> Self {
+        StateReader {
+            remote,
+            ..StateReader::default()
+        }
+    }
+
     pub fn feed(&mut self, resource: &Resource<'_>) -> anyhow::Result<()> {
+        if resource.kind == "terraform_remote_state" && !self.remote.is_empty() {
+            #[derive(Deserialize, Default)]
+            #[serde(default)]
+            struct Read {
+                outputs: BTreeMap<String, serde_json::Value>,
+            }
+            let read: Read = resource.fields()?;
+            for (output, value) in read.outputs {
+                let key = (resource.name.to_string(), output);
+                if let (Some(tags), Some(id)) = (self.remote.get(&key), value.as_str()) {
+                    self.observed.attachments.push(ObservedAttachment {
+                        id: id.to_string(),
+                        resource_type: "vpc".into(),
+                        resource_id: String::new(),
+                        tags: tags.clone(),
+                    });
+                }
+            }
+            return Ok(());
+        }
         let observed = &mut self.observed;
         let kind = &*resource.kind;
         let relevant = matches!(
