@@ -313,11 +313,22 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                     p == &directory || p.parent() == Some(directory.as_path())
                 });
             }
+            let gone = removed_stacks(&files, &differences);
             let mut extra = serde_json::Map::new();
             extra.insert("differences".into(), differences_json(&differences));
+            if !gone.is_empty() {
+                extra.insert("removed_stacks".into(), paths_json(&gone));
+            }
             report(input.format, &diagnostics, extra, ui);
             if input.format == OutputFormat::Human {
                 let mut stdout = std::io::stdout().lock();
+                for dir in &gone {
+                    let _ = writeln!(
+                        stdout,
+                        "removed stack: {} is no longer generated (its account or its last component left the blueprint); destroy what its state holds first (`terraform destroy` there, a `-routes` stack before its account's build stack), then `agentform generate` removes its files",
+                        out.join(dir).display()
+                    );
+                }
                 for difference in &differences {
                     let _ = match difference {
                         Difference::Missing(p) => {
@@ -756,6 +767,34 @@ fn drift(
         items,
     };
     Ok(print_findings(format, &findings, ui))
+}
+
+/// Stack directories of a platform (of several stacks, or of one now) that `files` no longer has, all of whose
+/// generated files are stale: a stack whose account left the blueprint. Its resources are still
+/// deployed under its state until destroyed.
+fn removed_stacks(files: &emit::Files, differences: &[Difference]) -> Vec<PathBuf> {
+    // The platforms' directories: `<platform>/` holds a manifest, or is the stack of a platform
+    // that is one stack now (it was several before).
+    let platforms: std::collections::BTreeSet<&Path> = files
+        .keys()
+        .filter_map(|p| p.components().next())
+        .map(|c| Path::new(c.as_os_str()))
+        .collect();
+    let mut gone: Vec<PathBuf> = differences
+        .iter()
+        .filter_map(|d| match d {
+            Difference::Stale(p) => p.parent().map(Path::to_path_buf),
+            _ => None,
+        })
+        .filter(|dir| {
+            dir.parent()
+                .is_some_and(|platform| platforms.contains(platform))
+                && !files.keys().any(|p| p.parent() == Some(dir.as_path()))
+        })
+        .collect();
+    gone.sort();
+    gone.dedup();
+    gone
 }
 
 /// The directory (relative to the output directory) of the stack `name` of a platform of several
