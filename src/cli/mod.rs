@@ -300,17 +300,19 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                 return Ok(1);
             };
             let mut differences = emit::check(&out, &files)?;
-            if let Some(name) = stack {
+            let directory = stack
+                .map(|name| stack_directory(&files, &name))
+                .transpose()?;
+            if let Some(directory) = &directory {
                 // One stack: its files only (the whole check also sees the manifest and stack
                 // directories no longer generated).
-                let directory = stack_directory(&files, &name)?;
                 files.retain(|path, _| path.parent() == Some(directory.as_path()));
                 differences.retain(|d| {
                     let (Difference::Missing(p)
                     | Difference::Stale(p)
                     | Difference::Changed(p, _)
                     | Difference::Interrupted(p)) = d;
-                    p == &directory || p.parent() == Some(directory.as_path())
+                    p == directory || p.parent() == Some(directory.as_path())
                 });
             }
             let gone = removed_stacks(&files, &differences);
@@ -350,7 +352,11 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                 }
                 if differences.is_empty() {
                     if !ui.quiet {
-                        for (stack, count) in stack_folders(&out, &files) {
+                        let folders = match &directory {
+                            Some(directory) => vec![(out.join(directory), files.len())],
+                            None => stack_folders(&out, &files),
+                        };
+                        for (stack, count) in folders {
                             errln!(
                                 "{}",
                                 ui.err.outcome(
