@@ -949,9 +949,17 @@ fn propagation(
         (None, None, None, _) => unreachable!("clap requires one input"),
     };
     let mut report = propagation::check(&valid, &observed, source != "aws");
+    if all.is_some() {
+        let read = match &selection {
+            Selection::One(one) => vec![one.name.clone()],
+            Selection::All(files) => files.iter().map(|(s, _)| s.name.clone()).collect(),
+            Selection::Single => Vec::new(),
+        };
+        report.name_stacks(valid.model(), read);
+    }
     if let (Selection::One(one), Some(all)) = (&selection, &all) {
         report.notes.push(format!(
-            "read stack `{}` only, of {} ({}): what the other stacks hold (route tables and associations in the gateway owner's routing stack, attachments in the VPCs' accounts, VPC routes in the `-routes` stacks) is reported missing; `--states DIR` reads them all",
+            "read stack `{}` only, of {} ({}): what the other stacks hold (route tables and associations in the gateway owner's routing stack, attachments in the VPCs' accounts, VPC routes in the `-routes` stacks) is not seen here (reported missing where the blueprint expects it); `--states DIR` reads them all",
             one.name,
             all.len(),
             deployed_stacks::listed(all)

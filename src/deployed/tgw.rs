@@ -308,3 +308,77 @@ impl StateReader {
         self.observed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The spoke's attachment (its stack) and the owner's accepter with its `aws_ec2_tag`s (the
+    /// routing stack) are one attachment, whichever is read first; the owner's tags win, the VPC
+    /// id comes from whichever side has it.
+    #[test]
+    fn both_sides_of_an_attachment_across_accounts_are_one() {
+        let spoke = r#"{"format_version": "1.0", "values": {"root_module": {"resources": [
+          {"address": "aws_ec2_transit_gateway_vpc_attachment.agents", "mode": "managed",
+           "type": "aws_ec2_transit_gateway_vpc_attachment", "name": "agents",
+           "values": {"id": "tgw-attach-1", "vpc_id": "vpc-1",
+                      "tags": {"Name": "spoke-side", "agentform:component": "vpc.agents"}}}]}}}"#;
+        let owner = r#"{"format_version": "1.0", "values": {"root_module": {"resources": [
+          {"address": "aws_ec2_transit_gateway_vpc_attachment_accepter.agents", "mode": "managed",
+           "type": "aws_ec2_transit_gateway_vpc_attachment_accepter", "name": "agents",
+           "values": {"id": "tgw-attach-1", "transit_gateway_attachment_id": "tgw-attach-1",
+                      "tags": null}},
+          {"address": "aws_ec2_tag.agents_attachment_name", "mode": "managed",
+           "type": "aws_ec2_tag", "name": "agents_attachment_name",
+           "values": {"resource_id": "tgw-attach-1", "key": "Name", "value": "owner-side"}},
+          {"address": "aws_ec2_tag.agents_attachment_agentform_segment", "mode": "managed",
+           "type": "aws_ec2_tag", "name": "agents_attachment_agentform_segment",
+           "values": {"resource_id": "tgw-attach-1", "key": "agentform:segment", "value": "agents"}}
+        ]}}}"#;
+        for order in [[spoke, owner], [owner, spoke]] {
+            let mut reader = StateReader::default();
+            for text in order {
+                super::super::stream_state(text.as_bytes(), |r| reader.feed(r)).unwrap();
+            }
+            let observed = reader.finish();
+            assert_eq!(observed.attachments.len(), 1);
+            let attachment = &observed.attachments[0];
+            assert_eq!(attachment.id, "tgw-attach-1");
+            assert_eq!(attachment.resource_id, "vpc-1");
+            assert_eq!(attachment.tags["Name"], "owner-side");
+            assert_eq!(attachment.tags["agentform:segment"], "agents");
+            assert_eq!(attachment.tags["agentform:component"], "vpc.agents");
+        }
+        // The owner's side alone: known by the owner's tags.
+        let mut reader = StateReader::default();
+        super::super::stream_state(owner.as_bytes(), |r| reader.feed(r)).unwrap();
+        let observed = reader.finish();
+        assert_eq!(observed.attachments[0].tags["Name"], "owner-side");
+        assert_eq!(observed.attachments[0].resource_id, "");
+    }
+
+    /// A stack that read an attachment id from another stack's outputs knows it by that stack's
+    /// tags; outputs it was not told about are not attachments.
+    #[test]
+    fn attachments_read_from_another_stack_are_known_by_their_tags_there() {
+        let routing = r#"{"format_version": "1.0", "values": {"root_module": {"resources": [
+          {"address": "data.terraform_remote_state.network", "mode": "data",
+           "type": "terraform_remote_state", "name": "network",
+           "values": {"backend": "s3", "outputs": {"egress_attachment_id": "tgw-attach-9",
+                                                   "core_transit_gateway_id": "tgw-1"}}}]}}}"#;
+        let tags = Tags::from([("agentform:component".to_string(), "vpc.egress".to_string())]);
+        let remote = BTreeMap::from([(
+            ("network".to_string(), "egress_attachment_id".to_string()),
+            tags.clone(),
+        )]);
+        let mut reader = StateReader::reading_remote(remote);
+        super::super::stream_state(routing.as_bytes(), |r| reader.feed(r)).unwrap();
+        let observed = reader.finish();
+        assert_eq!(observed.attachments.len(), 1);
+        assert_eq!(observed.attachments[0].id, "tgw-attach-9");
+        assert_eq!(observed.attachments[0].tags, tags);
+        let mut plain = StateReader::default();
+        super::super::stream_state(routing.as_bytes(), |r| plain.feed(r)).unwrap();
+        assert!(plain.finish().attachments.is_empty());
+    }
+}

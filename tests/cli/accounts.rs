@@ -145,7 +145,9 @@ fn a_clean_apply_of_every_stack_is_clean_per_stack_and_whole() {
     ]);
     out.assert_status(2);
     assert!(
-        out.stdout.contains("has no route table tagged"),
+        out.stdout.contains(
+            "missing: stack `network-routing`: segment `core/agents` has no route table tagged"
+        ),
         "{}",
         out.stdout
     );
@@ -183,7 +185,7 @@ fn an_out_of_band_propagation_in_the_routing_stack_is_found_whole_and_per_stack(
     });
     let bp = blueprint();
     let leak = format!(
-        "leak: segment `core/tenants` leaked: it receives the routes of `vpc.agents` ({attachment}) (segment `core/agents`) through a propagation in {table} that the blueprint does not declare"
+        "leak: stack `network-routing`: segment `core/tenants` leaked: it receives the routes of `vpc.agents` ({attachment}) (segment `core/agents`) through a propagation in {table} that the blueprint does not declare"
     );
     let whole = run(&["propagation", &bp, "--states", &dir.display().to_string()]);
     whole.assert_status(2);
@@ -204,6 +206,18 @@ fn an_out_of_band_propagation_in_the_routing_stack_is_found_whole_and_per_stack(
     one.assert_status(2);
     assert!(one.stdout.contains(&leak), "{}", one.stdout);
     assert!(one.stdout.starts_with("1 leak, 0 failed"), "{}", one.stdout);
+    let json = run(&[
+        "propagation",
+        &bp,
+        "--states",
+        &dir.display().to_string(),
+        "--format",
+        "json",
+    ])
+    .json();
+    assert_eq!(json["findings"][0]["stack"], "network-routing");
+    assert_eq!(json["findings"][0]["kind"], "leak");
+    assert_eq!(json["stacks"].as_array().unwrap().len(), 6);
     // `drift` sees it too, in its stack.
     let drift = run(&[
         "drift",
