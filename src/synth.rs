@@ -248,54 +248,12 @@ pub fn states(
         count += expected.len();
         before.push(expected);
     }
-    // The value of output `name` of stack `k`: what its `value` refers to.
-    fn resolve(
-        k: usize,
-        name: &str,
-        texts: &[String],
-        before: &[Expectations],
-        first: &[usize],
-        index: &dyn Fn(&str) -> Option<usize>,
-        depth: usize,
-    ) -> anyhow::Result<String> {
-        anyhow::ensure!(depth < 16, "outputs refer to each other in a cycle");
-        let value = crate::deployed::stacks::output_value(&texts[k], name)
-            .ok_or_else(|| anyhow::anyhow!("no output `{name}` to read"))?;
-        if let Some((stack, output)) = crate::deployed::stacks::remote(value) {
-            let from = index(stack).ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
-            return resolve(from, output, texts, before, first, index, depth + 1);
-        }
-        let (address, attribute) = value
-            .rsplit_once('.')
-            .ok_or_else(|| anyhow::anyhow!("output `{name}` is `{value}`"))?;
-        let (i, resource) = before[k]
-            .iter()
-            .enumerate()
-            .find(|(_, r)| r.address() == address)
-            .ok_or_else(|| anyhow::anyhow!("output `{name}` reads `{address}`, not declared"))?;
-        let id = if resource.kind() == "aws_ec2_transit_gateway_vpc_attachment_accepter" {
-            // Its attachment's id, which it reads from the spoke's stack.
-            let text = crate::deployed::stacks::block_of(&texts[k], address).unwrap_or_default();
-            let reference = text
-                .lines()
-                .filter_map(|l| l.trim().strip_prefix("transit_gateway_attachment_id"))
-                .find_map(|rest| {
-                    crate::deployed::stacks::remote(
-                        rest.trim_start().trim_start_matches('=').trim(),
-                    )
-                })
-                .ok_or_else(|| anyhow::anyhow!("accepter `{address}` names no attachment"))?;
-            let from = index(reference.0).ok_or_else(|| anyhow::anyhow!("no stack"))?;
-            resolve(from, reference.1, texts, before, first, index, depth + 1)?
-        } else {
-            synthetic_id(resource.kind(), first[k] + i)
-        };
-        Ok(match attribute {
-            "id" => id,
-            "arn" => format!("arn:aws:ec2:us-east-1:123456789012:{id}"),
-            _ => format!("computed:{address}.{attribute}"),
-        })
-    }
+    let platform = Platform {
+        texts: &texts,
+        before: &before,
+        first: &first,
+        stacks,
+    };
     let mut states = Vec::new();
     for (k, text) in texts.iter().enumerate() {
         // Every remote value replaced by the string it has: the stack as it applies.
@@ -310,7 +268,7 @@ pub fn states(
             let (stack, output) = crate::deployed::stacks::remote(&tail[..end])
                 .ok_or_else(|| anyhow::anyhow!("unexpected `{}`", &tail[..end]))?;
             let from = index(stack).ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
-            let value = resolve(from, output, &texts, &before, &first, &index, 0)?;
+            let value = platform.resolve(from, output, 0)?;
             applied.push_str(&serde_json::to_string(&value)?);
             rest = &tail[end..];
         }
@@ -327,7 +285,7 @@ pub fn states(
                 .unwrap_or(tail.len());
             if let Some((stack, output)) = crate::deployed::stacks::remote(&tail[..end]) {
                 let from = index(stack).ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
-                let value = resolve(from, output, &texts, &before, &first, &index, 0)?;
+                let value = platform.resolve(from, output, 0)?;
                 read.entry(stack)
                     .or_default()
                     .insert(output.into(), value.into());
@@ -354,6 +312,66 @@ pub fn states(
         states.push((stacks[k].name.clone(), bytes));
     }
     Ok(states)
+}
+
+/// The stacks of a platform being synthesised: their texts, resources and first resource numbers.
+struct Platform<'p> {
+    texts: &'p [String],
+    before: &'p [Expectations],
+    first: &'p [usize],
+    stacks: &'p [crate::deployed::stacks::Stack],
+}
+
+impl Platform<'_> {
+    fn index(&self, name: &str) -> Option<usize> {
+        self.stacks.iter().position(|s| s.name == name)
+    }
+
+    /// The value of output `name` of stack `k`: what its `value` refers to.
+    fn resolve(&self, k: usize, name: &str, depth: usize) -> anyhow::Result<String> {
+        anyhow::ensure!(depth < 16, "outputs refer to each other in a cycle");
+        let value = crate::deployed::stacks::output_value(&self.texts[k], name)
+            .ok_or_else(|| anyhow::anyhow!("no output `{name}` to read"))?;
+        if let Some((stack, output)) = crate::deployed::stacks::remote(value) {
+            let from = self
+                .index(stack)
+                .ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
+            return self.resolve(from, output, depth + 1);
+        }
+        let (address, attribute) = value
+            .rsplit_once('.')
+            .ok_or_else(|| anyhow::anyhow!("output `{name}` is `{value}`"))?;
+        let (i, resource) = self.before[k]
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.address() == address)
+            .ok_or_else(|| anyhow::anyhow!("output `{name}` reads `{address}`, not declared"))?;
+        let id = if resource.kind() == "aws_ec2_transit_gateway_vpc_attachment_accepter" {
+            // Its attachment's id, which it reads from the spoke's stack.
+            let text =
+                crate::deployed::stacks::block_of(&self.texts[k], address).unwrap_or_default();
+            let reference = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("transit_gateway_attachment_id"))
+                .find_map(|rest| {
+                    crate::deployed::stacks::remote(
+                        rest.trim_start().trim_start_matches('=').trim(),
+                    )
+                })
+                .ok_or_else(|| anyhow::anyhow!("accepter `{address}` names no attachment"))?;
+            let from = self
+                .index(reference.0)
+                .ok_or_else(|| anyhow::anyhow!("no stack"))?;
+            self.resolve(from, reference.1, depth + 1)?
+        } else {
+            synthetic_id(resource.kind(), self.first[k] + i)
+        };
+        Ok(match attribute {
+            "id" => id,
+            "arn" => format!("arn:aws:ec2:us-east-1:123456789012:{id}"),
+            _ => format!("computed:{address}.{attribute}"),
+        })
+    }
 }
 
 #[cfg(test)]
