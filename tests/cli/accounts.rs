@@ -425,3 +425,149 @@ fn check_runs_per_stack_and_names_a_removed_stack() {
         json!(["agents/tenants", "agents/tenants-routes"])
     );
 }
+
+/// What `scripts/collect-tgw.sh` writes in the gateway owner's account, built from the stacks'
+/// states: every attachment to the gateway, the other accounts' ones carrying only the tags the
+/// owner set on them (`aws_ec2_tag`; the spoke's own tags are not visible to the owner), the
+/// owner's own with their tags; the owner's route tables, associations, propagations and static
+/// routes; no `vpc-route-tables.json` (the other accounts' VPCs are not visible there).
+fn owner_view(states: &Path, out: &Path, extra_propagation: Option<(&str, &str)>) {
+    let resources = |stack: &str| -> Vec<Value> {
+        read(&states.join(format!("{stack}.json")))["values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let of = |rs: &[Value], kind: &str| -> Vec<Value> {
+        rs.iter()
+            .filter(|r| r["type"] == kind && r["mode"] == "managed")
+            .map(|r| r["values"].clone())
+            .collect()
+    };
+    let tag_list = |tags: &Value| -> Value {
+        Value::Array(
+            tags.as_object()
+                .map(|t| {
+                    t.iter()
+                        .map(|(k, v)| json!({"Key": k, "Value": v}))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        )
+    };
+    let network = resources("network");
+    let routing = resources("network-routing");
+    let mut attachments = Vec::new();
+    for a in of(&network, "aws_ec2_transit_gateway_vpc_attachment") {
+        attachments.push(json!({
+            "TransitGatewayAttachmentId": a["id"], "ResourceType": "vpc",
+            "ResourceId": a["vpc_id"], "State": "available", "Tags": tag_list(&a["tags"]),
+        }));
+    }
+    let owner_tags = of(&routing, "aws_ec2_tag");
+    for spoke in ["agents", "tenants"] {
+        for a in of(&resources(spoke), "aws_ec2_transit_gateway_vpc_attachment") {
+            let tags: Vec<Value> = owner_tags
+                .iter()
+                .filter(|t| t["resource_id"] == a["id"])
+                .map(|t| json!({"Key": t["key"], "Value": t["value"]}))
+                .collect();
+            assert!(tags.len() >= 4, "the owner tags {}", a["id"]);
+            attachments.push(json!({
+                "TransitGatewayAttachmentId": a["id"], "ResourceType": "vpc",
+                "ResourceId": a["vpc_id"], "State": "available", "Tags": tags,
+            }));
+        }
+    }
+    let write = |relative: &str, value: &Value| {
+        let path = out.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, value.to_string()).unwrap();
+    };
+    write(
+        "transit-gateway-attachments.json",
+        &json!({ "TransitGatewayAttachments": attachments }),
+    );
+    let tables = of(&routing, "aws_ec2_transit_gateway_route_table");
+    write(
+        "transit-gateway-route-tables.json",
+        &json!({"TransitGatewayRouteTables": tables.iter().map(|t| json!({
+            "TransitGatewayRouteTableId": t["id"], "Tags": tag_list(&t["tags"]),
+        })).collect::<Vec<_>>()}),
+    );
+    for table in &tables {
+        let id = table["id"].as_str().unwrap();
+        let links = |kind: &str, state: &str| -> Vec<Value> {
+            let mut links: Vec<Value> = of(&routing, kind)
+                .iter()
+                .filter(|l| l["transit_gateway_route_table_id"] == id)
+                .map(|l| json!({"TransitGatewayAttachmentId": l["transit_gateway_attachment_id"], "State": state}))
+                .collect();
+            if let Some((t, a)) = extra_propagation
+                && t == id
+                && state == "enabled"
+            {
+                links.push(json!({"TransitGatewayAttachmentId": a, "State": "enabled"}));
+            }
+            links
+        };
+        write(
+            &format!("route-tables/{id}/associations.json"),
+            &json!({"Associations": links("aws_ec2_transit_gateway_route_table_association", "associated")}),
+        );
+        write(
+            &format!("route-tables/{id}/propagations.json"),
+            &json!({"TransitGatewayRouteTablePropagations": links("aws_ec2_transit_gateway_route_table_propagation", "enabled")}),
+        );
+        let routes: Vec<Value> = of(&routing, "aws_ec2_transit_gateway_route")
+            .iter()
+            .filter(|r| r["transit_gateway_route_table_id"] == id)
+            .map(|r| {
+                if r["blackhole"] == true {
+                    json!({"DestinationCidrBlock": r["destination_cidr_block"], "Type": "static", "State": "blackhole"})
+                } else {
+                    json!({"DestinationCidrBlock": r["destination_cidr_block"], "Type": "static", "State": "active",
+                           "TransitGatewayAttachments": [{"TransitGatewayAttachmentId": r["transit_gateway_attachment_id"]}]})
+                }
+            })
+            .collect();
+        write(
+            &format!("route-tables/{id}/routes.json"),
+            &json!({"Routes": routes, "AdditionalRoutesAvailable": false}),
+        );
+    }
+}
+
+/// `--aws DIR` collected in the gateway owner's account is enough for a platform across accounts:
+/// the owner's tags name every attachment; an out-of-band propagation is found, its stack named.
+#[test]
+fn the_owner_accounts_aws_view_maps_every_attachment() {
+    let root = clean_states();
+    let clean = root.path().join("clean");
+    let bp = blueprint();
+    let aws = root.path().join("aws");
+    owner_view(&clean, &aws, None);
+    let out = run(&["propagation", &bp, "--aws", &aws.display().to_string()]);
+    out.assert_success();
+    let agents = value_of(
+        &read(&clean.join("agents.json")),
+        "aws_ec2_transit_gateway_vpc_attachment.agents",
+        "id",
+    );
+    let tenants_table = value_of(
+        &read(&clean.join("network-routing.json")),
+        "aws_ec2_transit_gateway_route_table.core_tenants",
+        "id",
+    );
+    let leaky = root.path().join("aws-leak");
+    owner_view(&clean, &leaky, Some((&tenants_table, &agents)));
+    let out = run(&["propagation", &bp, "--aws", &leaky.display().to_string()]);
+    out.assert_status(2);
+    assert!(
+        out.stdout.contains(&format!(
+            "leak: stack `network-routing`: segment `core/tenants` leaked: it receives the routes of `vpc.agents` ({agents})"
+        )),
+        "{}",
+        out.stdout
+    );
+}
