@@ -203,6 +203,8 @@ pub struct RouteTableView {
 /// the log groups.
 #[derive(Serialize)]
 pub struct FlowLogsView {
+    /// Whose VPCs share them: the platform's, or one account's (a stack per account).
+    pub of: String,
     pub labels: FlowLogsLabels,
     pub role_name: String,
     pub account_id: String,
@@ -477,10 +479,15 @@ pub fn plan(
         .map(VpcId)
         .filter(|&v| scope.vpc(v) || scope.vpc_routes(v))
         .collect();
-    let flow_logs = in_stack
-        .iter()
-        .any(|&v| scope.vpc(v))
-        .then(|| flow_logs(model, labels));
+    let flow_logs = in_stack.iter().any(|&v| scope.vpc(v)).then(|| {
+        let of = if scope.layout.is_single() {
+            "the platform".to_string()
+        } else {
+            let account = model.accounts.account(scope.spec().account);
+            format!("account `{}`", account.name.value)
+        };
+        flow_logs(model, labels, of)
+    });
     let (flow_logs_key_arn, flow_logs_role_arn) = flow_logs.as_ref().map_or_else(
         || (Ref::new("unused"), Ref::new("unused")),
         |f| (f.labels.key.r("arn"), f.labels.role.r("arn")),
@@ -743,7 +750,7 @@ pub fn plan(
     }
 }
 
-fn flow_logs(model: &Model, labels: &mut LabelSpace) -> FlowLogsView {
+fn flow_logs(model: &Model, labels: &mut LabelSpace, of: String) -> FlowLogsView {
     let p = &model.platform;
     let arn = naming::partition(&p.region);
     let owner = labels.owner(
@@ -757,6 +764,7 @@ fn flow_logs(model: &Model, labels: &mut LabelSpace) -> FlowLogsView {
     let key_document = labels.claim(owner, "data.aws_iam_policy_document", "flow_logs_key");
     let key = labels.claim(owner, "aws_kms_key", "flow_logs");
     FlowLogsView {
+        of,
         labels: FlowLogsLabels {
             assume_json: assume_document.r("json"),
             role_id: role.r("id"),

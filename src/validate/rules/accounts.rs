@@ -35,6 +35,53 @@ pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     context_roles(model, diagnostics);
     dedicated_routing(model, diagnostics);
     attachment_cycle(model, diagnostics);
+    audit_trail(model, diagnostics);
+}
+
+/// A dedicated trail records the events of its own account only (CloudTrail User Guide, "Creating
+/// a trail for an organization": a trail of a member account logs that account; only an
+/// organization trail logs every account), so the data events it promises to record (ledgers,
+/// payment archives, ingress log buckets, workspaces) must live in its account.
+fn audit_trail(model: &Model, diagnostics: &mut Diagnostics) {
+    let (Some(trail), Some(placement)) = (&model.audit_trail, model.accounts.audit_trail) else {
+        return;
+    };
+    if !matches!(trail.kind, crate::model::AuditTrailKind::Dedicated { .. }) {
+        return;
+    }
+    let end = End {
+        what: format!("audit_trail `{}`", trail.name.value),
+        placement,
+        name: trail.name.span,
+    };
+    let recorded = (0..model.payment_managers.len())
+        .map(|m| {
+            (
+                manager_end(model, m),
+                "its ledger table and payment archive",
+            )
+        })
+        .chain((0..model.ingresses.len()).map(|i| (ingress_end(model, i), "its log bucket")))
+        .chain((0..model.s3_files.len()).map(|f| (storage_end(model, f), "its workspace bucket")));
+    for (other, what) in recorded {
+        if differ(&end, &other) {
+            diagnostics.push(
+                across(
+                    model,
+                    &end,
+                    &other,
+                    format!(
+                        "{} records the data events of account `{}` only, and {} is in account `{}`: {what} would go unrecorded",
+                        end.what,
+                        end.account(model),
+                        other.what,
+                        other.account(model)
+                    ),
+                )
+                .with_help("place the audit trail in that account, or record every account with an organization trail (`trail = \"organization\"`)"),
+            );
+        }
+    }
 }
 
 /// One end of a link between two components: what it is, where it lives, and where to point when
