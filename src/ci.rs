@@ -51,6 +51,8 @@ pub struct Workflow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ordered {
     pub platform: String,
+    /// The blueprint file (relative to the repository root), for `drift` and `propagation`.
+    pub blueprint: String,
     /// The platform's region: where each job's credentials are for.
     pub region: String,
     pub stacks: Vec<OrderedStack>,
@@ -69,8 +71,9 @@ pub struct OrderedStack {
     pub needs: Vec<usize>,
 }
 
-/// The ordered jobs of a platform, or `None` when it is one stack (the dynamic matrix runs it).
-pub fn ordered(model: &Model) -> Option<Ordered> {
+/// The ordered jobs of a platform (its blueprint file at `blueprint`), or `None` when it is one
+/// stack (the dynamic matrix runs it).
+pub fn ordered(blueprint: &str, model: &Model) -> Option<Ordered> {
     let layout = layout::layout(model);
     if layout.is_single() {
         return None;
@@ -91,6 +94,7 @@ pub fn ordered(model: &Model) -> Option<Ordered> {
         .collect();
     Some(Ordered {
         platform: model.platform.name.value.clone(),
+        blueprint: blueprint.to_string(),
         region: model.platform.region.clone(),
         stacks,
     })
@@ -100,6 +104,7 @@ pub fn ordered(model: &Model) -> Option<Ordered> {
 #[derive(Debug, Serialize)]
 struct PlatformJobs {
     platform: String,
+    blueprint: String,
     region: String,
     stacks: Vec<StackJobs>,
     /// One line per stack, `NAME ACCOUNT ROLE|- NEEDS,..|-`: what the workflow's guard compares
@@ -114,6 +119,7 @@ struct StackJobs {
     role: Option<String>,
     plan: String,
     apply: String,
+    deployed: String,
     plan_needs: Vec<String>,
     apply_needs: Vec<String>,
 }
@@ -178,6 +184,7 @@ fn jobs(ordered: &[Ordered]) -> anyhow::Result<Vec<PlatformJobs>> {
         }
         let mut values = vec![
             ("platform name", &platform.platform, ""),
+            ("blueprint path", &platform.blueprint, "./"),
             ("region", &platform.region, ""),
         ];
         for stack in &platform.stacks {
@@ -196,7 +203,7 @@ fn jobs(ordered: &[Ordered]) -> anyhow::Result<Vec<PlatformJobs>> {
                 );
             }
         }
-        let ids: Vec<(String, String)> = platform
+        let ids: Vec<(String, String, String)> = platform
             .stacks
             .iter()
             .map(|s| {
@@ -204,6 +211,7 @@ fn jobs(ordered: &[Ordered]) -> anyhow::Result<Vec<PlatformJobs>> {
                 (
                     job_id(&format!("plan-{stem}"), &mut taken),
                     job_id(&format!("apply-{stem}"), &mut taken),
+                    job_id(&format!("deployed-{stem}"), &mut taken),
                 )
             })
             .collect();
@@ -217,7 +225,7 @@ fn jobs(ordered: &[Ordered]) -> anyhow::Result<Vec<PlatformJobs>> {
                     platform.platform
                 );
             }
-            let needs = |pick: fn(&(String, String)) -> &String| -> Vec<String> {
+            let needs = |pick: fn(&(String, String, String)) -> &String| -> Vec<String> {
                 if stack.needs.is_empty() {
                     vec!["stacks".to_string()]
                 } else {
@@ -230,6 +238,7 @@ fn jobs(ordered: &[Ordered]) -> anyhow::Result<Vec<PlatformJobs>> {
                 role: stack.role.clone(),
                 plan: ids[i].0.clone(),
                 apply: ids[i].1.clone(),
+                deployed: ids[i].2.clone(),
                 plan_needs: needs(|ids| &ids.0),
                 apply_needs: needs(|ids| &ids.1),
             });
@@ -252,6 +261,7 @@ fn jobs(ordered: &[Ordered]) -> anyhow::Result<Vec<PlatformJobs>> {
         }
         out.push(PlatformJobs {
             platform: platform.platform.clone(),
+            blueprint: platform.blueprint.clone(),
             region: platform.region.clone(),
             stacks,
             signature,
@@ -396,6 +406,7 @@ mod tests {
     fn platform(name: &str, stacks: &[(&str, &[usize])]) -> Ordered {
         Ordered {
             platform: name.into(),
+            blueprint: format!("blueprints/{name}.hcl"),
             region: "eu-west-1".into(),
             stacks: stacks
                 .iter()
@@ -437,10 +448,13 @@ mod tests {
                 "deployed",
                 "plan-fleet-a-network",
                 "apply-fleet-a-network",
+                "deployed-fleet-a-network",
                 "plan-fleet-a-network-2",
                 "apply-fleet-a-network-2",
+                "deployed-fleet-a-network-2",
                 "plan-fleet-a-network-routing",
                 "apply-fleet-a-network-routing",
+                "deployed-fleet-a-network-routing",
             ]
         );
         // The routing stack needs the second platform's jobs, not the first's.

@@ -511,7 +511,31 @@ fn a_platform_across_accounts_fans_out_as_ordered_jobs() {
         )
     );
     assert!(workflow.contains("\n  pull_request:\n  push:\n  schedule:\n"));
-    assert_eq!(ids.len(), 4 + 2 * 6, "{ids:?}");
+    // The scheduled checks, per stack with its account's role.
+    for (stack, _, role, _) in expected {
+        let id = format!("deployed-fleet-{stack}");
+        let lines = job(&id);
+        assert_eq!(value(lines, "needs"), Some("[stacks]"), "{id}");
+        assert_eq!(
+            value(lines, "if"),
+            Some("github.event_name != 'pull_request' && github.event_name != 'push'"),
+            "{id}"
+        );
+        assert_eq!(value(lines, "role-to-assume"), Some(role), "{id}");
+        assert_eq!(value(lines, "STACK_NAME"), Some(stack), "{id}");
+        assert_eq!(
+            value(lines, "BLUEPRINT"),
+            Some("blueprints/fleet.hcl"),
+            "{id}"
+        );
+        for command in [
+            "run: agentform drift \"$BLUEPRINT\" --stack \"$STACK_NAME\" --plan \"$RUNNER_TEMP/plan.json\"",
+            "run: agentform propagation \"$BLUEPRINT\" --stack \"$STACK_NAME\" --state \"$RUNNER_TEMP/state.json\"",
+        ] {
+            assert!(lines.iter().any(|l| l == command), "{id} lacks {command}");
+        }
+    }
+    assert_eq!(ids.len(), 4 + 3 * 6, "{ids:?}");
     insta::assert_snapshot!("workflow@three-accounts", workflow);
 }
 

@@ -1041,7 +1041,8 @@ fn ci_ordered(dir: &Path, ui: &Ui) -> anyhow::Result<Option<Vec<ci::Ordered>>> {
     let mut invalid = false;
     for blueprint in workspace::load(&[dir.to_path_buf()], &options, |_, _, _| {})? {
         if let Some(model) = blueprint.valid_model() {
-            ordered.extend(ci::ordered(model));
+            let path = blueprint.display.trim_start_matches("./");
+            ordered.extend(ci::ordered(path, model));
         } else {
             invalid = true;
         }
