@@ -11,7 +11,7 @@
 //! and one apply job per stack, each `needs:` the jobs of the stacks it needs and assuming its
 //! account's role.
 
-use crate::model::Model;
+use crate::model::{Model, TgwId};
 use crate::plan::layout;
 use anyhow::Context as _;
 use minijinja::{Environment, UndefinedBehavior};
@@ -69,6 +69,10 @@ pub struct OrderedStack {
     pub role: Option<String>,
     /// The stacks (indices in `stacks`, all earlier) that must be applied first.
     pub needs: Vec<usize>,
+    /// Whether the stack holds a gateway's route tables, associations and propagations: the one
+    /// whose state `propagation --stack` checks (another stack's state lacks them, and every
+    /// propagation would read as failed).
+    pub routing: bool,
 }
 
 /// The ordered jobs of a platform (its blueprint file at `blueprint`), or `None` when it is one
@@ -79,16 +83,21 @@ pub fn ordered(blueprint: &str, model: &Model) -> Option<Ordered> {
         return None;
     }
     let accounts = &model.accounts;
+    let routing: Vec<usize> = (0..model.transit_gateways.len())
+        .map(|i| layout.routing_of(model, TgwId(i)))
+        .collect();
     let stacks = layout
         .stacks
         .iter()
-        .map(|stack| {
+        .enumerate()
+        .map(|(index, stack)| {
             let account = accounts.account(stack.account);
             OrderedStack {
                 name: stack.name.clone(),
                 account: account.name.value.clone(),
                 role: account.role.as_ref().map(|r| r.value.clone()),
                 needs: stack.needs.clone(),
+                routing: routing.contains(&index),
             }
         })
         .collect();
@@ -117,6 +126,7 @@ struct StackJobs {
     name: String,
     account: String,
     role: Option<String>,
+    routing: bool,
     plan: String,
     apply: String,
     deployed: String,
@@ -236,6 +246,7 @@ fn jobs(ordered: &[Ordered]) -> anyhow::Result<Vec<PlatformJobs>> {
                 name: stack.name.clone(),
                 account: stack.account.clone(),
                 role: stack.role.clone(),
+                routing: stack.routing,
                 plan: ids[i].0.clone(),
                 apply: ids[i].1.clone(),
                 deployed: ids[i].2.clone(),
@@ -415,6 +426,7 @@ mod tests {
                     account: "network".into(),
                     role: None,
                     needs: needs.to_vec(),
+                    routing: false,
                 })
                 .collect(),
         }

@@ -528,12 +528,16 @@ fn a_platform_across_accounts_fans_out_as_ordered_jobs() {
             Some("blueprints/fleet.hcl"),
             "{id}"
         );
-        for command in [
-            "run: agentform drift \"$BLUEPRINT\" --stack \"$STACK_NAME\" --plan \"$RUNNER_TEMP/plan.json\"",
-            "run: agentform propagation \"$BLUEPRINT\" --stack \"$STACK_NAME\" --state \"$RUNNER_TEMP/state.json\"",
-        ] {
-            assert!(lines.iter().any(|l| l == command), "{id} lacks {command}");
-        }
+        let drift = "run: agentform drift \"$BLUEPRINT\" --stack \"$STACK_NAME\" --plan \"$RUNNER_TEMP/plan.json\"";
+        assert!(lines.iter().any(|l| l == drift), "{id} lacks {drift}");
+        // Only the owner's routing stack holds the gateway's tables: another stack's state would
+        // read as every propagation failed.
+        let propagation = "run: agentform propagation \"$BLUEPRINT\" --stack \"$STACK_NAME\" --state \"$RUNNER_TEMP/state.json\"";
+        assert_eq!(
+            lines.iter().any(|l| l == propagation),
+            stack == "network-routing",
+            "{id}: {propagation}"
+        );
     }
     assert_eq!(ids.len(), 4 + 3 * 6, "{ids:?}");
     insta::assert_snapshot!("workflow@three-accounts", workflow);
@@ -678,4 +682,46 @@ fn the_guard_fails_when_a_manifest_no_longer_matches_the_jobs() {
     let (status, stdout) = with(&[]);
     assert_eq!(status, Some(1), "{stdout}");
     assert!(stdout.contains("platform fleet has no"), "{stdout}");
+}
+
+/// The scheduled job of each stack, run against a clean deployment (`synth-state`, one state per
+/// stack): its `drift --stack` and, where the job has it, `propagation --stack` find nothing. So
+/// the stack names and the blueprint path the jobs pass are ones the commands accept, and no
+/// stack's check fails on a platform as the blueprint declares it.
+#[test]
+fn the_scheduled_checks_of_each_stack_pass_on_a_clean_deployment() {
+    let (dir, workflow, _) = init_with(&[("fleet.hcl", THREE_ACCOUNTS)], &[]);
+    Test::in_dir(dir.path())
+        .args(["synth-state", "blueprints/fleet.hcl", "--out", "states"])
+        .run()
+        .assert_success();
+    let mut checked = 0;
+    for (id, lines) in jobs(&workflow) {
+        if !id.starts_with("deployed-fleet-") {
+            continue;
+        }
+        let stack = value(&lines, "STACK_NAME").expect("STACK_NAME");
+        let blueprint = value(&lines, "BLUEPRINT").expect("BLUEPRINT");
+        let state = format!("states/{stack}.json");
+        let mut commands = vec!["drift"];
+        if lines
+            .iter()
+            .any(|l| l.starts_with("run: agentform propagation"))
+        {
+            commands.push("propagation");
+        }
+        for command in commands {
+            let out = Test::in_dir(dir.path())
+                .args([command, blueprint, "--stack", stack, "--state", &state])
+                .run();
+            assert_eq!(
+                out.status, 0,
+                "{id}: {command}\n{}{}",
+                out.stdout, out.stderr
+            );
+            checked += 1;
+        }
+    }
+    // Six drift checks and the routing stack's propagation.
+    assert_eq!(checked, 7);
 }
