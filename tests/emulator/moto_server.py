@@ -19,10 +19,15 @@ stacks call, and changes nothing else.
    `CreateRoute` toward a gateway of another account records the gateway as the target.
 
 3. RAM invitations (not in moto): `AssociateResourceShare` (resources and principals),
-   `GetResourceShareInvitations`, `AcceptResourceShareInvitation`, `ListResources`, and
+   `GetResourceShareInvitations`, `AcceptResourceShareInvitation`, `ListResources`,
+   `ListResourceSharePermissions` (none: the share names no permission), and
    `GetResourceShares` for `OTHER-ACCOUNTS` (the shares whose invitation the caller accepted), with
    `resourceShareArns` honoured and tags returned. An account principal outside the organization
    gets a PENDING invitation, as RAM does.
+
+4. moto reads the tags of a new transit gateway attachment under the route table's resource type
+   (`transit-gateway-route-table`) and so drops them; they are read under the attachment's
+   (`transit-gateway-attachment`), as the EC2 API documents.
 
 Usage: python moto_server.py [moto_server arguments, e.g. -H 127.0.0.1 -p PORT]
 """
@@ -131,6 +136,25 @@ def _accept_vpc_attachment_response(self):
 
 
 AttachmentResponse.accept_transit_gateway_vpc_attachment = _accept_vpc_attachment_response
+
+
+def _create_vpc_attachment_response(self):
+    # moto reads the attachment's tags under the route table's resource type and drops them.
+    specification = self._parse_tag_specification()
+    tags = specification.get("transit-gateway-attachment") or specification.get(
+        "transit-gateway-route-table", {}
+    )
+    attachment = self.ec2_backend.create_transit_gateway_vpc_attachment(
+        transit_gateway_id=self._get_param("TransitGatewayId"),
+        tags=tags,
+        vpc_id=self._get_param("VpcId"),
+        subnet_ids=self._get_param("SubnetIds", []),
+        options=self._get_param("Options", {}),
+    )
+    return ActionResult({"TransitGatewayVpcAttachment": attachment})
+
+
+AttachmentResponse.create_transit_gateway_vpc_attachment = _create_vpc_attachment_response
 
 _describe_gateways = TransitGatewayBackend.describe_transit_gateways
 
@@ -315,7 +339,14 @@ def _list_resources(self):
     return json.dumps({"resources": resources})
 
 
+def _list_resource_share_permissions(self):
+    # No permission was named at creation; the share has none beyond RAM's default for the type,
+    # which the provider does not compare (it reads `permission_arns` it was given).
+    return json.dumps({"permissions": []})
+
+
 ResourceAccessManagerResponse.associate_resource_share = _associate_resource_share
+ResourceAccessManagerResponse.list_resource_share_permissions = _list_resource_share_permissions
 ResourceAccessManagerResponse.get_resource_share_invitations = _get_resource_share_invitations
 ResourceAccessManagerResponse.accept_resource_share_invitation = _accept_resource_share_invitation
 ResourceAccessManagerResponse.get_resource_shares = _get_resource_shares
@@ -326,6 +357,7 @@ moto.ram.urls.url_paths.update(
         "{0}/getresourceshareinvitations$": ResourceAccessManagerResponse.dispatch,
         "{0}/acceptresourceshareinvitation$": ResourceAccessManagerResponse.dispatch,
         "{0}/listresources$": ResourceAccessManagerResponse.dispatch,
+        "{0}/listresourcesharepermissions$": ResourceAccessManagerResponse.dispatch,
     }
 )
 assert ResourceAccessManagerBackend  # the backend keeps its own shares; the responses above add the rest
