@@ -2,12 +2,17 @@
 `tests/emulator_accounts.rs`. Each fix makes moto do what AWS documents for one API the generated
 stacks call, and changes nothing else.
 
-1. moto 5.2.5 associates every new VPC attachment with the transit gateway's default route table,
-   even when the gateway was created with `DefaultRouteTableAssociation=disable` (AWS does not: such
-   an attachment starts with no association). The aws provider then sees that association and asks
-   to remove it, and moto's `DisassociateTransitGatewayRouteTable` fails (KeyError: it never
-   recorded the association it made), so `terraform apply` retries until it times out. The wrapper
-   undoes that implicit association when the gateway disables default association.
+1. moto 5.2.5 gives every transit gateway a default route table, reports it as the association
+   and propagation default, and associates every new VPC attachment with it, even when the gateway
+   was created with `DefaultRouteTableAssociation=disable` and `DefaultRouteTablePropagation=disable`.
+   AWS creates no default route table then ("Either DefaultRouteTableAssociation or
+   DefaultRouteTablePropagation must be set to enable for AWS Transit Gateway to create the default
+   transit gateway route table", EC2 API reference, TransitGatewayOptions), so an attachment starts
+   with no association and nothing (such as the provider's
+   `aws_ec2_transit_gateway_vpc_attachment_accepter`, whose default-route-table arguments default to
+   true) can propagate into a default table. With moto's table, the provider sees an association
+   to remove and moto's `DisassociateTransitGatewayRouteTable` fails (KeyError), and the accepter
+   propagates the accepted attachments into that table. Here such a gateway has no default table.
 
 2. A transit gateway shared by RAM (Transit Gateways guide, "Sharing a transit gateway"): moto keeps
    EC2 per account and does not let another account see or attach to a gateway. Here:
@@ -41,7 +46,8 @@ import moto.ram.urls
 from moto.core.utils import unix_time, utcnow
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.route_tables import RouteBackend
-from moto.ec2.models.transit_gateway import TransitGatewayBackend
+from moto.ec2.exceptions import DuplicateTransitGatewayAttachmentError
+from moto.ec2.models.transit_gateway import TransitGateway, TransitGatewayBackend
 from moto.ec2.models.transit_gateway_attachments import (
     TransitGatewayAttachment,
     TransitGatewayAttachmentBackend,
@@ -55,7 +61,24 @@ from moto.ram.models import ResourceAccessManagerBackend, ResourceShare, ram_bac
 from moto.ram.responses import ResourceAccessManagerResponse
 from moto.server import main
 
-# 1. No implicit association when the gateway disables default association.
+# 1. No default route table when the gateway disables both defaults.
+
+_gateway_init = TransitGateway.__init__
+
+
+def _gateway_init_as_aws(self, backend, description, options=None):
+    _gateway_init(self, backend, description, options)
+    if (
+        self.options.get("DefaultRouteTableAssociation") == "disable"
+        and self.options.get("DefaultRouteTablePropagation") == "disable"
+    ):
+        backend.transit_gateways_route_tables.pop(self.default_route_table.id, None)
+        self.options.pop("AssociationDefaultRouteTableId", None)
+        self.options.pop("PropagationDefaultRouteTableId", None)
+        self.default_route_table = None
+
+
+TransitGateway.__init__ = _gateway_init_as_aws
 
 _create = TransitGatewayAttachmentBackend.create_transit_gateway_vpc_attachment
 
@@ -77,15 +100,15 @@ def _owner_of_gateway(backend, transit_gateway_id):
 
 
 def _create_vpc_attachment(self, transit_gateway_id, vpc_id, subnet_ids, tags=None, options=None):
-    owner = _owner_of_gateway(self, transit_gateway_id)
-    if owner is None:
-        attachment = _create(self, transit_gateway_id, vpc_id, subnet_ids, tags, options)
-        gateway = self.transit_gateways[transit_gateway_id]
-        if gateway.options.get("DefaultRouteTableAssociation") == "disable":
-            self.unset_route_table_association(gateway.default_route_table.id, attachment.id)
-        return attachment
-    # 2. An attachment to a gateway shared from another account.
-    gateway = owner.transit_gateways[transit_gateway_id]
+    owner = _owner_of_gateway(self, transit_gateway_id) or self
+    gateway = owner.transit_gateways.get(transit_gateway_id)
+    if gateway is None or gateway.default_route_table is not None:
+        return _create(self, transit_gateway_id, vpc_id, subnet_ids, tags, options)
+    # A gateway without a default route table (0.): no association, as AWS.
+    if self.describe_transit_gateway_vpc_attachments(
+        filters={"transit-gateway-id": transit_gateway_id, "vpc-id": [vpc_id]}
+    ):
+        raise DuplicateTransitGatewayAttachmentError(transit_gateway_id)
     attachment = TransitGatewayVpcAttachment(
         self,
         transit_gateway=gateway,
@@ -94,11 +117,13 @@ def _create_vpc_attachment(self, transit_gateway_id, vpc_id, subnet_ids, tags=No
         subnet_ids=subnet_ids,
         options=options,
     )
-    attachment.transit_gateway_route_table = None
+    self.transit_gateway_attachments[attachment.id] = attachment
+    if owner is self:
+        return attachment
+    # 2. An attachment to a gateway shared from another account.
     attachment._transit_gateway_owner_id = owner.account_id
     if gateway.options.get("AutoAcceptSharedAttachments") != "enable":
         attachment.state = "pendingAcceptance"
-    self.transit_gateway_attachments[attachment.id] = attachment
     # The owner's view: the same attachment, its tags kept in the owner's account.
     twin = copy.copy(attachment)
     twin.ec2_backend = owner
