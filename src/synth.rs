@@ -13,14 +13,34 @@ use std::fmt::Write as _;
 
 /// The blueprint text. `segments` is at least 1; `vpcs` at least 1 and at most 65,536.
 pub fn blueprint(vpcs: usize, segments: usize) -> String {
-    assert!(segments >= 1 && (1..=65_536).contains(&vpcs));
+    across_accounts(vpcs, segments, 1)
+}
+
+/// [`blueprint`] across `accounts` accounts: account `a0` owns the gateway and the egress VPC, and
+/// VPC `i` lives in account `a(i mod accounts)`. One account is exactly [`blueprint`].
+pub fn across_accounts(vpcs: usize, segments: usize, accounts: usize) -> String {
+    assert!(segments >= 1 && (1..=65_536).contains(&vpcs) && (1..=1000).contains(&accounts));
     let mut out = String::new();
     out.push_str(&format!(
         "# Synthetic blueprint: {vpcs} VPCs over {segments} segments (agentform synth).\n\n"
     ));
-    out.push_str(
-        "platform \"synth\" {\n  environment = \"bench\"\n  region      = \"us-east-1\"\n  account_id  = \"123456789012\"\n  awscc       = false\n}\n\n",
-    );
+    if accounts == 1 {
+        out.push_str(
+            "platform \"synth\" {\n  environment = \"bench\"\n  region      = \"us-east-1\"\n  account_id  = \"123456789012\"\n  awscc       = false\n}\n\n",
+        );
+    } else {
+        out.push_str(
+            "platform \"synth\" {\n  environment = \"bench\"\n  region      = \"us-east-1\"\n  account     = \"a0\"\n  awscc       = false\n  state {\n    bucket = \"synth-terraform-state\"\n  }\n}\n\n",
+        );
+        for a in 0..accounts {
+            let _ = writeln!(
+                out,
+                "account \"a{a}\" {{\n  id   = \"{:012}\"\n  role = \"arn:aws:iam::{:012}:role/deploy\"\n}}\n",
+                100_000_000_000_u64 + a as u64,
+                100_000_000_000_u64 + a as u64
+            );
+        }
+    }
     out.push_str("transit_gateway \"core\" {\n");
     for s in 0..segments {
         if s == 0 {
@@ -48,9 +68,14 @@ pub fn blueprint(vpcs: usize, segments: usize) -> String {
         // VPC 0 is the egress VPC in the hub; the rest spread over the segments.
         let segment = if i == 0 { 0 } else { i % segments };
         let egress = if i == 0 { "  internet_egress {}\n" } else { "" };
+        let account = if accounts > 1 && i % accounts != 0 {
+            format!("  account = \"a{}\"\n", i % accounts)
+        } else {
+            String::new()
+        };
         let _ = write!(
             out,
-            "\nvpc \"v{i}\" {{\n  cidr    = \"10.{a}.{b}.0/24\"\n  azs     = [\"us-east-1a\", \"us-east-1b\"]\n  subnets = [\"10.{a}.{b}.0/26\", \"10.{a}.{b}.64/26\"]\n  segment = \"s{segment}\"\n{egress}}}\n"
+            "\nvpc \"v{i}\" {{\n{account}  cidr    = \"10.{a}.{b}.0/24\"\n  azs     = [\"us-east-1a\", \"us-east-1b\"]\n  subnets = [\"10.{a}.{b}.0/26\", \"10.{a}.{b}.64/26\"]\n  segment = \"s{segment}\"\n{egress}}}\n"
         );
     }
     out

@@ -192,74 +192,85 @@ fn readme_describes_the_files_it_sits_with() {
     for path in paths {
         let analysis = agentform::analyze(&SourceFile::read(&path), &Overrides::default());
         let planned = analysis.into_planned().unwrap();
-        let files = agentform::emit::generate(&planned.plan, &renderer).unwrap();
-        let readme = files
-            .iter()
-            .find(|(p, _)| p.ends_with("README.md"))
-            .map(|(_, t)| t.as_str())
-            .unwrap();
-        // `| `FILE` | `TYPE` | N |` rows of the Resources table, and `| `NAME` | … |` of Checks.
-        let mut listed: BTreeMap<(String, String), usize> = BTreeMap::new();
-        let section = |title: &str| {
-            let start = readme
-                .find(title)
-                .unwrap_or_else(|| panic!("{title} missing"));
-            let rest = &readme[start + title.len()..];
-            rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
-        };
-        for line in section("## Resources\n").lines() {
-            let cells: Vec<&str> = line.split(" | ").collect();
-            if let [file, kind, count] = cells[..] {
-                let file = file.trim_start_matches("| ").trim_matches('`');
-                if file == "File" {
-                    continue;
-                }
-                let kind = kind.replace("` blocks", "").replace('`', "");
-                let count: usize = count.trim_end_matches(" |").parse().unwrap();
-                listed.insert((file.to_string(), kind), count);
-            }
-        }
-        let mut found: BTreeMap<(String, String), usize> = BTreeMap::new();
-        let mut checks = Vec::new();
-        for (name, text) in files
-            .iter()
-            .filter(|(p, _)| p.extension().is_some_and(|e| e == "tf"))
-        {
-            let file = name.file_name().unwrap().to_string_lossy().into_owned();
-            let label = |l: &BlockLabel| match l {
-                BlockLabel::Ident(i) => i.as_str().to_string(),
-                BlockLabel::String(s) => s.as_str().to_string(),
+        let all = agentform::emit::generate(&planned.plan, &renderer).unwrap();
+        // Each stack's README against the files of its own directory (a platform across accounts
+        // has several).
+        for (readme_path, readme) in all.iter().filter(|(p, _)| p.ends_with("README.md")) {
+            let directory = readme_path.parent().unwrap();
+            let files: Vec<(&std::path::PathBuf, &String)> = all
+                .iter()
+                .filter(|(p, _)| p.parent() == Some(directory))
+                .collect();
+            let readme = readme.as_str();
+            // `| `FILE` | `TYPE` | N |` rows of the Resources table, and `| `NAME` | … |` of Checks.
+            let mut listed: BTreeMap<(String, String), usize> = BTreeMap::new();
+            let section = |title: &str| {
+                let start = readme
+                    .find(title)
+                    .unwrap_or_else(|| panic!("{title} missing"));
+                let rest = &readme[start + title.len()..];
+                rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
             };
-            for structure in &hcl_edit::parser::parse_body(text).unwrap() {
-                let Structure::Block(block) = structure else {
-                    continue;
-                };
-                let kind = match block.ident.as_str() {
-                    "resource" => label(&block.labels[0]),
-                    "data" => format!("data.{}", label(&block.labels[0])),
-                    "check" => {
-                        checks.push(label(&block.labels[0]));
-                        "check".to_string()
+            for line in section("## Resources\n").lines() {
+                let cells: Vec<&str> = line.split(" | ").collect();
+                if let [file, kind, count] = cells[..] {
+                    let file = file.trim_start_matches("| ").trim_matches('`');
+                    if file == "File" {
+                        continue;
                     }
-                    _ => continue,
-                };
-                *found.entry((file.clone(), kind)).or_default() += 1;
+                    let kind = kind.replace("` blocks", "").replace('`', "");
+                    let count: usize = count.trim_end_matches(" |").parse().unwrap();
+                    listed.insert((file.to_string(), kind), count);
+                }
             }
+            let mut found: BTreeMap<(String, String), usize> = BTreeMap::new();
+            let mut checks = Vec::new();
+            for (name, text) in files
+                .iter()
+                .filter(|(p, _)| p.extension().is_some_and(|e| e == "tf"))
+            {
+                let file = name.file_name().unwrap().to_string_lossy().into_owned();
+                let label = |l: &BlockLabel| match l {
+                    BlockLabel::Ident(i) => i.as_str().to_string(),
+                    BlockLabel::String(s) => s.as_str().to_string(),
+                };
+                for structure in &hcl_edit::parser::parse_body(text).unwrap() {
+                    let Structure::Block(block) = structure else {
+                        continue;
+                    };
+                    let kind = match block.ident.as_str() {
+                        "resource" => label(&block.labels[0]),
+                        "data" => format!("data.{}", label(&block.labels[0])),
+                        "check" => {
+                            checks.push(label(&block.labels[0]));
+                            "check".to_string()
+                        }
+                        _ => continue,
+                    };
+                    *found.entry((file.clone(), kind)).or_default() += 1;
+                }
+            }
+            assert_eq!(
+                listed,
+                found,
+                "{}: README inventory of {}",
+                path.display(),
+                directory.display()
+            );
+            let listed_checks: Vec<String> = section("## Checks\n")
+                .lines()
+                .filter_map(|l| l.strip_prefix("| `"))
+                .filter_map(|l| l.split_once('`').map(|(name, _)| name.to_string()))
+                .collect();
+            assert_eq!(listed_checks, checks, "{}: README checks", path.display());
+            let diagram =
+                agentform::diagram::mermaid(&agentform::diagram::Diagram::build(&planned.valid));
+            assert!(
+                readme.contains(&format!("```mermaid\n{diagram}```\n")),
+                "{}: README diagram",
+                path.display()
+            );
         }
-        assert_eq!(listed, found, "{}: README inventory", path.display());
-        let listed_checks: Vec<String> = section("## Checks\n")
-            .lines()
-            .filter_map(|l| l.strip_prefix("| `"))
-            .filter_map(|l| l.split_once('`').map(|(name, _)| name.to_string()))
-            .collect();
-        assert_eq!(listed_checks, checks, "{}: README checks", path.display());
-        let diagram =
-            agentform::diagram::mermaid(&agentform::diagram::Diagram::build(&planned.valid));
-        assert!(
-            readme.contains(&format!("```mermaid\n{diagram}```\n")),
-            "{}: README diagram",
-            path.display()
-        );
     }
 }
 

@@ -190,8 +190,10 @@ fn upstream_value(output: &str) -> &'static str {
     ]
     .iter()
     .find(|(suffix, _)| output.ends_with(suffix))
-    .map(|(_, value)| *value)
-    .unwrap_or_else(|| panic!("no test value for a stack output named {output}"))
+    .map_or_else(
+        || panic!("no test value for a stack output named {output}"),
+        |(_, value)| *value,
+    )
 }
 
 /// Offline, a stack with a declared backend keeps its state in a local file, and each stack it

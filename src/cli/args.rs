@@ -174,6 +174,10 @@ pub(super) enum Command {
         /// Number of segments
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
         segments: u32,
+        /// Number of accounts the VPCs are spread over (one stack per account, and the routing
+        /// stacks, when more than one)
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        accounts: u32,
     },
 }
 

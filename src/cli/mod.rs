@@ -246,10 +246,14 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             },
             ui,
         ),
-        Command::Synth { vpcs, segments } => {
+        Command::Synth {
+            vpcs,
+            segments,
+            accounts,
+        } => {
             out!(
                 "{}",
-                crate::synth::blueprint(vpcs as usize, segments as usize)
+                crate::synth::across_accounts(vpcs as usize, segments as usize, accounts as usize)
             );
             Ok(0)
         }

@@ -25,7 +25,7 @@ pub struct Locator {
 impl Locator {
     pub fn new(model: &Model) -> Self {
         let mut l = Locator::default();
-        for tgw in &model.transit_gateways {
+        for tgw in model.transit_gateways.iter() {
             l.add(
                 format!("transit_gateway.{}", tgw.name.value),
                 snake(&tgw.name.value),
@@ -45,7 +45,7 @@ impl Locator {
                 );
             }
         }
-        for vpc in &model.vpcs {
+        for vpc in model.vpcs.iter() {
             l.add(
                 format!("vpc.{}", vpc.name.value),
                 snake(&vpc.name.value),
@@ -55,7 +55,7 @@ impl Locator {
             l.labels
                 .insert(format!("vpc_{}", snake(&vpc.name.value)), vpc.name.span);
         }
-        for ic in &model.interconnects {
+        for ic in model.interconnects.iter() {
             l.add(
                 format!("interconnect.{}", ic.name.value),
                 snake(&ic.name.value),

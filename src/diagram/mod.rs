@@ -355,7 +355,7 @@ impl Diagram {
                 }
             }
         }
-        for tgw in &model.transit_gateways {
+        for tgw in model.transit_gateways.iter() {
             for route in &tgw.routes {
                 if let RouteAction::Attachment(target) = route.action {
                     self.edge(

@@ -51,9 +51,11 @@ pub struct Model {
     /// The blueprint file, as shown in diagnostics and in the generated marker line.
     pub source: String,
     pub platform: Platform,
-    pub transit_gateways: Vec<TransitGateway>,
-    pub vpcs: Vec<Vpc>,
-    pub interconnects: Vec<Interconnect>,
+    /// Shared (`Arc`): every stack of a platform across accounts plans from its own projection
+    /// of the model (`accounts::project`), which shares the network rather than copying it.
+    pub transit_gateways: std::sync::Arc<Vec<TransitGateway>>,
+    pub vpcs: std::sync::Arc<Vec<Vpc>>,
+    pub interconnects: std::sync::Arc<Vec<Interconnect>>,
     pub ingresses: Vec<McpIngress>,
     pub s3_files: Vec<S3Files>,
     pub iam_roles: Vec<IamRole>,

@@ -54,6 +54,40 @@ pub struct StackSpec {
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub stacks: Vec<StackSpec>,
+    /// Per gateway, whether a VPC of another account attaches to it.
+    shared: Vec<bool>,
+    /// Per account, its build, routing and routes stacks (each a stack index, when it has one):
+    /// the scope asks for them once per resource, so they are looked up, not searched.
+    index: Vec<[Option<usize>; 3]>,
+}
+
+fn slot(phase: Phase) -> usize {
+    match phase {
+        Phase::Whole | Phase::Build => 0,
+        Phase::Routing => 1,
+        Phase::Routes => 2,
+    }
+}
+
+/// The layout's lookups, from its stacks in their final order.
+fn indexed(stacks: Vec<StackSpec>, model: &Model) -> Layout {
+    let accounts = &model.accounts;
+    let mut index = vec![[None; 3]; accounts.list.len()];
+    for (i, stack) in stacks.iter().enumerate() {
+        if stack.phase == Phase::Whole {
+            index[stack.account.0] = [Some(i); 3];
+        } else {
+            index[stack.account.0][slot(stack.phase)] = Some(i);
+        }
+    }
+    let shared = (0..model.transit_gateways.len())
+        .map(|t| accounts.is_shared(model, TgwId(t)))
+        .collect();
+    Layout {
+        stacks,
+        shared,
+        index,
+    }
 }
 
 impl Layout {
@@ -63,9 +97,9 @@ impl Layout {
     }
 
     fn find(&self, account: AccountId, phase: Phase) -> Option<usize> {
-        self.stacks
-            .iter()
-            .position(|s| s.account == account && (s.phase == phase || s.phase == Phase::Whole))
+        self.index
+            .get(account.0)
+            .and_then(|slots| slots[slot(phase)])
     }
 
     /// The stack that holds an account's own resources.
@@ -77,7 +111,7 @@ impl Layout {
     /// The stack that holds a gateway's route tables, associations, propagations and static routes.
     pub fn routing_of(&self, model: &Model, tgw: TgwId) -> usize {
         let owner = model.accounts.transit_gateways[tgw.0].account;
-        if model.accounts.is_shared(model, tgw) {
+        if self.shared[tgw.0] {
             self.find(owner, Phase::Routing)
                 .expect("a shared gateway's owner has a routing stack")
         } else {
@@ -102,14 +136,15 @@ impl Layout {
 pub fn layout(model: &Model) -> Layout {
     let accounts = &model.accounts;
     if !accounts.spans_accounts() {
-        return Layout {
-            stacks: vec![StackSpec {
+        return indexed(
+            vec![StackSpec {
                 name: model.platform.name.value.clone(),
                 account: accounts.default,
                 phase: Phase::Whole,
                 needs: Vec::new(),
             }],
-        };
+            model,
+        );
     }
     // Every account that holds something, and the platform's own (it activates the cost
     // allocation tags), in declaration order.
@@ -165,7 +200,7 @@ pub fn layout(model: &Model) -> Layout {
             needs: Vec::new(),
         });
     }
-    let mut layout = Layout { stacks };
+    let mut layout = indexed(stacks, model);
     // What each stack needs: a spoke's build needs the owners' builds (gateway id, share); an
     // owner's routing needs its build and every attached account's build (attachment ids); a
     // spoke's routes need its build (route tables) and the owners' routing (accepted attachments).
@@ -196,13 +231,13 @@ pub fn layout(model: &Model) -> Layout {
         n.dedup();
         stack.needs = n;
     }
-    in_apply_order(&layout)
+    in_apply_order(&layout, model)
 }
 
 /// The stacks sorted so each comes after what it needs (declaration order where free). Validation
 /// rejects the one cycle the waves allow (accounts attached to each other's gateways in a
 /// circle, `Accounts::attachment_cycle`, `AF961`), so there is none here.
-fn in_apply_order(layout: &Layout) -> Layout {
+fn in_apply_order(layout: &Layout, model: &Model) -> Layout {
     let count = layout.stacks.len();
     let mut placed = vec![None; count];
     let mut order: Vec<usize> = Vec::with_capacity(count);
@@ -228,7 +263,7 @@ fn in_apply_order(layout: &Layout) -> Layout {
             stack
         })
         .collect();
-    Layout { stacks }
+    indexed(stacks, model)
 }
 
 /// A value one stack hands to others through its state: an output of stack `from`, read by
@@ -447,5 +482,208 @@ impl Scope<'_> {
         } else {
             self.remote(&format!("{label}_route_table_id"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Phase, layout};
+    use crate::diag::Diagnostics;
+    use crate::model::Model;
+    use crate::model::accounts::AccountId;
+
+    /// A platform whose accounts are declared in `accounts` order (ids 111111111111, 222222222222,
+    /// ...), the platform's own the first; gateways as (name, account), each with one segment `s`;
+    /// VPCs as (name, account, gateway).
+    fn platform(
+        accounts: &[&str],
+        gateways: &[(&str, &str)],
+        vpcs: &[(&str, &str, &str)],
+    ) -> Model {
+        let mut text = format!(
+            "platform \"agents\" {{\n  environment = \"prod\"\n  region = \"us-east-1\"\n  account = \"{}\"\n  state {{\n    bucket = \"agents-prod-terraform-state\"\n  }}\n}}\n",
+            accounts[0]
+        );
+        for (i, name) in accounts.iter().enumerate() {
+            let id = format!("{}", i + 1).repeat(12);
+            text += &format!("account \"{name}\" {{\n  id = \"{id}\"\n}}\n");
+        }
+        for (name, account) in gateways {
+            text += &format!(
+                "transit_gateway \"{name}\" {{\n  account = \"{account}\"\n  segment \"s\" {{}}\n}}\n"
+            );
+        }
+        for (i, (name, account, gateway)) in vpcs.iter().enumerate() {
+            let n = i + 10;
+            text += &format!(
+                "vpc \"{name}\" {{\n  account = \"{account}\"\n  transit_gateway = \"{gateway}\"\n  cidr = \"10.{n}.0.0/16\"\n  azs = [\"us-east-1a\", \"us-east-1b\"]\n  subnets = [\"10.{n}.0.0/24\", \"10.{n}.1.0/24\"]\n  segment = \"s\"\n}}\n"
+            );
+        }
+        let source = crate::source::SourceFile::from_text("accounts.hcl", &text);
+        let mut diagnostics = Diagnostics::default();
+        let body = crate::syntax::parse(&source, &mut diagnostics).expect("parses");
+        let model = crate::lower::lower(
+            &body,
+            "accounts.hcl",
+            &crate::lower::Overrides::default(),
+            &mut diagnostics,
+        );
+        assert!(!diagnostics.has_errors(), "{diagnostics:?}\n{text}");
+        model.expect("lowers")
+    }
+
+    fn names(model: &Model, cycle: Option<Vec<AccountId>>) -> Option<Vec<String>> {
+        cycle.map(|c| {
+            c.iter()
+                .map(|a| model.accounts.account(*a).name.value.clone())
+                .collect()
+        })
+    }
+
+    /// (name, phase, names of the stacks it needs), in apply order.
+    fn stacks(model: &Model) -> Vec<(String, Phase, Vec<String>)> {
+        let layout = layout(model);
+        layout
+            .stacks
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                assert!(
+                    s.needs.iter().all(|&n| n < i),
+                    "`{}` needs a stack applied after it",
+                    s.name
+                );
+                let needs = s
+                    .needs
+                    .iter()
+                    .map(|&n| layout.stacks[n].name.clone())
+                    .collect();
+                (s.name.clone(), s.phase, needs)
+            })
+            .collect()
+    }
+
+    fn stack(name: &str, phase: Phase, needs: &[&str]) -> (String, Phase, Vec<String>) {
+        (
+            name.to_string(),
+            phase,
+            needs.iter().map(ToString::to_string).collect(),
+        )
+    }
+
+    #[test]
+    fn two_accounts_on_each_others_gateways_are_a_circle() {
+        let model = platform(
+            &["network", "tenants"],
+            &[("core", "network"), ("edge", "tenants")],
+            &[("a", "tenants", "core"), ("b", "network", "edge")],
+        );
+        assert_eq!(
+            names(&model, model.accounts.attachment_cycle(&model)),
+            Some(vec!["network".into(), "tenants".into()])
+        );
+    }
+
+    #[test]
+    fn three_accounts_in_a_ring_are_a_circle_and_a_chain_is_not() {
+        let gateways = [("ga", "a"), ("gb", "b"), ("gc", "c")];
+        let ring = platform(
+            &["a", "b", "c"],
+            &gateways,
+            &[("x", "a", "gb"), ("y", "b", "gc"), ("z", "c", "ga")],
+        );
+        assert_eq!(
+            names(&ring, ring.accounts.attachment_cycle(&ring)),
+            Some(vec!["a".into(), "b".into(), "c".into()])
+        );
+        let chain = platform(
+            &["a", "b", "c"],
+            &gateways,
+            &[("x", "a", "gb"), ("y", "b", "gc"), ("z", "c", "gc")],
+        );
+        assert_eq!(chain.accounts.attachment_cycle(&chain), None);
+        // A VPC on its own account's gateway is no edge.
+        let own = platform(&["a", "b"], &[("ga", "a")], &[("x", "a", "ga")]);
+        assert_eq!(own.accounts.attachment_cycle(&own), None);
+    }
+
+    #[test]
+    fn one_account_is_one_whole_stack() {
+        let model = platform(
+            &["network", "tenants"],
+            &[("core", "network")],
+            &[("a", "network", "core")],
+        );
+        assert!(layout(&model).is_single());
+        assert_eq!(stacks(&model), vec![stack("agents", Phase::Whole, &[])]);
+    }
+
+    #[test]
+    fn three_accounts_apply_gateway_spokes_routing_then_spoke_routes() {
+        let model = platform(
+            &["network", "agents", "tenants"],
+            &[("core", "network")],
+            &[
+                ("shared", "network", "core"),
+                ("agents", "agents", "core"),
+                ("tenants", "tenants", "core"),
+            ],
+        );
+        assert_eq!(
+            stacks(&model),
+            vec![
+                stack("network", Phase::Build, &[]),
+                stack("agents", Phase::Build, &["network"]),
+                stack("tenants", Phase::Build, &["network"]),
+                stack(
+                    "network-routing",
+                    Phase::Routing,
+                    &["network", "agents", "tenants"]
+                ),
+                stack(
+                    "agents-routes",
+                    Phase::Routes,
+                    &["network", "agents", "network-routing"]
+                ),
+                stack(
+                    "tenants-routes",
+                    Phase::Routes,
+                    &["network", "tenants", "network-routing"]
+                ),
+            ]
+        );
+        let l = layout(&model);
+        let core = crate::model::TgwId(0);
+        assert_eq!(l.stacks[l.routing_of(&model, core)].name, "network-routing");
+        let routes: Vec<&str> = (0..3)
+            .map(|v| {
+                l.stacks[l.routes_of(&model, crate::model::VpcId(v))]
+                    .name
+                    .as_str()
+            })
+            .collect();
+        assert_eq!(routes, ["network", "agents-routes", "tenants-routes"]);
+    }
+
+    #[test]
+    fn a_spoke_declared_before_the_gateway_owner_still_applies_after_it() {
+        let model = platform(
+            &["tenants", "network"],
+            &[("core", "network")],
+            &[("tenants", "tenants", "core")],
+        );
+        assert_eq!(
+            stacks(&model),
+            vec![
+                stack("network", Phase::Build, &[]),
+                stack("tenants", Phase::Build, &["network"]),
+                stack("network-routing", Phase::Routing, &["network", "tenants"]),
+                stack(
+                    "tenants-routes",
+                    Phase::Routes,
+                    &["network", "tenants", "network-routing"]
+                ),
+            ]
+        );
     }
 }

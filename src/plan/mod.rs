@@ -128,6 +128,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
     let mut stacks = Vec::with_capacity(layout.stacks.len());
     let mut all_policies: Option<policies::Policies> = None;
     let mut refused = Diagnostics::default();
+    let diagram = stack::diagram(valid);
     for (index, spec) in layout.stacks.iter().enumerate() {
         let projected;
         let stack_model = if layout.is_single() {
@@ -151,7 +152,7 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
         } else {
             format!("{}/{}", model.platform.name.value, spec.name)
         };
-        match plan_stack(valid, &scope, directory) {
+        match plan_stack(valid, &scope, &diagram, directory) {
             Ok((stack, policies)) => {
                 stacks.push(stack);
                 match &mut all_policies {
@@ -182,10 +183,15 @@ pub fn plan(valid: &ValidModel) -> Result<Plan, Diagnostics> {
 fn plan_stack(
     valid: &ValidModel,
     scope: &layout::Scope,
+    diagram: &str,
     directory: String,
 ) -> Result<(StackPlan, policies::Policies), Diagnostics> {
     let model = scope.model;
-    let mut labels = LabelSpace::with_capacity(16 * model.vpcs.len() + 256);
+    let vpcs_here = (0..model.vpcs.len())
+        .map(crate::model::VpcId)
+        .filter(|&v| scope.vpc(v) || scope.vpc_routes(v))
+        .count();
+    let mut labels = LabelSpace::with_capacity(16 * vpcs_here + 256);
     let network = network::plan(model, valid.intent(), valid.reach(), &mut labels, scope);
     let checks = Arc::new(checks::plan(
         model,
@@ -306,6 +312,7 @@ fn plan_stack(
     let readme = stack::readme(
         valid,
         scope,
+        diagram,
         &file_names,
         &checks,
         uses_awscc,

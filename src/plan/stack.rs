@@ -193,7 +193,11 @@ pub fn outputs(
     let mut outputs = Vec::new();
     let p = &model.platform;
     let platform = labels.owner(format!("platform `{}`", p.name.value), p.name.span);
-    for (tgw, blueprint) in network.transit_gateways.iter().zip(&model.transit_gateways) {
+    for (tgw, blueprint) in network
+        .transit_gateways
+        .iter()
+        .zip(model.transit_gateways.iter())
+    {
         if !tgw.create && tgw.route_tables.is_empty() {
             continue;
         }
@@ -517,7 +521,10 @@ pub struct StacksReadme {
     pub role: Option<String>,
     pub order: Vec<StackRow>,
     pub reads: Vec<super::manifest::Reads>,
+    /// The components of this stack's account.
     pub owners: Vec<OwnerRow>,
+    /// Every account and how many components of each kind it holds.
+    pub accounts: Vec<AccountRow>,
 }
 
 #[derive(Serialize)]
@@ -548,14 +555,24 @@ fn stacks_readme(model: &Model, scope: &Scope) -> Option<StacksReadme> {
             reads.entry(c.from).or_default().push(c.output.clone());
         }
     }
+    // What this stack's account owns, in full; the other accounts, by count (each stack's README
+    // lists its own account's).
     let mut owners = Vec::new();
+    let mut counts: BTreeMap<usize, BTreeMap<&'static str, usize>> = BTreeMap::new();
     let mut own =
-        |kind: &str, names: Vec<&str>, placements: &[crate::model::accounts::Placement]| {
+        |kind: &'static str, names: Vec<&str>, placements: &[crate::model::accounts::Placement]| {
             for (n, p) in names.into_iter().zip(placements) {
-                owners.push(OwnerRow {
-                    component: format!("{kind}.{n}"),
-                    account: name_of(p.account),
-                });
+                *counts
+                    .entry(p.account.0)
+                    .or_default()
+                    .entry(kind)
+                    .or_default() += 1;
+                if p.account == spec.account {
+                    owners.push(OwnerRow {
+                        component: format!("{kind}.{n}"),
+                        account: name_of(p.account),
+                    });
+                }
             }
         };
     own(
@@ -648,7 +665,26 @@ fn stacks_readme(model: &Model, scope: &Scope) -> Option<StacksReadme> {
             })
             .collect(),
         owners,
+        accounts: counts
+            .into_iter()
+            .map(|(a, kinds)| AccountRow {
+                account: accounts.list[a].name.value.clone(),
+                id: accounts.list[a].id.clone(),
+                components: kinds
+                    .into_iter()
+                    .map(|(kind, n)| format!("{n} {kind}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
     })
+}
+
+#[derive(Serialize)]
+pub struct AccountRow {
+    pub account: String,
+    pub id: String,
+    pub components: String,
 }
 
 /// One VPC's AWS service endpoints in the README.
@@ -795,11 +831,17 @@ pub struct ManualStep {
     pub steps: Vec<String>,
 }
 
+/// The picture of the whole platform every stack's README shows (drawn once per platform).
+pub fn diagram(valid: &ValidModel) -> String {
+    crate::diagram::mermaid(&Diagram::build(valid))
+}
+
 // Each argument is one part of the plan the README summarises; a struct would only rename them.
 #[allow(clippy::too_many_arguments)]
 pub fn readme(
     valid: &ValidModel,
     scope: &Scope,
+    diagram: &str,
     files: &[&str],
     checks: &ChecksView,
     uses_awscc: bool,
@@ -866,7 +908,7 @@ pub fn readme(
         }))
         .collect();
     let mut manual_steps = Vec::new();
-    for ic in &model.interconnects {
+    for ic in model.interconnects.iter() {
         let created = interconnect.is_some_and(|i| {
             i.interconnects
                 .iter()
@@ -1008,7 +1050,7 @@ pub fn readme(
             ],
         });
     }
-    let diagram = crate::diagram::mermaid(&Diagram::build(valid));
+    let diagram = diagram.to_string();
     let reachability = valid
         .reach()
         .transit_gateways

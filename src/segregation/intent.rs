@@ -103,7 +103,7 @@ fn propagations(model: &Model) -> Vec<(SegmentId, AttachmentRef)> {
 fn vpc_routes(model: &Model, propagations: &[(SegmentId, AttachmentRef)]) -> Vec<Vec<Ipv4Net>> {
     let default_route: Ipv4Net = "0.0.0.0/0".parse().expect("literal CIDR");
     let mut targeted: BTreeMap<VpcId, Vec<Ipv4Net>> = BTreeMap::new();
-    for tgw in &model.transit_gateways {
+    for tgw in model.transit_gateways.iter() {
         for route in &tgw.routes {
             if let RouteAction::Attachment(AttachmentRef::Vpc(id)) = route.action {
                 // Sent back, a destination of a route in the VPC's own segment would come straight
@@ -170,7 +170,7 @@ fn table_destinations(
             }
         }
     }
-    for tgw in &model.transit_gateways {
+    for tgw in model.transit_gateways.iter() {
         for route in &tgw.routes {
             if let RouteAction::Attachment(_) = route.action {
                 out.entry(route.segment)

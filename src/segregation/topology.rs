@@ -198,7 +198,7 @@ impl ModelTopology {
                 .push(attachment_of[&attachment]);
         }
         let mut routes = vec![Vec::new(); segments.len()];
-        for tgw in &model.transit_gateways {
+        for tgw in model.transit_gateways.iter() {
             for (index, route) in tgw.routes.iter().enumerate() {
                 let table = table_of[&route.segment];
                 tables[table.0].static_routes.push(StaticRoute {

@@ -45,6 +45,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("storage", rules::storage::check),
     ("payments", rules::payments::check),
     ("endpoints", rules::endpoints::check),
+    ("accounts", rules::accounts::check),
 ];
 
 /// A model that passed every rule, with what validation derived from it. Only [`validate`] makes

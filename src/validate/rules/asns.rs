@@ -24,7 +24,7 @@ fn not_private(asn: &Spanned<u32>, owner: &str) -> Diagnostic {
 }
 
 pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
-    for tgw in &model.transit_gateways {
+    for tgw in model.transit_gateways.iter() {
         let asn = &tgw.amazon_side_asn;
         if !private_asn(asn.value) {
             let owner = format!(
@@ -34,7 +34,7 @@ pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
             diagnostics.push(not_private(asn, &owner));
         }
     }
-    for interconnect in &model.interconnects {
+    for interconnect in model.interconnects.iter() {
         let asn = &interconnect.dx_gateway_asn;
         let tgw = &model.transit_gateways[interconnect.transit_gateway.0];
         if !private_asn(asn.value) {

@@ -180,7 +180,7 @@ fn declared_internet(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics
 
 /// Routes whose target VPC drops what it does not own.
 fn dead_ends(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
-    for tgw in &model.transit_gateways {
+    for tgw in model.transit_gateways.iter() {
         for route in &tgw.routes {
             let RouteAction::Attachment(AttachmentRef::Vpc(id)) = route.action else {
                 continue;

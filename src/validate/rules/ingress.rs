@@ -1,4 +1,4 @@
-//! MCP ingress policy: principals never `*` and reachable by the stack's own account; connection
+//! MCP ingress policy: principals never `*` and reachable by the ingress's own account; connection
 //! acceptance on; distinct context roles (fetch reads only); zones covered.
 //!
 //! Why: the endpoint service is the MCP service's only door. A `*` principal opens it to every AWS
@@ -15,8 +15,14 @@ use crate::validate::Facts;
 use std::collections::BTreeSet;
 
 pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
-    for ingress in &model.ingresses {
-        principals(model, ingress, diagnostics);
+    for (i, ingress) in model.ingresses.iter().enumerate() {
+        // The ingress's own account creates the endpoints of its consumers (those of other
+        // accounts are `AF961`).
+        let account = &model
+            .accounts
+            .account(model.accounts.ingresses[i].account)
+            .id;
+        principals(account, ingress, diagnostics);
         if !ingress.acceptance_required.value {
             diagnostics.push(
                 Diagnostic::warning(
@@ -35,7 +41,7 @@ pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     }
 }
 
-fn principals(model: &Model, ingress: &McpIngress, diagnostics: &mut Diagnostics) {
+fn principals(account: &str, ingress: &McpIngress, diagnostics: &mut Diagnostics) {
     for principal in &ingress.allowed_principals {
         if principal.value == "*" {
             diagnostics.push(
@@ -48,17 +54,15 @@ fn principals(model: &Model, ingress: &McpIngress, diagnostics: &mut Diagnostics
                     ),
                 )
                 .with_help(format!(
-                    "list the principals that may connect, e.g. `arn:aws:iam::{}:root`",
-                    model.platform.account_id
+                    "list the principals that may connect, e.g. `arn:aws:iam::{account}:root`"
                 )),
             );
         }
     }
-    let account = &model.platform.account_id;
     let own = ingress
         .allowed_principals
         .iter()
-        .any(|p| p.value == "*" || p.value.split(':').nth(4) == Some(account.as_str()));
+        .any(|p| p.value == "*" || p.value.split(':').nth(4) == Some(account));
     if !own && let Some(first) = ingress.allowed_principals.first() {
         diagnostics.push(
             Diagnostic::error(

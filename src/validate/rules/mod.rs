@@ -1,5 +1,6 @@
 //! One rule per file; each is registered in `validate::RULES`.
 
+pub mod accounts;
 pub mod asns;
 pub mod egress;
 pub mod endpoints;

@@ -11,7 +11,7 @@ use crate::validate::Facts;
 use ipnet::Ipv4Net;
 
 pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
-    for vpc in &model.vpcs {
+    for vpc in model.vpcs.iter() {
         if vpc.subnets.len() != vpc.azs.len() {
             diagnostics.push(
                 Diagnostic::error(

@@ -79,7 +79,7 @@ pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
             );
         }
     }
-    for interconnect in &model.interconnects {
+    for interconnect in model.interconnects.iter() {
         if !providers::available(targets, ResourceType::AwsccInterconnectConnection) {
             diagnostics.push(
                 Diagnostic::warning(

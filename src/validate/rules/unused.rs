@@ -31,7 +31,7 @@ pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
             diagnostics.push(d);
         }
     }
-    for interconnect in &model.interconnects {
+    for interconnect in model.interconnects.iter() {
         let reaches_a_vpc = model
             .vpcs
             .iter()
@@ -51,7 +51,7 @@ pub fn check(model: &Model, facts: &Facts, diagnostics: &mut Diagnostics) {
             );
         }
     }
-    for tgw in &model.transit_gateways {
+    for tgw in model.transit_gateways.iter() {
         if tgw.segments.is_empty() {
             diagnostics.push(
                 Diagnostic::warning(

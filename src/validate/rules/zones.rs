@@ -11,7 +11,7 @@ use crate::validate::Facts;
 
 pub fn check(model: &Model, _: &Facts, diagnostics: &mut Diagnostics) {
     let region = &model.platform.region;
-    for vpc in &model.vpcs {
+    for vpc in model.vpcs.iter() {
         for (i, az) in vpc.azs.iter().enumerate() {
             let suffix = az.value.strip_prefix(region.as_str());
             let in_region =
