@@ -439,7 +439,13 @@ fn two_accounts_apply_in_manifest_order_and_propagation_finds_an_out_of_band_cha
         world.terraform(
             &dir,
             who,
-            &["init", "-input=false", "-no-color", &plugin_dir, &backend_config],
+            &[
+                "init",
+                "-input=false",
+                "-no-color",
+                &plugin_dir,
+                &backend_config,
+            ],
         );
         world.terraform(
             &dir,
@@ -466,12 +472,9 @@ fn two_accounts_apply_in_manifest_order_and_propagation_finds_an_out_of_band_cha
     }
     let output = |stack: &str, name: &str| -> Value {
         let (dir, who) = &dirs[order.iter().position(|s| *s == stack).unwrap()];
-        let outputs: Value = serde_json::from_str(&world.terraform(
-            dir,
-            who,
-            &["output", "-json", "-no-color"],
-        ))
-        .unwrap();
+        let outputs: Value =
+            serde_json::from_str(&world.terraform(dir, who, &["output", "-json", "-no-color"]))
+                .unwrap();
         outputs[name]["value"].clone()
     };
 
@@ -576,7 +579,12 @@ fn two_accounts_apply_in_manifest_order_and_propagation_finds_an_out_of_band_cha
             .as_array()
             .unwrap()
             .iter()
-            .map(|a| a["TransitGatewayAttachmentId"].as_str().unwrap().to_string())
+            .map(|a| {
+                a["TransitGatewayAttachmentId"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect()
     };
     let associated = |segment: &str| {
