@@ -292,11 +292,12 @@ provider "aws" {{
                 .as_str()
                 .unwrap()
                 .to_string();
-            let settings: String = self
-                .s3_settings()
-                .lines()
-                .map(|l| format!("    {l}\n"))
-                .collect();
+            let mut settings = String::new();
+            for line in self.s3_settings().lines() {
+                settings.push_str("    ");
+                settings.push_str(line);
+                settings.push('\n');
+            }
             text.push_str(&format!(
                 r#"
 data "terraform_remote_state" "{name}" {{
