@@ -12,9 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-5}"
 PLUGIN_DIR="${AGENTFORM_TF_PLUGIN_DIR:-/opt/tf-plugins}"
-[ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) is required" >&2; exit 1; }
-command -v terraform >/dev/null || { echo "bench: terraform is required" >&2; exit 1; }
-[ -d "$PLUGIN_DIR/registry.terraform.io" ] || { echo "bench: no provider mirror at $PLUGIN_DIR" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+require_tools
 
 cargo build --release --quiet
 BIN="$PWD/target/release/agentform"
@@ -23,22 +23,6 @@ trap 'rm -rf "$WORK"' EXIT
 export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
 : > "$TF_CLI_CONFIG_FILE"
 
-# Median of RUNS measurements: prints "seconds kilobytes". $1 is a directory to empty before each
-# run ("-" for none); the rest is the command.
-measure() {
-  local fresh="$1" out="$WORK/times"
-  shift
-  : > "$out"
-  for _ in $(seq "$RUNS"); do
-    [ "$fresh" = "-" ] || rm -rf "$fresh"
-    /usr/bin/time -f "%e %M" -a -o "$out" "$@" >/dev/null 2>&1
-  done
-  python3 -c '
-import statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip() and l[0].isdigit()]
-print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)))
-' "$out"
-}
 
 printf '%-8s %-12s %-12s %-14s %s\n' N "generate s" "generate MB" "validate s" "ratio"
 for n in 1000 2000 5000 10000; do

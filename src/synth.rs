@@ -109,12 +109,44 @@ const SHAPES: &str = include_str!("../data/state-shapes.json");
 /// shaped like the provider records it ([`SHAPES`]), with the attributes the blueprint sets, and
 /// every referenced attribute filled in consistently (`aws_vpc.a.id` is the id `aws_vpc.a` has).
 pub fn state(expected: &Expectations, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    state_numbered(expected, 0, &[], out)
+}
+
+/// The id a clean apply gives the resource at `index` (counted over the whole platform).
+fn synthetic_id(kind: &str, index: usize) -> String {
+    format!("{}-{index:017x}", id_prefix(kind))
+}
+
+/// The accepter of another account's attachment has that attachment's id.
+fn accepted_id(resource: &crate::deployed::drift::ExpectedResource<'_>) -> Option<String> {
+    if resource.kind() != "aws_ec2_transit_gateway_vpc_attachment_accepter" {
+        return None;
+    }
+    resource.attributes().find_map(|(name, value)| match value {
+        Expected::Literal(text) if name == "transit_gateway_attachment_id" => {
+            Expected::value(text).as_str().map(str::to_string)
+        }
+        _ => None,
+    })
+}
+
+/// [`state`], the resources numbered from `first` (so that the stacks of one platform have
+/// distinct ids).
+fn state_numbered(
+    expected: &Expectations,
+    first: usize,
+    data: &[serde_json::Value],
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     let shapes: BTreeMap<String, serde_json::Map<String, serde_json::Value>> =
         serde_json::from_str(SHAPES).expect("data/state-shapes.json is a map of value maps");
     let ids: BTreeMap<&str, String> = expected
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.address(), format!("{}-{i:017x}", id_prefix(r.kind()))))
+        .map(|(i, r)| {
+            let id = accepted_id(&r).unwrap_or_else(|| synthetic_id(r.kind(), first + i));
+            (r.address(), id)
+        })
         .collect();
     let mut referenced: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for resource in expected.iter() {
@@ -198,7 +230,173 @@ pub fn state(expected: &Expectations, out: &mut impl std::io::Write) -> std::io:
         }
         serde_json::to_writer(&mut *out, &record)?;
     }
+    for (i, record) in data.iter().enumerate() {
+        if i > 0 || !expected.is_empty() {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, record)?;
+    }
     out.write_all(b"]}}}\n")
+}
+
+/// The states of a clean apply of every stack of a platform across accounts, in manifest order:
+/// `(stack, terraform show -json)`. Ids are distinct over the platform, and a value read from
+/// another stack (`data.terraform_remote_state.S.outputs.O`) is the value that stack's output has:
+/// the accepter in the owner's routing stack holds the id of the spoke's attachment.
+pub fn states(
+    files: &crate::emit::Files,
+    stacks: &[crate::deployed::stacks::Stack],
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let texts: Vec<String> = stacks
+        .iter()
+        .map(|stack| {
+            files
+                .iter()
+                .filter(|(path, _)| {
+                    path.parent() == Some(stack.directory.as_path())
+                        && path.extension().is_some_and(|e| e == "tf")
+                })
+                .map(|(_, text)| text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    let index = |name: &str| stacks.iter().position(|s| s.name == name);
+    // Each stack's resources before the remote values are known: their addresses and numbers.
+    let mut first = Vec::new();
+    let mut before = Vec::new();
+    let mut count = 0;
+    for text in &texts {
+        let mut expected = Expectations::default();
+        crate::deployed::drift::expected_in_text(text, &mut expected)?;
+        first.push(count);
+        count += expected.len();
+        before.push(expected);
+    }
+    let platform = Platform {
+        texts: &texts,
+        before: &before,
+        first: &first,
+        stacks,
+    };
+    let mut states = Vec::new();
+    for (k, text) in texts.iter().enumerate() {
+        // Every remote value replaced by the string it has: the stack as it applies.
+        let mut applied = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(crate::deployed::stacks::REMOTE) {
+            applied.push_str(&rest[..at]);
+            let tail = &rest[at..];
+            let end = tail
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+                .unwrap_or(tail.len());
+            let (stack, output) = crate::deployed::stacks::remote(&tail[..end])
+                .ok_or_else(|| anyhow::anyhow!("unexpected `{}`", &tail[..end]))?;
+            let from = index(stack).ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
+            let value = platform.resolve(from, output, 0)?;
+            applied.push_str(&serde_json::to_string(&value)?);
+            rest = &tail[end..];
+        }
+        applied.push_str(rest);
+        let mut expected = Expectations::default();
+        crate::deployed::drift::expected_in_text(&applied, &mut expected)?;
+        // Each `terraform_remote_state` as read: the outputs this stack uses, with their values.
+        let mut read: BTreeMap<&str, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(crate::deployed::stacks::REMOTE) {
+            let tail = &rest[at..];
+            let end = tail
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+                .unwrap_or(tail.len());
+            if let Some((stack, output)) = crate::deployed::stacks::remote(&tail[..end]) {
+                let from = index(stack).ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
+                let value = platform.resolve(from, output, 0)?;
+                read.entry(stack)
+                    .or_default()
+                    .insert(output.into(), value.into());
+            }
+            rest = &tail[end..];
+        }
+        let data: Vec<serde_json::Value> = read
+            .into_iter()
+            .map(|(stack, outputs)| {
+                serde_json::json!({
+                    "address": format!("data.terraform_remote_state.{stack}"),
+                    "mode": "data",
+                    "type": "terraform_remote_state",
+                    "name": stack,
+                    "provider_name": "terraform.io/builtin/terraform",
+                    "schema_version": 0,
+                    "values": {"backend": "s3", "outputs": outputs},
+                    "sensitive_values": {"outputs": {}},
+                })
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        state_numbered(&expected, first[k], &data, &mut bytes)?;
+        states.push((stacks[k].name.clone(), bytes));
+    }
+    Ok(states)
+}
+
+/// The stacks of a platform being synthesised: their texts, resources and first resource numbers.
+struct Platform<'p> {
+    texts: &'p [String],
+    before: &'p [Expectations],
+    first: &'p [usize],
+    stacks: &'p [crate::deployed::stacks::Stack],
+}
+
+impl Platform<'_> {
+    fn index(&self, name: &str) -> Option<usize> {
+        self.stacks.iter().position(|s| s.name == name)
+    }
+
+    /// The value of output `name` of stack `k`: what its `value` refers to.
+    fn resolve(&self, k: usize, name: &str, depth: usize) -> anyhow::Result<String> {
+        anyhow::ensure!(depth < 16, "outputs refer to each other in a cycle");
+        let value = crate::deployed::stacks::output_value(&self.texts[k], name)
+            .ok_or_else(|| anyhow::anyhow!("no output `{name}` to read"))?;
+        if let Some((stack, output)) = crate::deployed::stacks::remote(value) {
+            let from = self
+                .index(stack)
+                .ok_or_else(|| anyhow::anyhow!("no stack `{stack}`"))?;
+            return self.resolve(from, output, depth + 1);
+        }
+        let (address, attribute) = value
+            .rsplit_once('.')
+            .ok_or_else(|| anyhow::anyhow!("output `{name}` is `{value}`"))?;
+        let (i, resource) = self.before[k]
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.address() == address)
+            .ok_or_else(|| anyhow::anyhow!("output `{name}` reads `{address}`, not declared"))?;
+        let id = if resource.kind() == "aws_ec2_transit_gateway_vpc_attachment_accepter" {
+            // Its attachment's id, which it reads from the spoke's stack.
+            let text =
+                crate::deployed::stacks::block_of(&self.texts[k], address).unwrap_or_default();
+            let reference = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("transit_gateway_attachment_id"))
+                .find_map(|rest| {
+                    crate::deployed::stacks::remote(
+                        rest.trim_start().trim_start_matches('=').trim(),
+                    )
+                })
+                .ok_or_else(|| anyhow::anyhow!("accepter `{address}` names no attachment"))?;
+            let from = self
+                .index(reference.0)
+                .ok_or_else(|| anyhow::anyhow!("no stack"))?;
+            self.resolve(from, reference.1, depth + 1)?
+        } else {
+            synthetic_id(resource.kind(), self.first[k] + i)
+        };
+        Ok(match attribute {
+            "id" => id,
+            "arn" => format!("arn:aws:ec2:us-east-1:123456789012:{id}"),
+            _ => format!("computed:{address}.{attribute}"),
+        })
+    }
 }
 
 #[cfg(test)]

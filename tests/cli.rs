@@ -1347,6 +1347,8 @@ fn a_role_with_no_path_to_its_service_warns() {
 // Larger groups of CLI tests live beside this file and share its builder and fixtures.
 #[path = "cli/across_accounts.rs"]
 mod across_accounts;
+#[path = "cli/accounts.rs"]
+mod accounts;
 #[path = "cli/deployed.rs"]
 mod deployed;
 #[path = "cli/interrupted.rs"]

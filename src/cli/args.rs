@@ -58,6 +58,10 @@ pub(super) enum Command {
         /// Directory holding the generated stacks
         #[arg(long, default_value = "generated")]
         out: PathBuf,
+        /// Only this stack of a platform of several stacks (its name in `manifest.json`); without
+        /// it, every stack, the manifest, and stack directories no longer generated
+        #[arg(long, value_name = "NAME")]
+        stack: Option<String>,
     },
     /// Show who reaches whom: segment and attachment matrices, intended against actual
     ///
@@ -100,12 +104,18 @@ pub(super) enum Command {
     /// resources, and attributes the blueprint sets whose deployed value differs
     ///
     /// Reads `terraform show -json` of a state (`--state`) or of a saved plan (`--plan`; a
-    /// refresh-only plan shows drift since the last apply). Exit 0 clean, 2 drift, 1 error.
+    /// refresh-only plan shows drift since the last apply). A platform of several stacks (see its
+    /// `manifest.json`) is compared one stack at a time (`--stack NAME` with `--state`/`--plan`)
+    /// or whole (`--states DIR`). Exit 0 clean, 2 drift, 1 error.
     Drift {
         /// The blueprint file the stack was generated from
         path: PathBuf,
         #[command(flatten)]
         deployed: TerraformInput,
+        /// On a platform of several stacks: the stack (its name in `manifest.json`) that `--state`
+        /// or `--plan` is of; only that stack's resources are expected
+        #[arg(long, value_name = "NAME", conflicts_with = "states")]
+        stack: Option<String>,
         #[command(flatten)]
         target: Target,
         /// `human` for a terminal, `json` for tools (schema in the README), `sarif` for code scanning
@@ -117,13 +127,20 @@ pub(super) enum Command {
     /// reachability
     ///
     /// `--state` / `--plan` see what Terraform manages; `--aws DIR` (collected by
-    /// `scripts/collect-tgw.sh`) also sees what was made outside Terraform. Exit 0 clean,
-    /// 2 differences, 1 error.
+    /// `scripts/collect-tgw.sh`) also sees what was made outside Terraform. On a platform of
+    /// several stacks: `--stack NAME` with `--state`/`--plan` reads one stack (the gateway owner's
+    /// `<account>-routing` stack holds the tables; another stack alone maps what it can),
+    /// `--states DIR` the whole platform, and `--aws DIR` is collected in the gateway owner's
+    /// account. Exit 0 clean, 2 differences, 1 error.
     Propagation {
         /// The blueprint file the stack was generated from
         path: PathBuf,
         #[command(flatten)]
         deployed: RoutingInput,
+        /// On a platform of several stacks: the stack (its name in `manifest.json`) that `--state`
+        /// or `--plan` is of
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["states", "aws"])]
+        stack: Option<String>,
         /// `human` for a terminal, `json` for tools (schema in the README), `sarif` for code scanning
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
@@ -159,11 +176,15 @@ pub(super) enum Command {
     /// Set up continuous integration
     #[command(subcommand)]
     Ci(CiCommand),
-    /// Write the `terraform show -json` of a clean apply of a blueprint's stack, for benchmarks
+    /// Write the `terraform show -json` of a clean apply of a blueprint's stack, for benchmarks;
+    /// for a platform of several stacks, one `<stack>.json` per stack into `--out DIR`
     #[command(hide = true)]
     SynthState {
         /// The blueprint file
         path: PathBuf,
+        /// The directory receiving `<stack>.json` per stack (required for several stacks)
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Write a synthetic blueprint (N VPCs over K segments) for benchmarks
     #[command(hide = true)]
@@ -234,6 +255,10 @@ pub(super) struct TerraformInput {
     /// `terraform show -json PLANFILE` of a saved plan
     #[arg(long, value_name = "FILE")]
     pub(super) plan: Option<PathBuf>,
+    /// A platform of several stacks, whole: a directory holding `<stack>.json` for every stack of
+    /// its `manifest.json`, each `terraform show -json` of that stack's state (not of a plan)
+    #[arg(long, value_name = "DIR")]
+    pub(super) states: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -245,6 +270,10 @@ pub(super) struct RoutingInput {
     /// `terraform show -json PLANFILE` of a saved plan
     #[arg(long, value_name = "FILE")]
     pub(super) plan: Option<PathBuf>,
+    /// A platform of several stacks, whole: a directory holding `<stack>.json` for every stack of
+    /// its `manifest.json`, each `terraform show -json` of that stack's state (not of a plan)
+    #[arg(long, value_name = "DIR")]
+    pub(super) states: Option<PathBuf>,
     /// A directory of AWS CLI responses, as `scripts/collect-tgw.sh` writes it
     #[arg(long, value_name = "DIR")]
     pub(super) aws: Option<PathBuf>,

@@ -3,6 +3,7 @@
 
 use crate::Planned;
 use crate::ci;
+use crate::deployed::stacks::{self as deployed_stacks, Selection};
 use crate::deployed::{drift, locate, propagation, tgw};
 use crate::diag::sarif::Item;
 use crate::diag::{self, Check, Code, Diagnostic, Rule};
@@ -183,14 +184,16 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
         Command::Drift {
             path,
             deployed,
+            stack,
             target,
             format,
-        } => drift(&path, &deployed, &target, format, ui),
+        } => drift(&path, &deployed, stack.as_deref(), &target, format, ui),
         Command::Propagation {
             path,
             deployed,
+            stack,
             format,
-        } => propagation(&path, &deployed, format, ui),
+        } => propagation(&path, &deployed, stack.as_deref(), format, ui),
         Command::Explain { code } => match Rule::parse(&code) {
             Ok(rule) => {
                 out!("{}", diag::explain(rule));
@@ -257,30 +260,81 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
             );
             Ok(0)
         }
-        Command::SynthState { path } => {
+        Command::SynthState { path, out } => {
             let Some((_, planned)) =
                 valid_model(&path, &Overrides::default(), OutputFormat::Human, ui)?
             else {
                 return Ok(1);
             };
             let files = emit::generate(&planned.plan, &Renderer::new())?;
+            if let Some(stacks) = deployed_stacks::of_plan(&planned.plan) {
+                let Some(dir) = out else {
+                    anyhow::bail!(
+                        "platform `{}` is {} stacks ({}): pass `--out DIR` to receive `<stack>.json` for each",
+                        platform_name(&planned.plan),
+                        stacks.len(),
+                        deployed_stacks::listed(&stacks)
+                    );
+                };
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                for (name, bytes) in crate::synth::states(&files, &stacks)? {
+                    let file = dir.join(format!("{name}.json"));
+                    std::fs::write(&file, bytes)
+                        .with_context(|| format!("cannot write {}", file.display()))?;
+                }
+                return Ok(0);
+            }
             let expected = drift::expected(&files)?;
+            if let Some(file) = out {
+                anyhow::bail!(
+                    "platform `{}` is one stack: its state goes to stdout, not `--out {}`",
+                    platform_name(&planned.plan),
+                    file.display()
+                );
+            }
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::synth::state(&expected, &mut stdout)?;
             stdout.flush()?;
             Ok(0)
         }
-        Command::Check { input, out } => {
+        Command::Check { input, out, stack } => {
             no_sarif(input.format, "check")?;
-            let Some((diagnostics, files)) = stacks(&input, "checking", ui)? else {
+            let Some((diagnostics, mut files)) = stacks(&input, "checking", ui)? else {
                 return Ok(1);
             };
-            let differences = emit::check(&out, &files)?;
+            let mut differences = emit::check(&out, &files)?;
+            let directory = stack
+                .map(|name| stack_directory(&files, &name))
+                .transpose()?;
+            if let Some(directory) = &directory {
+                // One stack: its files only (the whole check also sees the manifest and stack
+                // directories no longer generated).
+                files.retain(|path, _| path.parent() == Some(directory.as_path()));
+                differences.retain(|d| {
+                    let (Difference::Missing(p)
+                    | Difference::Stale(p)
+                    | Difference::Changed(p, _)
+                    | Difference::Interrupted(p)) = d;
+                    p == directory || p.parent() == Some(directory.as_path())
+                });
+            }
+            let gone = removed_stacks(&files, &differences);
             let mut extra = serde_json::Map::new();
             extra.insert("differences".into(), differences_json(&differences));
+            if !gone.is_empty() {
+                extra.insert("removed_stacks".into(), paths_json(&gone));
+            }
             report(input.format, &diagnostics, extra, ui);
             if input.format == OutputFormat::Human {
                 let mut stdout = std::io::stdout().lock();
+                for dir in &gone {
+                    let _ = writeln!(
+                        stdout,
+                        "removed stack: {} is no longer generated (its account or its last component left the blueprint); destroy what its state holds first (`terraform destroy` there, a `-routes` stack before its account's build stack), then `agentform generate` removes its files",
+                        out.join(dir).display()
+                    );
+                }
                 for difference in &differences {
                     let _ = match difference {
                         Difference::Missing(p) => {
@@ -302,7 +356,11 @@ fn run(command: Command, ui: &Ui) -> anyhow::Result<u8> {
                 }
                 if differences.is_empty() {
                     if !ui.quiet {
-                        for (stack, count) in stack_folders(&out, &files) {
+                        let folders = match &directory {
+                            Some(directory) => vec![(out.join(directory), files.len())],
+                            None => stack_folders(&out, &files),
+                        };
+                        for (stack, count) in folders {
                             errln!(
                                 "{}",
                                 ui.err.outcome(
@@ -639,10 +697,12 @@ fn print_findings<R: serde::Serialize>(format: OutputFormat, f: &Findings<'_, R>
     if f.clean { 0 } else { 2 }
 }
 
-/// `agentform drift`: the blueprint's stack, generated in memory, against Terraform's record.
+/// `agentform drift`: the blueprint's stack, generated in memory, against Terraform's record; on a
+/// platform of several stacks, one stack (`--stack`) or each against its own state (`--states`).
 fn drift(
     path: &Path,
     input: &TerraformInput,
+    stack: Option<&str>,
     target: &Target,
     format: OutputFormat,
     ui: &Ui,
@@ -651,29 +711,56 @@ fn drift(
         aws_provider: target.aws_provider.clone(),
         no_awscc: target.no_awscc,
     };
-    let Some((display, Planned { valid, plan }, warnings)) =
+    let Some((display, Planned { valid, mut plan }, warnings)) =
         valid_model_and_warnings(path, &overrides, format, ui)?
     else {
         return Ok(1);
     };
+    let all = deployed_stacks::of_plan(&plan);
+    let platform = platform_name(&plan);
+    let selection =
+        deployed_stacks::select(all.as_deref(), stack, input.states.as_deref(), &platform)?;
     let locator = (format == OutputFormat::Sarif).then(|| locate::Locator::new(valid.model()));
     drop(valid);
-    let expected = drift::expectations(plan, &Renderer::new())?;
-    let report = match (&input.state, &input.plan) {
-        (Some(state), _) => drift::check_state(&expected, open_input(state)?)
-            .with_context(|| format!("cannot read {}", state.display()))?,
-        (None, Some(plan)) => {
-            let text = read_input(plan)?;
-            let deployed = crate::deployed::read_plan(&text)
-                .with_context(|| format!("cannot read {}", plan.display()))?;
-            drift::check(&expected, &deployed)?
+    let report = match selection {
+        Selection::Single => {
+            let expected = drift::expectations(plan, &Renderer::new())?;
+            drift_one(&expected, input)?
         }
-        (None, None) => unreachable!("clap requires one input"),
+        Selection::One(one) => {
+            plan.stacks
+                .retain(|s| Path::new(&s.directory) == one.directory.as_path());
+            let expected = drift::expectations(plan, &Renderer::new())?;
+            drift::merge(vec![(one.name.clone(), drift_one(&expected, input)?)])
+        }
+        Selection::All(files) => {
+            // Every stack's expectations from one pass over the plan, by directory.
+            let mut expected: Vec<drift::Expectations> = files
+                .iter()
+                .map(|_| drift::Expectations::default())
+                .collect();
+            crate::emit::terraform_parts(plan, &Renderer::new(), |path, text| {
+                let Some(k) = files
+                    .iter()
+                    .position(|(s, _)| path.parent() == Some(s.directory.as_path()))
+                else {
+                    return Ok(());
+                };
+                drift::expected_in_text(text, &mut expected[k])
+            })?;
+            let mut reports = Vec::new();
+            for ((one, file), expected) in files.iter().zip(&expected) {
+                let report = drift::check_state(expected, open_input(file)?)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                reports.push((one.name.clone(), report));
+            }
+            drift::merge(reports)
+        }
     };
-    let source = if input.state.is_some() {
-        "state"
-    } else {
+    let source = if input.plan.is_some() {
         "plan"
+    } else {
+        "state"
     };
     let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
     if let Some(locator) = &locator {
@@ -692,34 +779,196 @@ fn drift(
     Ok(print_findings(format, &findings, ui))
 }
 
-/// `agentform propagation`: deployed transit gateway routing against the blueprint's.
+/// Stack directories of a platform (of several stacks, or of one now) that `files` no longer has, all of whose
+/// generated files are stale: a stack whose account left the blueprint. Its resources are still
+/// deployed under its state until destroyed.
+fn removed_stacks(files: &emit::Files, differences: &[Difference]) -> Vec<PathBuf> {
+    // The platforms' directories: `<platform>/` holds a manifest, or is the stack of a platform
+    // that is one stack now (it was several before).
+    let platforms: std::collections::BTreeSet<&Path> = files
+        .keys()
+        .filter_map(|p| p.components().next())
+        .map(|c| Path::new(c.as_os_str()))
+        .collect();
+    let mut gone: Vec<PathBuf> = differences
+        .iter()
+        .filter_map(|d| match d {
+            Difference::Stale(p) => p.parent().map(Path::to_path_buf),
+            _ => None,
+        })
+        .filter(|dir| {
+            dir.parent()
+                .is_some_and(|platform| platforms.contains(platform))
+                && !files.keys().any(|p| p.parent() == Some(dir.as_path()))
+        })
+        .collect();
+    gone.sort();
+    gone.dedup();
+    gone
+}
+
+/// The directory (relative to the output directory) of the stack `name` of a platform of several
+/// stacks among `files`, read from the manifests they hold.
+fn stack_directory(files: &emit::Files, name: &str) -> anyhow::Result<PathBuf> {
+    let mut all: Vec<(String, deployed_stacks::Stack)> = Vec::new();
+    for (path, text) in files {
+        if path.file_name().is_none_or(|f| f != emit::MANIFEST) {
+            continue;
+        }
+        let manifest: serde_json::Value = serde_json::from_str(text)
+            .context("internal error: the generated manifest is not JSON")?;
+        let platform = manifest["platform"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        for entry in manifest["stacks"].as_array().into_iter().flatten() {
+            let (Some(stack), Some(directory)) =
+                (entry["name"].as_str(), entry["directory"].as_str())
+            else {
+                continue;
+            };
+            all.push((
+                platform.clone(),
+                deployed_stacks::Stack {
+                    name: stack.to_string(),
+                    directory: Path::new(&platform).join(directory),
+                },
+            ));
+        }
+    }
+    if all.is_empty() {
+        anyhow::bail!(
+            "`--stack {name}`: no blueprint checked is a platform of several stacks (each lives in one account)"
+        );
+    }
+    let found: Vec<&(String, deployed_stacks::Stack)> =
+        all.iter().filter(|(_, s)| s.name == name).collect();
+    match found.as_slice() {
+        [(_, one)] => Ok(one.directory.clone()),
+        [] => {
+            let stacks: Vec<deployed_stacks::Stack> = all.iter().map(|(_, s)| s.clone()).collect();
+            let platforms: std::collections::BTreeSet<&str> =
+                all.iter().map(|(p, _)| p.as_str()).collect();
+            let platforms: Vec<&str> = platforms.into_iter().collect();
+            deployed_stacks::find(&stacks, name, &platforms.join("`, `"))
+                .map(|s| s.directory.clone())
+        }
+        several => anyhow::bail!(
+            "`--stack {name}` is a stack of several platforms ({}): check one blueprint at a time",
+            several
+                .iter()
+                .map(|(p, _)| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The platform's name: its manifest's, or its one stack's directory.
+fn platform_name(plan: &crate::plan::Plan) -> String {
+    match &plan.manifest {
+        Some(manifest) => manifest.platform.clone(),
+        None => plan
+            .stacks
+            .first()
+            .map(|s| s.directory.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// `drift` of one stack against `--state` or `--plan`.
+fn drift_one(
+    expected: &drift::Expectations,
+    input: &TerraformInput,
+) -> anyhow::Result<drift::Report> {
+    Ok(match (&input.state, &input.plan) {
+        (Some(state), _) => drift::check_state(expected, open_input(state)?)
+            .with_context(|| format!("cannot read {}", state.display()))?,
+        (None, Some(plan)) => {
+            let text = read_input(plan)?;
+            let deployed = crate::deployed::read_plan(&text)
+                .with_context(|| format!("cannot read {}", plan.display()))?;
+            drift::check(expected, &deployed)?
+        }
+        (None, None) => unreachable!("clap requires one input; `--states` is read by the caller"),
+    })
+}
+
+/// `agentform propagation`: deployed transit gateway routing against the blueprint's; on a platform
+/// of several stacks, one stack's state (`--stack`) or every stack's merged (`--states`).
 fn propagation(
     path: &Path,
     input: &RoutingInput,
+    stack: Option<&str>,
     format: OutputFormat,
     ui: &Ui,
 ) -> anyhow::Result<u8> {
-    let Some((display, Planned { valid, .. }, warnings)) =
+    let Some((display, Planned { valid, plan }, warnings)) =
         valid_model_and_warnings(path, &Overrides::default(), format, ui)?
     else {
         return Ok(1);
     };
-    let (observed, source) = match (&input.state, &input.plan, &input.aws) {
-        (Some(state), _, _) => (
-            tgw::from_state_stream(open_input(state)?)
-                .with_context(|| format!("cannot read {}", state.display()))?,
-            "state",
-        ),
-        (None, Some(plan), _) => {
+    let all = deployed_stacks::of_plan(&plan);
+    let platform = platform_name(&plan);
+    // One stack read alone knows the attachments it reads from the others by their tags there.
+    let remote = match (&all, stack) {
+        (Some(all), Some(_)) => {
+            deployed_stacks::attachment_outputs(&emit::generate(&plan, &Renderer::new())?, all)?
+        }
+        _ => std::collections::BTreeMap::new(),
+    };
+    drop(plan);
+    // `--aws DIR` is the gateway owner's account whatever the platform: no stack to choose.
+    let selection = if input.aws.is_some() {
+        Selection::Single
+    } else {
+        deployed_stacks::select(all.as_deref(), stack, input.states.as_deref(), &platform)?
+    };
+    let (observed, source) = match (&input.state, &input.plan, &input.aws, &selection) {
+        (_, _, _, Selection::All(files)) => {
+            let mut reader = tgw::StateReader::default();
+            for (_, file) in files {
+                crate::deployed::stream_state(open_input(file)?, |r| reader.feed(r))
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+            }
+            (reader.finish(), "state")
+        }
+        (Some(state), _, _, _) => {
+            let mut reader = tgw::StateReader::reading_remote(remote);
+            crate::deployed::stream_state(open_input(state)?, |r| reader.feed(r))
+                .with_context(|| format!("cannot read {}", state.display()))?;
+            (reader.finish(), "state")
+        }
+        (None, Some(plan), _, _) => {
             let text = read_input(plan)?;
             let deployed = crate::deployed::read_plan(&text)
                 .with_context(|| format!("cannot read {}", plan.display()))?;
-            (tgw::from_state(&deployed)?, "plan")
+            let mut reader = tgw::StateReader::reading_remote(remote);
+            for resource in &deployed.resources {
+                reader.feed(resource)?;
+            }
+            (reader.finish(), "plan")
         }
-        (None, None, Some(dir)) => (crate::deployed::aws::read_dir(dir)?, "aws"),
-        (None, None, None) => unreachable!("clap requires one input"),
+        (None, None, Some(dir), _) => (crate::deployed::aws::read_dir(dir)?, "aws"),
+        (None, None, None, _) => unreachable!("clap requires one input"),
     };
-    let report = propagation::check(&valid, &observed, source != "aws");
+    let mut report = propagation::check(&valid, &observed, source != "aws");
+    if all.is_some() {
+        let read = match &selection {
+            Selection::One(one) => vec![one.name.clone()],
+            Selection::All(files) => files.iter().map(|(s, _)| s.name.clone()).collect(),
+            Selection::Single => Vec::new(),
+        };
+        report.name_stacks(valid.model(), read);
+    }
+    if let (Selection::One(one), Some(all)) = (&selection, &all) {
+        report.notes.push(format!(
+            "read stack `{}` only, of {} ({}): what the other stacks hold (route tables and associations in the gateway owner's routing stack, attachments in the VPCs' accounts, VPC routes in the `-routes` stacks) is not seen here (reported missing where the blueprint expects it); `--states DIR` reads them all",
+            one.name,
+            all.len(),
+            deployed_stacks::listed(all)
+        ));
+    }
     let mut items: Vec<Item> = warnings.iter().map(Item::from).collect();
     if format == OutputFormat::Sarif {
         items.extend(locate::propagation_items(&report, valid.model(), &display));

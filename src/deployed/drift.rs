@@ -387,6 +387,9 @@ pub enum Kind {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
+    /// The stack of a platform of several stacks the resource belongs to (absent for one stack).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
     pub kind: Kind,
     pub address: String,
     #[serde(rename = "type")]
@@ -412,6 +415,9 @@ pub struct Report {
     pub counts: Counts,
     pub findings: Vec<Finding>,
     pub notes: Vec<String>,
+    /// The stacks compared, in manifest order (a platform of several stacks only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<String>,
 }
 
 impl Report {
@@ -487,6 +493,7 @@ impl<'e> Checker<'e> {
         let Some(&i) = self.index.get(base) else {
             if resource.is_managed() {
                 self.unexpected.push(Finding {
+                    stack: None,
                     kind: Kind::Unexpected,
                     address: address.to_string(),
                     resource_type: resource.kind.to_string(),
@@ -578,6 +585,7 @@ impl<'e> Checker<'e> {
                 compared += 1;
             } else {
                 findings.push(Finding {
+                    stack: None,
                     kind: Kind::Missing,
                     address: resource.address().to_string(),
                     resource_type: resource.kind().to_string(),
@@ -606,6 +614,7 @@ fn attribute_finding(
     have: Value,
 ) -> Finding {
     Finding {
+        stack: None,
         kind: Kind::Attribute,
         address: expected.address().to_string(),
         resource_type: expected.kind().to_string(),
@@ -683,7 +692,54 @@ fn report(findings: Vec<Finding>, compared: usize, drifted: &[(String, Vec<Strin
         counts,
         findings,
         notes,
+        stacks: Vec::new(),
     }
+}
+
+/// The reports of the stacks of a platform (in manifest order) as one: every finding names its
+/// stack (in `stack`, and first in its message), counts add up, notes are said once.
+pub fn merge(reports: Vec<(String, Report)>) -> Report {
+    let mut findings = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut compared = 0;
+    let mut drifted_notes = Vec::new();
+    let mut stacks = Vec::new();
+    for (stack, report) in reports {
+        compared += report.counts.compared;
+        for mut finding in report.findings {
+            finding.message = format!("stack `{stack}`: {}", finding.message);
+            finding.stack = Some(stack.clone());
+            findings.push(finding);
+        }
+        for note in report.notes {
+            if note.starts_with("terraform saw changes") {
+                drifted_notes.push(format!("stack `{stack}`: {note}"));
+            } else if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        stacks.push(stack);
+    }
+    let mut merged = self::report(findings, compared, &[]);
+    drifted_notes.append(&mut merged.notes);
+    merged.notes = drifted_notes;
+    for note in notes {
+        if !merged.notes.contains(&note) {
+            merged.notes.push(note);
+        }
+    }
+    merged.summary = format!(
+        "{} (stack{} {})",
+        merged.summary,
+        if stacks.len() == 1 { "" } else { "s" },
+        stacks
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    merged.stacks = stacks;
+    merged
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod aws;
 pub mod drift;
 pub mod locate;
 pub mod propagation;
+pub mod stacks;
 pub mod tgw;
 
 use anyhow::{Context as _, bail};

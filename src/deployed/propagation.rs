@@ -54,6 +54,11 @@ impl Kind {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Finding {
+    /// On a platform of several stacks: the stack that manages the object concerned (the gateway
+    /// owner's routing stack for its tables, associations, propagations and routes; the VPC's
+    /// build stack for a missing attachment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
     pub kind: Kind,
     /// The segment whose route table is concerned, as `gateway/segment`; for an unknown table,
     /// its AWS id.
@@ -89,6 +94,46 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub reachability_changes: Vec<ReachChange>,
     pub notes: Vec<String>,
+    /// The stacks read, in manifest order (a platform of several stacks only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<String>,
+}
+
+impl Report {
+    /// On a platform of several stacks: names `stacks` as read, and each finding's stack (the one
+    /// whose Terraform manages what it concerns), first in its message too.
+    pub fn name_stacks(&mut self, model: &crate::model::Model, stacks: Vec<String>) {
+        let layout = crate::plan::layout::layout(model);
+        if layout.is_single() {
+            return;
+        }
+        for finding in &mut self.findings {
+            let vpc = finding
+                .attachment
+                .as_deref()
+                .and_then(|a| a.strip_prefix("vpc."))
+                .and_then(|name| model.vpcs.iter().position(|v| v.name.value == name));
+            let gateway = finding.segment.split_once('/').and_then(|(g, _)| {
+                model
+                    .transit_gateways
+                    .iter()
+                    .position(|t| t.name.value == g)
+            });
+            let index = match (finding.kind, vpc, gateway) {
+                (Kind::MissingObject, Some(v), _) => {
+                    Some(layout.build(model.accounts.vpcs[v].account))
+                }
+                (_, _, Some(t)) => Some(layout.routing_of(model, crate::model::TgwId(t))),
+                _ => None,
+            };
+            if let Some(index) = index {
+                let name = layout.stacks[index].name.clone();
+                finding.message = format!("stack `{name}`: {}", finding.message);
+                finding.stack = Some(name);
+            }
+        }
+        self.stacks = stacks;
+    }
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -472,6 +517,7 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
     for t in expected.table_ids() {
         if table_id(t).is_none() {
             findings.push(Finding {
+                stack: None,
                 kind: Kind::MissingObject,
                 segment: names(t),
                 attachment: None,
@@ -491,6 +537,7 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
         let have = actual.attachment(a).table;
         if attachment_id(a).is_none() {
             findings.push(Finding {
+                stack: None,
                 kind: Kind::MissingObject,
                 segment: want.map(names).unwrap_or_default(),
                 attachment: Some(name.clone()),
@@ -519,6 +566,7 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
                 ),
             };
             findings.push(Finding {
+                stack: None,
                 kind: Kind::WrongAssociation,
                 segment: want.map(names).unwrap_or_default(),
                 attachment: Some(name),
@@ -531,6 +579,7 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
     }
     for (id, t) in &deployed.unknown_associations {
         findings.push(Finding {
+            stack: None,
             kind: Kind::WrongAssociation,
             segment: names(*t),
             attachment: Some(id.clone()),
@@ -565,6 +614,7 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
                 .map(|h| format!(" (segment `{}`)", names(h)))
                 .unwrap_or_default();
             findings.push(Finding {
+                stack: None,
                 kind: Kind::Leak,
                 segment: names(t),
                 attachment: Some(actual.attachment(a).name.clone()),
@@ -582,6 +632,7 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
         for &a in want.difference(&have) {
             let state = deployed.not_enabled.get(&(t, a));
             findings.push(Finding {
+                stack: None,
                 kind: Kind::FailedPropagation,
                 segment: names(t),
                 attachment: Some(actual.attachment(a).name.clone()),
@@ -635,6 +686,7 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
                 None => "it is missing".to_string(),
             };
             findings.push(Finding {
+                stack: None,
                 kind: Kind::MissingRoute,
                 segment: names(t),
                 attachment: target.map(|a| actual.attachment(a).name.clone()),
@@ -664,6 +716,7 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
                 ),
             };
             findings.push(Finding {
+                stack: None,
                 kind,
                 segment: names(t),
                 attachment: target.map(|a| actual.attachment(a).name.clone()),
@@ -786,5 +839,6 @@ pub fn check(valid: &ValidModel, observed: &Observed, from_state: bool) -> Repor
         findings,
         reachability_changes,
         notes,
+        stacks: Vec::new(),
     }
 }

@@ -47,7 +47,8 @@ use std::path::Path;
 /// them) and the text of every block of the stack ([`blocks`]).
 pub struct Side<'a> {
     pub model: &'a ValidModel,
-    pub resources: &'a Expectations,
+    /// Per stack, its address prefix (`resources::stack_prefix`) and resources.
+    pub resources: &'a [(String, Expectations)],
     pub blocks: &'a BTreeMap<String, String>,
 }
 
@@ -163,8 +164,31 @@ pub fn compare(old: &Path, against: Against<'_>) -> anyhow::Result<Comparison> {
             unreachable!("checked above");
         };
         let files = emit::generate(&plan, &renderer)?;
-        let resources = crate::deployed::drift::expected(&files)?;
-        let blocks = blocks(&files);
+        // A platform of several stacks: each stack's resources under `<stack>:`.
+        let stacks: Vec<(String, String)> = if plan.stacks.len() == 1 {
+            vec![(plan.stacks[0].directory.clone(), String::new())]
+        } else {
+            plan.stacks
+                .iter()
+                .map(|s| {
+                    let name = s.directory.rsplit('/').next().unwrap_or(&s.directory);
+                    (s.directory.clone(), format!("{name}:"))
+                })
+                .collect()
+        };
+        let mut resources = Vec::with_capacity(stacks.len());
+        if plan.stacks.len() == 1 {
+            resources.push((String::new(), crate::deployed::drift::expected(&files)?));
+        }
+        for (directory, prefix) in stacks.iter().filter(|_| plan.stacks.len() > 1) {
+            let own: emit::Files = files
+                .iter()
+                .filter(|(p, _)| p.parent() == Some(std::path::Path::new(directory)))
+                .map(|(p, t)| (p.clone(), t.clone()))
+                .collect();
+            resources.push((prefix.clone(), crate::deployed::drift::expected(&own)?));
+        }
+        let blocks = blocks(&files, &stacks);
         sides.push((name, valid, resources, blocks));
     }
     let (new_name, new_model, new_resources, new_blocks) = sides.pop().expect("two sides");

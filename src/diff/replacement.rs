@@ -85,6 +85,31 @@ pub const FORCE_NEW: &[ForceNew] = &[
         basis: "provider source `internal/service/ec2/transitgateway_vpc_attachment.go` (`ForceNew`); `ModifyTransitGatewayVpcAttachment` changes subnets and options only",
     },
     ForceNew {
+        resource: "aws_ec2_transit_gateway_vpc_attachment_accepter",
+        arguments: &["transit_gateway_attachment_id"],
+        basis: "AWS API: `AcceptTransitGatewayVpcAttachment` accepts one attachment, named by its id; accepting another is a new acceptance",
+    },
+    ForceNew {
+        resource: "aws_ec2_tag",
+        arguments: &["resource_id", "key"],
+        basis: "AWS API: a tag is created on one resource under one key (`CreateTags`) and removed as such (`DeleteTags`); only its value is rewritten in place",
+    },
+    ForceNew {
+        resource: "aws_ram_resource_association",
+        arguments: &["resource_arn", "resource_share_arn"],
+        basis: "AWS API: a resource is associated with a share and disassociated (`AssociateResourceShare`, `DisassociateResourceShare`), never moved",
+    },
+    ForceNew {
+        resource: "aws_ram_principal_association",
+        arguments: &["principal", "resource_share_arn"],
+        basis: "AWS API: a principal is associated with a share and disassociated (`AssociateResourceShare`, `DisassociateResourceShare`), never changed",
+    },
+    ForceNew {
+        resource: "aws_ram_resource_share_accepter",
+        arguments: &["share_arn"],
+        basis: "AWS API: `AcceptResourceShareInvitation` accepts the invitation of one share",
+    },
+    ForceNew {
         resource: "aws_ec2_transit_gateway_route_table_association",
         arguments: &[
             "transit_gateway_attachment_id",

@@ -13,21 +13,38 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Every top-level `resource` and `data` block of the generated Terraform files by address
 /// (`TYPE.NAME`, `data.TYPE.NAME`), its text without comments and blank lines: two blocks with the
 /// same text declare the same thing, including nested blocks and values known only after apply.
-pub fn blocks(files: &crate::emit::Files) -> BTreeMap<String, String> {
+pub fn blocks(files: &crate::emit::Files, stacks: &[(String, String)]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (path, text) in files {
         if path.extension().is_none_or(|e| e != "tf") {
             continue;
         }
+        let prefix = stack_prefix(path, stacks);
         for chunk in read::top_level_chunks(text) {
             let Some(address) = read::header(chunk).and_then(|h| h.address()) else {
                 continue;
             };
             let body: Vec<&str> = read::body(chunk).collect();
-            out.insert(address, body.join("\n"));
+            out.insert(format!("{prefix}{address}"), body.join("\n"));
         }
     }
     out
+}
+
+/// How a resource of a platform of several stacks is named in a diff: `<stack>:<address>` (two
+/// stacks may each hold an `aws_iam_role.flow_logs`); a single stack's addresses stay bare.
+/// `stacks` pairs each stack's directory with its prefix.
+pub fn stack_prefix<'a>(path: &std::path::Path, stacks: &'a [(String, String)]) -> &'a str {
+    let directory = path.parent().unwrap_or(path);
+    stacks
+        .iter()
+        .find(|(dir, _)| std::path::Path::new(dir) == directory)
+        .map_or("", |(_, prefix)| prefix.as_str())
+}
+
+/// The stack prefix of a prefixed address (`network:` of `network:aws_vpc.a`), or `""`.
+fn prefix_of(address: &str) -> &str {
+    address.find(':').map_or("", |i| &address[..=i])
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -67,15 +84,17 @@ pub struct Replaced {
 /// A resource's arguments by name.
 type Arguments<'a> = BTreeMap<String, Expected<'a>>;
 
-/// A stack's resources by address, each with its arguments.
-fn index(resources: &Expectations) -> BTreeMap<String, Arguments<'_>> {
-    resources
+/// The stacks' resources by (prefixed) address, each with its arguments.
+fn index(stacks: &[(String, Expectations)]) -> BTreeMap<String, Arguments<'_>> {
+    stacks
         .iter()
-        .map(|r| {
-            (
-                r.address().to_string(),
-                r.attributes().map(|(k, v)| (k.to_string(), v)).collect(),
-            )
+        .flat_map(|(prefix, resources)| {
+            resources.iter().map(move |r| {
+                (
+                    format!("{prefix}{}", r.address()),
+                    r.attributes().map(|(k, v)| (k.to_string(), v)).collect(),
+                )
+            })
         })
         .collect()
 }
@@ -110,21 +129,37 @@ pub(super) fn resources(old_side: &Side<'_>, new_side: &Side<'_>) -> ResourceCha
             if replaced.contains_key(*address) {
                 continue;
             }
-            let kind = address.split_once('.').map_or(address.as_str(), |(k, _)| k);
+            let bare = &address[prefix_of(address).len()..];
+            let kind = bare.split_once('.').map_or(bare, |(k, _)| k);
             let mut arguments = Vec::new();
             let mut because_of = Vec::new();
+            // An argument that is neither a literal nor a resource's attribute (a value another
+            // stack outputs, read through `terraform_remote_state`) is compared as written.
+            let written = |side: &Side<'_>| {
+                arguments_by_text(side.blocks.get(*address).map_or("", String::as_str))
+            };
+            let mut as_written: Option<(BTreeMap<String, String>, BTreeMap<String, String>)> = None;
             for argument in forcing(kind) {
                 let (old_value, new_value) = (b.get(*argument), a.get(*argument));
-                if !same_value(old_value, new_value) {
+                let unread = old_value.is_none() && new_value.is_none() && {
+                    let (before, after) =
+                        as_written.get_or_insert_with(|| (written(old_side), written(new_side)));
+                    before.get(*argument) != after.get(*argument)
+                };
+                if !same_value(old_value, new_value) || unread {
                     arguments.push((*argument).to_string());
-                } else if let Some(Expected::Reference { address, attribute }) = new_value
-                    && replaced.contains_key(&**address)
+                } else if let Some(Expected::Reference {
+                    address: target,
+                    attribute,
+                }) = new_value
+                    && let target = format!("{}{target}", prefix_of(address))
+                    && replaced.contains_key(&target)
                     && !after
-                        .get(&**address)
+                        .get(&target)
                         .is_some_and(|r| matches!(r.get(&**attribute), Some(Expected::Literal(_))))
                 {
                     arguments.push((*argument).to_string());
-                    because_of.push(address.to_string());
+                    because_of.push(target);
                 }
             }
             if !arguments.is_empty() {

@@ -1050,7 +1050,6 @@ pub fn readme(
             ],
         });
     }
-    let diagram = diagram.to_string();
     let reachability = valid
         .reach()
         .transit_gateways
@@ -1187,7 +1186,7 @@ pub fn readme(
         guardrail_schema: payments::GUARDRAIL_SCHEMA,
         manual_steps,
         diagram_size: diagram.len(),
-        diagram: (diagram.len() <= MERMAID_LIMIT).then_some(diagram),
+        diagram: (diagram.len() <= MERMAID_LIMIT).then(|| diagram.to_string()),
         checks: check_rows(checks),
         audit: audit.map(super::audit::readme),
         endpoints: endpoint_rows(model, endpoints),
