@@ -129,7 +129,8 @@ pub(super) enum Command {
     /// `--state` / `--plan` see what Terraform manages; `--aws DIR` (collected by
     /// `scripts/collect-tgw.sh`) also sees what was made outside Terraform. On a platform of
     /// several stacks: `--stack NAME` with `--state`/`--plan` reads one stack (the gateway owner's
-    /// `<account>-routing` stack holds the tables; another stack alone maps what it can),
+    /// `<account>-routing` stack holds the tables; another stack alone maps what it can and reports
+    /// the rest missing),
     /// `--states DIR` the whole platform, and `--aws DIR` is collected in the gateway owner's
     /// account. Exit 0 clean, 2 differences, 1 error.
     Propagation {
