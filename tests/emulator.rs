@@ -16,109 +16,20 @@
 mod common;
 
 use common::Test;
+use common::moto::{Moto, text, venv};
 use common::terraform::{plugin_dir, skip};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-/// The versions `.ci/run` installs; a venv made here uses the same.
-const MOTO: &str = "moto[server]==5.2.5";
-const AWSCLI: &str = "awscli==1.46.2";
 const BLUEPRINT: &str = "tests/fixtures/emulator/segments.hcl";
-
-/// The virtualenv with moto and the AWS CLI.
-fn venv() -> PathBuf {
-    if let Ok(dir) = std::env::var("AGENTFORM_MOTO_VENV") {
-        let dir = PathBuf::from(dir);
-        assert!(
-            dir.join("bin/moto_server").is_file() && dir.join("bin/aws").is_file(),
-            "AGENTFORM_MOTO_VENV={} lacks bin/moto_server or bin/aws ({MOTO}, {AWSCLI})",
-            dir.display()
-        );
-        return dir;
-    }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("moto-venv-5.2.5");
-    if !dir.join("bin/aws").is_file() {
-        let status = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&dir)
-            .status()
-            .expect("python3 runs");
-        assert!(status.success(), "python3 -m venv failed");
-        let status = Command::new(dir.join("bin/pip"))
-            .args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                MOTO,
-                AWSCLI,
-            ])
-            .status()
-            .expect("pip runs");
-        assert!(
-            status.success(),
-            "cannot install {MOTO} {AWSCLI} (set AGENTFORM_MOTO_VENV)"
-        );
-    }
-    dir
-}
-
-/// moto's server on a free loopback port, stopped when dropped.
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Moto {
-    fn start(venv: &Path, log: &Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = std::fs::File::create(log).unwrap();
-        let child = Command::new(venv.join("bin/python"))
-            .arg("tests/emulator/moto_server.py")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("moto starts");
-        let moto = Moto {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_mins(1);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto did not listen on {port}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        moto
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 struct World {
     dir: PathBuf,
     config: PathBuf,
     venv: PathBuf,
     endpoint: String,
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 impl World {

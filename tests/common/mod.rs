@@ -6,6 +6,7 @@
 // Every test binary compiles this module whole and uses only what it needs.
 #![allow(dead_code)]
 
+pub mod moto;
 pub mod terraform;
 
 use std::collections::BTreeMap;
